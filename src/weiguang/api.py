@@ -1,0 +1,19 @@
+"""API root (django-ninja), versioned under /api/v1/: composition only."""
+
+from ninja import NinjaAPI
+
+from weiguang.core.api import auth_chain, install_error_handlers
+from weiguang.core.api import router as auth_router
+from weiguang.wishes.api import router as wishes_router
+
+api = NinjaAPI(
+    title="Weiguang API",
+    version="1",
+    description="微光 community service platform. Authenticate with POST /api/v1/auth/token, then "
+    "send `Authorization: Bearer <token>`; browsers may use their session.",
+    urls_namespace="api-v1",
+    auth=auth_chain,
+)
+install_error_handlers(api)
+api.add_router("/auth", auth_router)
+api.add_router("/wishes", wishes_router)

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+
+from .models import AuditEntry
+
+
+def log_action(obj, action: str, by=None, *, from_state: str = "", to_state: str = "", note: str = "", **data):
+    """Append one audit entry for `obj`. Call inside the transaction that made the change."""
+    return AuditEntry.objects.create(
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        from_state=from_state,
+        to_state=to_state,
+        note=note or "",
+        data=data,
+    )
+
+
+def history_of(obj):
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    ).select_related("actor")

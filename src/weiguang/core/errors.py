@@ -1,0 +1,39 @@
+"""Errors raised by services; views and the API turn them into messages / HTTP codes."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A refused action with a message for the user and a stable machine code."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, code: str | None = None, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = str(message)
+        if code:
+            self.code = code
+        self.fields = fields or {}
+
+
+class InvalidInput(ServiceError):
+    status = 422
+    code = "invalid"
+
+
+class NotAllowed(ServiceError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    """The object's state forbids the action (e.g. the wish was already claimed)."""
+
+    status = 409
+    code = "conflict"

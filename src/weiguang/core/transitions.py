@@ -1,0 +1,98 @@
+"""The one way to change the state of a stateful record.
+
+A model declares its states and allowed transitions in one `StateMachine`; `perform()` runs
+a transition inside a transaction with a row lock, checks the actor's permission through
+regions.access, applies the transition's side effects, writes an audit entry and registers
+the machine's after-commit hooks (cache invalidation, notifications).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from weiguang.regions import access
+
+from .audit import log_action
+from .errors import Conflict, NotAllowed
+
+SYSTEM = None  # the actor of periodic jobs
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: frozenset[str]
+    target: str
+    permission: str | None  # an access action; None means only the system may do it
+    label: str = ""
+
+
+@dataclass
+class StateMachine:
+    field: str
+    transitions: dict[str, Transition]
+    on_commit: list[Callable] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, field: str, rows: Iterable[tuple[str, Iterable[str], str, str | None, str]]):
+        return cls(field, {name: Transition(name, frozenset(src), dst, perm, label) for name, src, dst, perm, label in rows})
+
+    def __getitem__(self, name: str) -> Transition:
+        return self.transitions[name]
+
+    def available(self, obj, user) -> list[Transition]:
+        """Transitions `user` may start from `obj`'s current state (for buttons)."""
+        state = getattr(obj, self.field)
+        return [
+            t
+            for t in self.transitions.values()
+            if state in t.sources and t.permission and access.can(user, t.permission, obj)
+        ]
+
+
+def perform(
+    obj,
+    action: str,
+    by,
+    *,
+    note: str = "",
+    apply: Callable | None = None,
+    check: Callable | None = None,
+    audit: dict | None = None,
+):
+    """Run transition `action` on `obj` as `by` (None = the system). Returns the fresh object.
+
+    `check(locked)` may raise to refuse with a business reason; `apply(locked)` sets the
+    other fields and writes related rows. Both run inside the transaction, after the lock.
+    """
+    model = type(obj)
+    machine: StateMachine = model.state_machine
+    t = machine[action]
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=obj.pk)
+        current = getattr(locked, machine.field)
+        if t.permission is None:
+            if by is not SYSTEM:
+                raise NotAllowed(_("Only the system may do this."))
+        elif not access.can(by, t.permission, locked):
+            raise NotAllowed(_("You are not allowed to do this."))
+        if current not in t.sources:
+            raise Conflict(
+                _("This cannot be done now: the current state is “%(state)s”.")
+                % {"state": locked.get_status_display() if hasattr(locked, "get_status_display") else current},
+                code="state_conflict",
+            )
+        if check:
+            check(locked)
+        if apply:
+            apply(locked)
+        setattr(locked, machine.field, t.target)
+        locked.save()
+        log_action(locked, action, by, from_state=current, to_state=t.target, note=note, **(audit or {}))
+        for hook in machine.on_commit:
+            transaction.on_commit(lambda hook=hook: hook(locked, action))
+    return locked

@@ -1,0 +1,123 @@
+"""The one place that decides access.
+
+Two kinds of role give a user the right to an action on an object:
+- a *region role* (a Membership) at the object's region or any node above it;
+- a *relation* to the object itself ("owner" of a wish, its "claimer"), which the model
+  declares with `relations_to(user)` (one object) and `relation_q(user)` (a queryset filter).
+
+ACTION_ROLES is the whole permission table. `can()` answers for one object; `scope()` is
+the ONE scoping function every listing of private data goes through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from .models import Membership, Region, Role
+
+STAFF = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF}
+OWNER = "owner"
+CLAIMER = "claimer"
+
+ACTION_ROLES: dict[str, set[str]] = {
+    # residents
+    "resident.search": STAFF | {Role.GRID_WORKER},
+    "resident.view": STAFF | {Role.GRID_WORKER},
+    # micro-wishes
+    "wish.create_for_resident": STAFF | {Role.GRID_WORKER},
+    "wish.list_region": STAFF | {Role.GRID_WORKER},
+    "wish.view_private": STAFF | {OWNER, CLAIMER},
+    "wish.review": STAFF,
+    "wish.claim": {Role.VOLUNTEER, Role.PARTNER_REP},
+    "wish.release": STAFF | {CLAIMER},
+    "wish.fulfil": {CLAIMER},
+    "wish.confirm": STAFF | {OWNER},
+    "wish.withdraw": STAFF | {OWNER},
+    "wish.manage_categories": {Role.STREET_ADMIN},
+}
+
+
+def memberships(user) -> list[tuple[str, str]]:
+    """(role, region path) pairs of a user, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_wg_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).values_list("role", "region__path"))
+        if user.is_superuser:
+            cached += [(Role.STREET_ADMIN, root) for root in Region.objects.filter(parent=None).values_list("path", flat=True)]
+        user._wg_memberships = cached
+    return cached
+
+
+def forget(user) -> None:
+    """Drop the cached memberships (after granting or removing a role)."""
+    if hasattr(user, "_wg_memberships"):
+        del user._wg_memberships
+
+
+def roles_at(user, path: str) -> set[str]:
+    return {role for role, prefix in memberships(user) if path.startswith(prefix)}
+
+
+def has_role(user, roles: Iterable[str]) -> bool:
+    wanted = set(roles)
+    return any(role in wanted for role, _ in memberships(user))
+
+
+def regions_for(user, action: str) -> QuerySet[Region]:
+    """The top-most regions where `user` may perform `action` by a region role."""
+    allowed = ACTION_ROLES[action]
+    prefixes = {p for role, p in memberships(user) if role in allowed}
+    if not prefixes:
+        return Region.objects.none()
+    return Region.objects.filter(path__in=prefixes)
+
+
+def object_path(obj) -> str:
+    return obj.scope_path if hasattr(obj, "scope_path") else obj.path
+
+
+def can(user, action: str, obj=None, *, path: str | None = None) -> bool:
+    """May `user` do `action` on `obj` (or anywhere under `path`)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    allowed = ACTION_ROLES[action]
+    target_path = path if path is not None else (object_path(obj) if obj is not None else None)
+    if target_path is not None and roles_at(user, target_path) & allowed:
+        return True
+    if target_path is None and has_role(user, allowed):
+        return True
+    if obj is not None and hasattr(obj, "relations_to"):
+        return bool(obj.relations_to(user) & allowed)
+    return False
+
+
+def scope(queryset: QuerySet, user, action: str) -> QuerySet:
+    """Restrict `queryset` to the rows `user` may `action`: rows under a region where the user
+    holds an allowed role, plus rows the user is related to (the model's relation_q)."""
+    model = queryset.model
+    allowed = ACTION_ROLES[action]
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    condition = Q(pk__in=[])
+    lookup = f"{model.scope_path_lookup}__startswith"
+    for role, prefix in memberships(user):
+        if role in allowed:
+            condition |= Q(**{lookup: prefix})
+    relations = {r for r in allowed if r in {OWNER, CLAIMER}}
+    if relations and hasattr(model, "relation_q"):
+        condition |= model.relation_q(user, relations)
+    return queryset.filter(condition)
+
+
+def holders(roles: Iterable[str], path: str):
+    """Users holding one of `roles` at `path` or above it (e.g. the staff to notify)."""
+    from django.contrib.auth import get_user_model
+
+    prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+    return get_user_model().objects.filter(
+        memberships__role__in=list(roles), memberships__region__path__in=prefixes, is_active=True
+    ).distinct()

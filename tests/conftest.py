@@ -1,0 +1,101 @@
+"""Shared fixtures: a place tree and one user per role.
+
+Following healthchecks' alice/bob/charlie: for each role there is an insider (role in
+community A / its grid), and `outsider_*` users hold the same role in another street.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from weiguang.regions.models import Role
+from weiguang.wishes import services as wish_services
+from weiguang.wishes.models import WishKind
+
+from .factories import PartnerFactory, ResidentFactory, Tree, UserFactory, grant
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings, tmp_path):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def tree(db):
+    return Tree()
+
+
+class People:
+    """Users by role, all inside `tree` (community A / grid A1) unless named outsider_*."""
+
+    def __init__(self, tree: Tree):
+        self.tree = tree
+        self.street_admin = UserFactory(username="street_admin", first_name="李主任")
+        grant(self.street_admin, Role.STREET_ADMIN, tree.street)
+        self.staff = UserFactory(username="staff_a", first_name="赵书记")
+        grant(self.staff, Role.COMMUNITY_STAFF, tree.community_a)
+        self.staff_b = UserFactory(username="staff_b", first_name="钱书记")
+        grant(self.staff_b, Role.COMMUNITY_STAFF, tree.community_b)
+        self.grid_worker = UserFactory(username="grid_a1", first_name="孙网格")
+        grant(self.grid_worker, Role.GRID_WORKER, tree.grid_a1)
+        self.volunteer = UserFactory(username="vol_a", first_name="周志愿")
+        grant(self.volunteer, Role.VOLUNTEER, tree.community_a)
+        self.volunteer2 = UserFactory(username="vol_a2", first_name="吴志愿")
+        grant(self.volunteer2, Role.VOLUNTEER, tree.street)
+        self.partner_rep = UserFactory(username="rep", first_name="郑经理")
+        grant(self.partner_rep, Role.PARTNER_REP, tree.street)
+        self.partner = PartnerFactory(name="青岛银行八大湖支行", region=tree.street)
+        self.partner.representatives.add(self.partner_rep)
+        self.resident_user = UserFactory(username="resident_a", first_name="王秀英")
+        grant(self.resident_user, Role.RESIDENT, tree.grid_a1)
+        self.resident = ResidentFactory(name="王秀英", grid=tree.grid_a1, user=self.resident_user, phone="13912345678")
+        self.other_resident = ResidentFactory(name="陈桂兰", grid=tree.grid_a2)
+        # outsiders: same roles, other street
+        self.outsider_staff = UserFactory(username="staff_x", first_name="冯书记")
+        grant(self.outsider_staff, Role.COMMUNITY_STAFF, tree.other_community)
+        self.outsider_grid_worker = UserFactory(username="grid_x", first_name="陈网格")
+        grant(self.outsider_grid_worker, Role.GRID_WORKER, tree.other_grid)
+        self.outsider_volunteer = UserFactory(username="vol_x", first_name="褚志愿")
+        grant(self.outsider_volunteer, Role.VOLUNTEER, tree.other_street)
+        self.stranger = UserFactory(username="stranger", first_name="卫路人")
+
+
+@pytest.fixture
+def people(tree):
+    return People(tree)
+
+
+@pytest.fixture
+def make_wish(people):
+    """Create a wish for the resident (as the resident) and move it to `status`."""
+
+    def make(status: str = "submitted", title: str = "想要一个电饭煲", kind: str = WishKind.ITEM, resident=None, **kw):
+        by = people.resident_user
+        if resident is not None and resident != people.resident:
+            by = people.staff
+        wish, _ = wish_services.submit_wish(
+            by, kind=kind, title=title, description=kw.pop("description", "家里的坏了"), resident=resident, confirm_duplicate=True, **kw
+        )
+        steps = ["published", "claimed", "fulfilled", "confirmed"]
+        if status in ("rejected",):
+            return wish_services.reject_wish(wish, people.staff, reason="不符合条件")
+        if status == "withdrawn":
+            return wish_services.withdraw_wish(wish, people.resident_user)
+        for step in steps[: steps.index(status) + 1] if status in steps else []:
+            if step == "published":
+                wish = wish_services.publish_wish(wish, people.staff)
+            elif step == "claimed":
+                wish = wish_services.claim_wish(wish, people.volunteer)
+            elif step == "fulfilled":
+                wish = wish_services.fulfil_wish(wish, people.volunteer, note="已送到家")
+            elif step == "confirmed":
+                wish = wish_services.confirm_wish(wish, people.resident_user, thanks="谢谢", rating=5)
+        return wish
+
+    return make

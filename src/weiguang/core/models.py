@@ -99,3 +99,14 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class PeriodicJob(models.Model):
+    """When a periodic job was last enqueued. Schedulers claim a run with a conditional
+    UPDATE, so two schedulers running by mistake still enqueue each run once."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,46 @@
+# Weiguang: two commands do everything.  make run  |  make test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export WEIGUANG_DEV := 1
+
+.PHONY: run test setup lint clean-db help
+
+help:
+	@echo "make run   - install, create the SQLite database, load the demo street, serve http://127.0.0.1:8000"
+	@echo "make test  - install and run lint, the migration check, the deploy check and the whole test suite"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+	@$(BIN)/weiguang compile_catalogues
+
+run: setup
+	$(BIN)/weiguang migrate --no-input -v0
+	$(BIN)/weiguang seed_demo --if-empty
+	$(BIN)/weiguang serve
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check src tests bench
+
+test: setup lint
+	$(BIN)/weiguang makemigrations --check --dry-run
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" HTTPS=1 \
+		ALLOWED_HOSTS=weiguang.example.org $(BIN)/weiguang check --deploy --fail-level WARNING
+	@test -x /usr/bin/chromium || [ "$$BROWSER_TESTS" = "0" ] || { \
+		echo "Browser tests need Debian's Chromium: apt-get install chromium fonts-wqy-microhei"; \
+		echo "(or run BROWSER_TESTS=0 make test to leave them out on this machine)"; exit 1; }
+	$(BIN)/pytest $(if $(filter 0,$(BROWSER_TESTS)),-m "not browser",) $(PYTEST_ARGS)

@@ -18,9 +18,13 @@ from .factories import PartnerFactory, ResidentFactory, Tree, UserFactory, grant
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings, tmp_path):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
+    }
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # PBKDF2 costs ~0.4 s per user; the fixtures create a dozen users per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
     cache.clear()
@@ -54,7 +58,9 @@ class People:
         self.partner.representatives.add(self.partner_rep)
         self.resident_user = UserFactory(username="resident_a", first_name="王秀英")
         grant(self.resident_user, Role.RESIDENT, tree.grid_a1)
-        self.resident = ResidentFactory(name="王秀英", grid=tree.grid_a1, user=self.resident_user, phone="13912345678")
+        self.resident = ResidentFactory(
+            name="王秀英", grid=tree.grid_a1, user=self.resident_user, phone="13912345678"
+        )
         self.other_resident = ResidentFactory(name="陈桂兰", grid=tree.grid_a2)
         # outsiders: same roles, other street
         self.outsider_staff = UserFactory(username="staff_x", first_name="冯书记")
@@ -75,12 +81,24 @@ def people(tree):
 def make_wish(people):
     """Create a wish for the resident (as the resident) and move it to `status`."""
 
-    def make(status: str = "submitted", title: str = "想要一个电饭煲", kind: str = WishKind.ITEM, resident=None, **kw):
+    def make(
+        status: str = "submitted",
+        title: str = "想要一个电饭煲",
+        kind: str = WishKind.ITEM,
+        resident=None,
+        **kw,
+    ):
         by = people.resident_user
         if resident is not None and resident != people.resident:
             by = people.staff
         wish, _ = wish_services.submit_wish(
-            by, kind=kind, title=title, description=kw.pop("description", "家里的坏了"), resident=resident, confirm_duplicate=True, **kw
+            by,
+            kind=kind,
+            title=title,
+            description=kw.pop("description", "家里的坏了"),
+            resident=resident,
+            confirm_duplicate=True,
+            **kw,
         )
         steps = ["published", "claimed", "fulfilled", "confirmed"]
         if status in ("rejected",):

@@ -67,15 +67,39 @@ class Tree:
     def __init__(self):
         self.district = Region.objects.create(name="市南区", kind=RegionKind.DISTRICT)
         self.street = Region.objects.create(name="八大湖街道", kind=RegionKind.STREET, parent=self.district)
-        self.community_a = Region.objects.create(name="七星里社区", kind=RegionKind.COMMUNITY, parent=self.street)
-        self.community_b = Region.objects.create(name="海晏社区", kind=RegionKind.COMMUNITY, parent=self.street)
-        self.grid_a1 = Region.objects.create(name="七星里第一网格", kind=RegionKind.GRID, parent=self.community_a)
-        self.grid_a2 = Region.objects.create(name="七星里第二网格", kind=RegionKind.GRID, parent=self.community_a)
-        self.grid_b1 = Region.objects.create(name="海晏第一网格", kind=RegionKind.GRID, parent=self.community_b)
-        self.other_street = Region.objects.create(name="金门路街道", kind=RegionKind.STREET, parent=self.district)
-        self.other_community = Region.objects.create(name="金华社区", kind=RegionKind.COMMUNITY, parent=self.other_street)
-        self.other_grid = Region.objects.create(name="金华第一网格", kind=RegionKind.GRID, parent=self.other_community)
-        for r in [self.community_a, self.community_b, self.grid_a1, self.grid_a2, self.grid_b1, self.other_community, self.other_grid]:
+        self.community_a = Region.objects.create(
+            name="七星里社区", kind=RegionKind.COMMUNITY, parent=self.street
+        )
+        self.community_b = Region.objects.create(
+            name="海晏社区", kind=RegionKind.COMMUNITY, parent=self.street
+        )
+        self.grid_a1 = Region.objects.create(
+            name="七星里第一网格", kind=RegionKind.GRID, parent=self.community_a
+        )
+        self.grid_a2 = Region.objects.create(
+            name="七星里第二网格", kind=RegionKind.GRID, parent=self.community_a
+        )
+        self.grid_b1 = Region.objects.create(
+            name="海晏第一网格", kind=RegionKind.GRID, parent=self.community_b
+        )
+        self.other_street = Region.objects.create(
+            name="金门路街道", kind=RegionKind.STREET, parent=self.district
+        )
+        self.other_community = Region.objects.create(
+            name="金华社区", kind=RegionKind.COMMUNITY, parent=self.other_street
+        )
+        self.other_grid = Region.objects.create(
+            name="金华第一网格", kind=RegionKind.GRID, parent=self.other_community
+        )
+        for r in [
+            self.community_a,
+            self.community_b,
+            self.grid_a1,
+            self.grid_a2,
+            self.grid_b1,
+            self.other_community,
+            self.other_grid,
+        ]:
             r.refresh_from_db()
 
 

@@ -1,12 +1,10 @@
 """API root (django-ninja), versioned under /api/v1/: composition only."""
 
-from ninja import NinjaAPI
-
-from weiguang.core.api import auth_chain, install_error_handlers
+from weiguang.core.api import WeiguangAPI, auth_chain, fallback_router
 from weiguang.core.api import router as auth_router
 from weiguang.wishes.api import router as wishes_router
 
-api = NinjaAPI(
+api = WeiguangAPI(  # NinjaAPI with JSON errors throughout (core.api)
     title="Weiguang API",
     version="1",
     description="微光 community service platform. Authenticate with POST /api/v1/auth/token, then "
@@ -14,6 +12,6 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     auth=auth_chain,
 )
-install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/wishes", wishes_router)
+api.add_router("", fallback_router)  # last: unknown paths get a JSON 404

@@ -1,8 +1,491 @@
-from ninja import Router
+"""API plumbing shared by every module: authentication, JSON errors, and the token endpoints.
 
-router = Router()
-auth_chain = None
+Authentication (`auth_chain`): a bearer token (`Authorization: Bearer <token>`, from
+POST /auth/token) or the browser's Django session. Session requests with an unsafe method
+must carry the CSRF token (header `X-CSRFToken`; GET /auth/csrf hands one out). Endpoints
+that anonymous visitors may use take `optional_auth` and read the user with `current_user()`.
+
+Every error leaves the API as JSON: {"message": text in the request's language,
+"code": stable machine code, "errors": {field: text} (when fields are at fault)}.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import re
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.signals import got_request_exception
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+    UnreadablePostError,
+)
+from django.http.request import RawPostDataException
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.responses import Status
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+from weiguang.regions.access import memberships
+
+from .errors import ServiceError
+from .models import ApiToken
+
+logger = logging.getLogger("django.request")
+
+TOKEN_TOUCH_SECONDS = 60  # write last_used_at at most once a minute per token
+LOGIN_FAILURES_ALLOWED = 10  # per username and per client address, in LOGIN_FAILURE_WINDOW
+LOGIN_FAILURE_WINDOW = 15 * 60
 
 
-def install_error_handlers(api):
-    pass
+class Unauthenticated(ServiceError):
+    status = 401
+    code = "unauthenticated"
+
+
+class BadCredentials(ServiceError):
+    status = 401
+    code = "invalid_credentials"
+
+
+class TooManyAttempts(ServiceError):
+    status = 429
+    code = "too_many_attempts"
+
+
+def _no_null_character(value: str) -> str:
+    if "\x00" in value:  # PostgreSQL cannot store it; refuse it as bad input, not a 500
+        raise PydanticCustomError("null_character", "Null characters are not allowed.")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_null_character)]
+"""A string field of an API schema: any text but the null character."""
+
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+"""A database id in an API schema: a positive 64-bit integer (larger ones overflow SQLite)."""
+
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,80}$"  # visible ASCII, e.g. a UUID
+
+
+# --- authentication ----------------------------------------------------------------------
+
+
+class BearerAuth(HttpBearer):
+    """`Authorization: Bearer <token>`. A header with an unknown token is refused (401)
+    rather than treated as anonymous, so a client notices a revoked token at once."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        token = (token or "").strip()
+        record = (
+            ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(token)).first()
+            if token
+            else None
+        )
+        if record is None or not record.user.is_active:
+            raise AuthenticationError(401, _("The API token is not valid; request a new one."))
+        now = timezone.now()
+        if record.last_used_at is None or (now - record.last_used_at).total_seconds() > TOKEN_TOUCH_SECONDS:
+            ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+            record.last_used_at = now
+        request.user = record.user
+        request.api_token = record
+        return record.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's Django session (ninja's SessionAuth, but the CSRF check only applies to
+    a request that is actually logged in, so an anonymous POST gets 401, not a CSRF error)."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(403, "csrf")
+        return user
+
+    def authenticate(self, request: HttpRequest, key: str | None):  # pragma: no cover - __call__ decides
+        return request.user if request.user.is_authenticated else None
+
+
+class Anonymous:
+    """Last link of `optional_auth`: lets a request without credentials through."""
+
+    def __call__(self, request: HttpRequest):
+        return _ANONYMOUS
+
+
+class _AnonymousMarker:
+    def __bool__(self) -> bool:  # ninja only accepts a truthy auth result
+        return True
+
+
+_ANONYMOUS = _AnonymousMarker()
+
+auth_chain = [BearerAuth(), SessionAuth()]
+optional_auth = [*auth_chain, Anonymous()]
+# For the OpenAPI document of an `optional_auth` operation: either credential, or none ({}).
+OPTIONAL_AUTH_OPENAPI = {"security": [{"BearerAuth": []}, {"SessionAuth": []}, {}]}
+
+
+def current_user(request: HttpRequest):
+    """The authenticated user of an API request, or AnonymousUser."""
+    auth = getattr(request, "auth", None)
+    if auth is not None and getattr(auth, "is_authenticated", False):
+        return auth
+    return AnonymousUser()
+
+
+def require_user(request: HttpRequest):
+    user = current_user(request)
+    if not user.is_authenticated:
+        raise Unauthenticated(_("Please log in first."))
+    return user
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    message: str = Field(description="For people, in the request's language")
+    code: str = Field(description="For programs: stable, e.g. invalid, forbidden, state_conflict")
+    errors: dict[str, str] | None = Field(None, description="Field name → what is wrong with it")
+    duplicate_of: int | None = Field(None, description="With code possible_duplicate: the similar wish")
+
+
+ERROR_RESPONSES = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+_CODE_LIKE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def error_response(
+    api, request, status: int, code: str, message: str, errors: dict | None = None, **extra
+) -> HttpResponse:
+    body: dict[str, Any] = {"message": str(message), "code": code}
+    if errors:
+        body["errors"] = {str(k): str(v) for k, v in errors.items()}
+    body.update(extra)
+    return api.create_response(request, body, status=status)
+
+
+def _service_error(api, request, exc: ServiceError):
+    fields = dict(exc.fields)
+    extra = {}
+    if "duplicate_of" in fields:
+        value = fields.pop("duplicate_of")
+        extra["duplicate_of"] = int(value) if str(value).isdigit() else value
+    # Services name a field's problem either in words or by a short code ("over_cap"); a
+    # client shows the words, so a code is replaced by the error's own message.
+    errors = {k: (exc.message if _CODE_LIKE.match(str(v)) else v) for k, v in fields.items()}
+    return error_response(api, request, exc.status, exc.code, exc.message, errors, **extra)
+
+
+# pydantic error types → a message a person understands (in their language).
+def _field_message(error: dict) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "null_character":
+        return _("Null characters are not allowed.")
+    if kind == "string_pattern_mismatch":
+        return _("This value contains characters that are not allowed.")
+    if kind in {"string_too_long", "too_long"}:
+        return _("At most %(max)d characters.") % {"max": int(ctx.get("max_length", 0))}
+    if kind in {"string_too_short", "too_short"}:
+        return _("At least %(min)d characters.") % {"min": int(ctx.get("min_length", 0))}
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return _("Enter a whole number.")
+    if kind in {"decimal_parsing", "decimal_type", "float_parsing", "float_type"} or kind.startswith(
+        "decimal_"
+    ):
+        return _("Enter a number.")
+    if kind in {"greater_than_equal", "greater_than"}:
+        return _("Enter a number of at least %(min)s.") % {"min": ctx.get("ge", ctx.get("gt", ""))}
+    if kind in {"less_than_equal", "less_than"}:
+        return _("Enter a number of at most %(max)s.") % {"max": ctx.get("le", ctx.get("lt", ""))}
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("Enter the date as YYYY-MM-DD.")
+    if kind in {"enum", "literal_error"}:
+        return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+    if kind in {"bool_parsing", "bool_type"}:
+        return _("Enter true or false.")
+    if kind in {"string_type", "model_type", "dict_type", "list_type", "model_attributes_type"}:
+        return _("This value has the wrong type.")
+    return _("This value is not valid.")
+
+
+# Where a value came from in ninja's error locations, and the names our endpoints give a
+# whole-body parameter: neither is a field name a client knows.
+_LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
+BODY_PARAM = "data"
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    if parts and parts[0] in {BODY_PARAM, "filters"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _validation_error(api, request, exc: NinjaValidationError):
+    errors: dict[str, str] = {}
+    for error in exc.errors:
+        errors.setdefault(_field_name(error.get("loc", ())), _field_message(error))
+    if len(errors) == 1:
+        message = next(iter(errors.values()))
+    else:
+        message = _("Some fields are not valid; see the details.")
+    return error_response(api, request, 422, "invalid", message, errors)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    429: "throttled",
+}
+
+
+def _http_error(api, request, exc: HttpError):
+    status = exc.status_code
+    if status == 403 and exc.message == "csrf":
+        return error_response(
+            api, request, 403, "csrf_failed",
+            _("The form expired or the CSRF token is missing; reload the page and try again."),
+        )  # fmt: skip
+    messages = {
+        400: _("The request could not be read; send JSON."),
+        401: _("Please log in first."),
+        403: _("You are not allowed to do this."),
+        404: _("Not found."),
+        429: _("Too many requests; please wait a moment and try again."),
+    }
+    message = messages.get(status, exc.message)
+    if isinstance(exc, AuthenticationError) and exc.message not in {"Unauthorized", ""}:
+        message = exc.message  # our own, already translated (e.g. a bad token)
+    return error_response(api, request, status, _HTTP_CODES.get(status, "error"), message)
+
+
+def _not_found(api, request, exc):
+    return error_response(api, request, 404, "not_found", _("Not found."))
+
+
+def _forbidden(api, request, exc):
+    return error_response(api, request, 403, "forbidden", _("You are not allowed to do this."))
+
+
+def _django_validation(api, request, exc: DjangoValidationError):
+    errors = {}
+    if hasattr(exc, "error_dict"):
+        errors = {
+            field: " ".join(str(m) for e in errs for m in e.messages)
+            for field, errs in exc.error_dict.items()
+        }
+    message = next(iter(errors.values()), None) or " ".join(exc.messages)
+    return error_response(api, request, 422, "invalid", message, errors)
+
+
+def _unreadable(api, request, exc):
+    # e.g. a form posted to a JSON endpoint after the CSRF check read the form stream
+    return error_response(api, request, 400, "bad_request", _("The request could not be read; send JSON."))
+
+
+def _too_large(api, request, exc):
+    return error_response(api, request, 413, "too_large", _("The request is too large."))
+
+
+def _suspicious(api, request, exc):
+    # e.g. too many form fields or files: Django refuses the request body
+    return error_response(api, request, 400, "bad_request", _("The request could not be read; send JSON."))
+
+
+def _server_error(api, request, exc):
+    """A bug: logged with its traceback and signalled like any Django error (so error
+    reporters and the test client see it); the client still gets our JSON shape."""
+    logger.error("Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500})
+    got_request_exception.send(sender=None, request=request)
+    return error_response(
+        api, request, 500, "server_error", _("Something went wrong on our side; please try again later.")
+    )
+
+
+def install_error_handlers(api) -> None:
+    """Replace ninja's default handlers so that every error is our JSON shape."""
+    api.add_exception_handler(Exception, lambda request, exc: _server_error(api, request, exc))
+    api.add_exception_handler(SuspiciousOperation, lambda request, exc: _suspicious(api, request, exc))
+    api.add_exception_handler(RawPostDataException, lambda request, exc: _unreadable(api, request, exc))
+    api.add_exception_handler(UnreadablePostError, lambda request, exc: _unreadable(api, request, exc))
+    api.add_exception_handler(RequestDataTooBig, lambda request, exc: _too_large(api, request, exc))
+    api.add_exception_handler(ServiceError, lambda request, exc: _service_error(api, request, exc))
+    api.add_exception_handler(NinjaValidationError, lambda request, exc: _validation_error(api, request, exc))
+    api.add_exception_handler(HttpError, lambda request, exc: _http_error(api, request, exc))
+    api.add_exception_handler(Http404, lambda request, exc: _not_found(api, request, exc))
+    api.add_exception_handler(PermissionDenied, lambda request, exc: _forbidden(api, request, exc))
+    api.add_exception_handler(
+        DjangoValidationError, lambda request, exc: _django_validation(api, request, exc)
+    )
+
+
+def _json_method_not_allowed(view):
+    """ninja answers a wrong method with a plain-text 405; make it our JSON error."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response.get("Allow", "")
+            response = JsonResponse(
+                {"message": _("This method is not allowed here."), "code": "method_not_allowed"}, status=405
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+class WeiguangAPI(NinjaAPI):
+    """NinjaAPI whose every error, including a wrong HTTP method, is JSON."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        install_error_handlers(self)
+
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            pattern.callback = _json_method_not_allowed(pattern.callback)
+        return patterns, app_name, namespace
+
+
+# --- endpoints: /auth --------------------------------------------------------------------
+
+router = Router(tags=["auth"])
+
+
+class TokenIn(Schema):
+    username: Text = Field(min_length=1, max_length=150)
+    password: Text = Field(min_length=1, max_length=4096)
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class CsrfOut(Schema):
+    token: str
+
+
+class RoleOut(Schema):
+    role: str
+    region_path: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    roles: list[RoleOut]
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _failure_keys(request: HttpRequest, username: str) -> list[str]:
+    def digest(value: str) -> str:  # any characters may arrive; cache keys want plain ones
+        return hashlib.blake2b(value.encode(), digest_size=12).hexdigest()
+
+    return [
+        f"api:login-fail:user:{digest(username.lower())}",
+        f"api:login-fail:ip:{digest(_client_address(request))}",
+    ]
+
+
+@router.post(
+    "/token",
+    auth=None,
+    response={201: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Exchange a username and password for an API token",
+)
+def issue_token(request, data: TokenIn):
+    """Returns a new bearer token. The token is shown only once; send it as
+    `Authorization: Bearer <token>`. Repeated wrong passwords are refused for a while."""
+    keys = _failure_keys(request, data.username)
+    if any((cache.get(k) or 0) >= LOGIN_FAILURES_ALLOWED for k in keys):
+        raise TooManyAttempts(_("Too many failed attempts; please wait 15 minutes and try again."))
+    user = authenticate(request, username=data.username, password=data.password)
+    if user is None or not user.is_active:
+        for k in keys:
+            cache.add(k, 0, LOGIN_FAILURE_WINDOW)
+            try:
+                cache.incr(k)
+            except ValueError:
+                cache.set(k, 1, LOGIN_FAILURE_WINDOW)
+        raise BadCredentials(_("Wrong username or password."))
+    cache.delete_many(keys)
+    return Status(201, {"token": ApiToken.issue(user)})
+
+
+@router.delete("/token", response={204: None, 401: ErrorOut}, summary="Revoke the token used by this request")
+def revoke_token(request):
+    token = getattr(request, "api_token", None)
+    if token is None:
+        raise ServiceError(_("This request was not made with an API token."), code="no_token")
+    token.delete()
+    return Status(204, None)
+
+
+@router.get("/csrf", auth=None, response=CsrfOut, summary="A CSRF token for session (browser) clients")
+def csrf_token(request):
+    """Sets the CSRF cookie and returns the token to send as the `X-CSRFToken` header."""
+    return {"token": get_token(request)}
+
+
+@router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="Who am I")
+def me(request):
+    user = require_user(request)
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "name": user.get_full_name() or user.get_username(),
+        "roles": [{"role": role, "region_path": path} for role, path in memberships(user)],
+    }
+
+
+# --- fallback: unknown paths under the API answer JSON too --------------------------------
+
+fallback_router = Router()
+
+
+@fallback_router.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+)
+def unknown_path(request, rest: str):
+    raise Http404

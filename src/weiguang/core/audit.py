@@ -5,7 +5,9 @@ from django.contrib.contenttypes.models import ContentType
 from .models import AuditEntry
 
 
-def log_action(obj, action: str, by=None, *, from_state: str = "", to_state: str = "", note: str = "", **data):
+def log_action(
+    obj, action: str, by=None, *, from_state: str = "", to_state: str = "", note: str = "", **data
+):
     """Append one audit entry for `obj`. Call inside the transaction that made the change."""
     return AuditEntry.objects.create(
         actor=by if getattr(by, "is_authenticated", False) else None,

@@ -37,3 +37,10 @@ class Conflict(ServiceError):
 
     status = 409
     code = "conflict"
+
+
+class RateLimited(ServiceError):
+    """Too many submissions in a short time (HTTP 429)."""
+
+    status = 429
+    code = "rate_limited"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 
+from .errors import ServiceError
 from .models import IdempotencyKey
 
 
@@ -22,7 +23,10 @@ def create_once(user, scope: str, key: str | None, model, create: Callable):
             obj = create()
             IdempotencyKey.objects.create(user=user, scope=scope, key=key[:80], object_id=str(obj.pk))
             return obj, True
-    except IntegrityError:
+    except (IntegrityError, ServiceError):
+        # A concurrent twin with the same key may have committed meanwhile: then `create()`
+        # refuses (e.g. "possible duplicate" of the twin's object) or the key insert clashes.
+        # Either way the answer to a double tap is the twin's object.
         existing = IdempotencyKey.objects.filter(user=user, scope=scope, key=key[:80]).first()
         if existing is None:
             raise

@@ -78,8 +78,10 @@ def id_number_problem(id_number: str) -> str | None:
     if not re.fullmatch(r"\d{17}[\dX]", value):
         return _("An ID number has 17 digits followed by a digit or X.")
     try:
-        dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
+        born = None
+    if born is None or born.year < 1900 or born > dt.date.today():
         return _("The date of birth inside the ID number is not a real date.")
     if id_number_check_digit(value[:17]) != value[17]:
         return _("The ID number's check digit is wrong; please check each digit.")

@@ -39,7 +39,13 @@ class StateMachine:
 
     @classmethod
     def build(cls, field: str, rows: Iterable[tuple[str, Iterable[str], str, str | None, str]]):
-        return cls(field, {name: Transition(name, frozenset(src), dst, perm, label) for name, src, dst, perm, label in rows})
+        return cls(
+            field,
+            {
+                name: Transition(name, frozenset(src), dst, perm, label)
+                for name, src, dst, perm, label in rows
+            },
+        )
 
     def __getitem__(self, name: str) -> Transition:
         return self.transitions[name]
@@ -83,7 +89,9 @@ def perform(
         if current not in t.sources:
             raise Conflict(
                 _("This cannot be done now: the current state is “%(state)s”.")
-                % {"state": locked.get_status_display() if hasattr(locked, "get_status_display") else current},
+                % {
+                    "state": locked.get_status_display() if hasattr(locked, "get_status_display") else current
+                },
                 code="state_conflict",
             )
         if check:

@@ -19,7 +19,8 @@ def check_photos(files, field: str = "photos") -> list:
     for f in files:
         if f.size > settings.MAX_UPLOAD_BYTES:
             raise InvalidInput(
-                _("“%(name)s” is larger than %(mb)d MB.") % {"name": f.name, "mb": settings.MAX_UPLOAD_BYTES // 2**20},
+                _("“%(name)s” is larger than %(mb)d MB.")
+                % {"name": f.name, "mb": settings.MAX_UPLOAD_BYTES // 2**20},
                 fields={field: "too_large"},
             )
         try:
@@ -28,10 +29,13 @@ def check_photos(files, field: str = "photos") -> list:
                 fmt = img.format
                 img.verify()
         except (UnidentifiedImageError, OSError, SyntaxError):
-            raise InvalidInput(_("“%(name)s” is not a picture.") % {"name": f.name}, fields={field: "not_image"}) from None
+            raise InvalidInput(
+                _("“%(name)s” is not a picture.") % {"name": f.name}, fields={field: "not_image"}
+            ) from None
         if fmt not in ALLOWED_FORMATS:
             raise InvalidInput(
-                _("“%(name)s”: only JPEG, PNG, WebP or GIF pictures.") % {"name": f.name}, fields={field: "bad_type"}
+                _("“%(name)s”: only JPEG, PNG, WebP or GIF pictures.") % {"name": f.name},
+                fields={field: "bad_type"},
             )
         f.seek(0)
     return files

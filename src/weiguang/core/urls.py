@@ -4,4 +4,11 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/", views.inbox_open, name="inbox_open"),
+    path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
+    path("prefs/lang/", views.set_language, name="prefs_lang"),
+    path("prefs/large-text/", views.set_large_text, name="prefs_large_text"),
 ]

@@ -1,5 +1,106 @@
-from django.http import HttpResponse
+"""Pages every user shares: home, login/logout, the inbox, and display preferences."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from weiguang.regions import access
+from weiguang.regions.models import Region, RegionKind
+
+from .middleware import LARGE_TEXT_COOKIE
+from .models import Notification
+from .templatetags.wg import role_flags, safe_next
+
+YEAR = 365 * 24 * 3600
 
 
 def home(request):
-    return HttpResponse("微光")
+    """Entry points by role, and the list of street walls."""
+    flags = role_flags(request.user)
+    communities = Region.objects.filter(kind=RegionKind.COMMUNITY).order_by("name")
+    streets = (
+        Region.objects.filter(kind=RegionKind.STREET)
+        .prefetch_related(Prefetch("children", queryset=communities, to_attr="communities"))
+        .order_by("name")
+    )
+    waiting = None
+    if flags.staff:
+        from weiguang.wishes.models import WishStatus
+        from weiguang.wishes.services import region_wishes
+
+        waiting = region_wishes(request.user, "wish.review").filter(status=WishStatus.SUBMITTED).count()
+    mine = None
+    if flags.is_resident:
+        from weiguang.wishes.models import Wish
+
+        mine = (
+            access.scope(Wish.objects.all(), request.user, "wish.view_private")
+            .filter(resident__user=request.user)
+            .aggregate(total=Count("id"), to_confirm=Count("id", filter=Q(status="fulfilled")))
+        )
+    return render(
+        request,
+        "core/home.html",
+        {"flags": flags, "streets": streets, "waiting": waiting, "mine": mine},
+    )
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+def _set_pref_cookie(response, name: str, value: str) -> None:
+    response.set_cookie(name, value, max_age=YEAR, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+
+
+def set_language(request):
+    """GET /prefs/lang/?lang=en|zh-hans&next=/...: remember the language in a cookie."""
+    response = redirect(safe_next(request))
+    lang = request.GET.get("lang", "")
+    if lang in dict(settings.LANGUAGES):
+        _set_pref_cookie(response, settings.LANGUAGE_COOKIE_NAME, lang)
+    return response
+
+
+def set_large_text(request):
+    """GET /prefs/large-text/?on=1|0&next=/...: big type, high contrast, for a year."""
+    response = redirect(safe_next(request))
+    _set_pref_cookie(response, LARGE_TEXT_COOKIE, "1" if request.GET.get("on") == "1" else "0")
+    return response
+
+
+@login_required
+def inbox(request):
+    notes = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
+    page = Paginator(notes, 30).get_page(request.GET.get("page"))
+    return render(request, "core/inbox.html", {"page_obj": page, "notes": page.object_list})
+
+
+@login_required
+def inbox_open(request, pk: int):
+    """Open one message: mark it read and go to what it is about."""
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
+    if note.url and note.url.startswith("/") and not note.url.startswith("//"):
+        return redirect(note.url)
+    return redirect("inbox")
+
+
+@login_required
+@require_POST
+def inbox_read_all(request):
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect(safe_next(request, "/inbox/"))

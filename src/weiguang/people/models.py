@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from weiguang.core.privacy import id_number_problem, mask_id_number, mask_name, mask_phone
 from weiguang.regions.models import Region
 
-phone_validator = RegexValidator(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$", _("Enter a mobile number (11 digits) or a landline."))
+phone_validator = RegexValidator(
+    r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$", _("Enter a mobile number (11 digits) or a landline.")
+)
 
 
 def validate_id_number(value: str) -> None:
@@ -49,12 +51,18 @@ class Resident(models.Model):
     id_number = models.CharField(
         _("ID number"), max_length=18, blank=True, validators=[validate_id_number], db_index=True
     )
-    grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="residents", verbose_name=_("grid"))
+    grid = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="residents", verbose_name=_("grid")
+    )
     building = models.CharField(_("building"), max_length=30, blank=True)
     door = models.CharField(_("door"), max_length=30, blank=True)
-    groups = models.ManyToManyField(PopulationGroup, blank=True, related_name="residents", verbose_name=_("groups"))
+    groups = models.ManyToManyField(
+        PopulationGroup, blank=True, related_name="residents", verbose_name=_("groups")
+    )
     consent = models.BooleanField(
-        _("consent to processing"), default=False, help_text=_("The resident agreed that their data is kept here.")
+        _("consent to processing"),
+        default=False,
+        help_text=_("The resident agreed that their data is kept here."),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="resident"

@@ -47,7 +47,10 @@ def memberships(user) -> list[tuple[str, str]]:
     if cached is None:
         cached = list(Membership.objects.filter(user=user).values_list("role", "region__path"))
         if user.is_superuser:
-            cached += [(Role.STREET_ADMIN, root) for root in Region.objects.filter(parent=None).values_list("path", flat=True)]
+            cached += [
+                (Role.STREET_ADMIN, root)
+                for root in Region.objects.filter(parent=None).values_list("path", flat=True)
+            ]
         user._wg_memberships = cached
     return cached
 
@@ -118,6 +121,10 @@ def holders(roles: Iterable[str], path: str):
     from django.contrib.auth import get_user_model
 
     prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
-    return get_user_model().objects.filter(
-        memberships__role__in=list(roles), memberships__region__path__in=prefixes, is_active=True
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__role__in=list(roles), memberships__region__path__in=prefixes, is_active=True
+        )
+        .distinct()
+    )

@@ -1,3 +1,357 @@
-from ninja import Router
+"""Micro-wish API (/api/v1/wishes): thin — parse, call a service, render.
 
-router = Router()
+Anonymous visitors may list and read wishes on the wall (masked). Everything else needs a
+bearer token or a session; who may do what is decided by the services and regions.access.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pydantic
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Header, Query, Router
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.responses import Status
+
+from weiguang.core.api import (
+    ERROR_RESPONSES,
+    IDEMPOTENCY_KEY_PATTERN,
+    OPTIONAL_AUTH_OPENAPI,
+    current_user,
+    optional_auth,
+    require_user,
+)
+from weiguang.core.audit import history_of
+from weiguang.core.errors import InvalidInput, NotAllowed
+from weiguang.partners.models import PartnerUnit
+from weiguang.people.models import Resident
+from weiguang.regions import access
+
+from . import services
+from .models import PUBLIC_STATUSES, WISH_TRANSITIONS, Claim, Wish, WishCategory
+from .schemas import (
+    ClaimIn,
+    ConfirmIn,
+    FulfilIn,
+    HistoryEntryOut,
+    NoteIn,
+    ReasonIn,
+    RejectIn,
+    WishDetailOut,
+    WishFilters,
+    WishIn,
+    WishPage,
+    actor_label,
+    wish_detail,
+    wish_summary,
+)
+
+router = Router(tags=["wishes"])
+
+WISH_OUT = {200: WishDetailOut, **ERROR_RESPONSES}
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _base_queryset():
+    live = Claim.objects.filter(status__in=Claim.LIVE_STATUSES).select_related("claimer", "partner")
+    return Wish.objects.select_related(
+        "resident", "resident__grid", "category", "community", "street"
+    ).prefetch_related(Prefetch("claims", queryset=live, to_attr="live_claims"))
+
+
+def _may_view(user, wish: Wish) -> bool:
+    """The wall is public; otherwise the resident, the claimer, staff and grid workers of
+    the region may read a wish."""
+    return (
+        wish.is_public
+        or access.can(user, "wish.view_private", wish)
+        or access.can(user, "wish.list_region", wish)
+    )
+
+
+def _get_wish(wish_id: int) -> Wish:
+    return get_object_or_404(_base_queryset(), pk=wish_id)
+
+
+def _visible_wish(user, wish_id: int) -> Wish:
+    """A wish the user may read; a wish they may not even know about is 'not found'."""
+    wish = _get_wish(wish_id)
+    if not _may_view(user, wish):
+        raise Http404
+    return wish
+
+
+def _render(user, wish: Wish) -> dict:
+    wish = _get_wish(wish.pk)  # fresh, with its relations, after a transition
+    actions = [t.name for t in WISH_TRANSITIONS.available(wish, user)]
+    return wish_detail(wish, contact=services.can_see_contact(user, wish), actions=actions)
+
+
+def _body(request, schema: type[pydantic.BaseModel]):
+    """Parse a JSON or a multipart/form body into `schema`; returns (data, uploaded files)."""
+    content_type = request.content_type or ""
+    files = []
+    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        raw = {k: v for k, v in request.POST.items()}
+        files = request.FILES.getlist("photos")
+    elif request.body:
+        try:
+            raw = json.loads(request.body)
+        except ValueError:
+            raise HttpError(400, "Cannot parse request body") from None
+        if not isinstance(raw, dict):
+            raise NinjaValidationError([{"loc": ("body",), "type": "dict_type", "msg": "not an object"}])
+    else:
+        raw = {}
+    try:
+        return schema.model_validate(raw), files
+    except pydantic.ValidationError as e:
+        raise NinjaValidationError(
+            [{"loc": ("body", *err["loc"]), "type": err["type"], "ctx": err.get("ctx")} for err in e.errors()]
+        ) from None
+
+
+def _filtered(qs, f: WishFilters):
+    if f.street is not None:
+        qs = qs.filter(street_id=f.street)
+    if f.community is not None:
+        qs = qs.filter(community_id=f.community)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.category is not None:
+        qs = qs.filter(category_id=f.category)
+    if f.group:
+        qs = qs.filter(resident__groups__code=f.group)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    return qs
+
+
+# --- list and create ---------------------------------------------------------------------
+
+
+@router.get(
+    "",
+    auth=optional_auth,
+    openapi_extra=OPTIONAL_AUTH_OPENAPI,
+    response={200: WishPage, **ERROR_RESPONSES},
+    summary="List wishes",
+)
+def list_wishes(request, filters: Query[WishFilters]):
+    """`scope=public` (default, anyone): wishes on the wall, newest first, names masked.
+    `scope=region`: every wish, in any state, of the regions where you review or record
+    wishes. `scope=mine`: wishes you posted and wishes you (or your unit) claimed."""
+    user = current_user(request)
+    if filters.scope == "public":
+        qs = _base_queryset().filter(status__in=PUBLIC_STATUSES).order_by("-published_at", "-id")
+    else:
+        user = require_user(request)
+        if filters.scope == "region":
+            if not access.has_role(user, access.ACTION_ROLES["wish.list_region"]):
+                raise NotAllowed(_("Only staff and grid workers can list the wishes of a region."))
+            qs = services.region_wishes(user)
+        else:
+            mine = Wish.objects.filter(Wish.relation_q(user, {access.OWNER, access.CLAIMER}))
+            qs = access.scope(mine, user, "wish.view_private")
+        qs = (
+            qs.select_related("street")
+            .prefetch_related(
+                Prefetch(
+                    "claims",
+                    queryset=Claim.objects.filter(status__in=Claim.LIVE_STATUSES).select_related(
+                        "claimer", "partner"
+                    ),
+                    to_attr="live_claims",
+                )
+            )
+            .order_by("-created_at", "-id")
+        )
+    qs = _filtered(qs, filters)
+    total = qs.count()
+    page = list(qs[filters.offset : filters.offset + filters.limit])
+    return {
+        "count": total,
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [wish_summary(w) for w in page],
+    }
+
+
+@router.post(
+    "",
+    response={200: WishDetailOut, 201: WishDetailOut, **ERROR_RESPONSES},
+    summary="Post a wish (yourself, or for a resident)",
+)
+def create_wish(
+    request,
+    data: WishIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY_PATTERN),
+):
+    """Send an `Idempotency-Key` header (any unique string per intended wish): a retry with the
+    same key returns the wish already created (200) instead of a second one. A near-identical
+    wish by the same resident within 30 days is refused with 409 `possible_duplicate` and
+    `duplicate_of`; send `confirm_duplicate: true` to post it anyway."""
+    user = require_user(request)
+    category = None
+    if data.category is not None:
+        category = WishCategory.objects.filter(pk=data.category, active=True).first()
+        if category is None:
+            raise InvalidInput(
+                _("There is no such category."), fields={"category": _("There is no such category.")}
+            )
+    resident = None
+    if data.resident_id is not None:
+        resident = Resident.objects.select_related("grid").filter(pk=data.resident_id).first()
+        if resident is None:
+            raise InvalidInput(
+                _("There is no such resident."), fields={"resident_id": _("There is no such resident.")}
+            )
+    wish, created = services.submit_wish(
+        user,
+        kind=data.kind,
+        title=data.title,
+        description=data.description,
+        category=category,
+        value=data.value,
+        resident=resident,
+        channel=data.channel,
+        idempotency_key=idempotency_key,
+        confirm_duplicate=data.confirm_duplicate,
+    )
+    return Status(201 if created else 200, _render(user, wish))
+
+
+# --- one wish ----------------------------------------------------------------------------
+
+
+@router.get(
+    "/{int:wish_id}",
+    auth=optional_auth,
+    openapi_extra=OPTIONAL_AUTH_OPENAPI,
+    response=WISH_OUT,
+    summary="One wish",
+)
+def get_wish(request, wish_id: int):
+    """Contact details (`contact`) are filled in only for the resident, the claimer and staff
+    of the wish's region; a wish not on the wall is 'not found' to everyone else."""
+    user = current_user(request)
+    return _render(user, _visible_wish(user, wish_id))
+
+
+@router.get(
+    "/{int:wish_id}/history",
+    response={200: list[HistoryEntryOut], **ERROR_RESPONSES},
+    by_alias=True,
+    summary="What happened to a wish",
+)
+def wish_history(request, wish_id: int):
+    """For the resident, the claimer and staff of the region."""
+    user = require_user(request)
+    wish = _visible_wish(user, wish_id)
+    if not access.can(user, "wish.view_private", wish):
+        raise NotAllowed(_("Only the resident, the claimer and staff of the region can see the history."))
+    labels = {name: str(t.label) for name, t in WISH_TRANSITIONS.transitions.items()}
+    labels["submit"] = _("Posted")
+    return [
+        {
+            "action": e.action,
+            "action_label": labels.get(e.action, e.action),
+            "from": e.from_state,
+            "to": e.to_state,
+            "at": e.created_at,
+            "actor": actor_label(e.actor),
+            "note": e.note,
+        }
+        for e in history_of(wish)
+    ]
+
+
+# --- transitions -------------------------------------------------------------------------
+
+
+@router.post("/{int:wish_id}/publish", response=WISH_OUT, summary="Publish on the wall (staff)")
+def publish(request, wish_id: int, data: NoteIn | None = None):
+    user = require_user(request)
+    wish = services.publish_wish(_get_wish(wish_id), user, note=data.note if data else "")
+    return _render(user, wish)
+
+
+@router.post("/{int:wish_id}/reject", response=WISH_OUT, summary="Reject with a reason (staff)")
+def reject(request, wish_id: int, data: RejectIn):
+    user = require_user(request)
+    return _render(user, services.reject_wish(_get_wish(wish_id), user, reason=data.reason))
+
+
+@router.post("/{int:wish_id}/claim", response=WISH_OUT, summary="Claim (volunteer or partner representative)")
+def claim(request, wish_id: int, data: ClaimIn | None = None):
+    """Two claims at once: exactly one wins, the other gets 409 `state_conflict`."""
+    user = require_user(request)
+    data = data or ClaimIn()
+    partner = None
+    if data.partner_id is not None:
+        partner = PartnerUnit.objects.select_related("region").filter(pk=data.partner_id).first()
+        if partner is None:
+            raise InvalidInput(
+                _("There is no such unit."), fields={"partner_id": _("There is no such unit.")}
+            )
+    wish = services.claim_wish(_get_wish(wish_id), user, promised_date=data.promised_date, partner=partner)
+    return _render(user, wish)
+
+
+@router.post("/{int:wish_id}/release", response=WISH_OUT, summary="Release a claim (claimer or staff)")
+def release(request, wish_id: int, data: ReasonIn | None = None):
+    user = require_user(request)
+    return _render(user, services.release_claim(_get_wish(wish_id), user, reason=data.reason if data else ""))
+
+
+_FULFIL_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": FulfilIn.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["note"],
+                "properties": {
+                    "note": {"type": "string"},
+                    "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                },
+            }
+        },
+    },
+}
+
+
+@router.post(
+    "/{int:wish_id}/fulfil",
+    response=WISH_OUT,
+    openapi_extra={"requestBody": _FULFIL_BODY},
+    summary="Mark fulfilled, with a note and optional photos (the claimer)",
+)
+def fulfil(request, wish_id: int):
+    """JSON `{"note": ...}`, or multipart/form-data with `note` and up to 6 `photos`."""
+    user = require_user(request)
+    data, photos = _body(request, FulfilIn)
+    return _render(user, services.fulfil_wish(_get_wish(wish_id), user, note=data.note, photos=photos))
+
+
+@router.post("/{int:wish_id}/confirm", response=WISH_OUT, summary="Confirm and thank (the resident or staff)")
+def confirm(request, wish_id: int, data: ConfirmIn | None = None):
+    user = require_user(request)
+    data = data or ConfirmIn()
+    return _render(
+        user, services.confirm_wish(_get_wish(wish_id), user, thanks=data.thanks, rating=data.rating)
+    )
+
+
+@router.post("/{int:wish_id}/withdraw", response=WISH_OUT, summary="Withdraw (the resident or staff)")
+def withdraw(request, wish_id: int, data: ReasonIn | None = None):
+    user = require_user(request)
+    return _render(user, services.withdraw_wish(_get_wish(wish_id), user, reason=data.reason if data else ""))

@@ -92,7 +92,13 @@ WISH_TRANSITIONS = StateMachine.build(
     "status",
     [
         ("publish", [WishStatus.SUBMITTED], WishStatus.PUBLISHED, "wish.review", _("Publish")),
-        ("reject", [WishStatus.SUBMITTED, WishStatus.PUBLISHED], WishStatus.REJECTED, "wish.review", _("Reject")),
+        (
+            "reject",
+            [WishStatus.SUBMITTED, WishStatus.PUBLISHED],
+            WishStatus.REJECTED,
+            "wish.review",
+            _("Reject"),
+        ),
         ("claim", [WishStatus.PUBLISHED], WishStatus.CLAIMED, "wish.claim", _("Claim")),
         ("release", [WishStatus.CLAIMED], WishStatus.PUBLISHED, "wish.release", _("Release claim")),
         ("expire", [WishStatus.CLAIMED], WishStatus.PUBLISHED, None, _("Claim expired")),
@@ -110,21 +116,34 @@ WISH_TRANSITIONS = StateMachine.build(
 
 
 class Wish(models.Model):
-    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="wishes", verbose_name=_("resident"))
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="wishes", verbose_name=_("resident")
+    )
     # The resident's place, copied at intake: grid for scoping, community/street for the walls.
     grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     street = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=WishKind.choices)
     category = models.ForeignKey(
-        WishCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="wishes", verbose_name=_("category")
+        WishCategory,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="wishes",
+        verbose_name=_("category"),
     )
     title = models.CharField(_("title"), max_length=60)
     description = models.TextField(_("description"), max_length=1000, blank=True)
-    value = models.DecimalField(_("estimated value (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    value = models.DecimalField(
+        _("estimated value (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.SELF)
-    status = models.CharField(_("status"), max_length=12, choices=WishStatus.choices, default=WishStatus.SUBMITTED)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=12, choices=WishStatus.choices, default=WishStatus.SUBMITTED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reject_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
     fulfil_note = models.TextField(_("fulfilment note"), max_length=1000, blank=True)
     thanks = models.CharField(_("thanks"), max_length=300, blank=True)
@@ -143,8 +162,18 @@ class Wish(models.Model):
         verbose_name = _("micro-wish")
         verbose_name_plural = _("micro-wishes")
         indexes = [
-            models.Index(fields=["community", "status", "-published_at"], name="wish_wall_community"),
-            models.Index(fields=["street", "status", "-published_at"], name="wish_wall_street"),
+            # The walls list public wishes newest first: partial indexes in exactly that
+            # order let page 1 be read straight off the index, whatever the wall's size.
+            models.Index(
+                fields=["community", "-published_at", "-id"],
+                condition=Q(status__in=["published", "claimed", "fulfilled", "confirmed"]),
+                name="wish_wall_community",
+            ),
+            models.Index(
+                fields=["street", "-published_at", "-id"],
+                condition=Q(status__in=["published", "claimed", "fulfilled", "confirmed"]),
+                name="wish_wall_street",
+            ),
             models.Index(fields=["resident", "-created_at"], name="wish_by_resident"),
             models.Index(fields=["status", "-created_at"], name="wish_status"),
         ]
@@ -164,11 +193,7 @@ class Wish(models.Model):
     @cached_property
     def current_claim(self) -> Claim | None:
         """The live claim (active, or done once fulfilled), if any."""
-        return (
-            self.claims.filter(status__in=Claim.LIVE_STATUSES)
-            .select_related("claimer", "partner")
-            .first()
-        )
+        return self.claims.filter(status__in=Claim.LIVE_STATUSES).select_related("claimer", "partner").first()
 
     @property
     def is_public(self) -> bool:
@@ -218,7 +243,9 @@ class Claim(models.Model):
     LIVE_STATUSES = [ClaimStatus.ACTIVE, ClaimStatus.DONE]
 
     wish = models.ForeignKey(Wish, on_delete=models.CASCADE, related_name="claims")
-    claimer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="wish_claims")
+    claimer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="wish_claims"
+    )
     partner = models.ForeignKey(
         PartnerUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="wish_claims"
     )
@@ -263,7 +290,9 @@ class WishPhoto(models.Model):
     wish = models.ForeignKey(Wish, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to="wishes/%Y/%m/")
     stage = models.CharField(max_length=10, choices=PhotoStage.choices)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

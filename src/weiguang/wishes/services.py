@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
+from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, RateLimited
 from weiguang.core.idempotency import create_once
 from weiguang.core.notifications import notify
 from weiguang.core.transitions import SYSTEM, perform
@@ -35,7 +35,12 @@ from .models import (
     WishStatus,
 )
 
-CONF = settings.WEIGUANG
+
+def conf(name: str):
+    """A Weiguang setting, read at call time (so override_settings works in tests)."""
+    return settings.WEIGUANG[name]
+
+
 TITLE_MIN, TITLE_MAX, TEXT_MAX = 2, 60, 1000
 DEFAULT_VALUE_CAP = Decimal("300")
 
@@ -66,14 +71,17 @@ def value_cap_for(street) -> Decimal:
 
 def similar_open_wish(resident: Resident, title: str, description: str = "") -> Wish | None:
     """A wish by the same resident in the last 30 days that reads nearly the same."""
-    since = timezone.now() - dt.timedelta(days=CONF["DUPLICATE_WINDOW_DAYS"])
+    since = timezone.now() - dt.timedelta(days=conf("DUPLICATE_WINDOW_DAYS"))
     recent = Wish.objects.filter(resident=resident, created_at__gte=since).exclude(
         status__in=[WishStatus.REJECTED, WishStatus.WITHDRAWN]
     )
     text = _normalise(title + description)
     for other in recent:
         other_text = _normalise(other.title + other.description)
-        if _normalise(other.title) == _normalise(title) or difflib.SequenceMatcher(None, text, other_text).ratio() >= 0.8:
+        if (
+            _normalise(other.title) == _normalise(title)
+            or difflib.SequenceMatcher(None, text, other_text).ratio() >= 0.8
+        ):
             return other
     return None
 
@@ -90,7 +98,9 @@ def _clean_value(kind: str, value, street) -> Decimal | None:
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
-        raise InvalidInput(_("Enter the value as a number of yuan."), fields={"value": "invalid"}) from None
+        amount = None
+    if amount is None or not amount.is_finite():  # "NaN" parses, then breaks every comparison
+        raise InvalidInput(_("Enter the value as a number of yuan."), fields={"value": "invalid"})
     if amount < 0:
         raise InvalidInput(_("The value cannot be negative."), fields={"value": "negative"})
     cap = value_cap_for(street)
@@ -107,8 +117,10 @@ def _check_rate(by, channel: str) -> None:
     if channel != Channel.SELF:
         return
     hour_ago = timezone.now() - dt.timedelta(hours=1)
-    if Wish.objects.filter(created_by=by, created_at__gte=hour_ago).count() >= CONF["PUBLIC_SUBMISSIONS_PER_HOUR"]:
-        raise InvalidInput(_("Too many wishes in one hour; please try again later."), code="rate_limited")
+    if Wish.objects.filter(created_by=by, created_at__gte=hour_ago).count() >= conf(
+        "PUBLIC_SUBMISSIONS_PER_HOUR"
+    ):
+        raise RateLimited(_("Too many wishes in one hour; please try again later."))
 
 
 def submit_wish(
@@ -153,7 +165,10 @@ def submit_wish(
     if kind not in WishKind.values:
         errors["kind"] = _("Choose item or service.")
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        errors["title"] = _("The title needs %(min)d to %(max)d characters.") % {"min": TITLE_MIN, "max": TITLE_MAX}
+        errors["title"] = _("The title needs %(min)d to %(max)d characters.") % {
+            "min": TITLE_MIN,
+            "max": TITLE_MAX,
+        }
     if len(description) > TEXT_MAX:
         errors["description"] = _("At most %(max)d characters.") % {"max": TEXT_MAX}
     if category is not None and category.kind and category.kind != kind:
@@ -164,7 +179,9 @@ def submit_wish(
     community = grid.community
     street = grid.street
     if community is None or street is None or grid.kind != RegionKind.GRID:
-        raise InvalidInput(_("The resident's address is not inside a grid."), fields={"resident_id": "no_grid"})
+        raise InvalidInput(
+            _("The resident's address is not inside a grid."), fields={"resident_id": "no_grid"}
+        )
     amount = _clean_value(kind, value, street)
     files = check_photos(photos)
     category = category or suggest_category(title + description, kind)
@@ -225,7 +242,12 @@ def reject_wish(wish: Wish, by, reason: str) -> Wish:
 
     def apply(w: Wish):
         w.reject_reason = reason
-        notify([_owner_user(w)], _("Your wish was not accepted: %(t)s") % {"t": w.title}, body=reason, url=wish_url(w))
+        notify(
+            [_owner_user(w)],
+            _("Your wish was not accepted: %(t)s") % {"t": w.title},
+            body=reason,
+            url=wish_url(w),
+        )
 
     return perform(wish, "reject", by, note=reason, apply=apply)
 
@@ -236,22 +258,27 @@ def reject_wish(wish: Wish, by, reason: str) -> Wish:
 def _promised(promised_date) -> dt.date:
     today = timezone.localdate()
     if promised_date in (None, ""):
-        return today + dt.timedelta(days=CONF["DEFAULT_CLAIM_DAYS"])
+        return today + dt.timedelta(days=conf("DEFAULT_CLAIM_DAYS"))
     if isinstance(promised_date, str):
         try:
             promised_date = dt.date.fromisoformat(promised_date)
         except ValueError:
-            raise InvalidInput(_("Enter the date as YYYY-MM-DD."), fields={"promised_date": "invalid"}) from None
+            raise InvalidInput(
+                _("Enter the date as YYYY-MM-DD."), fields={"promised_date": "invalid"}
+            ) from None
     if promised_date < today:
         raise InvalidInput(_("The promised date cannot be in the past."), fields={"promised_date": "past"})
-    if promised_date > today + dt.timedelta(days=CONF["MAX_CLAIM_DAYS"]):
+    if promised_date > today + dt.timedelta(days=conf("MAX_CLAIM_DAYS")):
         raise InvalidInput(
-            _("Promise a date within %(n)d days.") % {"n": CONF["MAX_CLAIM_DAYS"]}, fields={"promised_date": "too_far"}
+            _("Promise a date within %(n)d days.") % {"n": conf("MAX_CLAIM_DAYS")},
+            fields={"promised_date": "too_far"},
         )
     return promised_date
 
 
-def claim_wish(wish: Wish, by, *, promised_date=None, partner: PartnerUnit | None = None, note: str = "") -> Wish:
+def claim_wish(
+    wish: Wish, by, *, promised_date=None, partner: PartnerUnit | None = None, note: str = ""
+) -> Wish:
     """Claim a published wish, personally or for a partner unit `by` represents.
     Exactly one of several simultaneous claimers wins; the others get a Conflict."""
     promised = _promised(promised_date)
@@ -274,7 +301,9 @@ def claim_wish(wish: Wish, by, *, promised_date=None, partner: PartnerUnit | Non
             url=wish_url(w),
         )
 
-    return perform(wish, "claim", by, note=note, check=check, apply=apply, audit={"promised_date": str(promised)})
+    return perform(
+        wish, "claim", by, note=note, check=check, apply=apply, audit={"promised_date": str(promised)}
+    )
 
 
 def _end_claim(w: Wish, status: str) -> Claim | None:
@@ -299,15 +328,27 @@ def release_claim(wish: Wish, by, reason: str = "") -> Wish:
     return perform(wish, "release", by, note=reason, apply=apply)
 
 
-def expire_claim(wish: Wish) -> Wish:
-    """Run by the periodic job when the promised date has passed."""
+def expire_claim(wish: Wish, today: dt.date | None = None) -> Wish:
+    """Run by the periodic job when the promised date has passed. The date is checked again
+    under the row lock: between the job's listing and the lock, the claim may have been
+    released and the wish claimed afresh, and that new claim must be left alone."""
+    today = today or timezone.localdate()
+
+    def check(w: Wish):
+        claim = Claim.objects.filter(wish=w, status=ClaimStatus.ACTIVE).first()
+        if claim is None or claim.promised_date >= today:
+            raise Conflict(_("This claim is not overdue."), code="not_overdue")
 
     def apply(w: Wish):
         claim = _end_claim(w, ClaimStatus.EXPIRED)
         msg = _("The claim on “%(t)s” passed its promised date and was released.") % {"t": w.title}
-        notify([claim.claimer if claim else None, *access.holders(access.STAFF, w.grid.path)], msg, url=wish_url(w))
+        notify(
+            [claim.claimer if claim else None, *access.holders(access.STAFF, w.grid.path)],
+            msg,
+            url=wish_url(w),
+        )
 
-    return perform(wish, "expire", SYSTEM, apply=apply)
+    return perform(wish, "expire", SYSTEM, check=check, apply=apply)
 
 
 def overdue_claims(today: dt.date | None = None) -> QuerySet[Claim]:
@@ -318,10 +359,11 @@ def overdue_claims(today: dt.date | None = None) -> QuerySet[Claim]:
 def expire_overdue_claims(today: dt.date | None = None) -> int:
     """Release every claim past its promised date. Safe to run twice or concurrently: a wish
     already released by another run is skipped."""
+    today = today or timezone.localdate()
     count = 0
     for wish_id in overdue_claims(today).values_list("wish_id", flat=True):
         try:
-            expire_claim(Wish.objects.get(pk=wish_id))
+            expire_claim(Wish.objects.get(pk=wish_id), today)
             count += 1
         except Conflict:
             continue
@@ -363,7 +405,9 @@ def confirm_wish(wish: Wish, by, *, thanks: str = "", rating=None) -> Wish:
         rating = None
     else:
         try:
-            rating = int(rating)
+            # whole stars only: int() would quietly turn 4.5 into 4 and True into 1
+            fractional = isinstance(rating, float) and not rating.is_integer()
+            rating = 0 if fractional or isinstance(rating, bool) else int(rating)
         except (TypeError, ValueError):
             rating = 0
         if not 1 <= rating <= 5:
@@ -386,7 +430,9 @@ def withdraw_wish(wish: Wish, by, reason: str = "") -> Wish:
     def apply(w: Wish):
         claim = _end_claim(w, ClaimStatus.CANCELLED)
         if claim:
-            notify([claim.claimer], _("The resident withdrew “%(t)s”; your claim is cancelled.") % {"t": w.title})
+            notify(
+                [claim.claimer], _("The resident withdrew “%(t)s”; your claim is cancelled.") % {"t": w.title}
+            )
 
     return perform(wish, "withdraw", by, note=reason, apply=apply)
 
@@ -400,7 +446,9 @@ def can_see_contact(user, wish: Wish) -> bool:
 
 
 def region_wishes(user, action: str = "wish.list_region") -> QuerySet[Wish]:
-    return access.scope(Wish.objects.all(), user, action).select_related("resident", "category", "community", "grid")
+    return access.scope(Wish.objects.all(), user, action).select_related(
+        "resident", "category", "community", "grid"
+    )
 
 
 def my_claims(user) -> QuerySet[Claim]:

@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from .models import Membership, Region
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "parent", "path"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    readonly_fields = ["path"]
+    autocomplete_fields = ["parent"]
+    inlines = [MembershipInline]
+    list_select_related = ["parent"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "region", "created_at"]
+    list_filter = ["role", "region__kind"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "region__name"]
+    autocomplete_fields = ["user", "region"]
+    list_select_related = ["user", "region"]

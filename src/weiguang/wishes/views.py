@@ -155,10 +155,9 @@ def _wall(request, pk: int, kind: str, url_name: str):
     def body() -> str:
         return cached("body", lambda: render_to_string("wishes/wall.html#wall-body", context()))
 
-    filters = {k: v for k, v in params.items() if v}
-    current_url = reverse(url_name, args=[pk]) + ("?" + urlencode(filters) if filters else "")
-
     def page_context() -> dict:
+        filters = {k: v for k, v in params.items() if v}
+        current_url = reverse(url_name, args=[pk]) + ("?" + urlencode(filters) if filters else "")
         return {"region": region(), "current_url": current_url, "wall_body": mark_safe(body())}
 
     if _is_anonymous(request) and "messages" not in request.COOKIES:

@@ -2,6 +2,7 @@
 
 from weiguang.core.api import WeiguangAPI, auth_chain, fallback_router
 from weiguang.core.api import router as auth_router
+from weiguang.demands.api import router as demands_router
 from weiguang.wishes.api import router as wishes_router
 
 api = WeiguangAPI(  # NinjaAPI with JSON errors throughout (core.api)
@@ -14,4 +15,5 @@ api = WeiguangAPI(  # NinjaAPI with JSON errors throughout (core.api)
 )
 api.add_router("/auth", auth_router)
 api.add_router("/wishes", wishes_router)
+api.add_router("/demands", demands_router)
 api.add_router("", fallback_router)  # last: unknown paths get a JSON 404

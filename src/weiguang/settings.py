@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "weiguang.people",
     "weiguang.partners",
     "weiguang.wishes",
+    "weiguang.demands",
 ]
 
 MIDDLEWARE = [

@@ -20,7 +20,9 @@ def test_each_job_is_enqueued_once_per_interval(db, db_tasks):
     now = timezone.now()
     assert run_due(now) == [job.task_path for job in PERIODIC]
     assert run_due(now + dt.timedelta(seconds=5)) == []  # a second scheduler gets nothing
-    assert run_due(now + PERIODIC[0].every) == [PERIODIC[0].task_path]
+    later = now + PERIODIC[0].every
+    assert run_due(later) == [job.task_path for job in PERIODIC if job.every <= PERIODIC[0].every]
+    assert "weiguang.demands.tasks.close_unevaluated" not in run_due(later + dt.timedelta(minutes=1))
 
 
 @pytest.mark.django_db(transaction=True)

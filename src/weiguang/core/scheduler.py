@@ -21,6 +21,8 @@ class Periodic:
 
 PERIODIC = [
     Periodic("weiguang.wishes.tasks.expire_overdue_claims", dt.timedelta(minutes=10)),
+    Periodic("weiguang.demands.tasks.escalate_overdue", dt.timedelta(minutes=10)),
+    Periodic("weiguang.demands.tasks.close_unevaluated", dt.timedelta(hours=1)),
 ]
 
 

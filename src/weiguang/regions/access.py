@@ -20,6 +20,7 @@ from .models import Membership, Region, Role
 STAFF = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF}
 OWNER = "owner"
 CLAIMER = "claimer"
+HANDLER = "handler"  # the assignee of a demand, or a handler of a department it is transferred to
 
 ACTION_ROLES: dict[str, set[str]] = {
     # residents
@@ -36,6 +37,18 @@ ACTION_ROLES: dict[str, set[str]] = {
     "wish.confirm": STAFF | {OWNER},
     "wish.withdraw": STAFF | {OWNER},
     "wish.manage_categories": {Role.STREET_ADMIN},
+    # demands (诉求)
+    "demand.create": STAFF | {Role.GRID_WORKER},
+    "demand.list_region": STAFF | {Role.GRID_WORKER},
+    "demand.view": STAFF | {Role.GRID_WORKER, OWNER, HANDLER},
+    "demand.dispatch": STAFF,
+    "demand.handle": STAFF | {HANDLER},
+    "demand.return": {HANDLER},
+    "demand.review_return": {Role.STREET_ADMIN},
+    "demand.escalate": STAFF | {HANDLER},
+    "demand.reply": STAFF,
+    "demand.evaluate": STAFF | {OWNER},
+    "demand.stats": STAFF,
 }
 
 
@@ -110,7 +123,7 @@ def scope(queryset: QuerySet, user, action: str) -> QuerySet:
     for role, prefix in memberships(user):
         if role in allowed:
             condition |= Q(**{lookup: prefix})
-    relations = {r for r in allowed if r in {OWNER, CLAIMER}}
+    relations = {r for r in allowed if r in {OWNER, CLAIMER, HANDLER}}
     if relations and hasattr(model, "relation_q"):
         condition |= model.relation_q(user, relations)
     return queryset.filter(condition)

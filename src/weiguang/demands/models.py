@@ -1,0 +1,269 @@
+"""Demands (诉求): a resident's request or complaint, from intake to the resident's evaluation."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from weiguang.core.transitions import StateMachine
+from weiguang.people.models import Resident
+from weiguang.regions.models import Region
+
+
+class Holiday(models.Model):
+    """An exception to the Monday–Friday week, kept by each street: a holiday on a weekday
+    (is_workday=False) or a make-up working day (调休) on a weekend (is_workday=True)."""
+
+    street = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField(_("date"))
+    is_workday = models.BooleanField(_("working day"), default=False)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        constraints = [models.UniqueConstraint(fields=["street", "date"], name="uniq_holiday_street_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class DemandCategory(models.Model):
+    name = models.CharField(_("name"), max_length=30)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    ordering = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["ordering", "id"]
+        verbose_name = _("demand category")
+        verbose_name_plural = _("demand categories")
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="uniq_demand_category")]
+
+    def __str__(self) -> str:
+        return f"{self.parent} / {self.name}" if self.parent_id else self.name
+
+
+class Department(models.Model):
+    """A functional department of the street; its handlers act on demands transferred to it."""
+
+    name = models.CharField(_("name"), max_length=60)
+    street = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="departments")
+    handlers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="departments")
+
+    class Meta:
+        ordering = ["street", "name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        constraints = [models.UniqueConstraint(fields=["street", "name"], name="uniq_department_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DemandChannel(models.TextChoices):
+    DESK = "desk", _("Face to face with the secretary")
+    HOTLINE = "hotline", _("Hotline")
+    GROUP_CHAT = "group_chat", _("Group chat")
+    VISIT = "visit", _("Home visit")
+    STALL = "stall", _("Event stall")
+    ONLINE = "online", _("Online")
+
+
+class DemandStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    RESOLVED_ON_SPOT = "resolved_on_spot", _("Resolved on the spot")
+    ASSIGNED = "assigned", _("Assigned")
+    TRANSFERRED = "transferred", _("Transferred to departments")
+    RETURNED = "returned", _("Returned by a department")
+    ESCALATED = "escalated", _("Escalated to the street")
+    HANDLED = "handled", _("Handled")
+    REPLIED = "replied", _("Replied")
+    REOPENED = "reopened", _("Warning order")
+    CLOSED = "closed", _("Closed")
+
+
+class Evaluation(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+
+S = DemandStatus
+OPEN_FOR_DISPATCH = [S.RECEIVED, S.ESCALATED, S.REOPENED]
+OPEN_STATUSES = [S.RECEIVED, S.ASSIGNED, S.TRANSFERRED, S.RETURNED, S.ESCALATED, S.REOPENED]
+RESOLVED_STATUSES = [S.RESOLVED_ON_SPOT, S.HANDLED, S.REPLIED, S.CLOSED]
+
+DEMAND_TRANSITIONS = StateMachine.build(
+    "status",
+    [
+        ("resolve_on_spot", [S.RECEIVED], S.RESOLVED_ON_SPOT, "demand.dispatch", _("Resolve on the spot")),
+        ("assign", [*OPEN_FOR_DISPATCH, S.ASSIGNED], S.ASSIGNED, "demand.dispatch", _("Assign")),
+        ("transfer", [*OPEN_FOR_DISPATCH, S.ASSIGNED], S.TRANSFERRED, "demand.dispatch", _("Transfer")),
+        ("return", [S.TRANSFERRED], S.RETURNED, "demand.return", _("Return to the street")),
+        ("approve_return", [S.RETURNED], S.ESCALATED, "demand.review_return", _("Approve the return")),
+        ("reject_return", [S.RETURNED], S.TRANSFERRED, "demand.review_return", _("Reject the return")),
+        (
+            "escalate",
+            [S.RECEIVED, S.ASSIGNED, S.TRANSFERRED, S.REOPENED],
+            S.ESCALATED,
+            "demand.escalate",
+            _("Escalate to the street"),
+        ),
+        (
+            "auto_escalate",
+            [S.RECEIVED, S.ASSIGNED, S.TRANSFERRED, S.REOPENED],
+            S.ESCALATED,
+            None,
+            _("Escalated: overdue"),
+        ),
+        (
+            "handle",
+            [S.ASSIGNED, S.TRANSFERRED, S.REOPENED],
+            S.HANDLED,
+            "demand.handle",
+            _("Record the result"),
+        ),
+        ("reply", [S.HANDLED], S.REPLIED, "demand.reply", _("Reply to the resident")),
+        ("evaluate", [S.REPLIED], S.CLOSED, "demand.evaluate", _("Evaluate")),
+        ("reopen", [S.REPLIED], S.REOPENED, "demand.evaluate", _("Unsatisfied: warning order")),
+        ("auto_close", [S.REPLIED], S.CLOSED, None, _("Closed without evaluation")),
+    ],
+)
+
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+
+
+class Demand(models.Model):
+    tracking_code = models.CharField(max_length=12, unique=True, default=new_tracking_code, editable=False)
+    resident = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="demands"
+    )
+    contact_name = models.CharField(_("contact name"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=12, choices=DemandChannel.choices)
+    category = models.ForeignKey(
+        DemandCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="demands"
+    )
+    title = models.CharField(_("title"), max_length=60)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DemandStatus.choices, default=DemandStatus.RECEIVED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_demands",
+    )
+    response_due = models.DateTimeField(_("first contact due"))
+    handle_due = models.DateTimeField(_("handling due"))
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField(_("result"), max_length=2000, blank=True)
+    is_genuine = models.BooleanField(_("complaint is genuine (属实)"), null=True, blank=True)
+    beyond_remit = models.BooleanField(_("beyond our remit (超职责)"), default=False)
+    action_taken = models.TextField(_("what was done"), max_length=2000, blank=True)
+    reply = models.TextField(_("reply to the resident"), max_length=2000, blank=True)
+    public_reply = models.TextField(_("public reply"), max_length=2000, blank=True)
+    evaluation = models.CharField(_("evaluation"), max_length=20, choices=Evaluation.choices, blank=True)
+    evaluation_note = models.CharField(_("evaluation note"), max_length=300, blank=True)
+    warning_count = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    state_machine = DEMAND_TRANSITIONS
+    scope_path_lookup = "grid__path"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("demand")
+        verbose_name_plural = _("demands")
+        indexes = [
+            models.Index(fields=["street", "-created_at"], name="demand_street"),
+            models.Index(fields=["status", "handle_due"], name="demand_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def scope_path(self) -> str:
+        return self.grid.path
+
+    def live_transfers(self):
+        return self.transfers.filter(status__in=Transfer.LIVE_STATUSES)
+
+    def relations_to(self, user) -> set[str]:
+        if not getattr(user, "is_authenticated", False):
+            return set()
+        relations = set()
+        if self.resident_id and self.resident.user_id == user.pk:
+            relations.add("owner")
+        if self.assignee_id == user.pk or self.live_transfers().filter(department__handlers=user).exists():
+            relations.add("handler")
+        return relations
+
+    @classmethod
+    def relation_q(cls, user, relations) -> Q:
+        q = Q(pk__in=[])
+        if "owner" in relations:
+            q |= Q(resident__user=user)
+        if "handler" in relations:
+            live = Transfer.objects.filter(status__in=Transfer.LIVE_STATUSES, department__handlers=user)
+            q |= Q(assignee=user) | Q(pk__in=live.values("demand_id"))
+        return q
+
+
+class TransferStatus(models.TextChoices):
+    ACTIVE = "active", _("Being handled")
+    RETURN_REQUESTED = "return_requested", _("Return requested")
+    RETURNED = "returned", _("Returned")
+    DONE = "done", _("Done")
+
+
+class Transfer(models.Model):
+    LIVE_STATUSES = [TransferStatus.ACTIVE, TransferStatus.RETURN_REQUESTED]
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="transfers")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="transfers")
+    deadline = models.DateTimeField(_("deadline"))
+    status = models.CharField(max_length=20, choices=TransferStatus.choices, default=TransferStatus.ACTIVE)
+    return_reason = models.CharField(_("reason for return"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand", "department"],
+                condition=Q(status__in=["active", "return_requested"]),
+                name="one_live_transfer_per_department",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} → {self.department}"

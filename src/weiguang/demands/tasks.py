@@ -1,0 +1,15 @@
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def escalate_overdue() -> int:
+    """Escalate open demands past their handling deadline to the street (吹哨)."""
+    return services.escalate_overdue()
+
+
+@task()
+def close_unevaluated() -> int:
+    """Close replied demands the resident did not evaluate in time."""
+    return services.close_unevaluated()

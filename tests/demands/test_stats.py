@@ -1,0 +1,78 @@
+"""The four rates and the average first response time, on a known-answer fixture."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from weiguang.demands import services, stats
+
+pytestmark = pytest.mark.django_db
+
+TZ = ZoneInfo("Asia/Shanghai")
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=TZ)  # a Monday
+
+
+def at(hours: float = 0, days: int = 0) -> dt.datetime:
+    return T0 + dt.timedelta(days=days, hours=hours)
+
+
+def step(when, fn, *args, **kwargs):
+    with time_machine.travel(when, tick=False):
+        return fn(*args, **kwargs)
+
+
+@pytest.fixture
+def sample(people, depts):
+    """Six demands received on Mon 2 March in street A (+ two that must not count):
+    d1 resolved on the spot after 1 h; d2 assigned after 3 h, handled, satisfied;
+    d3 assigned after 5 h, handled, basically satisfied; d4 transferred after 7 h, handled
+    late (day 10), replied, not evaluated; d5 untouched; d6 assigned after 3 h, handled,
+    unsatisfied (reopened)."""
+    staff, gw = people.staff, people.grid_worker
+    tree = people.tree
+
+    def new(title, grid=tree.grid_a1, by=staff, when=T0):
+        return step(when, services.submit_demand, by, grid=grid, title=title, resident=None)
+
+    d1, d2, d3, d4, d5, d6 = (new(f"诉求{i}") for i in range(1, 7))
+    step(at(1), services.resolve_on_spot, d1, staff, result="当场解答")
+    for d, hours, verdict in [(d2, 3, "satisfied"), (d3, 5, "basically_satisfied"), (d6, 3, "unsatisfied")]:
+        d = step(at(hours), services.assign_demand, d, staff, gw)
+        d = step(at(days=1), services.handle_demand, d, gw, result="已处理")
+        d = step(at(days=2), services.reply_demand, d, staff, reply="已答复")
+        step(at(days=3), services.evaluate_demand, d, staff, evaluation=verdict)
+    d4 = step(at(7), services.transfer_demand, d4, staff, [(depts.city, None)])
+    d4 = step(at(days=10), services.handle_demand, d4, depts.handler, result="已处理")
+    step(at(days=11), services.reply_demand, d4, staff, reply="已答复")
+    # not counted: another street, and another day
+    outside = new("外街诉求", grid=tree.other_grid, by=people.outsider_staff)
+    step(at(1), services.resolve_on_spot, outside, people.outsider_staff, result="当场解答")
+    new("上周诉求", when=T0 - dt.timedelta(days=7))
+    return [d1, d2, d3, d4, d5, d6]
+
+
+def test_known_answer_for_the_street(sample, tree):
+    s = stats.demand_stats(tree.street, dt.date(2026, 3, 2), dt.date(2026, 3, 2))
+    assert (s.total, s.responded, s.resolved, s.evaluated, s.handled) == (6, 5, 4, 3, 4)
+    assert s.response_rate == pytest.approx(5 / 6, abs=1e-4)
+    assert s.resolution_rate == pytest.approx(4 / 6, abs=1e-4)
+    assert s.satisfaction_rate == pytest.approx((1 + 0.9) / 3, abs=1e-4)
+    assert s.on_time_rate == pytest.approx(3 / 4)
+    assert s.avg_first_response_hours == pytest.approx((1 + 3 + 5 + 7 + 3) / 5)
+
+
+def test_a_smaller_region_and_a_wider_range(sample, tree):
+    week = stats.demand_stats(tree.street, dt.date(2026, 2, 23), dt.date(2026, 3, 2))
+    assert week.total == 7 and week.responded == 5
+    assert stats.demand_stats(tree.community_b, dt.date(2026, 3, 2), dt.date(2026, 3, 2)).total == 0
+    assert stats.demand_stats(tree.other_street, dt.date(2026, 3, 2), dt.date(2026, 3, 2)).total == 1
+
+
+def test_no_demands_means_no_rates_rather_than_zero(tree):
+    s = stats.demand_stats(tree.street, dt.date(2026, 3, 2), dt.date(2026, 3, 2))
+    assert s.total == 0
+    assert s.response_rate is s.satisfaction_rate is s.on_time_rate is s.avg_first_response_hours is None

@@ -28,12 +28,11 @@ from weiguang.core.api import (
     optional_auth,
     require_user,
 )
-from weiguang.core.audit import history_of
 from weiguang.core.errors import InvalidInput, NotAllowed
+from weiguang.core.schemas import HistoryEntryOut, history_rows
 from weiguang.people.models import Resident
 from weiguang.regions import access
 from weiguang.regions.models import Region
-from weiguang.wishes.schemas import HistoryEntryOut, actor_label
 
 from . import services, stats
 from .models import DEMAND_TRANSITIONS, Demand, DemandCategory, DemandChannel, DemandStatus, Department
@@ -405,20 +404,7 @@ def get_demand(request, demand_id: int):
 def demand_history(request, demand_id: int):
     user = require_user(request)
     demand = _visible(user, demand_id)
-    labels = {name: str(t.label) for name, t in DEMAND_TRANSITIONS.transitions.items()}
-    labels["submit"] = _("Received")
-    return [
-        {
-            "action": e.action,
-            "action_label": labels.get(e.action, e.action),
-            "from": e.from_state,
-            "to": e.to_state,
-            "at": e.created_at,
-            "actor": actor_label(e.actor),
-            "note": e.note,
-        }
-        for e in history_of(demand)
-    ]
+    return history_rows(demand, _("Received"))
 
 
 # --- transitions -------------------------------------------------------------------------

@@ -26,8 +26,8 @@ from weiguang.core.api import (
     optional_auth,
     require_user,
 )
-from weiguang.core.audit import history_of
 from weiguang.core.errors import InvalidInput, NotAllowed
+from weiguang.core.schemas import HistoryEntryOut, history_rows
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import Resident
 from weiguang.regions import access
@@ -38,7 +38,6 @@ from .schemas import (
     ClaimIn,
     ConfirmIn,
     FulfilIn,
-    HistoryEntryOut,
     NoteIn,
     ReasonIn,
     RejectIn,
@@ -46,7 +45,6 @@ from .schemas import (
     WishFilters,
     WishIn,
     WishPage,
-    actor_label,
     wish_detail,
     wish_summary,
 )
@@ -257,20 +255,7 @@ def wish_history(request, wish_id: int):
     wish = _visible_wish(user, wish_id)
     if not access.can(user, "wish.view_private", wish):
         raise NotAllowed(_("Only the resident, the claimer and staff of the region can see the history."))
-    labels = {name: str(t.label) for name, t in WISH_TRANSITIONS.transitions.items()}
-    labels["submit"] = _("Posted")
-    return [
-        {
-            "action": e.action,
-            "action_label": labels.get(e.action, e.action),
-            "from": e.from_state,
-            "to": e.to_state,
-            "at": e.created_at,
-            "actor": actor_label(e.actor),
-            "note": e.note,
-        }
-        for e in history_of(wish)
-    ]
+    return history_rows(wish, _("Posted"))
 
 
 # --- transitions -------------------------------------------------------------------------

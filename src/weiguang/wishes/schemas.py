@@ -14,7 +14,6 @@ from ninja import Schema
 from pydantic import Field
 
 from weiguang.core.api import Id, Text
-from weiguang.core.privacy import mask_name
 
 from .models import Channel, Wish, WishKind, WishStatus
 
@@ -149,16 +148,6 @@ class WishPage(Schema):
     items: list[WishOut]
 
 
-class HistoryEntryOut(Schema):
-    action: str
-    action_label: str
-    from_state: str = Field(alias="from")
-    to_state: str = Field(alias="to")
-    at: dt.datetime
-    actor: str = Field(description="Masked name of who did it, or “system”")
-    note: str
-
-
 # --- rendering ---------------------------------------------------------------------------
 
 
@@ -216,11 +205,3 @@ def wish_detail(wish: Wish, *, contact: bool, actions: list[str]) -> dict:
         actions=actions,
     )
     return data
-
-
-def actor_label(actor) -> str:
-    if actor is None:
-        from django.utils.translation import gettext as _
-
-        return _("system")
-    return mask_name(actor.get_full_name() or actor.get_username())

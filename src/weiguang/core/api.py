@@ -47,7 +47,7 @@ from pydantic_core import PydanticCustomError
 
 from weiguang.regions.access import memberships
 
-from .errors import ServiceError
+from .errors import BadCredentials, ServiceError, TooManyAttempts, Unauthenticated
 from .models import ApiToken
 
 logger = logging.getLogger("django.request")
@@ -55,21 +55,6 @@ logger = logging.getLogger("django.request")
 TOKEN_TOUCH_SECONDS = 60  # write last_used_at at most once a minute per token
 LOGIN_FAILURES_ALLOWED = 10  # per username and per client address, in LOGIN_FAILURE_WINDOW
 LOGIN_FAILURE_WINDOW = 15 * 60
-
-
-class Unauthenticated(ServiceError):
-    status = 401
-    code = "unauthenticated"
-
-
-class BadCredentials(ServiceError):
-    status = 401
-    code = "invalid_credentials"
-
-
-class TooManyAttempts(ServiceError):
-    status = 429
-    code = "too_many_attempts"
 
 
 def _no_null_character(value: str) -> str:

@@ -44,3 +44,22 @@ class RateLimited(ServiceError):
 
     status = 429
     code = "rate_limited"
+
+
+class Unauthenticated(ServiceError):
+    status = 401
+    code = "unauthenticated"
+
+
+class BadCredentials(ServiceError):
+    """Wrong username or password at login (HTTP 401)."""
+
+    status = 401
+    code = "invalid_credentials"
+
+
+class TooManyAttempts(ServiceError):
+    """Too many failed logins in a short time (HTTP 429)."""
+
+    status = 429
+    code = "too_many_attempts"

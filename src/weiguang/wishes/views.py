@@ -27,8 +27,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from weiguang.core.audit import history_of
 from weiguang.core.errors import Conflict, ServiceError
+from weiguang.core.schemas import history_rows
 from weiguang.core.templatetags.wg import role_flags, safe_next
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import PopulationGroup, Resident
@@ -233,19 +233,13 @@ def _units_for(user, wish: Wish):
 
 
 def _history(wish: Wish) -> list[dict]:
-    labels = {name: t.label for name, t in Wish.state_machine.transitions.items()}
-    labels["submit"] = gettext_lazy("Posted")
+    """The audit trail as the API gives it (actors masked), shaped for the template."""
     states = dict(WishStatus.choices)
     return [
-        {
-            "at": e.created_at,
-            "who": (e.actor.get_full_name() or e.actor.username) if e.actor else None,
-            "action": labels.get(e.action, e.action),
-            "state": states.get(e.to_state, ""),
-            "note": e.note,
-        }
-        for e in history_of(wish)
-    ]
+        {"at": row["at"], "who": row["actor"], "action": row["action_label"], "state": states.get(row["to"], ""),
+         "note": row["note"]}
+        for row in history_rows(wish, _("Posted"))
+    ]  # fmt: skip
 
 
 def _detail_context(request, wish: Wish, bound: dict | None = None) -> dict:

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from weiguang.core.models import AuditEntry, Notification
 from weiguang.core.privacy import id_number_problem
+from weiguang.demands.models import Demand
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import Resident
 from weiguang.regions import access
@@ -101,7 +102,10 @@ def test_sixty_wishes_in_every_state_with_their_history(accounts):
     assert not Claim.objects.filter(
         status__in=Claim.LIVE_STATUSES, wish__status=WishStatus.PUBLISHED
     ).exists()
-    assert Wish.objects.exclude(reject_reason="").filter(status=WishStatus.REJECTED).count() == 4
+    assert Wish.objects.exclude(reject_reason="").filter(status=WishStatus.REJECTED).count() == 3
+    # a wish too big for a micro-wish went on as a demand, linked both ways
+    converted = Wish.objects.get(status=WishStatus.CONVERTED)
+    assert converted.demand.title == converted.title and converted.demand.resident == converted.resident
     # Spread over the last weeks, not all stamped with the moment of seeding.
     days = {w.created_at.date() for w in Wish.objects.all()}
     assert len(days) > 15
@@ -164,6 +168,7 @@ def test_same_seed_same_street():
     statuses = list(Wish.objects.order_by("id").values_list("title", "status"))
     from django.contrib.auth import get_user_model
 
+    Demand.objects.all().delete()
     Claim.objects.all().delete()
     Wish.objects.all().delete()
     Resident.objects.all().delete()

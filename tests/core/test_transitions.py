@@ -23,14 +23,14 @@ class TestAvailable:
     @pytest.mark.parametrize(
         ("state", "who", "expected"),
         [
-            ("submitted", "staff", {"publish", "reject", "withdraw"}),
-            ("submitted", "street_admin", {"publish", "reject", "withdraw"}),
+            ("submitted", "staff", {"publish", "reject", "withdraw", "convert"}),
+            ("submitted", "street_admin", {"publish", "reject", "withdraw", "convert"}),
             ("submitted", "resident_user", {"withdraw"}),
             ("submitted", "volunteer", set()),
             ("submitted", "staff_b", set()),
             ("published", "volunteer", {"claim"}),
             ("published", "partner_rep", {"claim"}),
-            ("published", "staff", {"reject", "withdraw"}),
+            ("published", "staff", {"reject", "withdraw", "convert"}),
             ("published", "outsider_volunteer", set()),
             ("claimed", "volunteer", {"release", "fulfil"}),
             ("claimed", "volunteer2", set()),

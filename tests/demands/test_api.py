@@ -174,18 +174,30 @@ def test_transfer_return_review_handle_reply_evaluate(client, people, depts, mak
     r = act(
         client, d, "handle", depts.handler, {"result": "已修复", "is_genuine": True, "beyond_remit": False}
     )
+    # each department reports its own result; the demand waits for the other one
+    assert r.status_code == 200 and r.json()["status"] == "transferred"
+    assert {t["department"]["name"]: t["status"] for t in r.json()["transfers"]} == {
+        "城管科": "done", "民政科": "active",
+    }  # fmt: skip
+    r = act(client, d, "handle", depts.handler2, {"result": "已联系困难家庭", "is_genuine": False})
     assert r.status_code == 200 and r.json()["status"] == "handled"
+    assert r.json()["result"] == "城管科：已修复\n民政科：已联系困难家庭"
+    assert r.json()["is_genuine"] is True
     r = act(client, d, "reply", people.staff, {"reply": "已修好", "public_reply": "已修复"})
     assert r.json()["status"] == "replied"
     r = act(client, d, "evaluate", people.resident_user, {"evaluation": "unsatisfied"})
     assert r.json()["status"] == "reopened" and r.json()["warning_count"] == 1
     r = act(client, d, "handle", depts.handler, {"result": "重新修复"})
+    assert r.json()["status"] == "reopened"  # the warning order waits for both departments again
+    r = act(client, d, "handle", depts.handler2, {"result": "已再次上门"})
+    assert r.json()["status"] == "handled"
     r = act(client, d, "reply", people.staff, {"reply": "已重新修好"})
     r = act(client, d, "evaluate", people.resident_user, {"evaluation": "basically_satisfied"})
     assert r.json()["status"] == "closed"
     history = get(client, f"{DEMANDS}/{d.pk}/history", people.resident_user).json()
     assert [e["action"] for e in history] == [
-        "submit", "transfer", "return", "reject_return", "handle", "reply", "reopen", "handle", "reply", "evaluate",
+        "submit", "transfer", "return", "reject_return", "handle_part", "handle", "reply", "reopen",
+        "handle_part", "handle", "reply", "evaluate",
     ]  # fmt: skip
     assert history[2]["note"] == "不属于本科室" and "from" in history[2]
 

@@ -484,6 +484,7 @@ def test_actions_list_what_the_user_may_do_now(client, people, make_wish):
         "publish",
         "reject",
         "withdraw",
+        "convert",
     }
     assert get(client, f"{WISHES}/{wish.pk}", people.resident_user).json()["actions"] == ["withdraw"]
     assert get(client, f"{WISHES}/{wish.pk}", people.grid_worker).json()["actions"] == []

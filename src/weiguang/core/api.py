@@ -12,7 +12,6 @@ Every error leaves the API as JSON: {"message": text in the request's language,
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import re
 from typing import Annotated, Any
@@ -20,7 +19,6 @@ from typing import Annotated, Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
@@ -47,6 +45,7 @@ from pydantic_core import PydanticCustomError
 
 from weiguang.regions.access import memberships
 
+from . import ratelimit
 from .errors import BadCredentials, ServiceError, TooManyAttempts, Unauthenticated
 from .models import ApiToken
 
@@ -399,18 +398,8 @@ class MeOut(Schema):
     roles: list[RoleOut]
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _failure_keys(request: HttpRequest, username: str) -> list[str]:
-    def digest(value: str) -> str:  # any characters may arrive; cache keys want plain ones
-        return hashlib.blake2b(value.encode(), digest_size=12).hexdigest()
-
-    return [
-        f"api:login-fail:user:{digest(username.lower())}",
-        f"api:login-fail:ip:{digest(_client_address(request))}",
-    ]
+def _failure_idents(request: HttpRequest, username: str) -> list[tuple[str, str]]:
+    return [("login-user", username.lower()), ("login-ip", ratelimit.client_address(request))]
 
 
 @router.post(
@@ -422,19 +411,16 @@ def _failure_keys(request: HttpRequest, username: str) -> list[str]:
 def issue_token(request, data: TokenIn):
     """Returns a new bearer token. The token is shown only once; send it as
     `Authorization: Bearer <token>`. Repeated wrong passwords are refused for a while."""
-    keys = _failure_keys(request, data.username)
-    if any((cache.get(k) or 0) >= LOGIN_FAILURES_ALLOWED for k in keys):
+    idents = _failure_idents(request, data.username)
+    if any(ratelimit.hits(*ident) >= LOGIN_FAILURES_ALLOWED for ident in idents):
         raise TooManyAttempts(_("Too many failed attempts; please wait 15 minutes and try again."))
     user = authenticate(request, username=data.username, password=data.password)
     if user is None or not user.is_active:
-        for k in keys:
-            cache.add(k, 0, LOGIN_FAILURE_WINDOW)
-            try:
-                cache.incr(k)
-            except ValueError:
-                cache.set(k, 1, LOGIN_FAILURE_WINDOW)
+        for ident in idents:
+            ratelimit.record(*ident, window=LOGIN_FAILURE_WINDOW)
         raise BadCredentials(_("Wrong username or password."))
-    cache.delete_many(keys)
+    for ident in idents:
+        ratelimit.clear(*ident)
     return Status(201, {"token": ApiToken.issue(user)})
 
 

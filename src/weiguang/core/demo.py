@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from weiguang.core.models import AuditEntry, Notification
 from weiguang.core.privacy import id_number_check_digit
+from weiguang.demands import services as demand_services
+from weiguang.demands.models import Demand
 from weiguang.partners.models import PartnerKind, PartnerUnit
 from weiguang.people.models import Gender, PopulationGroup, Resident
 from weiguang.regions.models import Membership, Region, RegionKind, Role
@@ -53,8 +55,9 @@ STATUS_PLAN = {
     WishStatus.CLAIMED: 10,
     WishStatus.FULFILLED: 7,
     WishStatus.CONFIRMED: 13,
-    WishStatus.REJECTED: 4,
+    WishStatus.REJECTED: 3,
     WishStatus.WITHDRAWN: 4,
+    WishStatus.CONVERTED: 1,
 }
 # Administrative division codes used as the first six digits of the demo ID numbers
 # (市南区, 市北区, 黄岛区, 崂山区, 平度市, 兰山区, 高密市).
@@ -520,7 +523,8 @@ class _Builder:
         starts = sorted(self.now - dt.timedelta(days=self.rng.uniform(1.5, 58)) for _ in plan)
         # Finished wishes started earlier than open ones, mostly.
         weight = {WishStatus.CONFIRMED: 0, WishStatus.FULFILLED: 1, WishStatus.REJECTED: 1, WishStatus.WITHDRAWN: 2,
-                  WishStatus.CLAIMED: 2, WishStatus.PUBLISHED: 3, WishStatus.SUBMITTED: 4}  # fmt: skip
+                  WishStatus.CONVERTED: 1, WishStatus.CLAIMED: 2, WishStatus.PUBLISHED: 3,
+                  WishStatus.SUBMITTED: 4}  # fmt: skip
         plan.sort(key=lambda p: weight[p[2]] + self.rng.random() * 2.5)
         for (resident, template, status), start in zip(plan, starts, strict=True):
             self.live_wish(resident, template, status, start)
@@ -566,6 +570,12 @@ class _Builder:
         )  # fmt: skip
         if status == WishStatus.SUBMITTED:
             return
+        if status == WishStatus.CONVERTED:  # too big for a micro-wish: handled as a demand
+            self.step(
+                later(3, 30),
+                lambda: demand_services.convert_wish(wish, community_staff, note="涉及多户，转为诉求办理"),
+            )
+            return
         if status == WishStatus.WITHDRAWN and rng.random() < 0.5:
             self.step(later(2, 30), lambda: services.withdraw_wish(wish, owner, rng.choice(WITHDRAW_REASONS)))
             return
@@ -608,6 +618,8 @@ class _Builder:
 
     TIMESTAMPS = [
         (AuditEntry, "created_at"),
+        (Demand, "created_at"),
+        (Demand, "updated_at"),
         (Notification, "created_at"),
         (Claim, "created_at"),
         (Claim, "ended_at"),

@@ -26,7 +26,7 @@ SYSTEM = None  # the actor of periodic jobs
 class Transition:
     name: str
     sources: frozenset[str]
-    target: str
+    target: str | None  # None: the state stays as it is (a step recorded inside one state)
     permission: str | None  # an access action; None means only the system may do it
     label: str = ""
 
@@ -38,7 +38,7 @@ class StateMachine:
     on_commit: list[Callable] = field(default_factory=list)
 
     @classmethod
-    def build(cls, field: str, rows: Iterable[tuple[str, Iterable[str], str, str | None, str]]):
+    def build(cls, field: str, rows: Iterable[tuple[str, Iterable[str], str | None, str | None, str]]):
         return cls(
             field,
             {
@@ -98,9 +98,10 @@ def perform(
             check(locked)
         if apply:
             apply(locked)
-        setattr(locked, machine.field, t.target)
+        target = current if t.target is None else t.target
+        setattr(locked, machine.field, target)
         locked.save()
-        log_action(locked, action, by, from_state=current, to_state=t.target, note=note, **(audit or {}))
+        log_action(locked, action, by, from_state=current, to_state=target, note=note, **(audit or {}))
         for hook in machine.on_commit:
             transaction.on_commit(lambda hook=hook: hook(locked, action))
     return locked

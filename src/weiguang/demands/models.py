@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weiguang.core.transitions import StateMachine
@@ -75,6 +77,8 @@ class DemandChannel(models.TextChoices):
     VISIT = "visit", _("Home visit")
     STALL = "stall", _("Event stall")
     ONLINE = "online", _("Online")
+    WISH = "wish", _("Converted from a micro-wish")
+    DELIBERATION = "deliberation", _("Action item of a deliberation meeting")
 
 
 class DemandStatus(models.TextChoices):
@@ -84,6 +88,7 @@ class DemandStatus(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred to departments")
     RETURNED = "returned", _("Returned by a department")
     ESCALATED = "escalated", _("Escalated to the street")
+    DELIBERATING = "deliberating", _("Referred to the deliberation meeting")
     HANDLED = "handled", _("Handled")
     REPLIED = "replied", _("Replied")
     REOPENED = "reopened", _("Warning order")
@@ -98,32 +103,35 @@ class Evaluation(models.TextChoices):
 
 S = DemandStatus
 OPEN_FOR_DISPATCH = [S.RECEIVED, S.ESCALATED, S.REOPENED]
-OPEN_STATUSES = [S.RECEIVED, S.ASSIGNED, S.TRANSFERRED, S.RETURNED, S.ESCALATED, S.REOPENED]
+# Waiting for someone to act before the handling deadline (the queue's deadline colours).
+OPEN_STATUSES = [
+    S.RECEIVED, S.ASSIGNED, S.TRANSFERRED, S.RETURNED, S.ESCALATED, S.REOPENED, S.DELIBERATING,
+]  # fmt: skip
+OVERDUE_CAN_ESCALATE = [S.RECEIVED, S.ASSIGNED, S.TRANSFERRED, S.REOPENED]
 RESOLVED_STATUSES = [S.RESOLVED_ON_SPOT, S.HANDLED, S.REPLIED, S.CLOSED]
 
 DEMAND_TRANSITIONS = StateMachine.build(
     "status",
     [
         ("resolve_on_spot", [S.RECEIVED], S.RESOLVED_ON_SPOT, "demand.dispatch", _("Resolve on the spot")),
+        ("accept", [S.TRANSFERRED, S.REOPENED], None, "demand.accept", _("Accepted by the department")),
         ("assign", [*OPEN_FOR_DISPATCH, S.ASSIGNED], S.ASSIGNED, "demand.dispatch", _("Assign")),
         ("transfer", [*OPEN_FOR_DISPATCH, S.ASSIGNED], S.TRANSFERRED, "demand.dispatch", _("Transfer")),
         ("return", [S.TRANSFERRED], S.RETURNED, "demand.return", _("Return to the street")),
         ("approve_return", [S.RETURNED], S.ESCALATED, "demand.review_return", _("Approve the return")),
         ("reject_return", [S.RETURNED], S.TRANSFERRED, "demand.review_return", _("Reject the return")),
+        ("escalate", OVERDUE_CAN_ESCALATE, S.ESCALATED, "demand.escalate", _("Escalate to the street")),
+        ("auto_escalate", OVERDUE_CAN_ESCALATE, S.ESCALATED, None, _("Escalated: overdue")),
         (
-            "escalate",
-            [S.RECEIVED, S.ASSIGNED, S.TRANSFERRED, S.REOPENED],
-            S.ESCALATED,
-            "demand.escalate",
-            _("Escalate to the street"),
+            "refer",
+            [S.RECEIVED, S.ASSIGNED, S.ESCALATED, S.REOPENED],
+            S.DELIBERATING,
+            "demand.deliberate",
+            _("Refer to the deliberation meeting"),
         ),
-        (
-            "auto_escalate",
-            [S.RECEIVED, S.ASSIGNED, S.TRANSFERRED, S.REOPENED],
-            S.ESCALATED,
-            None,
-            _("Escalated: overdue"),
-        ),
+        ("decide", [S.DELIBERATING], S.HANDLED, "demand.deliberate", _("Decided by the meeting")),
+        # One department of several reports its result; the demand waits for the others.
+        ("handle_part", [S.TRANSFERRED, S.REOPENED], None, "demand.handle", _("A department reported")),
         (
             "handle",
             [S.ASSIGNED, S.TRANSFERRED, S.REOPENED],
@@ -134,9 +142,114 @@ DEMAND_TRANSITIONS = StateMachine.build(
         ("reply", [S.HANDLED], S.REPLIED, "demand.reply", _("Reply to the resident")),
         ("evaluate", [S.REPLIED], S.CLOSED, "demand.evaluate", _("Evaluate")),
         ("reopen", [S.REPLIED], S.REOPENED, "demand.evaluate", _("Unsatisfied: warning order")),
+        # Whoever holds the tracking code may evaluate; the system acts for them.
+        ("evaluate_by_code", [S.REPLIED], S.CLOSED, None, _("Evaluated with the tracking code")),
+        ("reopen_by_code", [S.REPLIED], S.REOPENED, None, _("Unsatisfied (tracking code): warning order")),
         ("auto_close", [S.REPLIED], S.CLOSED, None, _("Closed without evaluation")),
     ],
 )
+
+
+class DeadlineColour(models.TextChoices):
+    GREEN = "green", _("On track")
+    YELLOW = "yellow", _("Due soon")
+    RED = "red", _("Overdue")
+
+
+YELLOW_WINDOW = dt.timedelta(hours=24)  # an open order due within this is yellow
+
+
+def deadline_colour(due: dt.datetime | None, now: dt.datetime) -> str:
+    if due is None:
+        return ""
+    if now > due:
+        return DeadlineColour.RED
+    return DeadlineColour.YELLOW if due - now <= YELLOW_WINDOW else DeadlineColour.GREEN
+
+
+class SessionKind(models.TextChoices):
+    DESK = "desk", _("Face to face with the secretary (书记面对面)")
+    FAIR = "fair", _("Service fair or market day")
+    VISIT = "visit", _("Door-to-door visits")
+    OTHER = "other", _("Other")
+
+
+class IntakeSession(models.Model):
+    """A desk session, fair or round of visits where demands are collected together; its
+    summary shows how many were collected, resolved on the spot and transferred."""
+
+    community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="intake_sessions")
+    kind = models.CharField(_("kind"), max_length=10, choices=SessionKind.choices, default=SessionKind.DESK)
+    title = models.CharField(_("title"), max_length=60)
+    date = models.DateField(_("date"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_lookup = "community__path"
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("intake session")
+        verbose_name_plural = _("intake sessions")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.title}"
+
+    @property
+    def scope_path(self) -> str:
+        return self.community.path
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    DECIDED = "decided", _("Decided")
+
+
+class Deliberation(models.Model):
+    """A deliberation meeting (党群联席议事会) on shared issues: the demands referred to it, who
+    attended, the decision, and action items that become assigned demands."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="deliberations")
+    title = models.CharField(_("topic"), max_length=60)
+    held_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    attendees = models.TextField(_("attendees"), max_length=2000, blank=True)
+    decision = models.TextField(_("decision"), max_length=4000, blank=True)
+    status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    state_machine = StateMachine.build(
+        "status",
+        [
+            (
+                "decide",
+                [MeetingStatus.SCHEDULED],
+                MeetingStatus.DECIDED,
+                "demand.deliberate",
+                _("Record the decision"),
+            )
+        ],
+    )
+    scope_path_lookup = "region__path"
+
+    class Meta:
+        ordering = ["-held_at", "-id"]
+        verbose_name = _("deliberation meeting")
+        verbose_name_plural = _("deliberation meetings")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def scope_path(self) -> str:
+        return self.region.path
+
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -191,6 +304,20 @@ class Demand(models.Model):
     evaluation = models.CharField(_("evaluation"), max_length=20, choices=Evaluation.choices, blank=True)
     evaluation_note = models.CharField(_("evaluation note"), max_length=300, blank=True)
     warning_count = models.PositiveSmallIntegerField(default=0)
+    session = models.ForeignKey(
+        IntakeSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="demands"
+    )
+    source_wish = models.OneToOneField(
+        "wishes.Wish", null=True, blank=True, on_delete=models.PROTECT, related_name="demand"
+    )
+    deliberation = models.ForeignKey(
+        Deliberation, null=True, blank=True, on_delete=models.SET_NULL, related_name="referred",
+        help_text=_("The meeting this demand was referred to."),
+    )  # fmt: skip
+    action_of = models.ForeignKey(
+        Deliberation, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items",
+        help_text=_("The meeting whose decision created this work."),
+    )  # fmt: skip
     updated_at = models.DateTimeField(auto_now=True)
 
     state_machine = DEMAND_TRANSITIONS
@@ -203,6 +330,12 @@ class Demand(models.Model):
         indexes = [
             models.Index(fields=["street", "-created_at"], name="demand_street"),
             models.Index(fields=["status", "handle_due"], name="demand_status_due"),
+            # The community queue: open orders, soonest deadline first.
+            models.Index(
+                fields=["community", "handle_due", "id"],
+                condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
+                name="demand_open_queue",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -211,6 +344,14 @@ class Demand(models.Model):
     @property
     def scope_path(self) -> str:
         return self.grid.path
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def colour(self, now: dt.datetime | None = None) -> str:
+        """Green / yellow / red against the handling deadline; "" once handled."""
+        return deadline_colour(self.handle_due, now or timezone.now()) if self.is_open else ""
 
     def live_transfers(self):
         return self.transfers.filter(status__in=Transfer.LIVE_STATUSES)
@@ -223,6 +364,8 @@ class Demand(models.Model):
             relations.add("owner")
         if self.assignee_id == user.pk or self.live_transfers().filter(department__handlers=user).exists():
             relations.add("handler")
+        if self.transfers.filter(department__handlers=user).exists():
+            relations.add("transferee")
         return relations
 
     @classmethod
@@ -233,6 +376,8 @@ class Demand(models.Model):
         if "handler" in relations:
             live = Transfer.objects.filter(status__in=Transfer.LIVE_STATUSES, department__handlers=user)
             q |= Q(assignee=user) | Q(pk__in=live.values("demand_id"))
+        if "transferee" in relations:
+            q |= Q(pk__in=Transfer.objects.filter(department__handlers=user).values("demand_id"))
         return q
 
 
@@ -251,12 +396,27 @@ class Transfer(models.Model):
     deadline = models.DateTimeField(_("deadline"))
     status = models.CharField(max_length=20, choices=TransferStatus.choices, default=TransferStatus.ACTIVE)
     return_reason = models.CharField(_("reason for return"), max_length=300, blank=True)
+    summoned = models.BooleanField(
+        _("summoned by the street (吹哨报到)"), default=False,
+        help_text=_("Sent while the demand was escalated: the department must report in."),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # The department's own result, when a demand went to several departments.
+    result = models.TextField(_("result"), max_length=2000, blank=True)
+    action_taken = models.TextField(_("what was done"), max_length=2000, blank=True)
+    is_genuine = models.BooleanField(null=True, blank=True)
+    beyond_remit = models.BooleanField(default=False)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
+        indexes = [models.Index(fields=["department", "status"], name="transfer_inbox")]
         constraints = [
             models.UniqueConstraint(
                 fields=["demand", "department"],
@@ -267,3 +427,22 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand_id} → {self.department}"
+
+
+class DeadlineReminder(models.Model):
+    """A reminder sent for one deadline. The unique row makes the periodic job idempotent:
+    a reminder is sent when its row is first inserted, and a moved deadline is a new row."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="reminders")
+    target = models.CharField(max_length=30)  # "response", "handle" or "transfer:<id>"
+    kind = models.CharField(max_length=10)  # "soon" or "due"
+    due = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "target", "kind", "due"], name="uniq_deadline_reminder")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} {self.target} {self.kind}"

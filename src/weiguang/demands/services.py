@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weiguang.core import ratelimit
 from weiguang.core.audit import log_action
-from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
+from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, RateLimited
 from weiguang.core.notifications import notify
 from weiguang.core.transitions import SYSTEM, perform
 from weiguang.people.models import Resident
@@ -20,23 +21,41 @@ from weiguang.regions.models import Region, RegionKind, Role
 
 from . import calendar
 from .models import (
+    OPEN_STATUSES,
+    OVERDUE_CAN_ESCALATE,
+    YELLOW_WINDOW,
+    DeadlineColour,
+    DeadlineReminder,
+    Deliberation,
     Demand,
     DemandCategory,
     DemandChannel,
     DemandStatus,
     Department,
     Evaluation,
+    IntakeSession,
+    MeetingStatus,
     Transfer,
     TransferStatus,
 )
 
 TITLE_MIN, TITLE_MAX, TEXT_MAX, REASON_MAX = 2, 60, 2000, 300
 AUTO_CLOSE_DAYS = 7  # a reply not evaluated within this many days closes the demand
+PUBLIC_PER_HOUR = 5  # online submissions per user, or per address when anonymous
+PUBLIC_WINDOW = 3600
 DISPATCHERS = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
+# Channels a person records a demand from; the others are set by the system.
+INTAKE_CHANNELS = [
+    c for c in DemandChannel.values if c not in (DemandChannel.WISH, DemandChannel.DELIBERATION)
+]
 
 
 def auto_close_days() -> int:
     return settings.WEIGUANG.get("DEMAND_AUTO_CLOSE_DAYS", AUTO_CLOSE_DAYS)
+
+
+def public_limit() -> int:
+    return settings.WEIGUANG.get("DEMAND_PUBLIC_PER_HOUR", PUBLIC_PER_HOUR)
 
 
 def demand_url(demand: Demand) -> str:
@@ -80,23 +99,31 @@ def submit_demand(
     resident: Resident | None = None,
     contact_name: str = "",
     contact_phone: str = "",
+    session: IntakeSession | None = None,
+    client: str = "",
 ) -> Demand:
-    """Record a demand. Staff and grid workers record it for their region from any channel;
-    anyone else (a logged-in resident, or nobody at all) submits online, possibly anonymously:
-    the returned demand's tracking_code lets them follow it."""
+    """Record a demand. Staff and grid workers record it for their region from any channel
+    (at a desk session or fair when `session` is given); anyone else (a logged-in resident, or
+    nobody at all) submits online, possibly anonymously: the returned demand's tracking_code
+    lets them follow it. Online submissions are rate-limited per user, or per `client` (the
+    visitor's address) when anonymous."""
     authenticated = getattr(by, "is_authenticated", False)
     if grid is None or grid.kind != RegionKind.GRID:
         raise InvalidInput(_("Choose the grid the demand is about."), fields={"grid": "invalid"})
     if authenticated and access.can(by, "demand.create", grid):
         channel = channel or DemandChannel.DESK
+        if channel not in INTAKE_CHANNELS:
+            raise InvalidInput(_("Unknown channel."), fields={"channel": "invalid"})
+        if session is not None and not session.community.contains(grid):
+            raise InvalidInput(_("The session belongs to another community."), fields={"session": "invalid"})
     else:
+        session = None
+        _check_public_rate(by if authenticated else None, client)
         channel = DemandChannel.ONLINE
         own = getattr(by, "resident", None) if authenticated and hasattr(by, "resident") else None
         if resident is not None and (own is None or resident.pk != own.pk):
             raise NotAllowed(_("You may only record demands for residents of your own grids."))
         resident = own  # a logged-in resident's demand is theirs; a visitor's is anonymous
-    if channel not in DemandChannel.values:
-        raise InvalidInput(_("Unknown channel."), fields={"channel": "invalid"})
     errors = {}
     title = (title or "").strip()
     description = (description or "").strip()
@@ -115,25 +142,47 @@ def submit_demand(
         errors["contact_phone"] = _("Enter the phone number as digits.")
     if errors:
         raise InvalidInput(next(iter(errors.values())), fields=errors)
+    with transaction.atomic():
+        demand = _create(
+            by, grid=grid, title=title, description=description, channel=channel, category=category,
+            urgent=bool(urgent), resident=resident, contact_name=contact_name,
+            contact_phone=contact_phone, session=session,
+        )  # fmt: skip
+        if not authenticated:
+            ratelimit.record("demand-anon", client or "unknown", PUBLIC_WINDOW)
+    return demand
+
+
+def _check_public_rate(user, client: str) -> None:
+    if user is not None:
+        hour_ago = timezone.now() - dt.timedelta(seconds=PUBLIC_WINDOW)
+        if Demand.objects.filter(created_by=user, created_at__gte=hour_ago).count() >= public_limit():
+            raise RateLimited(_("Too many demands in one hour; please try again later."))
+    elif ratelimit.hits("demand-anon", client or "unknown") >= public_limit():
+        raise RateLimited(_("Too many demands from this network in one hour; please try again later."))
+
+
+def _create(by, *, grid: Region, title: str, channel: str, urgent: bool = False, **fields) -> Demand:
+    """Insert a demand with its deadlines, audit entry and staff notification (in the caller's
+    transaction). Every way a demand comes into being ends here."""
     community, street = grid.community, grid.street
     if community is None or street is None:
         raise InvalidInput(_("This grid is not inside a community."), fields={"grid": "invalid"})
     now = timezone.now()
-    with transaction.atomic():
-        demand = Demand.objects.create(
-            resident=resident, contact_name=contact_name, contact_phone=contact_phone,
-            grid=grid, community=community, street=street, channel=channel, category=category,
-            title=title, description=description, urgent=bool(urgent),
-            created_by=by if authenticated else None,
-            response_due=calendar.response_due(street, now, bool(urgent)),
-            handle_due=calendar.handle_due(street, now),
-        )  # fmt: skip
-        log_action(demand, "submit", by, to_state=demand.status, channel=channel)
-        notify(
-            access.holders(access.STAFF, grid.path),
-            (_("URGENT demand: %(t)s") if urgent else _("New demand: %(t)s")) % {"t": title},
-            url=demand_url(demand),
-        )
+    authenticated = getattr(by, "is_authenticated", False)
+    demand = Demand.objects.create(
+        grid=grid, community=community, street=street, channel=channel, title=title, urgent=urgent,
+        created_by=by if authenticated else None,
+        response_due=calendar.response_due(street, now, urgent),
+        handle_due=calendar.handle_due(street, now),
+        **fields,
+    )  # fmt: skip
+    log_action(demand, "submit", by, to_state=demand.status, channel=channel)
+    notify(
+        access.holders(access.STAFF, grid.path),
+        (_("URGENT demand: %(t)s") if urgent else _("New demand: %(t)s")) % {"t": title},
+        url=demand_url(demand),
+    )
     return demand
 
 
@@ -199,12 +248,13 @@ def transfer_demand(
     def apply(d: Demand):
         _mark_responded(d)
         tz = timezone.get_current_timezone()
+        summoned = d.status == DemandStatus.ESCALATED  # 吹哨报到: each department must report in
         for dep, deadline in departments:
             due = dt.datetime.combine(deadline, dt.time(23, 59, 59), tzinfo=tz) if deadline else d.handle_due
             Transfer.objects.filter(demand=d, department=dep, status__in=Transfer.LIVE_STATUSES).update(
                 status=TransferStatus.DONE
             )
-            Transfer.objects.create(demand=d, department=dep, deadline=due)
+            Transfer.objects.create(demand=d, department=dep, deadline=due, summoned=summoned)
             notify(
                 dep.handlers.all(),
                 _("A demand was transferred to %(dep)s: %(t)s") % {"dep": dep.name, "t": d.title},
@@ -225,6 +275,24 @@ def _own_transfer(d: Demand, by, status: str) -> Transfer | None:
         .select_related("department")
         .first()
     )
+
+
+def accept_transfer(demand: Demand, by) -> Demand:
+    """A department handler acknowledges (签收) the demand transferred to their department."""
+
+    def check(d: Demand):
+        t = _own_transfer(d, by, TransferStatus.ACTIVE)
+        if t is None:
+            raise NotAllowed(_("Only a department the demand was transferred to may accept it."))
+        if t.accepted_at is not None:
+            raise Conflict(_("Your department has already accepted this demand."), code="already_accepted")
+
+    def apply(d: Demand):
+        t = _own_transfer(d, by, TransferStatus.ACTIVE)
+        t.accepted_at = timezone.now()
+        t.save(update_fields=["accepted_at"])
+
+    return perform(demand, "accept", by, check=check, apply=apply)
 
 
 def request_return(demand: Demand, by, reason: str) -> Demand:
@@ -288,15 +356,7 @@ def escalate_demand(demand: Demand, by, reason: str) -> Demand:
 def escalate_overdue(now: dt.datetime | None = None) -> int:
     """Periodic job: escalate every open demand past its handling deadline. Safe to re-run."""
     now = now or timezone.now()
-    overdue = Demand.objects.filter(
-        status__in=[
-            DemandStatus.RECEIVED,
-            DemandStatus.ASSIGNED,
-            DemandStatus.TRANSFERRED,
-            DemandStatus.REOPENED,
-        ],
-        handle_due__lt=now,
-    )
+    overdue = Demand.objects.filter(status__in=OVERDUE_CAN_ESCALATE, handle_due__lt=now)
     count = 0
     for demand in overdue:
         try:
@@ -317,27 +377,81 @@ def handle_demand(
     demand: Demand, by, *, result: str, action_taken: str = "", is_genuine: bool | None = None,
     beyond_remit: bool = False,
 ) -> Demand:  # fmt: skip
-    """Record the handler's result: what was found (属实 or not, beyond our remit or not) and done."""
+    """Record the handler's result: what was found (属实 or not, beyond our remit or not) and done.
+
+    A department handler records their own department's result. While other departments the
+    demand went to have not reported yet, the demand waits (handle_part); the last report
+    makes it handled, with every department's result. Staff (or the assignee) record the
+    result for the whole demand."""
     result = _text(result, "result", required=True, message=_("Describe the result."))
     action_taken = _text(action_taken, "action_taken", required=False)
+    flags = {"is_genuine": is_genuine, "beyond_remit": bool(beyond_remit)}
+    with transaction.atomic():
+        # Lock first: two departments reporting at once must not both think the other is last.
+        locked = Demand.objects.select_for_update().get(pk=demand.pk)
+        staff = bool(access.roles_at(by, locked.grid.path) & DISPATCHERS) or locked.assignee_id == by.pk
+        own = None if staff else _own_transfer(locked, by, TransferStatus.ACTIVE)
+        if own is None:
+            return perform(
+                locked, "handle", by, note=result, apply=_handled_by_all(result, action_taken, flags),
+                audit=flags,
+            )  # fmt: skip
+        others = locked.live_transfers().exclude(pk=own.pk).exists()
 
+        def record_own(d: Demand):
+            own.result, own.action_taken = result, action_taken
+            own.is_genuine, own.beyond_remit = is_genuine, bool(beyond_remit)
+            own.handled_at, own.handled_by, own.status = timezone.now(), by, TransferStatus.DONE
+            own.save()
+            if not others:
+                _combine_department_results(d)
+
+        audit = {**flags, "department": own.department_id}
+        if others:
+            return perform(locked, "handle_part", by, note=result, apply=record_own, audit=audit)
+        return perform(locked, "handle", by, note=result, apply=record_own, audit=audit)
+
+
+def _handled_by_all(result: str, action_taken: str, flags: dict):
     def apply(d: Demand):
         d.result, d.action_taken = result, action_taken
-        d.is_genuine, d.beyond_remit = is_genuine, bool(beyond_remit)
+        d.is_genuine, d.beyond_remit = flags["is_genuine"], flags["beyond_remit"]
         d.handled_at = timezone.now()
         Transfer.objects.filter(demand=d, status__in=Transfer.LIVE_STATUSES).update(
             status=TransferStatus.DONE
         )
-        notify(
-            access.holders(access.STAFF, d.grid.path),
-            _("Demand handled, please reply: %(t)s") % {"t": d.title},
-            url=demand_url(d),
-        )
+        _ask_staff_to_reply(d)
 
-    return perform(
-        demand, "handle", by, note=result, apply=apply,
-        audit={"is_genuine": is_genuine, "beyond_remit": bool(beyond_remit)},
-    )  # fmt: skip
+    return apply
+
+
+def _combine_department_results(d: Demand) -> None:
+    """The demand's result from the departments' reports of this round (the latest report of
+    each department)."""
+    reports: dict[int, Transfer] = {}
+    for t in d.transfers.filter(status=TransferStatus.DONE, handled_at__isnull=False).select_related(
+        "department"
+    ):
+        reports[t.department_id] = t  # ordered by creation: the latest wins
+    rows = list(reports.values())
+    if len(rows) == 1:
+        d.result, d.action_taken = rows[0].result, rows[0].action_taken
+    else:
+        d.result = "\n".join(f"{t.department.name}：{t.result}" for t in rows)
+        d.action_taken = "\n".join(f"{t.department.name}：{t.action_taken}" for t in rows if t.action_taken)
+    verdicts = [t.is_genuine for t in rows if t.is_genuine is not None]
+    d.is_genuine = any(verdicts) if verdicts else None
+    d.beyond_remit = bool(rows) and all(t.beyond_remit for t in rows)
+    d.handled_at = timezone.now()
+    _ask_staff_to_reply(d)
+
+
+def _ask_staff_to_reply(d: Demand) -> None:
+    notify(
+        access.holders(access.STAFF, d.grid.path),
+        _("Demand handled, please reply: %(t)s") % {"t": d.title},
+        url=demand_url(d),
+    )
 
 
 def reply_demand(demand: Demand, by, *, reply: str, public_reply: str = "") -> Demand:
@@ -360,6 +474,19 @@ def reply_demand(demand: Demand, by, *, reply: str, public_reply: str = "") -> D
 def evaluate_demand(demand: Demand, by, *, evaluation: str, note: str = "") -> Demand:
     """The resident's verdict closes the demand; the first 'unsatisfied' reopens it instead as
     a warning order with a shorter deadline."""
+    return _evaluate(demand, by, evaluation, note, via_code=False)
+
+
+def evaluate_by_code(code: str, *, evaluation: str, note: str = "") -> Demand:
+    """Evaluation by whoever holds the tracking code (an anonymous online submitter, or a
+    resident given the code on a slip at the desk). The system acts for them."""
+    demand = Demand.objects.filter(tracking_code=(code or "").strip().upper()).first()
+    if demand is None:
+        raise NotFound(_("No demand has this tracking code."))
+    return _evaluate(demand, SYSTEM, evaluation, note, via_code=True)
+
+
+def _evaluate(demand: Demand, by, evaluation: str, note: str, *, via_code: bool) -> Demand:
     if evaluation not in Evaluation.values:
         raise InvalidInput(
             _("Choose satisfied, basically satisfied or unsatisfied."), fields={"evaluation": "invalid"}
@@ -378,8 +505,13 @@ def evaluate_demand(demand: Demand, by, *, evaluation: str, note: str = "") -> D
             d.warning_count += 1
             d.handle_due = calendar.warning_due(d.street, now)
             d.handled_at = d.replied_at = None
-            Transfer.objects.filter(demand=d, status=TransferStatus.DONE).update(
-                status=TransferStatus.ACTIVE, deadline=d.handle_due
+            latest = {}  # department -> its latest finished transfer (one live per department)
+            for t in Transfer.objects.filter(demand=d, status=TransferStatus.DONE).order_by(
+                "created_at", "id"
+            ):
+                latest[t.department_id] = t.pk
+            Transfer.objects.filter(pk__in=latest.values()).update(
+                status=TransferStatus.ACTIVE, deadline=d.handle_due, handled_at=None
             )
             handlers = [d.assignee, *(u for t in d.live_transfers() for u in t.department.handlers.all())]
             notify(
@@ -391,9 +523,9 @@ def evaluate_demand(demand: Demand, by, *, evaluation: str, note: str = "") -> D
         else:
             d.closed_at = now
 
+    action = ("reopen" if reopen else "evaluate") + ("_by_code" if via_code else "")
     return perform(
-        demand, "reopen" if reopen else "evaluate", by, note=note, check=check, apply=apply,
-        audit={"evaluation": evaluation},
+        demand, action, by, note=note, check=check, apply=apply, audit={"evaluation": evaluation},
     )  # fmt: skip
 
 
@@ -415,6 +547,182 @@ def close_unevaluated(now: dt.datetime | None = None) -> int:
     return count
 
 
+# --- deliberation meetings (党群联席议事会) ----------------------------------------------
+
+
+def schedule_meeting(
+    by, *, region: Region, title: str, held_at: dt.datetime, place: str = "", attendees: str = ""
+) -> Deliberation:
+    if region is None or region.kind not in (RegionKind.STREET, RegionKind.COMMUNITY):
+        raise InvalidInput(_("A meeting belongs to a street or a community."), fields={"region": "invalid"})
+    if not access.can(by, "demand.deliberate", region):
+        raise NotAllowed(_("Only staff of the region may call a meeting."))
+    title = _text(title, "title", required=True, max_length=TITLE_MAX, message=_("Give the meeting a topic."))
+    place = _text(place, "place", required=False, max_length=100)
+    attendees = _text(attendees, "attendees", required=False)
+    if held_at is None:
+        raise InvalidInput(_("When is the meeting?"), fields={"held_at": "required"})
+    with transaction.atomic():
+        meeting = Deliberation.objects.create(
+            region=region, title=title, held_at=held_at, place=place, attendees=attendees, created_by=by
+        )
+        log_action(meeting, "schedule", by, to_state=meeting.status)
+    return meeting
+
+
+def refer_to_meeting(demand: Demand, by, meeting: Deliberation, note: str = "") -> Demand:
+    """A big shared issue goes to the meeting; the decision will answer it."""
+    note = _text(note, "note", required=False, max_length=REASON_MAX)
+
+    def check(d: Demand):
+        if meeting.status != MeetingStatus.SCHEDULED:
+            raise Conflict(_("That meeting has already decided."), code="meeting_decided")
+        if not meeting.region.contains(d.grid):
+            raise InvalidInput(_("The meeting is for another area."), fields={"meeting": "invalid"})
+
+    def apply(d: Demand):
+        _mark_responded(d)
+        d.deliberation = meeting
+
+    return perform(demand, "refer", by, note=note, check=check, apply=apply, audit={"meeting": meeting.pk})
+
+
+def record_decision(
+    meeting: Deliberation, by, *, decision: str, attendees: str | None = None,
+    actions: list[tuple[str, object, Region | None]] = (),
+) -> Deliberation:  # fmt: skip
+    """Record what the meeting decided. Every demand referred to it is handled with the
+    decision as its result (staff then reply to each resident); each action item
+    (title, assignee, grid) becomes a demand assigned to its owner, linked to the meeting."""
+    decision = _text(decision, "decision", required=True, max_length=4000, message=_("Write the decision."))
+    if attendees is not None:
+        attendees = _text(attendees, "attendees", required=False)
+    items = []
+    for title, assignee, grid in actions:
+        title = _text(title, "actions", required=True, max_length=TITLE_MAX)
+        if len(title) < TITLE_MIN:
+            raise InvalidInput(_("Describe each action item."), fields={"actions": "invalid"})
+        items.append((title, assignee, grid))
+
+    def apply(m: Deliberation):
+        m.decision, m.decided_at = decision, timezone.now()
+        if attendees is not None:
+            m.attendees = attendees
+        for demand in m.referred.filter(status=DemandStatus.DELIBERATING):
+            perform(demand, "decide", by, note=decision, apply=_decided(decision), audit={"meeting": m.pk})
+        fallback = m.referred.select_related("grid").first()
+        for title, assignee, grid in items:
+            grid = grid or (fallback.grid if fallback else None)
+            if grid is None or grid.kind != RegionKind.GRID or not m.region.contains(grid):
+                raise InvalidInput(_("Choose a grid of the meeting's area for each action item."),
+                                   fields={"actions": "invalid"})  # fmt: skip
+            work = _create(
+                by, grid=grid, title=title, channel=DemandChannel.DELIBERATION, action_of=m,
+                description=_("Action item of the meeting “%(m)s”: %(d)s") % {"m": m.title, "d": decision[:1000]},
+            )  # fmt: skip
+            assign_demand(work, by, assignee, note=m.title)
+
+    return perform(meeting, "decide", by, note=decision, apply=apply, audit={"actions": len(items)})
+
+
+def _decided(decision: str):
+    def apply(d: Demand):
+        d.result = d.action_taken = decision
+        d.handled_at = timezone.now()
+        _ask_staff_to_reply(d)
+
+    return apply
+
+
+# --- a wish too big for a micro-wish ------------------------------------------------------
+
+
+def convert_wish(wish, by, *, note: str = "", category: DemandCategory | None = None) -> Demand:
+    """Turn a micro-wish into a demand (it leaves the wall); each links to the other."""
+    from weiguang.wishes.services import wish_url
+
+    note = _text(note, "note", required=False, max_length=REASON_MAX)
+    created: list[Demand] = []
+
+    def apply(w):
+        created.append(
+            _create(
+                by, grid=w.grid, title=w.title, channel=DemandChannel.WISH, resident=w.resident,
+                description=w.description, category=category, source_wish=w,
+            )
+        )  # fmt: skip
+        if w.resident.user_id:
+            notify(
+                [w.resident.user],
+                _("Your wish “%(t)s” will be handled as a demand.") % {"t": w.title},
+                body=note,
+                url=wish_url(w),
+            )
+
+    with transaction.atomic():
+        perform(wish, "convert", by, note=note, apply=apply)
+    return created[0]
+
+
+# --- reminders ----------------------------------------------------------------------------
+
+
+def _remind(demand: Demand, target: str, kind: str, due: dt.datetime, recipients, title: str) -> bool:
+    """Send one reminder unless it was sent before (the unique row decides, also when two
+    jobs run at once)."""
+    try:
+        with transaction.atomic():
+            DeadlineReminder.objects.create(demand=demand, target=target, kind=kind, due=due)
+            notify(recipients, title, url=demand_url(demand))
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_deadline_reminders(now: dt.datetime | None = None) -> int:
+    """Periodic job: remind whoever must act when a deadline is near (yellow) and when it has
+    passed (red): community staff for first contact, the assignee or departments for handling."""
+    now = now or timezone.now()
+    soon = now + YELLOW_WINDOW
+    recent = now - dt.timedelta(days=2)  # a deadline missed long ago was reminded then
+    sent = 0
+
+    def kind_of(due: dt.datetime) -> str:
+        return "due" if due <= now else "soon"
+
+    pending_contact = Demand.objects.filter(
+        status=DemandStatus.RECEIVED, first_response_at__isnull=True, response_due__lte=soon,
+        response_due__gte=recent,
+    ).select_related("grid")  # fmt: skip
+    for d in pending_contact:
+        kind = kind_of(d.response_due)
+        title = (_("Overdue: contact the resident about “%(t)s”") if kind == "due"
+                 else _("Due soon: contact the resident about “%(t)s”")) % {"t": d.title}  # fmt: skip
+        sent += _remind(d, "response", kind, d.response_due, access.holders(access.STAFF, d.grid.path), title)
+
+    handling = Demand.objects.filter(
+        status__in=[DemandStatus.ASSIGNED, DemandStatus.REOPENED],
+        handle_due__lte=soon,
+        handle_due__gte=recent,
+    ).select_related("assignee", "grid")
+    for d in handling:
+        kind = kind_of(d.handle_due)
+        title = (_("Overdue: “%(t)s” should have been handled") if kind == "due"
+                 else _("Due soon: handle “%(t)s”")) % {"t": d.title}  # fmt: skip
+        recipients = [d.assignee] if d.assignee_id else list(access.holders(access.STAFF, d.grid.path))
+        sent += _remind(d, "handle", kind, d.handle_due, recipients, title)
+
+    transfers = Transfer.objects.filter(
+        status=TransferStatus.ACTIVE, deadline__lte=soon, deadline__gte=recent
+    ).select_related("demand", "department")
+    for t in transfers:
+        kind = kind_of(t.deadline)
+        title = (_("Overdue: %(dep)s should have handled “%(t)s”") if kind == "due"
+                 else _("Due soon: %(dep)s, please handle “%(t)s”")) % {"dep": t.department.name, "t": t.demand.title}  # fmt: skip
+        sent += _remind(t.demand, f"transfer:{t.pk}", kind, t.deadline, t.department.handlers.all(), title)
+    return sent
+
+
 # --- queries ----------------------------------------------------------------------------
 
 
@@ -429,3 +737,42 @@ def region_demands(user) -> QuerySet[Demand]:
 def visible_demands(user) -> QuerySet[Demand]:
     """Every demand the user may read: by region role, as the resident, or as its handler."""
     return access.scope(Demand.objects.all(), user, "demand.view")
+
+
+def community_queue(user, community: Region, colour: str = "") -> QuerySet[Demand]:
+    """The open orders of a community the user may list, soonest handling deadline first
+    (read off the partial index demand_open_queue); `colour` keeps only green, yellow or red."""
+    qs = region_demands(user).filter(community=community, status__in=OPEN_STATUSES)
+    now = timezone.now()
+    if colour == DeadlineColour.RED:
+        qs = qs.filter(handle_due__lt=now)
+    elif colour == DeadlineColour.YELLOW:
+        qs = qs.filter(handle_due__gte=now, handle_due__lte=now + YELLOW_WINDOW)
+    elif colour == DeadlineColour.GREEN:
+        qs = qs.filter(handle_due__gt=now + YELLOW_WINDOW)
+    return qs.select_related("grid", "category", "assignee").order_by("handle_due", "id")
+
+
+def department_inbox(user) -> QuerySet[Transfer]:
+    """The live transfers of the user's departments, soonest deadline first."""
+    return (
+        Transfer.objects.filter(department__handlers=user, status__in=Transfer.LIVE_STATUSES)
+        .select_related("demand", "demand__grid", "demand__community", "department")
+        .order_by("deadline", "id")
+    )
+
+
+def escalation_board(user) -> QuerySet[Demand]:
+    """Escalated and returned demands of the streets the user administers (吹哨), with the
+    departments summoned to report in."""
+    return (
+        access.scope(Demand.objects.all(), user, "demand.review_return")
+        .filter(
+            Q(status__in=[DemandStatus.ESCALATED, DemandStatus.RETURNED])
+            | Q(transfers__summoned=True, status=DemandStatus.TRANSFERRED)
+        )
+        .distinct()
+        .select_related("grid", "community")
+        .prefetch_related("transfers__department")
+        .order_by("handle_due", "id")
+    )

@@ -21,6 +21,8 @@ STAFF = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF}
 OWNER = "owner"
 CLAIMER = "claimer"
 HANDLER = "handler"  # the assignee of a demand, or a handler of a department it is transferred to
+TRANSFEREE = "transferee"  # a handler of a department the demand was ever transferred to (reads it)
+RELATIONS = {OWNER, CLAIMER, HANDLER, TRANSFEREE}
 
 ACTION_ROLES: dict[str, set[str]] = {
     # residents
@@ -40,14 +42,16 @@ ACTION_ROLES: dict[str, set[str]] = {
     # demands (诉求)
     "demand.create": STAFF | {Role.GRID_WORKER},
     "demand.list_region": STAFF | {Role.GRID_WORKER},
-    "demand.view": STAFF | {Role.GRID_WORKER, OWNER, HANDLER},
+    "demand.view": STAFF | {Role.GRID_WORKER, OWNER, HANDLER, TRANSFEREE},
     "demand.dispatch": STAFF,
     "demand.handle": STAFF | {HANDLER},
+    "demand.accept": {HANDLER},
     "demand.return": {HANDLER},
     "demand.review_return": {Role.STREET_ADMIN},
     "demand.escalate": STAFF | {HANDLER},
     "demand.reply": STAFF,
     "demand.evaluate": STAFF | {OWNER},
+    "demand.deliberate": STAFF,
     "demand.stats": STAFF,
 }
 
@@ -123,7 +127,7 @@ def scope(queryset: QuerySet, user, action: str) -> QuerySet:
     for role, prefix in memberships(user):
         if role in allowed:
             condition |= Q(**{lookup: prefix})
-    relations = {r for r in allowed if r in {OWNER, CLAIMER, HANDLER}}
+    relations = allowed & RELATIONS
     if relations and hasattr(model, "relation_q"):
         condition |= model.relation_q(user, relations)
     return queryset.filter(condition)

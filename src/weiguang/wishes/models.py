@@ -27,6 +27,7 @@ class WishStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Lit")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    CONVERTED = "converted", _("Turned into a demand")
 
 
 # Colours for status badges (a NetBox-style ChoiceSet colour per status).
@@ -38,6 +39,7 @@ STATUS_COLOURS = {
     WishStatus.CONFIRMED: "red",
     WishStatus.REJECTED: "dark",
     WishStatus.WITHDRAWN: "dark",
+    WishStatus.CONVERTED: "dark",
 }
 PUBLIC_STATUSES = [WishStatus.PUBLISHED, WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CONFIRMED]
 
@@ -104,6 +106,14 @@ WISH_TRANSITIONS = StateMachine.build(
         ("expire", [WishStatus.CLAIMED], WishStatus.PUBLISHED, None, _("Claim expired")),
         ("fulfil", [WishStatus.CLAIMED], WishStatus.FULFILLED, "wish.fulfil", _("Mark fulfilled")),
         ("confirm", [WishStatus.FULFILLED], WishStatus.CONFIRMED, "wish.confirm", _("Confirm and light")),
+        (
+            # Too big for a micro-wish: handled as a demand instead (demands.services).
+            "convert",
+            [WishStatus.SUBMITTED, WishStatus.PUBLISHED],
+            WishStatus.CONVERTED,
+            "wish.review",
+            _("Turn into a demand"),
+        ),
         (
             "withdraw",
             [WishStatus.SUBMITTED, WishStatus.PUBLISHED, WishStatus.CLAIMED],

@@ -73,7 +73,7 @@ def similar_open_wish(resident: Resident, title: str, description: str = "") -> 
     """A wish by the same resident in the last 30 days that reads nearly the same."""
     since = timezone.now() - dt.timedelta(days=conf("DUPLICATE_WINDOW_DAYS"))
     recent = Wish.objects.filter(resident=resident, created_at__gte=since).exclude(
-        status__in=[WishStatus.REJECTED, WishStatus.WITHDRAWN]
+        status__in=[WishStatus.REJECTED, WishStatus.WITHDRAWN, WishStatus.CONVERTED]
     )
     text = _normalise(title + description)
     for other in recent:

@@ -47,12 +47,16 @@ def test_an_anonymous_visitor_submits_and_follows_by_code(client, people):
     assert body["actions"] == []
     code = body["tracking_code"]
     tracked = client.get(f"{DEMANDS}/track/{code.lower()}", HTTP_ACCEPT_LANGUAGE="en").json()
-    assert tracked == {
-        "tracking_code": code,
-        "status": "received",
-        "status_label": "Received",
-        "public_reply": "",
-    }
+    assert set(tracked) == {
+        "tracking_code", "status", "status_label", "public_reply", "received_at", "replied_at",
+        "closed_at", "evaluation", "can_evaluate",
+    }  # fmt: skip
+    assert (tracked["tracking_code"], tracked["status"], tracked["status_label"]) == (
+        code,
+        "received",
+        "Received",
+    )
+    assert tracked["public_reply"] == "" and tracked["can_evaluate"] is False
 
 
 def test_tracking_shows_the_public_reply_and_nothing_private(client, make_demand):

@@ -76,3 +76,41 @@ def test_no_demands_means_no_rates_rather_than_zero(tree):
     s = stats.demand_stats(tree.street, dt.date(2026, 3, 2), dt.date(2026, 3, 2))
     assert s.total == 0
     assert s.response_rate is s.satisfaction_rate is s.on_time_rate is s.avg_first_response_hours is None
+
+
+def test_breakdowns_split_the_same_figures(sample, tree, depts):
+    day = dt.date(2026, 3, 2)
+    by_community = stats.breakdown(tree.street, day, day, "community")
+    assert [(r.label, r.stats.total, r.stats.resolved) for r in by_community] == [
+        (tree.community_a.name, 6, 4)
+    ]
+    by_department = stats.breakdown(tree.street, day, day, "department")
+    assert [(r.label, r.stats.total, r.stats.handled, r.stats.on_time_rate) for r in by_department] == [
+        ("城管科", 1, 1, 0.0)  # d4 was handled on day 10, after its deadline
+    ]
+    by_month = stats.breakdown(tree.street, dt.date(2026, 2, 1), dt.date(2026, 3, 31), "month")
+    assert [(r.key, r.stats.total) for r in by_month] == [("2026-02", 1), ("2026-03", 6)]
+    by_category = stats.breakdown(tree.street, day, day, "category")
+    assert [(r.label, r.stats.total) for r in by_category] == [("—", 6)]
+    assert by_month[1].stats == stats.demand_stats(tree.street, dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    with pytest.raises(ValueError):
+        stats.breakdown(tree.street, day, day, "colour")
+
+
+def test_session_summary_counts_what_happened_at_the_desk(people, depts, tree):
+    session = services.IntakeSession.objects.create(
+        community=tree.community_a, title="书记面对面", date=T0.date()
+    )
+    made = [
+        services.submit_demand(people.staff, grid=tree.grid_a1, title=f"现场诉求{i}", session=session)
+        for i in range(6)
+    ]
+    for d in made[:3]:
+        services.resolve_on_spot(d, people.staff, result="当场答复")
+    services.transfer_demand(made[3], people.staff, [(depts.city, None), (depts.civil, None)])
+    services.assign_demand(made[4], people.staff, people.grid_worker)
+    services.submit_demand(people.staff, grid=tree.grid_a1, title="不在这次")
+    summary = stats.session_summary(session)
+    assert (summary.total, summary.resolved_on_spot, summary.transferred, summary.assigned, summary.open) == (
+        6, 3, 1, 1, 3,
+    )  # fmt: skip

@@ -23,6 +23,7 @@ PERIODIC = [
     Periodic("weiguang.wishes.tasks.expire_overdue_claims", dt.timedelta(minutes=10)),
     Periodic("weiguang.demands.tasks.escalate_overdue", dt.timedelta(minutes=10)),
     Periodic("weiguang.demands.tasks.close_unevaluated", dt.timedelta(hours=1)),
+    Periodic("weiguang.demands.tasks.send_deadline_reminders", dt.timedelta(minutes=10)),
 ]
 
 

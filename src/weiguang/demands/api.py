@@ -19,6 +19,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
+from weiguang.core import ratelimit
 from weiguang.core.api import (
     ERROR_RESPONSES,
     OPTIONAL_AUTH_OPENAPI,
@@ -35,13 +36,25 @@ from weiguang.regions import access
 from weiguang.regions.models import Region
 
 from . import services, stats
-from .models import DEMAND_TRANSITIONS, Demand, DemandCategory, DemandChannel, DemandStatus, Department
+from .models import (
+    DEMAND_TRANSITIONS,
+    Deliberation,
+    Demand,
+    DemandCategory,
+    DemandChannel,
+    DemandStatus,
+    Department,
+    IntakeSession,
+    SessionKind,
+)
 
 router = Router(tags=["demands"])
 
 StatusCode = Literal[tuple(DemandStatus.values)]  # type: ignore[valid-type]
 ChannelCode = Literal[tuple(DemandChannel.values)]  # type: ignore[valid-type]
 EvaluationCode = Literal["satisfied", "basically_satisfied", "unsatisfied"]
+ColourCode = Literal["green", "yellow", "red"]
+BreakdownCode = Literal["community", "department", "category", "month"]
 TRACKING_CODE = re.compile(r"^[A-Z0-9]{4,12}$")
 STATS_EARLIEST, STATS_LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
@@ -52,6 +65,10 @@ STATS_EARLIEST, STATS_LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 class DemandFilters(Schema):
     status: StatusCode | None = None
     community: Id | None = Field(None, description="Region id of a community")
+    session: Id | None = Field(None, description="Id of a desk session or fair")
+    colour: ColourCode | None = Field(
+        None, description="Open orders only, by deadline: green, yellow (due within 24 h), red (overdue)"
+    )
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
 
@@ -66,12 +83,16 @@ class DemandIn(Schema):
     resident_id: Id | None = Field(None, description="The resident, when known (staff, grid workers)")
     contact_name: Text = Field("", max_length=200)
     contact_phone: Text = Field("", max_length=200)
+    session: Id | None = Field(None, description="The desk session or fair it was collected at (staff)")
 
 
 class StatsFilters(Schema):
     region: Id = Field(description="Region id (street, community or grid)")
     from_: dt.date = Field(alias="from", description="First day received, YYYY-MM-DD")
     to: dt.date = Field(description="Last day received, YYYY-MM-DD")
+    by: BreakdownCode | None = Field(
+        None, description="Also the figures per community, department, category or month"
+    )
 
 
 class NoteIn(Schema):
@@ -133,6 +154,73 @@ class TransferOut(Schema):
     deadline: dt.datetime
     status: str
     return_reason: str
+    summoned: bool = Field(description="Summoned by the street (吹哨报到)")
+    accepted_at: dt.datetime | None
+    handled_at: dt.datetime | None
+    result: str = Field(description="This department's own result")
+
+
+class MeetingIn(Schema):
+    region: Id = Field(description="Region id of the street or community holding the meeting")
+    title: Text = Field(max_length=200)
+    held_at: dt.datetime
+    place: Text = Field("", max_length=300)
+    attendees: Text = Field("", max_length=5000)
+
+
+class ActionItemIn(Schema):
+    title: Text = Field(max_length=200)
+    assignee_id: Id
+    grid: Id | None = Field(None, description="Default: the grid of the first referred demand")
+
+
+class DecisionIn(Schema):
+    decision: Text = Field(max_length=8000)
+    attendees: Text | None = Field(None, max_length=5000)
+    actions: list[ActionItemIn] = Field([], max_length=30)
+
+
+class MeetingOut(Schema):
+    id: int
+    region: Ref
+    title: str
+    held_at: dt.datetime
+    place: str
+    attendees: str
+    status: str
+    decision: str
+    referred: list[int] = Field(description="Ids of the demands referred to the meeting")
+    action_items: list[int] = Field(description="Ids of the demands its decision created")
+
+
+class ReferIn(Schema):
+    meeting_id: Id
+    note: Text = Field("", max_length=1000)
+
+
+class SessionIn(Schema):
+    community: Id
+    kind: Literal[tuple(SessionKind.values)] = "desk"  # type: ignore[valid-type]
+    title: Text = Field(max_length=200)
+    date: dt.date
+
+
+class SessionOut(Schema):
+    id: int
+    community: Ref
+    kind: str
+    title: str
+    date: dt.date
+    total: int
+    resolved_on_spot: int
+    transferred: int
+    assigned: int
+    open: int
+
+
+class ConvertIn(Schema):
+    note: Text = Field("", max_length=1000)
+    category: Id | None = None
 
 
 class ContactOut(Schema):
@@ -155,6 +243,9 @@ class DemandOut(Schema):
     response_due: dt.datetime
     handle_due: dt.datetime
     warning_count: int
+    colour: str = Field(
+        description="Deadline colour of an open order: green, yellow, red; empty once handled"
+    )
 
 
 class DemandDetailOut(DemandOut):
@@ -174,6 +265,10 @@ class DemandDetailOut(DemandOut):
     public_reply: str
     evaluation: str
     transfers: list[TransferOut]
+    session: int | None
+    source_wish: int | None = Field(description="The micro-wish this demand was turned from")
+    deliberation: int | None = Field(description="The meeting it was referred to")
+    action_of: int | None = Field(description="The meeting whose decision created it")
     actions: list[str] = Field(description="Actions you may take now")
 
 
@@ -189,6 +284,11 @@ class TrackOut(Schema):
     status: str
     status_label: str
     public_reply: str
+    received_at: dt.datetime
+    replied_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    evaluation: str
+    can_evaluate: bool = Field(description="True while a reply waits for the evaluation")
 
 
 class StatsOut(Schema):
@@ -202,6 +302,15 @@ class StatsOut(Schema):
     satisfaction_rate: float | None = Field(description="(satisfied + 0.9 × basically satisfied) / evaluated")
     on_time_rate: float | None
     avg_first_response_hours: float | None
+
+
+class BreakdownOut(StatsOut):
+    key: str
+    label: str
+
+
+class RegionStatsOut(StatsOut):
+    breakdown: list[BreakdownOut] | None = Field(None, description="Per group, when `by` is given")
 
 
 DEMAND_OUT = {200: DemandDetailOut, **ERROR_RESPONSES}
@@ -230,6 +339,7 @@ def _summary(d: Demand) -> dict:
         "response_due": d.response_due,
         "handle_due": d.handle_due,
         "warning_count": d.warning_count,
+        "colour": d.colour(),
     }
 
 
@@ -281,11 +391,19 @@ def _render(user, demand: Demand) -> dict:
                 "deadline": t.deadline,
                 "status": t.status,
                 "return_reason": t.return_reason,
+                "summoned": t.summoned,
+                "accepted_at": t.accepted_at,
+                "handled_at": t.handled_at,
+                "result": t.result,
             }
             for t in d.transfers.select_related("department")
         ]
         if contact
         else [],
+        session=d.session_id,
+        source_wish=d.source_wish_id,
+        deliberation=d.deliberation_id,
+        action_of=d.action_of_id,
         actions=[t.name for t in DEMAND_TRANSITIONS.available(d, user)],
     )
     return data
@@ -308,8 +426,13 @@ def list_demands(request, filters: Query[DemandFilters]):
         qs = qs.filter(status=filters.status)
     if filters.community is not None:
         qs = qs.filter(community_id=filters.community)
+    if filters.session is not None:
+        qs = qs.filter(session_id=filters.session)
+    order = ("-created_at", "-id")
+    if filters.colour:
+        qs, order = services.by_colour(qs, filters.colour), ("handle_due", "id")
     total = qs.count()
-    page = qs.order_by("-created_at", "-id")[filters.offset : filters.offset + filters.limit]
+    page = qs.order_by(*order)[filters.offset : filters.offset + filters.limit]
     return {
         "count": total,
         "limit": filters.limit,
@@ -342,18 +465,27 @@ def create_demand(request, data: DemandIn):
         resident = Resident.objects.filter(pk=data.resident_id).first()
         if resident is None:
             raise _invalid("resident_id", _("There is no such resident."))
+    session = None
+    if data.session is not None:
+        session = IntakeSession.objects.select_related("community").filter(pk=data.session).first()
+        if session is None:
+            raise _invalid("session", _("There is no such session."))
     demand = services.submit_demand(
         user, grid=grid, title=data.title, description=data.description, channel=data.channel,
         category=category, urgent=data.urgent, resident=resident,
-        contact_name=data.contact_name, contact_phone=data.contact_phone,
+        contact_name=data.contact_name, contact_phone=data.contact_phone, session=session,
+        client=ratelimit.client_address(request),
     )  # fmt: skip
     return Status(201, _render(user, demand))
 
 
-@router.get("/stats", response={200: StatsOut, **ERROR_RESPONSES}, summary="Figures of a region (staff)")
+@router.get(
+    "/stats", response={200: RegionStatsOut, **ERROR_RESPONSES}, summary="Figures of a region (staff)"
+)
 def demand_stats(request, filters: Query[StatsFilters]):
     """Response, resolution, satisfaction and on-time rates, and the average first response
-    time, of the demands received in the region between `from` and `to` (both included)."""
+    time, of the demands received in the region between `from` and `to` (both included);
+    with `by`, the same per community, department, category or month."""
     user = require_user(request)
     region, from_, to = filters.region, filters.from_, filters.to
     place = Region.objects.filter(pk=region).first()
@@ -363,7 +495,13 @@ def demand_stats(request, filters: Query[StatsFilters]):
         raise _invalid("from", _("The start date is after the end date."))
     if from_ < STATS_EARLIEST or to > STATS_LATEST:
         raise _invalid("from", _("Choose dates between 2000 and 2100."))
-    return stats.demand_stats(place, from_, to).__dict__
+    figures = stats.demand_stats(place, from_, to).__dict__
+    if filters.by:
+        figures["breakdown"] = [
+            {"key": row.key, "label": row.label, **row.stats.__dict__}
+            for row in stats.breakdown(place, from_, to, filters.by)
+        ]
+    return figures
 
 
 @router.get(
@@ -377,13 +515,151 @@ def track(request, code: str):
     code = code.strip().upper()
     if not TRACKING_CODE.match(code):
         raise Http404
-    d = get_object_or_404(Demand, tracking_code=code)
+    return _track(get_object_or_404(Demand, tracking_code=code))
+
+
+def _track(d: Demand) -> dict:
     return {
         "tracking_code": d.tracking_code,
         "status": d.status,
         "status_label": str(d.get_status_display()),
         "public_reply": d.public_reply,
+        "received_at": d.created_at,
+        "replied_at": d.replied_at,
+        "closed_at": d.closed_at,
+        "evaluation": d.evaluation,
+        "can_evaluate": d.status == DemandStatus.REPLIED,
     }
+
+
+@router.post(
+    "/track/{code}/evaluate",
+    auth=None,
+    response={200: TrackOut, **ERROR_RESPONSES},
+    summary="Evaluate the reply with the tracking code (anyone holding it)",
+)
+def evaluate_by_code(request, code: str, data: EvaluateIn):
+    """For a demand submitted anonymously, or recorded at the desk for a resident without an
+    account: whoever holds the tracking code may give the evaluation once the reply is in."""
+    code = code.strip().upper()
+    if not TRACKING_CODE.match(code):
+        raise Http404
+    return _track(services.evaluate_by_code(code, evaluation=data.evaluation, note=data.note))
+
+
+# --- desk sessions and deliberation meetings ---------------------------------------------
+
+
+def _session_out(session: IntakeSession) -> dict:
+    summary = stats.session_summary(session)
+    return {
+        "id": session.pk, "community": _ref(session.community), "kind": session.kind,
+        "title": session.title, "date": session.date, **summary.__dict__,
+    }  # fmt: skip
+
+
+@router.get(
+    "/sessions", response={200: list[SessionOut], **ERROR_RESPONSES}, summary="Desk sessions and fairs"
+)
+def list_sessions(request, community: Id | None = None):
+    user = require_user(request)
+    qs = access.scope(IntakeSession.objects.select_related("community"), user, "demand.list_region")
+    if community is not None:
+        qs = qs.filter(community_id=community)
+    return [_session_out(s) for s in qs[:100]]
+
+
+@router.post(
+    "/sessions", response={201: SessionOut, **ERROR_RESPONSES}, summary="Open a desk session (staff)"
+)
+def create_session(request, data: SessionIn):
+    user = require_user(request)
+    community = Region.objects.filter(pk=data.community).first()
+    if community is None:
+        raise _invalid("community", _("There is no such community."))
+    return Status(201, _session_out(services.open_session(user, community=community, kind=data.kind,
+                                                          title=data.title, date=data.date)))  # fmt: skip
+
+
+@router.get(
+    "/sessions/{int:session_id}",
+    response={200: SessionOut, **ERROR_RESPONSES},
+    summary="A session and its summary",
+)
+def get_session(request, session_id: int):
+    user = require_user(request)
+    qs = access.scope(IntakeSession.objects.select_related("community"), user, "demand.list_region")
+    return _session_out(get_object_or_404(qs, pk=session_id))
+
+
+def _meeting_out(m: Deliberation) -> dict:
+    return {
+        "id": m.pk, "region": _ref(m.region), "title": m.title, "held_at": m.held_at, "place": m.place,
+        "attendees": m.attendees, "status": m.status, "decision": m.decision,
+        "referred": list(m.referred.values_list("id", flat=True)),
+        "action_items": list(m.action_items.values_list("id", flat=True)),
+    }  # fmt: skip
+
+
+def _meetings(user):
+    return access.scope(Deliberation.objects.select_related("region"), user, "demand.deliberate")
+
+
+@router.get(
+    "/meetings", response={200: list[MeetingOut], **ERROR_RESPONSES}, summary="Deliberation meetings (staff)"
+)
+def list_meetings(request):
+    user = require_user(request)
+    return [_meeting_out(m) for m in _meetings(user)[:100]]
+
+
+@router.post(
+    "/meetings", response={201: MeetingOut, **ERROR_RESPONSES}, summary="Call a deliberation meeting (staff)"
+)
+def create_meeting(request, data: MeetingIn):
+    user = require_user(request)
+    region = Region.objects.filter(pk=data.region).first()
+    if region is None:
+        raise _invalid("region", _("There is no such region."))
+    meeting = services.schedule_meeting(
+        user,
+        region=region,
+        title=data.title,
+        held_at=data.held_at,
+        place=data.place,
+        attendees=data.attendees,
+    )
+    return Status(201, _meeting_out(meeting))
+
+
+@router.get(
+    "/meetings/{int:meeting_id}", response={200: MeetingOut, **ERROR_RESPONSES}, summary="One meeting"
+)
+def get_meeting(request, meeting_id: int):
+    user = require_user(request)
+    return _meeting_out(get_object_or_404(_meetings(user), pk=meeting_id))
+
+
+@router.post(
+    "/meetings/{int:meeting_id}/decide", response={200: MeetingOut, **ERROR_RESPONSES},
+    summary="Record the decision and its action items (staff)",
+)  # fmt: skip
+def decide_meeting(request, meeting_id: int, data: DecisionIn):
+    """Every demand referred to the meeting is handled with the decision as its result; each
+    action item becomes a demand assigned to its owner."""
+    user = require_user(request)
+    meeting = get_object_or_404(Deliberation.objects.select_related("region"), pk=meeting_id)
+    users = get_user_model().objects.in_bulk([a.assignee_id for a in data.actions])
+    grids = Region.objects.in_bulk([a.grid for a in data.actions if a.grid is not None])
+    actions = []
+    for item in data.actions:
+        if item.assignee_id not in users or (item.grid is not None and item.grid not in grids):
+            raise _invalid("actions", _("There is no such person or grid."))
+        actions.append((item.title, users[item.assignee_id], grids.get(item.grid)))
+    meeting = services.record_decision(
+        meeting, user, decision=data.decision, attendees=data.attendees, actions=actions
+    )
+    return _meeting_out(meeting)
 
 
 # --- one demand --------------------------------------------------------------------------
@@ -480,3 +756,40 @@ def review_return(request, demand_id: int, data: ReviewReturnIn):
 def escalate(request, demand_id: int, data: ReasonIn):
     user = require_user(request)
     return _render(user, services.escalate_demand(_get(demand_id), user, reason=data.reason))
+
+
+@router.post(
+    "/{int:demand_id}/accept", response=DEMAND_OUT, summary="Accept a transferred demand (department)"
+)
+def accept(request, demand_id: int):
+    user = require_user(request)
+    return _render(user, services.accept_transfer(_get(demand_id), user))
+
+
+@router.post("/{int:demand_id}/refer", response=DEMAND_OUT, summary="Refer to a deliberation meeting (staff)")
+def refer(request, demand_id: int, data: ReferIn):
+    user = require_user(request)
+    meeting = Deliberation.objects.select_related("region").filter(pk=data.meeting_id).first()
+    if meeting is None:
+        raise _invalid("meeting_id", _("There is no such meeting."))
+    return _render(user, services.refer_to_meeting(_get(demand_id), user, meeting, note=data.note))
+
+
+@router.post(
+    "/from_wish/{int:wish_id}",
+    response={201: DemandDetailOut, **ERROR_RESPONSES},
+    summary="Turn a micro-wish that is too big into a demand (staff)",
+)
+def convert_wish(request, wish_id: int, data: ConvertIn):
+    """The wish leaves the wall (status `converted`) and a demand takes it on; each links to
+    the other (`source_wish` here, `demand` on the wish)."""
+    from weiguang.wishes.models import Wish
+
+    user = require_user(request)
+    wish = get_object_or_404(Wish.objects.select_related("resident", "grid"), pk=wish_id)
+    category = None
+    if data.category is not None:
+        category = DemandCategory.objects.filter(pk=data.category, active=True).first()
+        if category is None:
+            raise _invalid("category", _("There is no such category."))
+    return Status(201, _render(user, services.convert_wish(wish, user, note=data.note, category=category)))

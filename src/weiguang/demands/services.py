@@ -35,6 +35,7 @@ from .models import (
     Evaluation,
     IntakeSession,
     MeetingStatus,
+    SessionKind,
     Transfer,
     TransferStatus,
 )
@@ -153,6 +154,27 @@ def submit_demand(
     return demand
 
 
+def open_session(
+    by, *, community: Region, title: str, date: dt.date, kind: str = SessionKind.DESK
+) -> IntakeSession:
+    """Open a desk session (书记面对面) or fair whose demands are summarised together."""
+    if community is None or community.kind != RegionKind.COMMUNITY:
+        raise InvalidInput(_("Choose a community."), fields={"community": "invalid"})
+    if not access.can(by, "demand.create", community):
+        raise NotAllowed(_("Only staff and grid workers of the community may open a session."))
+    if kind not in SessionKind.values:
+        raise InvalidInput(_("Unknown kind of session."), fields={"kind": "invalid"})
+    title = _text(title, "title", required=True, max_length=TITLE_MAX, message=_("Name the session."))
+    if date is None:
+        raise InvalidInput(_("Give the date."), fields={"date": "required"})
+    with transaction.atomic():
+        session = IntakeSession.objects.create(
+            community=community, kind=kind, title=title, date=date, created_by=by
+        )
+        log_action(session, "open", by)
+    return session
+
+
 def _check_public_rate(user, client: str) -> None:
     if user is not None:
         hour_ago = timezone.now() - dt.timedelta(seconds=PUBLIC_WINDOW)
@@ -221,7 +243,8 @@ def assign_demand(demand: Demand, by, assignee, note: str = "") -> Demand:
             url=demand_url(d),
         )
 
-    return perform(demand, "assign", by, note=note, check=check, apply=apply, audit={"assignee": assignee.pk})
+    audit = {"assignee": getattr(assignee, "pk", None)}  # None: refused by check() with a field error
+    return perform(demand, "assign", by, note=note, check=check, apply=apply, audit=audit)
 
 
 def transfer_demand(
@@ -511,7 +534,7 @@ def _evaluate(demand: Demand, by, evaluation: str, note: str, *, via_code: bool)
             ):
                 latest[t.department_id] = t.pk
             Transfer.objects.filter(pk__in=latest.values()).update(
-                status=TransferStatus.ACTIVE, deadline=d.handle_due, handled_at=None
+                status=TransferStatus.ACTIVE, deadline=d.handle_due, handled_at=None, accepted_at=None
             )
             handlers = [d.assignee, *(u for t in d.live_transfers() for u in t.department.handlers.all())]
             notify(
@@ -575,7 +598,9 @@ def refer_to_meeting(demand: Demand, by, meeting: Deliberation, note: str = "") 
     note = _text(note, "note", required=False, max_length=REASON_MAX)
 
     def check(d: Demand):
-        if meeting.status != MeetingStatus.SCHEDULED:
+        # the caller's copy may be stale: read (and hold) the meeting as it is now
+        fresh = Deliberation.objects.select_for_update().get(pk=meeting.pk)
+        if fresh.status != MeetingStatus.SCHEDULED:
             raise Conflict(_("That meeting has already decided."), code="meeting_decided")
         if not meeting.region.contains(d.grid):
             raise InvalidInput(_("The meeting is for another area."), fields={"meeting": "invalid"})
@@ -629,6 +654,9 @@ def _decided(decision: str):
     def apply(d: Demand):
         d.result = d.action_taken = decision
         d.handled_at = timezone.now()
+        # the decision answers the demand for every department it was still with
+        live = Transfer.objects.filter(demand=d, status__in=Transfer.LIVE_STATUSES)
+        live.update(status=TransferStatus.DONE)
         _ask_staff_to_reply(d)
 
     return apply
@@ -743,14 +771,22 @@ def community_queue(user, community: Region, colour: str = "") -> QuerySet[Deman
     """The open orders of a community the user may list, soonest handling deadline first
     (read off the partial index demand_open_queue); `colour` keeps only green, yellow or red."""
     qs = region_demands(user).filter(community=community, status__in=OPEN_STATUSES)
-    now = timezone.now()
-    if colour == DeadlineColour.RED:
-        qs = qs.filter(handle_due__lt=now)
-    elif colour == DeadlineColour.YELLOW:
-        qs = qs.filter(handle_due__gte=now, handle_due__lte=now + YELLOW_WINDOW)
-    elif colour == DeadlineColour.GREEN:
-        qs = qs.filter(handle_due__gt=now + YELLOW_WINDOW)
+    if colour:
+        qs = by_colour(qs, colour)
     return qs.select_related("grid", "category", "assignee").order_by("handle_due", "id")
+
+
+def by_colour(qs: QuerySet[Demand], colour: str, now: dt.datetime | None = None) -> QuerySet[Demand]:
+    """Open orders whose handling deadline is green, yellow (within 24 h) or red (passed)."""
+    now = now or timezone.now()
+    qs = qs.filter(status__in=OPEN_STATUSES)
+    if colour == DeadlineColour.RED:
+        return qs.filter(handle_due__lt=now)
+    if colour == DeadlineColour.YELLOW:
+        return qs.filter(handle_due__gte=now, handle_due__lte=now + YELLOW_WINDOW)
+    if colour == DeadlineColour.GREEN:
+        return qs.filter(handle_due__gt=now + YELLOW_WINDOW)
+    raise ValueError(f"unknown colour {colour!r}")
 
 
 def department_inbox(user) -> QuerySet[Transfer]:

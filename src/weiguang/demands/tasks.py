@@ -13,3 +13,9 @@ def escalate_overdue() -> int:
 def close_unevaluated() -> int:
     """Close replied demands the resident did not evaluate in time."""
     return services.close_unevaluated()
+
+
+@task()
+def send_deadline_reminders() -> int:
+    """Remind whoever must act when a deadline is near and when it has passed."""
+    return services.send_deadline_reminders()

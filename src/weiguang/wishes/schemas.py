@@ -138,6 +138,9 @@ class WishDetailOut(WishOut):
     contact: ContactOut | None = Field(
         description="Only for the resident, the claimer and staff of the region"
     )
+    demand: int | None = Field(
+        None, description="The demand this wish was turned into (staff and the resident only)"
+    )
     actions: list[str] = Field(description="Actions you may take now")
 
 
@@ -202,6 +205,15 @@ def wish_detail(wish: Wish, *, contact: bool, actions: list[str]) -> dict:
         contact={"name": resident.name, "phone": resident.phone, "address": resident.address}
         if contact
         else None,
+        demand=_demand_id(wish) if contact else None,
         actions=actions,
     )
     return data
+
+
+def _demand_id(wish: Wish) -> int | None:
+    if wish.status != WishStatus.CONVERTED:
+        return None
+    from weiguang.demands.models import Demand  # demands builds on wishes, not the reverse
+
+    return Demand.objects.filter(source_wish=wish).values_list("id", flat=True).first()

@@ -288,3 +288,53 @@ def test_open_orders_by_deadline_colour(client, people, make_demand):
     assert get(client, DEMANDS, people.staff, colour="purple").status_code == 422
     queue = services.community_queue(people.staff, people.tree.community_a)
     assert [d.pk for d in queue] == [late.pk, soon.pk, fresh.pk]  # soonest deadline first
+
+
+# --- photos and the building ------------------------------------------------------------------------
+
+
+def picture(name: str = "p.jpg"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (30, 20), (10, 120, 200)).save(buf, "JPEG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
+
+
+def test_photos_and_the_building_come_with_a_form(client, people, depts, make_demand):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .test_api import auth
+
+    form = {
+        "grid": people.tree.grid_a1.pk,
+        "title": "楼道堆满杂物",
+        "place": "7号楼2单元7楼",
+        "photos": [picture()],
+    }
+    r = client.post(DEMANDS, form, **auth(people.grid_worker))
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["place"] == "7号楼2单元7楼" and [p["stage"] for p in body["photos"]] == ["intake"]
+    assert body["photos"][0]["url"].startswith("/media/demands/")
+    # a visitor's anonymous submission works as a form too, but the answer hides the building
+    r = client.post(DEMANDS, {"grid": people.tree.grid_a1.pk, "title": "路口积水", "place": "学校门口"})
+    assert r.status_code == 201 and r.json()["place"] == "" and r.json()["photos"] == []
+    # not a picture: refused, nothing created
+    before = Demand.objects.count()
+    bad = SimpleUploadedFile("x.jpg", b"not a picture", content_type="image/jpeg")
+    r = client.post(DEMANDS, {**form, "photos": [bad]}, **auth(people.grid_worker))
+    assert r.status_code == 422 and "photos" in r.json()["errors"]
+    assert Demand.objects.count() == before
+    # evidence when handling
+    d = make_demand("transferred", via="transfer")
+    r = client.post(
+        f"{DEMANDS}/{d.pk}/handle",
+        {"result": "已清理", "photos": [picture("after.jpg")]},
+        **auth(depts.handler),
+    )
+    assert r.status_code == 200, r.content
+    assert [p["stage"] for p in r.json()["photos"]] == ["result"]

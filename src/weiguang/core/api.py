@@ -12,10 +12,12 @@ Every error leaves the API as JSON: {"message": text in the request's language,
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 from typing import Annotated, Any
 
+import pydantic
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
@@ -447,6 +449,52 @@ def me(request):
         "username": user.get_username(),
         "name": user.get_full_name() or user.get_username(),
         "roles": [{"role": role, "region_path": path} for role, path in memberships(user)],
+    }
+
+
+# --- bodies with photos ------------------------------------------------------------------
+
+
+def parse_body(request, schema: type[pydantic.BaseModel], files: str = "photos"):
+    """Parse a JSON or a multipart/form body into `schema`; returns (data, uploaded files).
+    For endpoints that take photos: JSON clients send none, forms send them as `files`."""
+    content_type = request.content_type or ""
+    uploads = []
+    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        raw = {k: v for k, v in request.POST.items()}
+        uploads = request.FILES.getlist(files)
+    elif request.body:
+        try:
+            raw = json.loads(request.body)
+        except ValueError:
+            raise HttpError(400, "Cannot parse request body") from None
+        if not isinstance(raw, dict):
+            raise NinjaValidationError([{"loc": ("body",), "type": "dict_type", "msg": "not an object"}])
+    else:
+        raw = {}
+    try:
+        return schema.model_validate(raw), uploads
+    except pydantic.ValidationError as e:
+        raise NinjaValidationError(
+            [{"loc": ("body", *err["loc"]), "type": err["type"], "ctx": err.get("ctx")} for err in e.errors()]
+        ) from None
+
+
+def json_or_multipart_body(schema: type[pydantic.BaseModel], files: str = "photos") -> dict:
+    """The OpenAPI request body of an endpoint read with parse_body(): JSON, or a form with
+    the same fields plus up to 6 pictures under `files`."""
+    json_schema = schema.model_json_schema()
+    form = {
+        "type": "object",
+        "required": json_schema.get("required", []),
+        "properties": {
+            **{name: {"type": "string"} for name in json_schema.get("properties", {})},
+            files: {"type": "array", "items": {"type": "string", "format": "binary"}},
+        },
+    }
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": json_schema}, "multipart/form-data": {"schema": form}},
     }
 
 

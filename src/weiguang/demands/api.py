@@ -26,7 +26,9 @@ from weiguang.core.api import (
     Id,
     Text,
     current_user,
+    json_or_multipart_body,
     optional_auth,
+    parse_body,
     require_user,
 )
 from weiguang.core.errors import InvalidInput, NotAllowed
@@ -84,6 +86,9 @@ class DemandIn(Schema):
     contact_name: Text = Field("", max_length=200)
     contact_phone: Text = Field("", max_length=200)
     session: Id | None = Field(None, description="The desk session or fair it was collected at (staff)")
+    place: Text = Field(
+        "", max_length=300, description="Building or spot, e.g. 3号楼2单元 (at most 100 characters)"
+    )
 
 
 class StatsFilters(Schema):
@@ -223,6 +228,11 @@ class ConvertIn(Schema):
     category: Id | None = None
 
 
+class PhotoOut(Schema):
+    url: str
+    stage: str
+
+
 class ContactOut(Schema):
     name: str
     phone: str
@@ -265,6 +275,8 @@ class DemandDetailOut(DemandOut):
     public_reply: str
     evaluation: str
     transfers: list[TransferOut]
+    place: str = Field(description="Building or spot; only for those who may see the demand in full")
+    photos: list[PhotoOut]
     session: int | None
     source_wish: int | None = Field(description="The micro-wish this demand was turned from")
     deliberation: int | None = Field(description="The meeting it was referred to")
@@ -400,6 +412,8 @@ def _render(user, demand: Demand) -> dict:
         ]
         if contact
         else [],
+        place=d.place if contact else "",
+        photos=[{"url": p.image.url, "stage": p.stage} for p in d.photos.all()] if contact else [],
         session=d.session_id,
         source_wish=d.source_wish_id,
         deliberation=d.deliberation_id,
@@ -444,14 +458,16 @@ def list_demands(request, filters: Query[DemandFilters]):
 @router.post(
     "",
     auth=optional_auth,
-    openapi_extra=OPTIONAL_AUTH_OPENAPI,
+    openapi_extra={**OPTIONAL_AUTH_OPENAPI, "requestBody": json_or_multipart_body(DemandIn)},
     response={201: DemandDetailOut, **ERROR_RESPONSES},
     summary="Record a demand (staff, grid workers) or submit one online (anyone)",
 )
-def create_demand(request, data: DemandIn):
+def create_demand(request):
     """Online submissions may be anonymous: keep the returned `tracking_code` to follow the
-    demand at GET /demands/track/{code}."""
+    demand at GET /demands/track/{code}. JSON, or a form with the same fields and up to 6
+    `photos`."""
     user = current_user(request)
+    data, photos = parse_body(request, DemandIn)
     grid = Region.objects.filter(pk=data.grid).first()
     if grid is None:
         raise _invalid("grid", _("There is no such grid."))
@@ -474,7 +490,7 @@ def create_demand(request, data: DemandIn):
         user, grid=grid, title=data.title, description=data.description, channel=data.channel,
         category=category, urgent=data.urgent, resident=resident,
         contact_name=data.contact_name, contact_phone=data.contact_phone, session=session,
-        client=ratelimit.client_address(request),
+        client=ratelimit.client_address(request), place=data.place, photos=photos,
     )  # fmt: skip
     return Status(201, _render(user, demand))
 
@@ -713,12 +729,18 @@ def transfer(request, demand_id: int, data: TransferIn):
     return _render(user, services.transfer_demand(_get(demand_id), user, targets, note=data.note))
 
 
-@router.post("/{int:demand_id}/handle", response=DEMAND_OUT, summary="Record the result (handler)")
-def handle(request, demand_id: int, data: HandleIn):
+@router.post(
+    "/{int:demand_id}/handle", response=DEMAND_OUT, openapi_extra={"requestBody": json_or_multipart_body(HandleIn)},
+    summary="Record the result (handler)",
+)  # fmt: skip
+def handle(request, demand_id: int):
+    """A department handler reports for their department; the demand is handled once every
+    department it went to has reported. JSON, or a form with up to 6 `photos` as evidence."""
     user = require_user(request)
+    data, photos = parse_body(request, HandleIn)
     demand = services.handle_demand(
         _get(demand_id), user, result=data.result, action_taken=data.action_taken,
-        is_genuine=data.is_genuine, beyond_remit=data.beyond_remit,
+        is_genuine=data.is_genuine, beyond_remit=data.beyond_remit, photos=photos,
     )  # fmt: skip
     return _render(user, demand)
 

@@ -274,6 +274,12 @@ class Demand(models.Model):
     )
     title = models.CharField(_("title"), max_length=60)
     description = models.TextField(_("description"), max_length=2000, blank=True)
+    place = models.CharField(
+        _("building or spot"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. building 3, unit 2; the school gate"),
+    )
     urgent = models.BooleanField(_("urgent"), default=False)
     status = models.CharField(
         _("status"), max_length=20, choices=DemandStatus.choices, default=DemandStatus.RECEIVED
@@ -446,3 +452,24 @@ class DeadlineReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand_id} {self.target} {self.kind}"
+
+
+class DemandPhotoStage(models.TextChoices):
+    INTAKE = "intake", _("When reported")
+    RESULT = "result", _("Evidence of the result")
+
+
+class DemandPhoto(models.Model):
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="demands/%Y/%m/")
+    stage = models.CharField(max_length=10, choices=DemandPhotoStage.choices, default=DemandPhotoStage.INTAKE)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name

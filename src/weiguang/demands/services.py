@@ -15,6 +15,7 @@ from weiguang.core.audit import log_action
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, RateLimited
 from weiguang.core.notifications import notify
 from weiguang.core.transitions import SYSTEM, perform
+from weiguang.core.uploads import check_photos
 from weiguang.people.models import Resident
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind, Role
@@ -30,6 +31,8 @@ from .models import (
     Demand,
     DemandCategory,
     DemandChannel,
+    DemandPhoto,
+    DemandPhotoStage,
     DemandStatus,
     Department,
     Evaluation,
@@ -40,7 +43,7 @@ from .models import (
     TransferStatus,
 )
 
-TITLE_MIN, TITLE_MAX, TEXT_MAX, REASON_MAX = 2, 60, 2000, 300
+TITLE_MIN, TITLE_MAX, TEXT_MAX, REASON_MAX, PLACE_MAX = 2, 60, 2000, 300, 100
 AUTO_CLOSE_DAYS = 7  # a reply not evaluated within this many days closes the demand
 PUBLIC_PER_HOUR = 5  # online submissions per user, or per address when anonymous
 PUBLIC_WINDOW = 3600
@@ -102,6 +105,8 @@ def submit_demand(
     contact_phone: str = "",
     session: IntakeSession | None = None,
     client: str = "",
+    place: str = "",
+    photos=(),
 ) -> Demand:
     """Record a demand. Staff and grid workers record it for their region from any channel
     (at a desk session or fair when `session` is given); anyone else (a logged-in resident, or
@@ -141,17 +146,28 @@ def submit_demand(
         errors["contact_name"] = _("At most %(max)d characters.") % {"max": 50}
     if contact_phone and not (contact_phone.isdigit() and 5 <= len(contact_phone) <= 20):
         errors["contact_phone"] = _("Enter the phone number as digits.")
+    place = (place or "").strip()
+    if len(place) > PLACE_MAX:
+        errors["place"] = _("At most %(max)d characters.") % {"max": PLACE_MAX}
     if errors:
         raise InvalidInput(next(iter(errors.values())), fields=errors)
+    files = check_photos(photos)
     with transaction.atomic():
         demand = _create(
             by, grid=grid, title=title, description=description, channel=channel, category=category,
             urgent=bool(urgent), resident=resident, contact_name=contact_name,
-            contact_phone=contact_phone, session=session,
+            contact_phone=contact_phone, session=session, place=place,
         )  # fmt: skip
+        _attach_photos(demand, files, DemandPhotoStage.INTAKE, by)
         if not authenticated:
             ratelimit.record("demand-anon", client or "unknown", PUBLIC_WINDOW)
     return demand
+
+
+def _attach_photos(demand: Demand, files, stage: str, by) -> None:
+    uploader = by if getattr(by, "is_authenticated", False) else None
+    for f in files:
+        DemandPhoto.objects.create(demand=demand, image=f, stage=stage, uploaded_by=uploader)
 
 
 def open_session(
@@ -398,7 +414,7 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
 
 def handle_demand(
     demand: Demand, by, *, result: str, action_taken: str = "", is_genuine: bool | None = None,
-    beyond_remit: bool = False,
+    beyond_remit: bool = False, photos=(),
 ) -> Demand:  # fmt: skip
     """Record the handler's result: what was found (属实 or not, beyond our remit or not) and done.
 
@@ -409,16 +425,20 @@ def handle_demand(
     result = _text(result, "result", required=True, message=_("Describe the result."))
     action_taken = _text(action_taken, "action_taken", required=False)
     flags = {"is_genuine": is_genuine, "beyond_remit": bool(beyond_remit)}
+    files = check_photos(photos)
     with transaction.atomic():
         # Lock first: two departments reporting at once must not both think the other is last.
         locked = Demand.objects.select_for_update().get(pk=demand.pk)
-        staff = bool(access.roles_at(by, locked.grid.path) & DISPATCHERS) or locked.assignee_id == by.pk
+        assignee = locked.assignee_id is not None and locked.assignee_id == getattr(by, "pk", None)
+        staff = bool(access.roles_at(by, locked.grid.path) & DISPATCHERS) or assignee
         own = None if staff else _own_transfer(locked, by, TransferStatus.ACTIVE)
         if own is None:
-            return perform(
+            done = perform(
                 locked, "handle", by, note=result, apply=_handled_by_all(result, action_taken, flags),
                 audit=flags,
             )  # fmt: skip
+            _attach_photos(done, files, DemandPhotoStage.RESULT, by)
+            return done
         others = locked.live_transfers().exclude(pk=own.pk).exists()
 
         def record_own(d: Demand):
@@ -430,9 +450,11 @@ def handle_demand(
                 _combine_department_results(d)
 
         audit = {**flags, "department": own.department_id}
-        if others:
-            return perform(locked, "handle_part", by, note=result, apply=record_own, audit=audit)
-        return perform(locked, "handle", by, note=result, apply=record_own, audit=audit)
+        done = perform(
+            locked, "handle_part" if others else "handle", by, note=result, apply=record_own, audit=audit
+        )
+        _attach_photos(done, files, DemandPhotoStage.RESULT, by)
+        return done
 
 
 def _handled_by_all(result: str, action_taken: str, flags: dict):

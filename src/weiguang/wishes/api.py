@@ -6,16 +6,11 @@ bearer token or a session; who may do what is decided by the services and region
 
 from __future__ import annotations
 
-import json
-
-import pydantic
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
-from ninja.errors import HttpError
-from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status
 
 from weiguang.core.api import (
@@ -23,7 +18,9 @@ from weiguang.core.api import (
     IDEMPOTENCY_KEY_PATTERN,
     OPTIONAL_AUTH_OPENAPI,
     current_user,
+    json_or_multipart_body,
     optional_auth,
+    parse_body,
     require_user,
 )
 from weiguang.core.errors import InvalidInput, NotAllowed
@@ -90,30 +87,6 @@ def _render(user, wish: Wish) -> dict:
     wish = _get_wish(wish.pk)  # fresh, with its relations, after a transition
     actions = [t.name for t in WISH_TRANSITIONS.available(wish, user)]
     return wish_detail(wish, contact=services.can_see_contact(user, wish), actions=actions)
-
-
-def _body(request, schema: type[pydantic.BaseModel]):
-    """Parse a JSON or a multipart/form body into `schema`; returns (data, uploaded files)."""
-    content_type = request.content_type or ""
-    files = []
-    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        raw = {k: v for k, v in request.POST.items()}
-        files = request.FILES.getlist("photos")
-    elif request.body:
-        try:
-            raw = json.loads(request.body)
-        except ValueError:
-            raise HttpError(400, "Cannot parse request body") from None
-        if not isinstance(raw, dict):
-            raise NinjaValidationError([{"loc": ("body",), "type": "dict_type", "msg": "not an object"}])
-    else:
-        raw = {}
-    try:
-        return schema.model_validate(raw), files
-    except pydantic.ValidationError as e:
-        raise NinjaValidationError(
-            [{"loc": ("body", *err["loc"]), "type": err["type"], "ctx": err.get("ctx")} for err in e.errors()]
-        ) from None
 
 
 def _filtered(qs, f: WishFilters):
@@ -296,22 +269,7 @@ def release(request, wish_id: int, data: ReasonIn | None = None):
     return _render(user, services.release_claim(_get_wish(wish_id), user, reason=data.reason if data else ""))
 
 
-_FULFIL_BODY = {
-    "required": True,
-    "content": {
-        "application/json": {"schema": FulfilIn.model_json_schema()},
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["note"],
-                "properties": {
-                    "note": {"type": "string"},
-                    "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
-                },
-            }
-        },
-    },
-}
+_FULFIL_BODY = json_or_multipart_body(FulfilIn, files="photos")
 
 
 @router.post(
@@ -323,7 +281,7 @@ _FULFIL_BODY = {
 def fulfil(request, wish_id: int):
     """JSON `{"note": ...}`, or multipart/form-data with `note` and up to 6 `photos`."""
     user = require_user(request)
-    data, photos = _body(request, FulfilIn)
+    data, photos = parse_body(request, FulfilIn)
     return _render(user, services.fulfil_wish(_get_wish(wish_id), user, note=data.note, photos=photos))
 
 

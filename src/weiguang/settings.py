@@ -200,4 +200,8 @@ WEIGUANG = {
     "MAX_CLAIM_DAYS": 60,
     "DUPLICATE_WINDOW_DAYS": 30,
     "PUBLIC_SUBMISSIONS_PER_HOUR": int(os.environ.get("PUBLIC_SUBMISSIONS_PER_HOUR", 20)),
+    # demands: online submissions per user (or per address when anonymous) in an hour, and the
+    # days after a reply when an unevaluated demand closes by itself
+    "DEMAND_PUBLIC_PER_HOUR": int(os.environ.get("DEMAND_PUBLIC_PER_HOUR", 5)),
+    "DEMAND_AUTO_CLOSE_DAYS": int(os.environ.get("DEMAND_AUTO_CLOSE_DAYS", 7)),
 }

@@ -3,6 +3,7 @@
 from weiguang.core.api import WeiguangAPI, auth_chain, fallback_router
 from weiguang.core.api import router as auth_router
 from weiguang.demands.api import router as demands_router
+from weiguang.volunteers import api as volunteers_api
 from weiguang.wishes.api import router as wishes_router
 
 api = WeiguangAPI(  # NinjaAPI with JSON errors throughout (core.api)
@@ -16,4 +17,9 @@ api = WeiguangAPI(  # NinjaAPI with JSON errors throughout (core.api)
 api.add_router("/auth", auth_router)
 api.add_router("/wishes", wishes_router)
 api.add_router("/demands", demands_router)
+api.add_router("/volunteers", volunteers_api.volunteers_router)
+api.add_router("/teams", volunteers_api.teams_router)
+api.add_router("/service_records", volunteers_api.records_router)
+api.add_router("/points", volunteers_api.points_router)
+api.add_router("/certificates", volunteers_api.certificates_router)
 api.add_router("", fallback_router)  # last: unknown paths get a JSON 404

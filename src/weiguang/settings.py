@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "weiguang.partners",
     "weiguang.wishes",
     "weiguang.demands",
+    "weiguang.volunteers",
 ]
 
 MIDDLEWARE = [

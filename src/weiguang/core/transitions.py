@@ -35,7 +35,10 @@ class Transition:
 class StateMachine:
     field: str
     transitions: dict[str, Transition]
-    on_commit: list[Callable] = field(default_factory=list)
+    on_commit: list[Callable] = field(default_factory=list)  # hook(obj, action), after commit
+    # hook(obj, action, by), inside the transaction: another app's records that must change
+    # together with this one (e.g. a fulfilled wish writes the volunteer's service record)
+    in_transaction: list[Callable] = field(default_factory=list)
 
     @classmethod
     def build(cls, field: str, rows: Iterable[tuple[str, Iterable[str], str | None, str | None, str]]):
@@ -102,6 +105,8 @@ def perform(
         setattr(locked, machine.field, target)
         locked.save()
         log_action(locked, action, by, from_state=current, to_state=target, note=note, **(audit or {}))
+        for hook in machine.in_transaction:
+            hook(locked, action, by)
         for hook in machine.on_commit:
             transaction.on_commit(lambda hook=hook: hook(locked, action))
     return locked

@@ -22,7 +22,8 @@ OWNER = "owner"
 CLAIMER = "claimer"
 HANDLER = "handler"  # the assignee of a demand, or a handler of a department it is transferred to
 TRANSFEREE = "transferee"  # a handler of a department the demand was ever transferred to (reads it)
-RELATIONS = {OWNER, CLAIMER, HANDLER, TRANSFEREE}
+LEADER = "leader"  # a leader of the team a volunteer record or membership belongs to
+RELATIONS = {OWNER, CLAIMER, HANDLER, TRANSFEREE, LEADER}
 
 ACTION_ROLES: dict[str, set[str]] = {
     # residents
@@ -53,6 +54,19 @@ ACTION_ROLES: dict[str, set[str]] = {
     "demand.evaluate": STAFF | {OWNER},
     "demand.deliberate": STAFF,
     "demand.stats": STAFF,
+    # volunteers, teams, the service ledger and points
+    "volunteer.view": STAFF | {OWNER},
+    "volunteer.list_region": STAFF,
+    "volunteer.approve": STAFF,
+    "volunteer.edit_own": {OWNER},
+    "team.create": STAFF,
+    "team.manage": STAFF | {LEADER},
+    "team.leave": {OWNER},
+    "service.view": STAFF | {OWNER, LEADER},
+    "service.record": STAFF | {LEADER},
+    "service.verify": STAFF | {LEADER},
+    "service.honour": STAFF,
+    "points.manage": {Role.STREET_ADMIN},
 }
 
 

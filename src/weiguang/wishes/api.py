@@ -282,7 +282,9 @@ def fulfil(request, wish_id: int):
     """JSON `{"note": ...}`, or multipart/form-data with `note` and up to 6 `photos`."""
     user = require_user(request)
     data, photos = parse_body(request, FulfilIn)
-    return _render(user, services.fulfil_wish(_get_wish(wish_id), user, note=data.note, photos=photos))
+    return _render(
+        user, services.fulfil_wish(_get_wish(wish_id), user, note=data.note, photos=photos, hours=data.hours)
+    )
 
 
 @router.post("/{int:wish_id}/confirm", response=WISH_OUT, summary="Confirm and thank (the resident or staff)")

@@ -261,6 +261,10 @@ class Claim(models.Model):
     )
     promised_date = models.DateField(_("promised date"))
     status = models.CharField(max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.ACTIVE)
+    hours = models.DecimalField(
+        _("hours spent"), max_digits=5, decimal_places=2, null=True, blank=True,
+        help_text=_("Told by the claimer when fulfilling; they become service hours once verified."),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 

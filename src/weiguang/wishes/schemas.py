@@ -74,6 +74,7 @@ class ReasonIn(Schema):
 
 class FulfilIn(Schema):
     note: Text = Field(max_length=5000, description="What was done")
+    hours: Decimal | None = Field(None, description="Hours spent (0 < hours ≤ 24); they count once verified")
 
 
 class ConfirmIn(Schema):

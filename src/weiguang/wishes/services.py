@@ -373,18 +373,35 @@ def expire_overdue_claims(today: dt.date | None = None) -> int:
 # --- fulfil, confirm, withdraw ----------------------------------------------------------
 
 
-def fulfil_wish(wish: Wish, by, note: str, photos=()) -> Wish:
+MAX_CLAIM_HOURS = Decimal("24")
+
+
+def fulfil_wish(wish: Wish, by, note: str, photos=(), hours=None) -> Wish:
+    """`hours`: how long the claimer spent (optional); they become service hours once verified."""
     note = (note or "").strip()
     if not note:
         raise InvalidInput(_("Describe what was done."), fields={"note": "required"})
     if len(note) > TEXT_MAX:
         raise InvalidInput(_("At most %(max)d characters.") % {"max": TEXT_MAX}, fields={"note": "too_long"})
+    if hours is not None:
+        try:
+            hours = Decimal(str(hours)).quantize(Decimal("0.01"))
+        except ArithmeticError:
+            hours = None
+        if hours is None or not Decimal("0") < hours <= MAX_CLAIM_HOURS:
+            raise InvalidInput(
+                _("Hours spent: more than 0 and at most %(max)d.") % {"max": MAX_CLAIM_HOURS},
+                fields={"hours": "invalid"},
+            )
     files = check_photos(photos)
 
     def apply(w: Wish):
         w.fulfil_note = note
         w.fulfilled_at = timezone.now()
-        _end_claim(w, ClaimStatus.DONE)
+        claim = _end_claim(w, ClaimStatus.DONE)
+        if claim is not None and hours is not None:
+            claim.hours = hours
+            claim.save(update_fields=["hours"])
         for f in files:
             WishPhoto.objects.create(wish=w, image=f, stage=PhotoStage.FULFIL, uploaded_by=by)
         notify(

@@ -67,6 +67,16 @@ ACTION_ROLES: dict[str, set[str]] = {
     "service.verify": STAFF | {LEADER},
     "service.honour": STAFF,
     "points.manage": {Role.STREET_ADMIN},
+    # partner units, resources and the three lists
+    "partner.manage": STAFF | {OWNER},  # a unit's profile and resources: staff, its representatives
+    "partner.list_region": STAFF,
+    "project.create": STAFF,
+    "project.manage": STAFF | {OWNER},
+    "survey.manage": STAFF,
+    "survey.collect": STAFF | {Role.GRID_WORKER},
+    "lists.view": STAFF,
+    # recommended claimers and invitations
+    "wish.recommend": STAFF,
 }
 
 

@@ -76,7 +76,7 @@ ACTION_ROLES: dict[str, set[str]] = {
     "survey.collect": STAFF | {Role.GRID_WORKER},
     "lists.view": STAFF,
     # recommended claimers and invitations
-    "wish.recommend": STAFF,
+    "claimers.recommend": STAFF,  # rank candidates for a wish or demand, invite, bulk-assign
 }
 
 

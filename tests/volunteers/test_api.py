@@ -30,7 +30,9 @@ def test_from_registration_to_certificate(client, people, make_wish, skills, tre
     assert me["phone"] == "138****5678" and body["id_number"][6:14] not in me["id_number"]
     vid = me["id"]
     assert get(client, f"/api/v1/volunteers/{vid}", people.outsider_staff).status_code == 404
-    assert post(client, f"/api/v1/volunteers/{vid}/approve", people.grid_worker).status_code == 404  # not theirs to see
+    assert (
+        post(client, f"/api/v1/volunteers/{vid}/approve", people.grid_worker).status_code == 404
+    )  # not theirs to see
     listed = get(client, "/api/v1/volunteers", people.staff, status="pending").json()
     assert [v["id"] for v in listed["items"]] == [vid]
     r = post(client, f"/api/v1/volunteers/{vid}/approve", people.staff)

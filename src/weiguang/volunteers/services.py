@@ -590,6 +590,7 @@ def ranking(
     else:
         raise ValueError(by)
     top = rows.order_by("-value", "pk")[:limit]
+
     def value(v) -> Decimal | int:
         return Decimal(v.value).quantize(HOURS) if by == "hours" else v.value
 

@@ -3,7 +3,9 @@
 from weiguang.core.api import WeiguangAPI, auth_chain, fallback_router
 from weiguang.core.api import router as auth_router
 from weiguang.demands.api import router as demands_router
+from weiguang.partners import api as partners_api
 from weiguang.volunteers import api as volunteers_api
+from weiguang.volunteers import api_matching
 from weiguang.wishes.api import router as wishes_router
 
 api = WeiguangAPI(  # NinjaAPI with JSON errors throughout (core.api)
@@ -22,4 +24,13 @@ api.add_router("/teams", volunteers_api.teams_router)
 api.add_router("/service_records", volunteers_api.records_router)
 api.add_router("/points", volunteers_api.points_router)
 api.add_router("/certificates", volunteers_api.certificates_router)
+api.add_router("/partners", partners_api.partners_router)
+api.add_router("/resources", partners_api.resources_router)
+api.add_router("/projects", partners_api.projects_router)
+api.add_router("/surveys", partners_api.surveys_router)
+api.add_router("/lists", partners_api.lists_router)
+api.add_router("/wishes", api_matching.wish_candidates_router)  # recommended claimers, invite
+api.add_router("/demands", api_matching.demand_candidates_router)
+api.add_router("/invitations", api_matching.invitations_router)
+api.add_router("/assignments", api_matching.assignments_router)
 api.add_router("", fallback_router)  # last: unknown paths get a JSON 404

@@ -77,6 +77,8 @@ ACTION_ROLES: dict[str, set[str]] = {
     "lists.view": STAFF,
     # recommended claimers and invitations
     "claimers.recommend": STAFF,  # rank candidates for a wish or demand, invite, bulk-assign
+    "invitation.view": STAFF | {OWNER},  # OWNER: the invitee, or a representative of the invited unit
+    "invitation.respond": {OWNER},  # accept (which claims the wish) or decline
 }
 
 

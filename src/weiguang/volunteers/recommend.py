@@ -1,0 +1,495 @@
+"""Recommended claimers (issue 4): rank who should make a wish (or demand) come true, and
+invite them.
+
+`candidates(need, by)` ranks approved volunteers of the need's street and partner units that
+serve its grid (scores: volunteers/matching.py). A candidate must be able to claim the wish
+by the ordinary claim rules: a volunteer holds the volunteer role at the wish's grid or above,
+a unit has a representative with the partner role there. Someone who could not accept an
+invitation is not offered.
+
+Top-k without loading every volunteer: the score is a weighted sum, and match and closeness
+are known per *tier* before a volunteer's row is read (the best fitting skill; the home in
+the grid, the community or the street). Tiers are read best bound first, each in one query
+that also counts the volunteer's open, done and failed claims (correlated subqueries on the
+claim index); reading stops when no volunteer of the next tier can beat the k-th score found.
+
+Invitations: `invite` (staff of the wish's region) notifies the invitee, `accept_invitation`
+claims the wish through wishes.services.claim_wish (so the claim rules and the one-live-claim
+lock apply), `decline_invitation` records the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weiguang.core.audit import log_action
+from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
+from weiguang.core.notifications import notify
+from weiguang.core.privacy import mask_name
+from weiguang.core.transitions import SYSTEM, perform
+from weiguang.partners.models import PartnerUnit, Resource
+from weiguang.regions import access
+from weiguang.regions.models import Membership, Region, Role
+from weiguang.wishes.models import Claim, ClaimStatus, Wish, WishStatus
+
+from . import matching
+from .matching import CLOSENESS, Need, ResourceFacts, UnitFacts, VolunteerFacts
+from .models import Invitation, InvitationStatus, Skill, Volunteer, VolunteerStatus
+
+DONE = [ClaimStatus.DONE]
+FAILED = [ClaimStatus.RELEASED, ClaimStatus.EXPIRED]
+OPEN = [ClaimStatus.ACTIVE]
+MAX_LIMIT = 50
+
+
+def wish_url(wish) -> str:
+    return f"/wishes/{wish.pk}/"
+
+
+def _ancestor_ids(need: Need) -> list[int]:
+    return [int(seg) for seg in need.grid_path.strip("/").split("/") if seg]
+
+
+# --- counting claims in SQL ----------------------------------------------------------------
+
+
+def _claims(statuses, *, unit: bool) -> Coalesce:
+    """The number of a volunteer's own claims (or a unit's) in `statuses`, as a subquery."""
+    if unit:
+        qs = Claim.objects.filter(partner=OuterRef("pk"), status__in=statuses).values("partner")
+    else:
+        qs = Claim.objects.filter(
+            claimer=OuterRef("user_id"), partner__isnull=True, status__in=statuses
+        ).values("claimer")
+    counted = qs.order_by().annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _with_claim_counts(qs: QuerySet, *, unit: bool = False) -> QuerySet:
+    return qs.annotate(
+        n_open=_claims(OPEN, unit=unit), n_done=_claims(DONE, unit=unit), n_failed=_claims(FAILED, unit=unit)
+    )
+
+
+# --- facts about claimers ------------------------------------------------------------------
+
+
+def volunteer_facts(user_ids) -> dict[int, VolunteerFacts]:
+    """Approved, active volunteers among `user_ids`, by user id, with everything the score
+    needs (a fixed number of queries, whatever the number of users)."""
+    rows = list(
+        _with_claim_counts(
+            Volunteer.objects.filter(
+                user_id__in=list(user_ids), status=VolunteerStatus.APPROVED, user__is_active=True
+            )
+        ).values_list("pk", "user_id", "home_region__path", "availability", "n_open", "n_done", "n_failed")
+    )
+    vids = [r[0] for r in rows]
+    skills: dict[int, dict[int, tuple[str, str]]] = {}
+    through = Volunteer.skills.through.objects.filter(volunteer_id__in=vids)
+    for vid, sid, name, kw in through.values_list(
+        "volunteer_id", "skill_id", "skill__name", "skill__keywords"
+    ):
+        skills.setdefault(vid, {})[sid] = (name, kw)
+    paths: dict[int, list[str]] = {}
+    for uid, path in Membership.objects.filter(
+        user_id__in=[r[1] for r in rows], role=Role.VOLUNTEER
+    ).values_list("user_id", "region__path"):
+        paths.setdefault(uid, []).append(path)
+    return {
+        uid: VolunteerFacts(
+            volunteer_id=vid,
+            user_id=uid,
+            home_path=home,
+            claim_paths=tuple(sorted(paths.get(uid, []))),
+            skills=skills.get(vid, {}),
+            availability=avail or {},
+            open_claims=n_open,
+            done=n_done,
+            failed=n_failed,
+        )  # fmt: skip
+        for vid, uid, home, avail, n_open, n_done, n_failed in rows
+    }
+
+
+@dataclass
+class UnitInfo:
+    facts: UnitFacts
+    reps: dict[int, tuple[str, ...]] = field(default_factory=dict)  # rep user id → partner-role paths
+
+    def invitee_for(self, need: Need) -> int | None:
+        """The representative who would claim: the first one with the partner role there."""
+        for uid in sorted(self.reps):
+            if matching.may_claim(need, self.reps[uid]):
+                return uid
+        return None
+
+
+def unit_facts(units: QuerySet[PartnerUnit]) -> dict[int, UnitInfo]:
+    """Facts about the units of `units`, by id (a fixed number of queries)."""
+    today = timezone.localdate()
+    live = Resource.objects.filter(active=True).filter(
+        Q(available_until__isnull=True) | Q(available_until__gte=today)
+    )
+    rows = list(
+        _with_claim_counts(units, unit=True)
+        .select_related("region")
+        .prefetch_related("communities", Prefetch("resources", queryset=live, to_attr="live_resources"))
+    )
+    reps: dict[int, dict[int, list[str]]] = {}
+    rep_rows = PartnerUnit.representatives.through.objects.filter(
+        partnerunit_id__in=[u.pk for u in rows], user__is_active=True
+    ).values_list("partnerunit_id", "user_id")
+    rep_users = {uid for _, uid in rep_rows}
+    role_paths: dict[int, list[str]] = {}
+    for uid, path in Membership.objects.filter(user_id__in=rep_users, role=Role.PARTNER_REP).values_list(
+        "user_id", "region__path"
+    ):
+        role_paths.setdefault(uid, []).append(path)
+    for pid, uid in rep_rows:
+        reps.setdefault(pid, {})[uid] = role_paths.get(uid, [])
+    result = {}
+    for u in rows:
+        unit_reps = {uid: tuple(sorted(p)) for uid, p in reps.get(u.pk, {}).items()}
+        facts = UnitFacts(
+            partner_id=u.pk,
+            name=u.name,
+            region_path=u.region.path,
+            community_paths=tuple(sorted(c.path for c in u.communities.all())),
+            claim_paths=tuple(sorted({p for paths in unit_reps.values() for p in paths})),
+            resources=[
+                ResourceFacts(r.kind, r.title, r.keywords, r.description, r.available_from, r.available_until)
+                for r in u.live_resources
+            ],
+            open_claims=u.n_open,
+            done=u.n_done,
+            failed=u.n_failed,
+        )
+        result[u.pk] = UnitInfo(facts, unit_reps)
+    return result
+
+
+# --- ranking ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    kind: str  # "volunteer" | "unit"
+    user_id: int | None  # who is invited: the volunteer, or the unit's representative
+    partner_id: int | None
+    volunteer_id: int | None
+    name: str
+    score: float
+    components: dict[str, float]
+    reasons: list[matching.Reason]
+    invited: bool = False
+
+    @property
+    def sort_key(self):
+        return (-self.score, self.kind != "volunteer", self.volunteer_id or self.partner_id or 0)
+
+
+def _check(by, need_obj) -> None:
+    if not access.can(by, "claimers.recommend", need_obj):
+        raise NotAllowed(_("Only staff of the region can see recommended claimers."))
+
+
+def _volunteer_tiers(need: Need):
+    """(bound, match, level, region ids, skills to have, skills not to have), best bound first."""
+    fits = {
+        sid: matching.skill_match(need, name, kw)
+        for sid, name, kw in Skill.objects.values_list("pk", "name", "keywords")
+    }
+    levels = sorted({f for f in fits.values() if f > 0}, reverse=True) + [0.0]
+    regions: dict[str, list[int]] = {"grid": [], "community": [], "street": []}
+    for rid, path in Region.objects.filter(path__startswith=need.street_path).values_list("pk", "path"):
+        level = matching.closeness_level(need, path)
+        if level:
+            regions[level].append(rid)
+    tiers = []
+    for m in levels:
+        have = [s for s, f in fits.items() if f == m] if m > 0 else None
+        higher = [s for s, f in fits.items() if f > m]
+        for level, ids in regions.items():
+            if ids:
+                tiers.append((matching.upper_bound(m, CLOSENESS[level]), m, level, ids, have, higher))
+    tiers.sort(key=lambda t: -t[0])
+    return tiers
+
+
+def _rank_volunteers(need: Need, limit: int) -> list[tuple[float, int, int]]:
+    """The best `limit` (score, volunteer id, user id), read tier by tier (see the module)."""
+    through = Volunteer.skills.through.objects
+    may_claim_here = Membership.objects.filter(role=Role.VOLUNTEER, region_id__in=_ancestor_ids(need))
+    base = Volunteer.objects.filter(
+        status=VolunteerStatus.APPROVED,
+        user__is_active=True,
+        user_id__in=may_claim_here.values("user_id"),
+    )
+    if need.owner_user_id:
+        base = base.exclude(user_id=need.owner_user_id)
+    best: list[tuple[float, int, int]] = []
+    for bound, m, level, region_ids, have, higher in _volunteer_tiers(need):
+        if len(best) >= limit and bound < -best[limit - 1][0]:
+            break
+        qs = base.filter(home_region_id__in=region_ids)
+        if have:
+            qs = qs.filter(Exists(through.filter(volunteer_id=OuterRef("pk"), skill_id__in=have)))
+        if higher:
+            qs = qs.exclude(Exists(through.filter(volunteer_id=OuterRef("pk"), skill_id__in=higher)))
+        rows = _with_claim_counts(qs).values_list(
+            "pk", "user_id", "availability", "n_open", "n_done", "n_failed"
+        )
+        for vid, uid, avail, n_open, n_done, n_failed in rows:
+            score = matching.total(
+                {
+                    "match": m,
+                    "closeness": CLOSENESS[level],
+                    "availability": matching.availability_score(len(matching.free_slots(avail))),
+                    "load": matching.load_score(n_open),
+                    "record": matching.record_score(n_done, n_failed),
+                }
+            )
+            if score > 0:
+                best.append((-score, vid, uid))
+        best.sort()
+        del best[limit:]
+    return [(-s, vid, uid) for s, vid, uid in best]
+
+
+def units_serving(need: Need) -> QuerySet[PartnerUnit]:
+    """Units whose area contains the need's grid (serves() narrows by communities after)."""
+    return PartnerUnit.objects.filter(region_id__in=_ancestor_ids(need))
+
+
+def candidates(need_obj, by, limit: int = 10, *, today: dt.date | None = None) -> list[Candidate]:
+    """The best `limit` claimers for a wish or a demand, best first, each with its score,
+    components and reasons. Staff of the need's region only."""
+    _check(by, need_obj)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    need = matching.need_of(need_obj)
+    today = today or timezone.localdate()
+    found: list[Candidate] = []
+    # volunteers: the top ones by the tiered read, then scored in full for their reasons
+    ranked = _rank_volunteers(need, limit)
+    facts = volunteer_facts([uid for _, _, uid in ranked])
+    people = {
+        v.pk: v for v in Volunteer.objects.select_related("home_region").filter(pk__in=[r[1] for r in ranked])
+    }
+    for _score, vid, uid in ranked:
+        f, v = facts.get(uid), people.get(vid)
+        if f is None or v is None:  # changed meanwhile
+            continue
+        scored = matching.score_volunteer(need, f, today)
+        if scored.score <= 0:
+            continue
+        name = v.name if access.can(by, "volunteer.view", v) else v.masked_name
+        found.append(
+            Candidate("volunteer", uid, None, vid, name, scored.score, scored.components, scored.reasons)
+        )
+    # units: few per street, scored in full
+    for info in unit_facts(units_serving(need)).values():
+        scored = matching.score_unit(need, info.facts, today)
+        invitee = info.invitee_for(need)
+        if scored.score <= 0 or invitee is None:
+            continue
+        found.append(
+            Candidate(
+                "unit", invitee, info.facts.partner_id, None, info.facts.name, scored.score,
+                scored.components, scored.reasons,
+            )
+        )  # fmt: skip
+    found.sort(key=lambda c: c.sort_key)
+    found = found[:limit]
+    if isinstance(need_obj, Wish):
+        pending = set(
+            Invitation.objects.filter(wish=need_obj, status=InvitationStatus.PENDING).values_list(
+                "invitee_id", "partner_id"
+            )
+        )
+        for c in found:
+            c.invited = (c.user_id, c.partner_id) in pending
+    return found
+
+
+def score_of(need_obj, *, user_id: int | None = None, partner_id: int | None = None):
+    """(scored, invitee user id) of one claimer for one need; score 0 when not a candidate."""
+    need = matching.need_of(need_obj)
+    if partner_id is not None:
+        info = unit_facts(PartnerUnit.objects.filter(pk=partner_id)).get(partner_id)
+        if info is None:
+            return matching.NOT_A_CANDIDATE, None
+        invitee = info.invitee_for(need)
+        if user_id is not None:
+            invitee = (
+                user_id if user_id in info.reps and matching.may_claim(need, info.reps[user_id]) else None
+            )
+        if invitee is None:
+            return matching.NOT_A_CANDIDATE, None
+        return matching.score_unit(need, info.facts, timezone.localdate()), invitee
+    facts = volunteer_facts([user_id]).get(user_id)
+    if facts is None:
+        return matching.NOT_A_CANDIDATE, None
+    return matching.score_volunteer(need, facts), user_id
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+def _recipients(inv: Invitation) -> list:
+    users = [inv.invitee]
+    if inv.partner_id:
+        users += list(inv.partner.representatives.filter(is_active=True))
+    return users
+
+
+def create_invitation(wish: Wish, by, invitee_id: int, partner_id: int | None, score: float, note: str = ""):
+    """Inside the caller's transaction. A pending invitation of the same person to the same
+    wish is returned as it is (a double-tapped invite creates one)."""
+    existing = Invitation.objects.filter(
+        wish=wish, invitee_id=invitee_id, status=InvitationStatus.PENDING
+    ).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            inv = Invitation.objects.create(
+                wish=wish, invitee_id=invitee_id, partner_id=partner_id, score=score, note=note, created_by=by
+            )
+    except IntegrityError:  # the same invitation, created at the same moment
+        return Invitation.objects.get(
+            wish=wish, invitee_id=invitee_id, status=InvitationStatus.PENDING
+        ), False
+    log_action(inv, "invite", by, to_state=inv.status, note=note, wish=wish.pk, score=score)
+    if partner_id:
+        body = _("Your unit is invited to make this wish come true. Any representative may accept.")
+    else:
+        body = _("You were recommended for this wish. Accept to claim it, or decline.")
+    notify(_recipients(inv), _("Invitation: please help with “%(t)s”") % {"t": wish.title}, body=body,
+           url=wish_url(wish))  # fmt: skip
+    return inv, True
+
+
+def invite(wish: Wish, by, user=None, partner: PartnerUnit | None = None, note: str = "") -> Invitation:
+    """Invite a volunteer (`user`), or a unit (`partner`, optionally naming which of its
+    representatives is asked). Staff of the wish's region only; the wish must be on the wall and
+    the invitee a candidate (able to claim it). Returns the (pending) invitation."""
+    _check(by, wish)
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise InvalidInput(_("At most %(max)d characters.") % {"max": 300}, fields={"note": "too_long"})
+    if user is None and partner is None:
+        raise InvalidInput(_("Choose a volunteer or a unit to invite."), fields={"user_id": "required"})
+    if wish.status != WishStatus.PUBLISHED:
+        raise Conflict(_("Only a wish on the wall can be offered to a claimer."), code="not_published")
+    scored, invitee = score_of(
+        wish,
+        user_id=user.pk if user is not None else None,
+        partner_id=partner.pk if partner is not None else None,
+    )
+    if scored.score <= 0 or invitee is None:
+        field_name = "partner_id" if partner is not None else "user_id"
+        raise InvalidInput(
+            _("They cannot claim this wish: not an approved volunteer or unit serving its area."),
+            fields={field_name: "not_a_candidate"},
+        )
+    with transaction.atomic():
+        inv, _created = create_invitation(
+            wish, by, invitee, partner.pk if partner else None, scored.score, note
+        )
+    return inv
+
+
+class _WishGone(Conflict):
+    pass
+
+
+def accept_invitation(inv: Invitation, by, promised_date=None) -> Invitation:
+    """Claim the wish as the invitee (or for the invited unit). If the wish was claimed by
+    someone else or left the wall meanwhile, the invitation expires and Conflict is raised."""
+    from weiguang.wishes import services as wish_services
+
+    def apply(i: Invitation):
+        wish = Wish.objects.get(pk=i.wish_id)
+        try:
+            wish_services.claim_wish(wish, by, promised_date=promised_date, partner=i.partner)
+        except Conflict as exc:
+            if exc.code == "state_conflict":
+                raise _WishGone(exc.message, code="wish_taken") from None
+            raise
+        i.claim = Claim.objects.filter(wish_id=i.wish_id, status=ClaimStatus.ACTIVE).first()
+        i.decided_at = timezone.now()
+        notify(
+            [i.created_by],
+            _("Invitation accepted: “%(t)s” is claimed.") % {"t": wish.title},
+            url=wish_url(wish),
+        )
+
+    try:
+        accepted = perform(inv, "accept", by, apply=apply)
+    except _WishGone:
+        _expire(inv)
+        raise Conflict(
+            _("This wish is no longer open: someone else claimed it or it left the wall."), code="wish_taken"
+        ) from None
+    # The others waiting for this wish expire, each in its own transaction after ours: locking
+    # them inside it (invitation, then wish, then another invitation) could deadlock with a
+    # racing invitee who holds their invitation and waits for the wish.
+    others = Invitation.objects.filter(wish_id=accepted.wish_id, status=InvitationStatus.PENDING)
+    for other in others.exclude(pk=accepted.pk):
+        _expire(other)
+    return accepted
+
+
+def _expire(inv: Invitation) -> None:
+    def apply(i: Invitation):
+        i.decided_at = timezone.now()
+
+    with contextlib.suppress(Conflict):  # answered meanwhile
+        perform(inv, "expire", SYSTEM, apply=apply)
+
+
+def decline_invitation(inv: Invitation, by, reason: str = "") -> Invitation:
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        raise InvalidInput(_("At most %(max)d characters.") % {"max": 300}, fields={"reason": "too_long"})
+
+    def apply(i: Invitation):
+        i.decline_reason = reason
+        i.decided_at = timezone.now()
+        notify(
+            [i.created_by],
+            _("Invitation declined: “%(t)s”") % {"t": i.wish.title},
+            body=reason,
+            url=wish_url(i.wish),
+        )
+
+    return perform(inv, "decline", by, note=reason, apply=apply)
+
+
+def my_invitations(user, status: str | None = None) -> QuerySet[Invitation]:
+    """Invitations to the user, or to a unit the user represents, newest first."""
+    qs = Invitation.objects.filter(Invitation.relation_q(user, {access.OWNER})).distinct()
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("wish", "wish__community", "partner", "invitee")
+
+
+def wish_invitations(wish: Wish, by) -> QuerySet[Invitation]:
+    """Every invitation for a wish: staff of its region (others see only their own)."""
+    qs = access.scope(Invitation.objects.filter(wish=wish), by, "invitation.view").distinct()
+    return qs.select_related("wish", "wish__community", "partner", "invitee")
+
+
+def invitee_label(inv: Invitation) -> str:
+    if inv.partner_id:
+        return inv.partner.name
+    return mask_name(inv.invitee.get_full_name() or inv.invitee.username)

@@ -205,4 +205,9 @@ WEIGUANG = {
     # days after a reply when an unevaluated demand closes by itself
     "DEMAND_PUBLIC_PER_HOUR": int(os.environ.get("DEMAND_PUBLIC_PER_HOUR", 5)),
     "DEMAND_AUTO_CLOSE_DAYS": int(os.environ.get("DEMAND_AUTO_CLOSE_DAYS", 7)),
+    # volunteers: verified hours for one to five stars, and honour hours one person may get a year
+    "VOLUNTEER_STAR_HOURS": [
+        int(h) for h in os.environ.get("VOLUNTEER_STAR_HOURS", "100,300,600,1000,1500").split(",")
+    ],
+    "HONOUR_HOURS_PER_YEAR": int(os.environ.get("HONOUR_HOURS_PER_YEAR", 20)),
 }

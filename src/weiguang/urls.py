@@ -12,6 +12,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("weiguang.core.urls")),
     path("", include("weiguang.wishes.urls")),
+    path("", include("weiguang.demands.urls")),
+    path("", include("weiguang.volunteers.urls")),
+    path("", include("weiguang.partners.urls")),
 ]
 
 if settings.DEBUG or settings.WEIGUANG.get("SERVE_MEDIA", True):

@@ -45,10 +45,15 @@ def home(request):
             .filter(resident__user=request.user)
             .aggregate(total=Count("id"), to_confirm=Count("id", filter=Q(status="fulfilled")))
         )
+    demands = None
+    if flags.authenticated:
+        from weiguang.demands.views import open_counts
+
+        demands = open_counts(request.user)
     return render(
         request,
         "core/home.html",
-        {"flags": flags, "streets": streets, "waiting": waiting, "mine": mine},
+        {"flags": flags, "streets": streets, "waiting": waiting, "mine": mine, "demands": demands},
     )
 
 

@@ -308,6 +308,8 @@ def transfer_demand(
 
 
 def _own_transfer(d: Demand, by, status: str) -> Transfer | None:
+    if not getattr(by, "is_authenticated", False):
+        return None  # a visitor belongs to no department (and cannot be used in a query)
     return (
         Transfer.objects.select_for_update()
         .filter(demand=d, status=status, department__handlers=by)

@@ -158,6 +158,15 @@ class FulfilForm(forms.Form):
             attrs={"rows": 3, "placeholder": _("e.g. Delivered the rice cooker and showed how to use it.")}
         ),
     )
+    hours = forms.DecimalField(
+        label=_("Hours you spent (optional)"),
+        required=False,
+        min_value=0.25,
+        max_value=24,
+        decimal_places=2,
+        help_text=_("Registered volunteers: these become service hours once the community verifies them."),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5"}),
+    )
 
 
 RATING_CHOICES = [(str(n), "★" * n) for n in range(5, 0, -1)]

@@ -318,8 +318,9 @@ def _run_action(request, wish: Wish, action: str, bound: dict) -> bool:
         if not form.is_valid():
             return False
         services.fulfil_wish(
-            wish, user, note=form.cleaned_data["note"], photos=request.FILES.getlist("photos")
-        )
+            wish, user, note=form.cleaned_data["note"], photos=request.FILES.getlist("photos"),
+            hours=form.cleaned_data.get("hours"),
+        )  # fmt: skip
     elif action == "confirm":
         form = bound["confirm"] = ConfirmForm(post)
         if not form.is_valid():

@@ -29,6 +29,7 @@ class RoleFlags:
     staff: bool = False  # reviews wishes (community staff, street admin)
     region_list: bool = False  # may list the wishes of a region
     street_id: int | None = None  # the street whose wall is "theirs"
+    department: bool = False  # handles demands transferred to a department
     roles: set[str] = field(default_factory=set)
 
     @property
@@ -68,6 +69,7 @@ def role_flags(user) -> RoleFlags:
         region_list=bool(roles & REGION_LIST_ROLES),
         street_id=street,
         roles=roles,
+        department=user.departments.exists(),
     )
     user._wg_flags = flags
     return flags
@@ -96,6 +98,18 @@ def nav_items(context) -> list[dict]:
         items.append({"key": "queue", "url": reverse("staff_queue"), "label": _("Review queue")})
     if flags.region_list:
         items.append({"key": "region", "url": reverse("staff_all"), "label": _("All wishes")})
+    # Demands (诉求): one or two entries per role. The staff demand pages carry their own tabs
+    # (escalated, meetings, figures), so the bar stays two rows at most on a 390 px phone.
+    if flags.is_resident or not flags.authenticated:  # no account needed to report a problem
+        items.append({"key": "demand_new", "url": reverse("demand_new"), "label": _("Report a problem")})
+    if flags.is_resident:
+        items.append({"key": "my_demands", "url": reverse("my_demands"), "label": _("My demands")})
+    if flags.grid:
+        items.append({"key": "desk", "url": reverse("desk_demand_new"), "label": _("Desk entry")})
+    if flags.region_list:
+        items.append({"key": "demands", "url": reverse("demand_queue"), "label": _("Demand queue")})
+    if flags.department:
+        items.append({"key": "dept", "url": reverse("dept_inbox"), "label": _("Department inbox")})
     if flags.authenticated:
         unread = context.get("unread_notifications", 0)
         unread = unread() if callable(unread) else unread

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import views, views_matching
+
+urlpatterns = [
+    path("staff/wishes/<int:pk>/candidates/", views_matching.wish_candidates, name="wish_candidates"),
+    path("staff/wishes/<int:pk>/invite/", views_matching.wish_invite, name="wish_invite"),
+    path("my/invitations/", views_matching.my_invitations, name="my_invitations"),
+    path("invitations/<int:pk>/<slug:action>/", views_matching.invitation_answer, name="invitation_answer"),
+    path("staff/assignments/", views_matching.bulk_assign, name="bulk_assign"),
+    path("volunteers/register/", views.register, name="volunteer_register"),
+    path("volunteers/me/", views.me, name="volunteer_me"),
+    path("volunteers/shop/", views.shop, name="volunteer_shop"),
+    path("volunteers/rankings/", views.rankings, name="volunteer_rankings"),
+    path("volunteers/<int:pk>/<slug:action>/", views.volunteer_action, name="volunteer_action"),
+    path("teams/", views.teams, name="teams"),
+    path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("teams/<int:pk>/join/", views.team_join, name="team_join"),
+    path("teams/<int:pk>/activity/", views.record_activity, name="team_activity"),
+    path("teams/memberships/<int:pk>/<slug:action>/", views.membership_decide, name="membership_decide"),
+    path("staff/volunteers/", views.staff_volunteers, name="staff_volunteers"),
+    path("service-records/", views.records_to_verify, name="records_to_verify"),
+    path("service-records/<int:pk>/<slug:action>/", views.record_action, name="record_action"),
+    path("my/certificates/", views.my_certificates, name="my_certificates"),
+    path("my/certificates/issue/", views.issue_certificate, name="issue_certificate"),
+    path("certificates/verify/<str:token>/", views.certificate_verify, name="certificate_verify"),
+    path("certificates/<str:number>/", views.certificate_detail, name="certificate_detail"),
+    path("certificates/<str:number>/pdf/", views.certificate_download, name="certificate_download"),
+]

@@ -1,0 +1,416 @@
+"""Volunteer pages: registration, my hours and points, the love supermarket, teams (joining,
+a leader's activities and verification), staff approval and verification, rankings, and the
+service certificate (printable page, PDF, and the public check behind its QR code).
+Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from weiguang.core.errors import ServiceError
+from weiguang.core.templatetags.wg import safe_next
+from weiguang.regions import access
+from weiguang.regions.models import Region, RegionKind
+from weiguang.wishes.forms import apply_service_error
+
+from . import services
+from .certificate import certificate_pdf
+from .forms import ActivityForm, ReasonForm, RegisterForm
+from .models import (
+    Certificate,
+    MembershipStatus,
+    RewardItem,
+    ServiceRecord,
+    Team,
+    TeamMembership,
+    Volunteer,
+    VolunteerStatus,
+)
+
+
+def _done(request, message: str, default: str):
+    messages.success(request, message)
+    return redirect(safe_next(request, default))
+
+
+def _refused(request, err: ServiceError, default: str):
+    messages.error(request, err.message)
+    return redirect(safe_next(request, default))
+
+
+# --- the volunteer ---------------------------------------------------------------------------
+
+
+@login_required
+def register(request):
+    if services.volunteer_of(request.user) is not None:
+        return redirect("volunteer_me")
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.register_volunteer(
+                request.user, name=data["name"], phone=data["phone"], id_number=data["id_number"],
+                home_region=data["home_region"], skills=data["skills"], availability=form.availability(),
+                party_member=data["party_member"], dual_reporting_unit=data["dual_reporting_unit"],
+            )  # fmt: skip
+        except ServiceError as err:
+            apply_service_error(form, err)
+        else:
+            return _done(
+                request, _("Thank you! The community will look at your registration soon."), "/volunteers/me/"
+            )
+    status = 422 if request.method == "POST" else 200
+    return render(request, "volunteers/register.html", {"form": form}, status=status)
+
+
+@login_required
+def me(request):
+    volunteer = services.volunteer_of(request.user)
+    if volunteer is None:
+        return redirect("volunteer_register")
+    memberships = volunteer.team_memberships.select_related("team").exclude(status=MembershipStatus.DECLINED)
+    return render(
+        request,
+        "volunteers/me.html",
+        {
+            "volunteer": volunteer,
+            "stars": services.star_level(volunteer.verified_hours),
+            "records": volunteer.service_records.select_related("team")[:50],
+            "points": volunteer.points_entries.all()[:20],
+            "memberships": memberships,
+            "thresholds": services.star_thresholds(),
+        },
+    )
+
+
+@login_required
+def shop(request):
+    volunteer = services.volunteer_of(request.user)
+    if volunteer is None:
+        return redirect("volunteer_register")
+    if request.method == "POST":
+        item = get_object_or_404(RewardItem, pk=request.POST.get("item") or 0)
+        try:
+            quantity = int(request.POST.get("quantity") or 1)
+        except ValueError:
+            quantity = 0
+        try:
+            services.redeem(request.user, item, quantity)
+        except ServiceError as err:
+            return _refused(request, err, "/volunteers/shop/")
+        return _done(
+            request,
+            _("Redeemed: %(item)s. Collect it at the service station.") % {"item": item.name},
+            "/volunteers/shop/",
+        )
+    return render(
+        request, "volunteers/shop.html", {"volunteer": volunteer, "items": services.offered_items(volunteer)}
+    )
+
+
+@login_required
+def rankings(request):
+    period = request.GET.get("period") if request.GET.get("period") in ("month", "year") else "month"
+    by = request.GET.get("by") if request.GET.get("by") in ("hours", "lit") else "hours"
+    volunteer = services.volunteer_of(request.user)
+    streets = Region.objects.filter(kind=RegionKind.STREET).order_by("name")
+    street = (
+        streets.filter(pk=request.GET.get("street") or 0).first()
+        if request.GET.get("street", "").isdigit()
+        else None
+    )
+    if street is None and volunteer is not None:
+        street = volunteer.home_region.street
+    street = street or streets.first()
+    rows = services.ranking(street, period=period, by=by) if street else []
+    return render(
+        request, "volunteers/rankings.html",
+        {"rows": rows, "period": period, "by": by, "street": street, "streets": streets},
+    )  # fmt: skip
+
+
+# --- teams -------------------------------------------------------------------------------------
+
+
+@login_required
+def teams(request):
+    volunteer = services.volunteer_of(request.user)
+    region = volunteer.home_region.street if volunteer else None
+    qs = Team.objects.select_related("region").order_by("region__path", "name")
+    if region is not None:
+        qs = qs.filter(region__path__startswith=region.path)
+    mine = {}
+    if volunteer is not None:
+        mine = dict(
+            volunteer.team_memberships.exclude(
+                status__in=[MembershipStatus.DECLINED, MembershipStatus.LEFT]
+            ).values_list("team_id", "status")
+        )
+    return render(request, "volunteers/teams.html", {"teams": qs[:100], "mine": mine, "volunteer": volunteer})
+
+
+def _team_context(request, team: Team, activity_form=None) -> dict:
+    manage = access.can(request.user, "team.manage", team)
+    members = list(services.team_members(team))
+    return {
+        "team": team,
+        "manage": manage,
+        "members": members,
+        "requests": team.memberships.filter(status=MembershipStatus.REQUESTED).select_related("volunteer")
+        if manage
+        else [],
+        "pending": services.pending_records(request.user).filter(team=team) if manage else [],
+        "activity_form": activity_form or ActivityForm(),
+        "activities": team.activities.all()[:10],
+        "membership": TeamMembership.objects.filter(team=team, volunteer__user=request.user)
+        .exclude(status__in=[MembershipStatus.DECLINED, MembershipStatus.LEFT])
+        .first(),
+    }
+
+
+@login_required
+def team_detail(request, pk: int):
+    team = get_object_or_404(Team.objects.select_related("region"), pk=pk)
+    return render(request, "volunteers/team.html", _team_context(request, team))
+
+
+@login_required
+@require_POST
+def team_join(request, pk: int):
+    team = get_object_or_404(Team, pk=pk)
+    try:
+        services.request_to_join(team, request.user)
+    except ServiceError as err:
+        return _refused(request, err, f"/teams/{pk}/")
+    return _done(request, _("You asked to join. The team leader will answer soon."), f"/teams/{pk}/")
+
+
+@login_required
+@require_POST
+def membership_decide(request, pk: int, action: str):
+    if action not in ("accept", "decline", "leave"):
+        raise Http404
+    membership = get_object_or_404(TeamMembership.objects.select_related("team__region", "volunteer"), pk=pk)
+    try:
+        if action == "leave":
+            services.leave_team(membership, request.user)
+        else:
+            services.decide_membership(membership, request.user, accept=action == "accept")
+    except ServiceError as err:
+        return _refused(request, err, f"/teams/{membership.team_id}/")
+    return _done(request, _("Done."), f"/teams/{membership.team_id}/")
+
+
+@login_required
+@require_POST
+def record_activity(request, pk: int):
+    """A leader records who took part, with check-in and check-out times."""
+    team = get_object_or_404(Team.objects.select_related("region"), pk=pk)
+    form = ActivityForm(request.POST)
+    if not form.is_valid():
+        return render(request, "volunteers/team.html", _team_context(request, team, form), status=422)
+    day = form.cleaned_data["date"]
+    members = {str(v.pk): v for v in services.team_members(team)}
+    attendance = []
+    try:
+        for vid in request.POST.getlist("present"):
+            volunteer = members.get(vid)
+            check_in, check_out = request.POST.get(f"in-{vid}", ""), request.POST.get(f"out-{vid}", "")
+            if volunteer is None or not check_in or not check_out:
+                raise ValueError
+            attendance.append(
+                (
+                    volunteer,
+                    form.at(day, dt.time.fromisoformat(check_in)),
+                    form.at(day, dt.time.fromisoformat(check_out)),
+                )
+            )
+        services.record_activity(
+            team, request.user, title=form.cleaned_data["title"], date=day, place=form.cleaned_data["place"],
+            attendance=attendance,
+        )  # fmt: skip
+    except ValueError:
+        form.add_error(None, _("Tick who took part and give each one's check-in and check-out time."))
+    except ServiceError as err:
+        apply_service_error(form, err)
+    else:
+        return _done(
+            request, _("The activity was recorded; the hours wait for verification."), f"/teams/{pk}/"
+        )
+    return render(request, "volunteers/team.html", _team_context(request, team, form), status=422)
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+@login_required
+def staff_volunteers(request):
+    if not access.has_role(request.user, access.ACTION_ROLES["volunteer.list_region"]):
+        raise PermissionDenied
+    qs = access.scope(Volunteer.objects.select_related("home_region"), request.user, "volunteer.list_region")
+    status = (
+        request.GET.get("status")
+        if request.GET.get("status") in VolunteerStatus.values
+        else VolunteerStatus.PENDING
+    )
+    page = Paginator(
+        qs.filter(status=status).prefetch_related("skills").order_by("created_at", "id"), 30
+    ).get_page(request.GET.get("page"))
+    return render(
+        request, "volunteers/staff_volunteers.html",
+        {"page_obj": page, "volunteers": page.object_list, "status": status, "statuses": VolunteerStatus.choices,
+         "query": f"status={status}", "reject_form": ReasonForm()},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def volunteer_action(request, pk: int, action: str):
+    actions = {
+        "approve": lambda v: services.approve_volunteer(v, request.user),
+        "reject": lambda v: services.reject_volunteer(v, request.user, request.POST.get("reason", "")),
+        "suspend": lambda v: services.suspend_volunteer(v, request.user, request.POST.get("reason", "")),
+        "reinstate": lambda v: services.reinstate_volunteer(v, request.user),
+        "resubmit": lambda v: services.resubmit_volunteer(v, request.user),
+    }
+    if action not in actions:
+        raise Http404
+    volunteer = get_object_or_404(Volunteer.objects.select_related("home_region", "user"), pk=pk)
+    if not access.can(request.user, "volunteer.view", volunteer):
+        raise Http404
+    try:
+        actions[action](volunteer)
+    except ServiceError as err:
+        return _refused(request, err, "/staff/volunteers/")
+    return _done(request, _("Done."), "/staff/volunteers/")
+
+
+@login_required
+def records_to_verify(request):
+    records = services.pending_records(request.user)
+    page = Paginator(records, 30).get_page(request.GET.get("page"))
+    return render(
+        request, "volunteers/verify_records.html",
+        {"page_obj": page, "records": page.object_list, "reject_form": ReasonForm()},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def record_action(request, pk: int, action: str):
+    if action not in ("verify", "reject"):
+        raise Http404
+    record = get_object_or_404(ServiceRecord.objects.select_related("volunteer", "team", "region"), pk=pk)
+    if not access.can(request.user, "service.view", record):
+        raise Http404
+    try:
+        if action == "verify":
+            services.verify_record(record, request.user)
+        else:
+            services.reject_record(record, request.user, request.POST.get("reason", ""))
+    except ServiceError as err:
+        return _refused(request, err, "/service-records/")
+    return _done(request, _("Verified.") if action == "verify" else _("Not verified."), "/service-records/")
+
+
+def _verify_url(request, certificate: Certificate) -> str:
+    return request.build_absolute_uri(reverse("certificate_verify", args=[certificate.verify_token]))
+
+
+def _own_certificate(request, number: str) -> Certificate:
+    """A certificate its volunteer or staff of the volunteer's region may open; others: 404."""
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("volunteer", "volunteer__home_region"), number=number
+    )
+    if not access.can(request.user, "volunteer.view", certificate.volunteer):
+        raise Http404
+    return certificate
+
+
+@login_required
+def my_certificates(request):
+    volunteer = services.volunteer_of(request.user)
+    if volunteer is None:
+        return render(request, "volunteers/certificates.html", {"volunteer": None}, status=404)
+    return render(
+        request,
+        "volunteers/certificates.html",
+        {
+            "volunteer": volunteer,
+            "stars": services.star_level(volunteer.verified_hours),
+            "certificates": volunteer.certificates.all()[:20],
+        },
+    )
+
+
+@login_required
+@require_POST
+def issue_certificate(request):
+    volunteer = services.volunteer_of(request.user)
+    if volunteer is None:
+        raise Http404
+    try:
+        certificate = services.issue_certificate(volunteer, request.user)
+    except ServiceError as err:
+        messages.error(request, err.message)
+        return redirect("my_certificates")
+    messages.success(request, _("Your certificate is ready. Print it or download the PDF."))
+    return redirect("certificate_detail", number=certificate.number)
+
+
+@login_required
+@require_GET
+def certificate_detail(request, number: str):
+    certificate = _own_certificate(request, number)
+    url = _verify_url(request, certificate)
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(
+        buf, kind="svg", scale=4, border=2, xmldecl=False, title=_("Check online")
+    )
+    return render(
+        request,
+        "volunteers/certificate.html",
+        {
+            "certificate": certificate,
+            "volunteer": certificate.volunteer,
+            "qr": mark_safe(buf.getvalue().decode()),
+            "verify_url": url,
+        },
+    )
+
+
+@login_required
+@require_GET
+def certificate_download(request, number: str):
+    certificate = _own_certificate(request, number)
+    response = HttpResponse(
+        certificate_pdf(certificate, _verify_url(request, certificate)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="certificate-{certificate.number}.pdf"'
+    return response
+
+
+@require_GET
+def certificate_verify(request, token: str):
+    """Public: anyone holding the QR code sees that the certificate is genuine, with the
+    volunteer's masked name only."""
+    certificate = Certificate.objects.select_related("volunteer").filter(verify_token=token[:40]).first()
+    if certificate is None:
+        return render(request, "volunteers/verify.html", {"certificate": None}, status=404)
+    return render(
+        request, "volunteers/verify.html", {"certificate": certificate, "volunteer": certificate.volunteer}
+    )

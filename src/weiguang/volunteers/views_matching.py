@@ -1,0 +1,195 @@
+"""Pages for recommended claimers: a wish's candidates with the reasons and an invite button
+(staff), my invitations (accept = claim, or decline), and the bulk assignment of a batch of
+wishes to claimers with capacities, reviewed and confirmed in one step (staff).
+Thin: parse, call a service (volunteers.recommend, volunteers.assignment), render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from weiguang.core.errors import ServiceError
+from weiguang.partners.models import PartnerUnit
+from weiguang.regions import access
+from weiguang.regions.models import Region, RegionKind
+from weiguang.wishes.models import Wish, WishStatus
+
+from . import assignment, recommend
+from .assignment import ClaimerRef
+from .models import Invitation, Volunteer, VolunteerStatus
+
+
+def _wish(pk: int) -> Wish:
+    return get_object_or_404(Wish.objects.select_related("grid", "community", "street", "category"), pk=pk)
+
+
+@login_required
+def wish_candidates(request, pk: int):
+    wish = _wish(pk)
+    try:
+        found = recommend.candidates(wish, request.user, limit=10)
+    except ServiceError:
+        raise Http404 from None
+    return render(
+        request, "volunteers/candidates.html",
+        {"wish": wish, "candidates": found, "invitations": recommend.wish_invitations(wish, request.user)},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def wish_invite(request, pk: int):
+    wish = _wish(pk)
+    user = partner = None
+    if request.POST.get("partner", "").isdigit():
+        partner = get_object_or_404(PartnerUnit, pk=int(request.POST["partner"]))
+    elif request.POST.get("user", "").isdigit():
+        user = get_object_or_404(get_user_model(), pk=int(request.POST["user"]))
+    try:
+        recommend.invite(wish, request.user, user=user, partner=partner, note=request.POST.get("note", ""))
+    except ServiceError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("Invited. They are told in their inbox and can accept or decline."))
+    return redirect("wish_candidates", pk=pk)
+
+
+@login_required
+def my_invitations(request):
+    invitations = recommend.my_invitations(request.user).order_by("-created_at", "-id")[:50]
+    return render(
+        request, "volunteers/invitations.html",
+        {"invitations": invitations, "default_date": dt.date.today() + dt.timedelta(days=7)},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def invitation_answer(request, pk: int, action: str):
+    if action not in ("accept", "decline"):
+        raise Http404
+    invitation = get_object_or_404(Invitation.objects.select_related("wish", "partner"), pk=pk)
+    try:
+        if action == "accept":
+            raw = request.POST.get("promised_date", "")
+            try:
+                promised = dt.date.fromisoformat(raw) if raw else None
+            except ValueError:
+                promised = None
+            recommend.accept_invitation(invitation, request.user, promised_date=promised)
+        else:
+            recommend.decline_invitation(invitation, request.user, reason=request.POST.get("reason", ""))
+    except ServiceError as err:
+        messages.error(request, err.message)
+        return redirect("my_invitations")
+    if action == "accept":
+        messages.success(request, _("Thank you! The wish is yours."))
+        return redirect("wish_detail", pk=invitation.wish_id)
+    messages.success(request, _("You declined. Thank you for letting us know."))
+    return redirect("my_invitations")
+
+
+# --- bulk assignment ---------------------------------------------------------------------------
+
+
+def _community(request) -> Region:
+    raw = request.GET.get("community") or request.POST.get("community") or ""
+    allowed = access.regions_for(request.user, "claimers.recommend")
+    if not allowed.exists():
+        raise PermissionDenied
+    prefixes = [r.path for r in allowed]
+    communities = Region.objects.filter(kind=RegionKind.COMMUNITY).order_by("path")
+    mine = [c for c in communities if any(c.path.startswith(p) for p in prefixes)]
+    chosen = next((c for c in mine if str(c.pk) == raw), mine[0] if mine else None)
+    if chosen is None:
+        raise PermissionDenied
+    return chosen, mine
+
+
+@login_required
+def bulk_assign(request):
+    """Step 1: tick the wishes and give each claimer a capacity; step 2: the optimal proposal
+    (POST "propose"); step 3: confirm it (POST "confirm"), which sends the invitations."""
+    community, communities = _community(request)
+    wishes = list(
+        Wish.objects.filter(status=WishStatus.PUBLISHED, community=community)
+        .select_related("category", "grid")
+        .order_by("published_at", "id")[:200]
+    )
+    volunteers = list(
+        Volunteer.objects.filter(
+            status=VolunteerStatus.APPROVED, home_region__path__startswith=community.street.path
+        )
+        .select_related("home_region")
+        .order_by("home_region__path", "name")[:300]
+    )
+    units = list(PartnerUnit.objects.filter(region__path__startswith=community.street.path).order_by("name"))
+    context = {
+        "community": community,
+        "communities": communities,
+        "wishes": wishes,
+        "volunteers": volunteers,
+        "units": units,
+    }
+    if request.method == "POST":
+        post = request.POST
+        if post.get("step") == "confirm":
+            pairs = []
+            for raw in post.getlist("pair"):
+                wish_id, kind, ref = raw.split(":")
+                claimer = ClaimerRef(user_id=int(ref)) if kind == "u" else ClaimerRef(partner_id=int(ref))
+                pairs.append((int(wish_id), claimer))
+            try:
+                sent = assignment.confirm(pairs, request.user)
+            except (ServiceError, ValueError) as err:
+                messages.error(request, getattr(err, "message", str(err)))
+            else:
+                messages.success(request, _("%(n)d invitations sent.") % {"n": len(sent)})
+                return redirect(f"{request.path}?community={community.pk}")
+        else:
+            chosen = [int(w) for w in post.getlist("wish") if w.isdigit()]
+            claimers = []
+            for key, value in post.items():
+                if key.startswith(("cap-u-", "cap-p-")) and value.isdigit() and int(value) > 0:
+                    ref = int(key.rsplit("-", 1)[1])
+                    claimers.append(
+                        (
+                            ClaimerRef(user_id=ref)
+                            if key.startswith("cap-u-")
+                            else ClaimerRef(partner_id=ref),
+                            min(int(value), 20),
+                        )
+                    )
+            if not chosen or not claimers:
+                messages.error(request, _("Tick at least one wish and give at least one claimer a capacity."))
+            else:
+                try:
+                    proposal = assignment.propose(chosen, claimers, by=request.user)
+                except ServiceError as err:
+                    messages.error(request, err.message)
+                else:
+                    titles = {w.pk: w.title for w in wishes}
+                    names = {v.user_id: v.name for v in volunteers} | {f"p{u.pk}": u.name for u in units}
+                    context["proposal"] = proposal
+                    context["rows"] = [
+                        {
+                            "pair": f"{p.wish_id}:{'u' if p.claimer.user_id else 'p'}:{p.claimer.user_id or p.claimer.partner_id}",
+                            "wish": titles.get(p.wish_id, p.wish_id),
+                            "claimer": names.get(p.claimer.user_id)
+                            if p.claimer.user_id
+                            else names.get(f"p{p.claimer.partner_id}"),
+                            "score": p.score,
+                            "reasons": p.reasons,
+                        }
+                        for p in proposal.pairs
+                    ]
+                    context["unassigned"] = [titles.get(w, w) for w in proposal.unassigned]
+    return render(request, "volunteers/bulk_assign.html", context)

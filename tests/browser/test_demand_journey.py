@@ -1,0 +1,170 @@
+"""A demand from the desk to a satisfied resident, clicked through by each person on a 390 px
+phone: the desk records it on the rapid-entry form → staff transfer it to a department → the
+department accepts and handles it → staff reply → the resident is unsatisfied (a warning
+order) → the department handles it again → staff reply → the resident is satisfied: closed."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import UserFactory
+from weiguang.demands.models import Demand, DemandStatus, Department, Transfer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_migration_data(django_db_setup, django_db_blocker):
+    """transaction=True empties every table after a test, also the rows the data migrations
+    made (the default wish categories the wish journey relies on): afterwards, run the
+    project's data migrations again (they use get_or_create), so the tests that follow find
+    them whatever ran before."""
+    yield
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection, transaction
+    from django.db.migrations import RunPython
+    from django.db.migrations.loader import MigrationLoader
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        loader = MigrationLoader(connection, ignore_no_migrations=True)
+        plan = [node for leaf in loader.graph.leaf_nodes() for node in loader.graph.forwards_plan(leaf)]
+        for node in dict.fromkeys(plan):
+            if not apps.is_installed(f"weiguang.{node[0]}"):
+                continue
+            for operation in loader.graph.nodes[node].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, SimpleNamespace(connection=connection))
+
+
+PASSWORD = "pass-Weiguang-1"  # tests.factories.UserFactory's password
+TITLE = "七楼楼道堆满垃圾"
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form[action='/login/'] button[type=submit]")
+    page.wait_for_selector("form[action='/logout/']")
+    assert "/login/" not in page.url
+
+
+def fits_the_phone(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def status_of(page) -> str:
+    return page.get_attribute("[data-testid=status]", "data-status")
+
+
+def handle(page, result: str) -> None:
+    page.fill("[data-action=handle] textarea[name=handle-result]", result)
+    page.click("[data-action=handle] label[for=id_handle-is_genuine_1]")  # yes, it is true
+    page.click("[data-action=handle] button[type=submit]")
+
+
+def reply(page, text: str, public: str) -> None:
+    page.fill("[data-action=reply] textarea[name=reply-reply]", text)
+    page.fill("[data-action=reply] textarea[name=reply-public_reply]", public)
+    page.click("[data-action=reply] button[type=submit]")
+    page.wait_for_selector("[data-testid=status][data-status=replied]")
+
+
+def test_demand_from_the_desk_to_a_satisfied_resident(phone, people, tree):
+    handler = UserFactory(username="dept_city", first_name="城管张")
+    city = Department.objects.create(name="城管科", street=tree.street)
+    city.handlers.add(handler)
+    resident_name = people.resident.name
+
+    # --- the desk records it: the resident looked up, Enter saves ----------------------------
+    desk = phone()
+    log_in(desk, "staff_a")
+    desk.click("[data-nav=desk]")
+    assert fits_the_phone(desk)
+    assert desk.evaluate("document.activeElement.id") == "desk-q"  # autofocus: find the resident
+    desk.select_option("#id_channel", "hotline")
+    desk.fill("#desk-q", "王秀")
+    desk.click(f"[data-resident='{people.resident.pk}']")
+    desk.wait_for_selector(
+        f"#chosen-resident input[name=resident][value='{people.resident.pk}']", state="attached"
+    )
+    desk.wait_for_function("document.activeElement.id === 'id_title'")  # on to the demand
+    desk.keyboard.type(TITLE)
+    desk.keyboard.press("Enter")
+    desk.wait_for_selector("[data-testid=saved]")
+    demand = Demand.objects.get(title=TITLE)
+    assert demand.resident == people.resident and demand.channel == "hotline"
+    assert demand.grid == people.resident.grid
+    # the same form, empty, keeps the channel for the next one
+    assert desk.input_value("#id_title") == "" and desk.input_value("#id_channel") == "hotline"
+    assert fits_the_phone(desk)
+
+    # --- staff transfer it to the department ------------------------------------------------
+    desk.click("[data-testid=saved] a")
+    desk.wait_for_selector("[data-action=transfer]")
+    assert resident_name in desk.inner_text("[data-testid=contact]")
+    desk.check(f"#id_transfer-dep_{city.pk}")
+    desk.click("[data-action=transfer] button[type=submit]")
+    desk.wait_for_selector("[data-testid=status][data-status=transferred]")
+    assert fits_the_phone(desk)
+
+    # --- the department accepts (签收) from its inbox and handles it ----------------------------
+    dept = phone()
+    log_in(dept, "dept_city")
+    dept.click("[data-nav=dept]")
+    row = dept.locator(f"[data-demand='{demand.pk}']")
+    assert TITLE in row.inner_text() and row.locator("[data-colour]").count() == 1
+    assert fits_the_phone(dept)
+    row.locator("[data-action=accept] button").click()
+    dept.wait_for_selector(f"[data-demand='{demand.pk}'] [data-action=accept]", state="detached")
+    assert Transfer.objects.get(demand=demand).accepted_at is not None
+    dept.click(f"[data-demand='{demand.pk}'] a.notice-title")
+    handle(dept, "已清理楼道堆物")
+    dept.wait_for_selector("[data-testid=status][data-status=handled]")
+    assert fits_the_phone(dept)
+
+    # --- staff reply ----------------------------------------------------------------------------
+    desk.reload()
+    reply(desk, "王阿姨您好，楼道已清理干净", "楼道堆物已清理")
+
+    # --- the resident is not satisfied: a warning order ------------------------------------------
+    resident = phone()
+    log_in(resident, "resident_a")
+    resident.click("[data-nav=my_demands]")
+    assert fits_the_phone(resident)
+    resident.click(f"[data-demand='{demand.pk}'] a.notice-title")
+    assert "王阿姨您好，楼道已清理干净" in resident.inner_text("[data-testid=reply]")
+    assert fits_the_phone(resident)
+    resident.click("[data-action=evaluate] label[for=id_evaluate-evaluation_2]")  # unsatisfied
+    resident.fill("[data-action=evaluate] textarea", "还有一些纸箱没清走")
+    resident.click("[data-action=evaluate] button[type=submit]")
+    resident.wait_for_selector("[data-testid=status][data-status=reopened]")
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.REOPENED and demand.warning_count == 1
+
+    # --- the department handles it again, staff reply again ---------------------------------------
+    dept.goto("/dept/demands/")
+    dept.click(f"[data-demand='{demand.pk}'] a.notice-title")
+    handle(dept, "纸箱已全部清走")
+    dept.wait_for_selector("[data-testid=status][data-status=handled]")
+    desk.reload()
+    reply(desk, "王阿姨，纸箱也清走了", "楼道已全部清理")
+
+    # --- the resident is satisfied: closed --------------------------------------------------------
+    resident.reload()
+    resident.click("[data-action=evaluate] label[for=id_evaluate-evaluation_0]")  # satisfied
+    resident.click("[data-action=evaluate] button[type=submit]")
+    resident.wait_for_selector("[data-testid=status][data-status=closed]")
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.CLOSED and demand.evaluation == "satisfied"
+
+    # anyone with the tracking code sees the state and the public reply, nothing private
+    visitor = phone()
+    visitor.goto(f"/demands/track/{demand.tracking_code}/")
+    assert status_of(visitor) == DemandStatus.CLOSED
+    assert "楼道已全部清理" in visitor.inner_text("[data-testid=public-reply]")
+    page = visitor.content()
+    assert resident_name not in page and people.resident.phone not in page and TITLE not in page
+    assert fits_the_phone(visitor)

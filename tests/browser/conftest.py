@@ -52,3 +52,27 @@ def phone(browser, live_server):
     yield new_phone
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(django_db_setup, django_db_blocker):
+    """Browser tests run with transaction=True, and the flush after every such test (anywhere
+    in the suite) also empties the rows the data migrations made, such as the default wish
+    categories. Run the project's data migrations again before each browser test (they use
+    get_or_create), so a journey finds them whatever ran before."""
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection, transaction
+    from django.db.migrations import RunPython
+    from django.db.migrations.loader import MigrationLoader
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        loader = MigrationLoader(connection, ignore_no_migrations=True)
+        plan = [node for leaf in loader.graph.leaf_nodes() for node in loader.graph.forwards_plan(leaf)]
+        for node in dict.fromkeys(plan):
+            if not apps.is_installed(f"weiguang.{node[0]}"):
+                continue
+            for operation in loader.graph.nodes[node].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, SimpleNamespace(connection=connection))

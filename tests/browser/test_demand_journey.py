@@ -13,31 +13,6 @@ from weiguang.demands.models import Demand, DemandStatus, Department, Transfer
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _restore_migration_data(django_db_setup, django_db_blocker):
-    """transaction=True empties every table after a test, also the rows the data migrations
-    made (the default wish categories the wish journey relies on): afterwards, run the
-    project's data migrations again (they use get_or_create), so the tests that follow find
-    them whatever ran before."""
-    yield
-    from types import SimpleNamespace
-
-    from django.apps import apps
-    from django.db import connection, transaction
-    from django.db.migrations import RunPython
-    from django.db.migrations.loader import MigrationLoader
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        loader = MigrationLoader(connection, ignore_no_migrations=True)
-        plan = [node for leaf in loader.graph.leaf_nodes() for node in loader.graph.forwards_plan(leaf)]
-        for node in dict.fromkeys(plan):
-            if not apps.is_installed(f"weiguang.{node[0]}"):
-                continue
-            for operation in loader.graph.nodes[node].operations:
-                if isinstance(operation, RunPython):
-                    operation.code(apps, SimpleNamespace(connection=connection))
-
-
 PASSWORD = "pass-Weiguang-1"  # tests.factories.UserFactory's password
 TITLE = "七楼楼道堆满垃圾"
 

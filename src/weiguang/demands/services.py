@@ -176,7 +176,7 @@ def open_session(
     """Open a desk session (书记面对面) or fair whose demands are summarised together."""
     if community is None or community.kind != RegionKind.COMMUNITY:
         raise InvalidInput(_("Choose a community."), fields={"community": "invalid"})
-    if not access.can(by, "demand.create", community):
+    if not access.can_within(by, "demand.create", community):
         raise NotAllowed(_("Only staff and grid workers of the community may open a session."))
     if kind not in SessionKind.values:
         raise InvalidInput(_("Unknown kind of session."), fields={"kind": "invalid"})

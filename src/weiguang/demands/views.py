@@ -455,8 +455,7 @@ def desk_new(request):
 @login_required
 @require_POST
 def desk_session_new(request):
-    """Open an intake session (a desk session or a fair) and go back to the desk form with it.
-    (No service exists for this yet; a session has no state, so it is created here.)"""
+    """Open an intake session (a desk session or a fair) and go back to the desk form with it."""
     user = request.user
     _require(user, "demand.create")
     communities = _communities(user, "demand.create")
@@ -467,13 +466,13 @@ def desk_session_new(request):
                 messages.error(request, e)
         return redirect("desk_demand_new")
     data = form.cleaned_data
-    session = IntakeSession.objects.create(
-        community=data["community"],
-        kind=data["kind"],
-        title=data["title"],
-        date=data["date"],
-        created_by=user,
-    )
+    try:
+        session = services.open_session(
+            user, community=data["community"], kind=data["kind"], title=data["title"], date=data["date"]
+        )
+    except ServiceError as err:
+        messages.error(request, err.message)
+        return redirect("desk_demand_new")
     messages.success(
         request, _("Session “%(t)s” opened; the next demands belong to it.") % {"t": session.title}
     )

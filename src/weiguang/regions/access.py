@@ -141,6 +141,18 @@ def can(user, action: str, obj=None, *, path: str | None = None) -> bool:
     return False
 
 
+def can_within(user, action: str, region) -> bool:
+    """May `user` do `action` somewhere in `region`: at it, above it, or at a place inside it
+    (a grid worker opens a round of visits for their community)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    allowed = ACTION_ROLES[action]
+    return any(
+        role in allowed and (region.path.startswith(prefix) or prefix.startswith(region.path))
+        for role, prefix in memberships(user)
+    )
+
+
 def scope(queryset: QuerySet, user, action: str) -> QuerySet:
     """Restrict `queryset` to the rows `user` may `action`: rows under a region where the user
     holds an allowed role, plus rows the user is related to (the model's relation_q)."""

@@ -97,3 +97,20 @@ def test_the_love_supermarket_and_rankings(client, people, approved, tree):
     assert "库存" in r.content.decode() or "stock" in r.content.decode()  # out of stock, said plainly
     ranking = client.get("/volunteers/rankings/").content.decode()
     assert "购**" in ranking and "购物者" not in ranking
+
+
+def test_home_and_navigation_lead_each_role_to_their_pages(client, people, approved):
+    v = approved(UserFactory(username="nav_vol", first_name="导航"))
+    client.force_login(v.user)
+    home = client.get("/").content.decode()
+    assert 'data-nav="volunteering"' in home and 'data-tile="volunteering"' in home
+    assert 'data-tile="become_volunteer"' not in home
+    client.force_login(people.resident_user)
+    assert 'data-tile="become_volunteer"' in client.get("/").content.decode()
+    client.force_login(people.staff)
+    home = client.get("/").content.decode()
+    for tile in ["volunteers", "lists", "bulk", "verify"]:
+        assert f'data-tile="{tile}"' in home, tile
+    client.force_login(people.partner_rep)
+    home = client.get("/").content.decode()
+    assert 'data-nav="unit"' in home and 'data-tile="unit"' in home

@@ -45,16 +45,19 @@ def home(request):
             .filter(resident__user=request.user)
             .aggregate(total=Count("id"), to_confirm=Count("id", filter=Q(status="fulfilled")))
         )
-    demands = None
+    demands = volunteering = None
     if flags.authenticated:
         from weiguang.demands.views import open_counts
+        from weiguang.volunteers.views import home_counts
 
         demands = open_counts(request.user)
+        volunteering = home_counts(request.user, flags)
     return render(
         request,
         "core/home.html",
-        {"flags": flags, "streets": streets, "waiting": waiting, "mine": mine, "demands": demands},
-    )
+        {"flags": flags, "streets": streets, "waiting": waiting, "mine": mine, "demands": demands,
+         "volunteering": volunteering},
+    )  # fmt: skip
 
 
 class LoginView(auth_views.LoginView):

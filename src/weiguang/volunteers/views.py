@@ -51,6 +51,26 @@ def _refused(request, err: ServiceError, default: str):
     return redirect(safe_next(request, default))
 
 
+def home_counts(user, flags) -> dict:
+    """The numbers on the home page's volunteer tiles."""
+    from .recommend import my_invitations
+
+    counts = {
+        "invitations": my_invitations(user, "pending").count()
+        if (flags.volunteer_status or flags.partner_rep)
+        else 0
+    }
+    if flags.staff:
+        counts["to_approve"] = (
+            access.scope(Volunteer.objects.all(), user, "volunteer.list_region")
+            .filter(status=VolunteerStatus.PENDING)
+            .count()
+        )
+    if flags.staff or flags.team_leader:
+        counts["to_verify"] = services.pending_records(user).count()
+    return counts
+
+
 # --- the volunteer ---------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from weiguang.people.models import Resident
 from weiguang.regions import access
 from weiguang.regions.models import Role
+from weiguang.volunteers.models import Volunteer
 
 register = template.Library()
 
@@ -30,6 +31,9 @@ class RoleFlags:
     region_list: bool = False  # may list the wishes of a region
     street_id: int | None = None  # the street whose wall is "theirs"
     department: bool = False  # handles demands transferred to a department
+    volunteer_status: str = ""  # of the user's volunteer registration, "" if none
+    partner_rep: bool = False  # represents a partner unit
+    team_leader: bool = False
     roles: set[str] = field(default_factory=set)
 
     @property
@@ -70,6 +74,9 @@ def role_flags(user) -> RoleFlags:
         street_id=street,
         roles=roles,
         department=user.departments.exists(),
+        volunteer_status=Volunteer.objects.filter(user=user).values_list("status", flat=True).first() or "",
+        partner_rep=Role.PARTNER_REP in roles,
+        team_leader=user.led_teams.exists(),
     )
     user._wg_flags = flags
     return flags
@@ -110,6 +117,10 @@ def nav_items(context) -> list[dict]:
         items.append({"key": "demands", "url": reverse("demand_queue"), "label": _("Demand queue")})
     if flags.department:
         items.append({"key": "dept", "url": reverse("dept_inbox"), "label": _("Department inbox")})
+    if flags.volunteer_status:
+        items.append({"key": "volunteering", "url": reverse("volunteer_me"), "label": _("My volunteering")})
+    if flags.partner_rep:
+        items.append({"key": "unit", "url": reverse("partner_units"), "label": _("My unit")})
     if flags.authenticated:
         unread = context.get("unread_notifications", 0)
         unread = unread() if callable(unread) else unread

@@ -165,7 +165,7 @@ class FulfilForm(forms.Form):
         max_value=24,
         decimal_places=2,
         help_text=_("Registered volunteers: these become service hours once the community verifies them."),
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5"}),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.25"}),  # from min 0.25
     )
 
 

@@ -10,28 +10,12 @@ import pytest
 from tests.factories import UserFactory
 from weiguang.demands.models import Demand, DemandStatus, Department, Transfer
 
+from .pages import fits_the_phone, log_in, status_of
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-PASSWORD = "pass-Weiguang-1"  # tests.factories.UserFactory's password
 TITLE = "七楼楼道堆满垃圾"
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form[action='/login/'] button[type=submit]")
-    page.wait_for_selector("form[action='/logout/']")
-    assert "/login/" not in page.url
-
-
-def fits_the_phone(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def status_of(page) -> str:
-    return page.get_attribute("[data-testid=status]", "data-status")
 
 
 def handle(page, result: str) -> None:

@@ -13,7 +13,7 @@ from weiguang.volunteers.models import Certificate, RecordStatus, ServiceRecord,
 from weiguang.wishes import services as wish_services
 from weiguang.wishes.models import WishStatus
 
-from .test_wish_journey import fits_the_phone, log_in, status_of
+from .pages import fits_the_phone, log_in, status_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

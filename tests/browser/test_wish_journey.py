@@ -11,27 +11,11 @@ from PIL import Image
 
 from weiguang.wishes.models import Claim, Wish, WishStatus
 
+from .pages import fits_the_phone, log_in, status_of
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "pass-Weiguang-1"
 TITLE = "想要一个电水壶"
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form[action='/login/'] button[type=submit]")
-    page.wait_for_selector("form[action='/logout/']")
-    assert "/login/" not in page.url
-
-
-def fits_the_phone(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def status_of(page) -> str:
-    return page.get_attribute("[data-testid=status]", "data-status")
 
 
 def photo_bytes() -> bytes:

@@ -2,20 +2,48 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import sys
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
+from weiguang.core.audit import history_of
 from weiguang.core.models import AuditEntry, Notification
 from weiguang.core.privacy import id_number_problem
-from weiguang.demands.models import Demand
-from weiguang.partners.models import PartnerUnit
+from weiguang.demands import calendar, stats
+from weiguang.demands.models import (
+    DEMAND_TRANSITIONS,
+    Deliberation,
+    Demand,
+    DemandCategory,
+    DemandStatus,
+    Department,
+    Evaluation,
+    Holiday,
+    IntakeSession,
+    Transfer,
+)
+from weiguang.partners.models import Alliance, PartnerUnit, Project, ProjectStatus, Resource, Survey
 from weiguang.people.models import Resident
 from weiguang.regions import access
 from weiguang.regions.models import Membership, Region, RegionKind, Role
+from weiguang.volunteers.models import (
+    RecordKind,
+    RecordStatus,
+    Redemption,
+    ServiceRecord,
+    Team,
+    Volunteer,
+    VolunteerStatus,
+)
 from weiguang.wishes.models import Claim, ClaimStatus, Wish, WishPolicy, WishStatus
 
 pytestmark = pytest.mark.django_db
@@ -163,20 +191,209 @@ def test_if_empty_loads_an_empty_database():
 
 
 def test_same_seed_same_street():
-    run("--json")
-    first = list(Resident.objects.order_by("id").values_list("name", "id_number", "phone"))
-    statuses = list(Wish.objects.order_by("id").values_list("title", "status"))
-    from django.contrib.auth import get_user_model
+    def snapshot():
+        """Seed inside a savepoint, read what a user would see, then roll it all back."""
+        with transaction.atomic():
+            run("--json")
+            seen = (
+                list(Resident.objects.order_by("id").values_list("name", "id_number", "phone")),
+                list(Wish.objects.order_by("id").values_list("title", "status")),
+                list(
+                    Demand.objects.order_by("id").values_list(
+                        "title", "status", "evaluation", "resident__name"
+                    )
+                ),
+                list(Volunteer.objects.order_by("id").values_list("name", "status", "party_member")),
+                list(ServiceRecord.objects.order_by("id").values_list("kind", "hours", "status")),
+            )
+            transaction.set_rollback(True)
+        return seen
 
-    Demand.objects.all().delete()
-    Claim.objects.all().delete()
-    Wish.objects.all().delete()
-    Resident.objects.all().delete()
-    PartnerUnit.objects.all().delete()
-    WishPolicy.objects.all().delete()
-    get_user_model().objects.all().delete()
-    for kind in [RegionKind.GRID, RegionKind.COMMUNITY, RegionKind.STREET, RegionKind.DISTRICT]:
-        Region.objects.filter(kind=kind).delete()
-    run("--json")
-    assert list(Resident.objects.order_by("id").values_list("name", "id_number", "phone")) == first
-    assert list(Wish.objects.order_by("id").values_list("title", "status")) == statuses
+    first = snapshot()
+    assert not Region.objects.exists()
+    assert snapshot() == first
+
+
+# --- demands: one seeded street for these read-only tests ------------------------------
+
+
+@pytest.fixture(scope="class")
+def demo_street(django_db_setup, django_db_blocker):
+    """Seeded once for the class inside a transaction rolled back afterwards; each test runs
+    in a savepoint of it (pytest-django's `db`)."""
+    locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "seed"}}
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(CACHES=locmem, PASSWORD_HASHERS=fast):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            accounts = json.loads(run("--json"))
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(*sys.exc_info())
+            raise
+    yield accounts
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def seeded(demo_street, db):
+    return demo_street
+
+
+class TestDemoDemands:
+    """Demands in every state, two departments, the calendar, a desk session, meetings."""
+
+    def test_demands_in_every_state_made_through_the_services(self, seeded):
+        assert 50 <= Demand.objects.count() <= 80
+        assert set(Demand.objects.values_list("status", flat=True)) == set(DemandStatus.values)
+        closed = Demand.objects.filter(status=DemandStatus.CLOSED)
+        assert set(closed.values_list("evaluation", flat=True)) == {
+            *Evaluation.values,
+            "",
+        }  # "" closed by the job
+        assert all(d.closed_at for d in closed)
+        for d in Demand.objects.all():
+            entries = list(history_of(d).order_by("created_at", "id"))
+            assert entries[0].action == "submit", d.title
+            state = DemandStatus.RECEIVED
+            for e in entries[1:]:
+                t = DEMAND_TRANSITIONS[e.action]
+                assert e.from_state == state and state in t.sources, (d.title, e.action, state)
+                state = e.to_state
+            assert state == d.status, d.title
+            assert d.created_at <= d.updated_at and d.created_at < d.response_due < d.handle_due or d.urgent
+        handled = Demand.objects.filter(status__in=[DemandStatus.HANDLED, DemandStatus.REPLIED])
+        assert all(d.result and not d.live_transfers().exists() for d in handled)
+        assert Demand.objects.filter(status=DemandStatus.REOPENED, warning_count=1).count() >= 2
+        # spread over the last weeks, with the queue showing every colour it can today
+        assert len({d.created_at.date() for d in Demand.objects.all()}) > 15
+        colours = {
+            d.colour() for d in Demand.objects.filter(status__in=["received", "assigned", "transferred"])
+        }
+        assert {"green", "red"} <= colours
+
+    def test_two_departments_with_transfers_and_a_summoned_department(self, seeded):
+        street = Region.objects.get(kind=RegionKind.STREET)
+        departments = Department.objects.filter(street=street)
+        assert set(departments.values_list("name", flat=True)) == {"城市管理办公室", "社会事务办公室"}
+        dept = authenticate(username="dept", password="weiguang2026")
+        assert dept.departments.get().name == "城市管理办公室"
+        for department in departments:
+            assert department.handlers.exists()
+            assert department.transfers.filter(status__in=Transfer.LIVE_STATUSES).exists()
+        two = [
+            d
+            for d in Demand.objects.filter(status=DemandStatus.TRANSFERRED)
+            if d.live_transfers().count() == 2
+        ]
+        assert two
+        summoned = Transfer.objects.filter(summoned=True)
+        assert summoned.exists() and summoned.first().demand.status == DemandStatus.TRANSFERRED
+        for d in Demand.objects.filter(status__in=["transferred", "returned"]):
+            for t in d.live_transfers():
+                assert t.deadline == d.handle_due
+        # a finished report of each department, combined where two departments reported
+        assert (
+            Demand.objects.filter(result__contains="城市管理办公室：")
+            .filter(result__contains="社会事务办公室：")
+            .exists()
+        )
+
+    def test_the_street_keeps_a_holiday_calendar(self, seeded):
+        street = Region.objects.get(kind=RegionKind.STREET)
+        years = {h.date.year for h in Holiday.objects.filter(street=street)}
+        assert years == {2026, 2027}
+        assert Holiday.objects.filter(street=street, is_workday=True).count() >= 10
+        assert not calendar.is_workday(street, dt.date(2026, 10, 5))  # National Day, a Monday
+        assert calendar.is_workday(street, dt.date(2026, 10, 10))  # the make-up Saturday
+        assert not calendar.is_workday(street, dt.date(2026, 2, 17))  # Spring Festival
+        assert calendar.is_workday(street, dt.date(2026, 2, 14))
+        assert calendar.add_working_days(street, dt.date(2026, 9, 30), 1) == dt.date(2026, 10, 8)
+
+    def test_a_desk_session_and_the_meetings(self, seeded):
+        session = IntakeSession.objects.get()
+        summary = stats.session_summary(session)
+        assert (summary.total, summary.resolved_on_spot, summary.transferred, summary.assigned) == (
+            12,
+            8,
+            3,
+            1,
+        )
+        assert session.demands.filter(channel="desk").count() == 12
+        decided = Deliberation.objects.get(status="decided")
+        assert decided.decision and decided.decided_at and decided.attendees
+        assert decided.referred.count() == 2 and decided.action_items.count() == 2
+        assert set(decided.action_items.values_list("channel", flat=True)) == {"deliberation"}
+        assert all(item.assignee_id for item in decided.action_items.all())
+        scheduled = Deliberation.objects.get(status="scheduled")
+        assert scheduled.held_at > timezone.now()
+        assert scheduled.referred.filter(status=DemandStatus.DELIBERATING).count() == 3
+        categories = DemandCategory.objects.filter(parent=None)
+        assert categories.count() >= 5 and all(c.children.exists() for c in categories)
+
+    def test_the_demo_resident_has_demands_and_one_waits_for_her_evaluation(self, seeded):
+        resident = authenticate(username="resident", password="weiguang2026").resident
+        mine = resident.demands.all()
+        assert mine.count() >= 3
+        waiting = mine.get(status=DemandStatus.REPLIED)
+        assert waiting.reply and waiting.public_reply
+        assert mine.filter(status=DemandStatus.CLOSED, evaluation="satisfied").exists()
+        assert Notification.objects.filter(recipient=resident.user, url=f"/demands/{waiting.pk}/").exists()
+
+    def test_no_private_data_where_the_public_follows_a_demand(self, seeded, client):
+        """The tracking page and API (anyone with the code) and a volunteer's view of the demand
+        API show nothing of the resident: no name, phone, ID number or door."""
+        from tests.wishes.test_privacy_pages import leaks, secrets_of
+
+        secrets = secrets_of(Resident.objects.all())
+        try:
+            page_url = reverse("demand_track", args=["X"]).removesuffix("X/")
+        except NoReverseMatch:  # the pages are not there yet
+            page_url = None
+        for d in Demand.objects.all():
+            body = client.get(f"/api/v1/demands/track/{d.tracking_code}").content.decode()
+            assert d.status in body
+            assert not leaks(body, secrets), (d.title, leaks(body, secrets))
+            if page_url:
+                page = client.get(f"{page_url}{d.tracking_code}/").content.decode()
+                assert not leaks(page, secrets), (d.title, leaks(page, secrets))
+        volunteer = Client()
+        volunteer.force_login(authenticate(username="volunteer", password="weiguang2026"))
+        listing = volunteer.get("/api/v1/demands").json()
+        assert listing["count"] == 0
+        some = Demand.objects.filter(resident__isnull=False).first()
+        assert volunteer.get(f"/api/v1/demands/{some.pk}").status_code == 404
+
+
+class TestDemoVolunteersAndPartners:
+    """The volunteers' life and the partners' three lists, made through their services."""
+
+    def test_volunteers_are_registered_approved_and_have_verified_hours(self, seeded):
+        volunteers = Volunteer.objects.all()
+        assert volunteers.count() == 30
+        assert set(volunteers.values_list("status", flat=True)) == {VolunteerStatus.APPROVED}
+        assert all(
+            problem is None
+            for problem in map(id_number_problem, volunteers.values_list("id_number", flat=True))
+        )
+        assert Team.objects.count() == 7
+        kinds = set(ServiceRecord.objects.filter(status=RecordStatus.VERIFIED).values_list("kind", flat=True))
+        assert {RecordKind.WISH, RecordKind.ACTIVITY, RecordKind.HONOUR} <= kinds
+        # The points of verified hours were partly spent at the love supermarket.
+        assert Redemption.objects.exists()
+        demo = Volunteer.objects.get(user__username="volunteer")
+        assert demo.certificates.exists()
+        # Nothing in the demo lies in the future.
+        now = timezone.now()
+        assert not ServiceRecord.objects.filter(created_at__gt=now).exists()
+
+    def test_partners_have_resources_a_survey_and_projects(self, seeded):
+        assert Alliance.objects.get().units.count() == PartnerUnit.objects.count() == 5
+        assert Resource.objects.count() >= 5
+        assert Survey.objects.get().responses.exists()
+        projects = Project.objects.order_by("id")
+        assert [p.status for p in projects] == [ProjectStatus.RUNNING, ProjectStatus.DONE]
+        assert all(p.resources.exists() for p in projects)

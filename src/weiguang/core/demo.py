@@ -1,10 +1,14 @@
-"""The demo street: a fictional 街道 with residents, volunteers, partner units and wishes in
-every state, so that `make run` shows a lived-in site.
+"""The demo street: a fictional 街道 with residents, volunteers, partner units, wishes in
+every state and demands (诉求) in every state, so that `make run` shows a lived-in site.
 
-Every wish goes through the services in wishes/services.py (so it has its audit trail and
-notifications); afterwards the timestamps of each step are moved into the past, so that the
-wall and the inboxes read like the last two months of a real programme. Deterministic for a
-given seed (names, ages, IDs, which wish ends in which state); dates are relative to today.
+Every wish and demand goes through the services (wishes/services.py, demands/services.py),
+so each has its audit trail and notifications; afterwards the timestamps of each step are
+moved into the past, so that the wall, the queues and the inboxes read like the last weeks of
+a real programme. The street has two departments, a holiday calendar (2026 and 2027, with
+the 调休 make-up days), a desk session (书记面对面) and two deliberation meetings. Demand
+deadlines are computed again from the backdated times, so the community queue shows green,
+yellow and red orders. Deterministic for a given seed (names, ages, IDs, which wish or demand
+ends in which state); dates are relative to today.
 """
 
 from __future__ import annotations
@@ -16,16 +20,32 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
 from weiguang.core.models import AuditEntry, Notification
 from weiguang.core.privacy import id_number_check_digit
+from weiguang.demands import calendar as demand_calendar
 from weiguang.demands import services as demand_services
-from weiguang.demands.models import Demand
+from weiguang.demands.models import (
+    Deliberation,
+    Demand,
+    DemandCategory,
+    DemandChannel,
+    DemandStatus,
+    Department,
+    Holiday,
+    IntakeSession,
+    SessionKind,
+    Transfer,
+)
+from weiguang.partners import demo as partner_demo
 from weiguang.partners.models import PartnerKind, PartnerUnit
 from weiguang.people.models import Gender, PopulationGroup, Resident
 from weiguang.regions.models import Membership, Region, RegionKind, Role
+from weiguang.volunteers import demo as volunteer_demo
+from weiguang.volunteers.models import Activity, PointsEntry, ServiceRecord
 from weiguang.wishes import services
 from weiguang.wishes.models import (
     Channel,
@@ -292,6 +312,167 @@ PARTNERS = [
     ("惠民超市八大湖店", PartnerKind.MERCHANT, "partner5", "卫店长"),
 ]
 
+# --- demands (诉求) ------------------------------------------------------------------------
+
+# The street's departments: (name, handler username, handler name). `dept` is listed.
+DEPARTMENTS = [("城市管理办公室", "dept", "刘洋"), ("社会事务办公室", "dept2", "陈静")]
+CITY, SOCIAL = "城市管理办公室", "社会事务办公室"
+
+# The national holidays and their make-up working days (调休), as the State Council lays them
+# out: (name, days off, make-up working days). 2026 as published; 2027 around the lunar dates.
+HOLIDAYS = [
+    ("元旦", "2026-01-01..2026-01-03", ["2026-01-04"]),
+    ("春节", "2026-02-15..2026-02-23", ["2026-02-14", "2026-02-28"]),
+    ("清明节", "2026-04-04..2026-04-06", []),
+    ("劳动节", "2026-05-01..2026-05-05", ["2026-05-09"]),
+    ("端午节", "2026-06-19..2026-06-21", []),
+    ("中秋节", "2026-09-25..2026-09-27", []),
+    ("国庆节", "2026-10-01..2026-10-07", ["2026-09-20", "2026-10-10"]),
+    ("元旦", "2027-01-01..2027-01-03", []),
+    ("春节", "2027-02-05..2027-02-13", ["2027-01-31", "2027-02-20"]),
+    ("清明节", "2027-04-03..2027-04-05", []),
+    ("劳动节", "2027-05-01..2027-05-05", ["2027-04-25", "2027-05-08"]),
+    ("端午节", "2027-06-09..2027-06-11", ["2027-06-13"]),
+    ("中秋节", "2027-09-15..2027-09-17", ["2027-09-19"]),
+    ("国庆节", "2027-10-01..2027-10-07", ["2027-09-26", "2027-10-09"]),
+]
+
+DEMAND_CATEGORIES = {
+    "市容环境": ["环境卫生", "垃圾清运", "违章搭建", "油烟噪音"],
+    "设施维修": ["楼道照明", "消防设施", "道路破损", "供水排水", "公共设施", "加装电梯"],
+    "邻里纠纷": ["楼道杂物", "噪音扰民", "漏水纠纷"],
+    "民政救助": ["临时救助", "养老服务", "残疾人服务", "儿童关爱"],
+    "交通出行": ["停车管理", "公交站点"],
+}
+
+# key -> (title, description, category, the department(s) it goes to, place)
+DEMANDS = {
+    "light": ("楼道灯坏了", "三号楼二单元三楼到五楼的楼道灯不亮，晚上上下楼看不清，老人怕摔。", "楼道照明", [CITY], "3号楼2单元楼道"),
+    "rubbish": ("小区门口垃圾堆放", "小区东门口的垃圾桶满了没人清，旁边又堆了好几袋，味道很大。", "垃圾清运", [CITY], "小区东门"),
+    "road": ("上学路段路面破损", "延安路小学门口到路口一段路面坑洼，下雨就积水，孩子上学不安全。", "道路破损", [CITY], "延安路小学门口"),
+    "clutter": ("七楼楼道杂物堆积", "七楼楼道里堆满了纸箱和旧家具，把消防通道都挡住了。", "楼道杂物", [CITY], "5号楼7楼楼道"),
+    "sprinkler": ("喷淋头需要恢复", "地下车库的消防喷淋头被拆下来一直没装回去，存在安全隐患。", "消防设施", [CITY], "地下车库"),
+    "dance": ("广场舞音响声音太大", "晚上九点以后广场舞音响还很响，影响老人和孩子休息。", "噪音扰民", [CITY], "中心广场"),
+    "relief": ("申请临时救助", "家里老人住院花费很大，想咨询临时救助怎么申请、需要什么材料。", "临时救助", [SOCIAL], ""),
+    "meals": ("独居老人想订助餐", "想了解社区助老食堂怎么办卡，腿脚不好能不能送餐上门。", "养老服务", [SOCIAL], ""),
+    "parking": ("消防通道长期停车", "消防通道上长期停着几辆车，上次救护车都进不来。", "停车管理", [CITY], "8号楼北侧"),
+    "shelter": ("公交站没有遮雨棚", "金湖路公交站没有遮雨棚，下雨天老人等车只能淋雨。", "公交站点", [CITY], "金湖路公交站"),
+    "drain": ("下水道堵塞返味", "一楼下水道堵了，污水往上返，屋里味道很大。", "供水排水", [CITY], "2号楼1单元"),
+    "shed": ("楼顶违章搭建", "楼顶有人私自搭了彩钢房，担心刮大风不安全。", "违章搭建", [CITY], "11号楼楼顶"),
+    "smoke": ("楼下烧烤油烟扰民", "楼下烧烤店的油烟直接排到楼上，夏天窗户都不敢开。", "油烟噪音", [CITY], "沿街商铺"),
+    "disability": ("残疾证办理咨询", "孩子需要办理残疾证，不清楚流程和要准备的材料。", "残疾人服务", [SOCIAL], ""),
+    "subsidy": ("高龄补贴没有到账", "老人满八十岁三个月了，高龄补贴一直没有到账。", "养老服务", [SOCIAL], ""),
+    "fitness": ("健身器材损坏", "小区广场有两个健身器材螺丝松动，扶手晃得厉害。", "公共设施", [CITY], "中心广场"),
+    "ebike": ("电动车推进楼道充电", "有住户把电动车推进楼道里充电，大家担心起火。", "楼道杂物", [CITY], "6号楼楼道"),
+    "leak": ("楼上卫生间漏水", "楼上卫生间漏水渗到我家天花板，和邻居协商不成。", "漏水纠纷", [CITY], ""),
+    "streetlamp": ("路口路灯不亮", "金湖路口的两盏路灯坏了一个多月，晚上很黑。", "公共设施", [CITY], "金湖路口"),
+    "dogs": ("流浪狗太多", "小区里流浪狗越来越多，晚上叫，还追着孩子跑。", "环境卫生", [CITY], ""),
+    "children": ("孩子放学没人看护", "双职工家庭，孩子放学后没人看，希望社区办四点半课堂。", "儿童关爱", [SOCIAL], ""),
+    "manhole": ("井盖松动", "小区北门的井盖松动，车一压就响，晚上吵得睡不着。", "道路破损", [CITY], "小区北门"),
+    "stairs": ("楼梯扶手松动", "单元楼梯扶手松了，老人上下楼扶着晃。", "公共设施", [CITY], "4号楼3单元"),
+    "lift": ("老旧小区加装电梯", "六层老楼没有电梯，楼上老人上下楼太难，希望能加装电梯。", "加装电梯", [CITY, SOCIAL], ""),
+    "elderly_care": ("独居老人家中无人照看", "邻居家老人独居，最近几天没见出门，希望社区去看看。", "养老服务", [SOCIAL], ""),
+}  # fmt: skip
+
+RESULTS = {
+    CITY: ["已安排人员到现场处理，问题已解决。", "已联系物业和环卫所，当天清理完毕。", "已现场核查，责令整改并复查合格。"],
+    SOCIAL: ["已上门了解情况，协助准备了申请材料。", "已为老人办理相关手续，待审批后发放。", "已对接养老服务中心，明天开始上门服务。"],
+    "": ["网格员上门查看，已协调物业维修完毕。", "社区已协调双方达成一致，问题解决。", "已联系产权单位，维修完成。"],
+}  # fmt: skip
+PUBLIC_REPLIES = ["问题已处理，感谢您的反映。", "已处理完毕，欢迎继续监督。", "已按您反映的情况处理。"]
+ON_THE_SPOT = [
+    ("咨询居民医保缴费", "现场讲解了缴费渠道，已帮助在手机上完成缴费。"),
+    ("老年优待证怎么办理", "现场说明了办理材料，已帮助在线提交申请。"),
+    ("想报名社区书法班", "已现场登记报名，开课前电话通知。"),
+    ("单元门禁卡失灵", "现场联系物业，当场重新写卡。"),
+    ("咨询独生子女父母奖励", "现场讲解政策，已告知办理窗口和材料。"),
+    ("想了解疫苗接种时间", "已告知社区卫生服务中心接种时间并帮助预约。"),
+    ("绿化带杂草太高", "现场联系绿化养护人员，当天修剪完毕。"),
+    ("咨询公租房申请条件", "现场讲解申请条件，已发放申请表。"),
+    ("楼道墙面小广告多", "网格员现场清理，并在楼道张贴提示。"),
+    ("快递乱堆在单元门口", "现场联系快递站点，约定统一放到驿站。"),
+]
+EVALUATION_NOTES = {"satisfied": ["处理得很及时，谢谢！", "很满意", ""], "basically_satisfied": ["还行，就是慢了点。", ""],
+                    "unsatisfied": ["问题没有根本解决。", "过两天又坏了。"]}  # fmt: skip
+
+# Each demand: (template key, route, community index or None for any, who submits).
+# A route lists the steps after intake, in order; the final status follows from it.
+R_TRANSFER = ("transfer", "accept")
+DEMAND_PLAN = [
+    # received: waiting for first contact
+    ("meals", (), "online_resident"),
+    ("dogs", (), "hotline"),
+    ("shelter", (), "online_anonymous"),
+    ("fitness", (), "visit"),
+    ("stairs", (), "desk"),
+    # resolved on the spot (besides the desk session's)
+    *[(key, ("resolve",), "desk") for key in ("leak", "manhole", "ebike")],
+    # assigned inside the community
+    ("drain", ("assign",), "hotline"),
+    ("leak", ("assign",), "visit"),
+    ("stairs", ("assign",), "group_chat"),
+    ("fitness", ("assign",), "desk"),
+    # transferred to one or two departments, some already signed for
+    ("rubbish", ("transfer",), "hotline"),
+    ("road", R_TRANSFER, "group_chat"),
+    ("sprinkler", R_TRANSFER, "visit"),
+    ("subsidy", ("transfer",), "desk"),
+    ("elderly_care", ("transfer2", "accept"), "visit"),
+    ("smoke", ("transfer2",), "hotline"),
+    # returned by a department (退单), waiting for the street
+    ("leak", ("transfer", "return"), "hotline"),
+    ("dance", (*R_TRANSFER, "return"), "group_chat"),
+    # escalated to the street; one summoned the departments (吹哨报到)
+    ("shed", ("assign", "escalate"), "visit"),
+    ("streetlamp", (*R_TRANSFER, "escalate"), "hotline"),
+    ("clutter", (*R_TRANSFER, "return", "approve"), "desk"),
+    ("smoke", (*R_TRANSFER, "escalate", "summon"), "group_chat"),
+    # referred to the scheduled meeting on parking (community 2)
+    ("parking", ("refer",), "desk"),
+    ("ebike", ("refer",), "group_chat"),
+    ("parking", ("assign", "refer"), "hotline"),
+    # handled, waiting for the reply
+    ("rubbish", (*R_TRANSFER, "dept"), "hotline"),
+    ("elderly_care", ("transfer2", "accept", "dept"), "visit"),
+    ("drain", ("assign", "handle"), "desk"),
+    ("streetlamp", ("transfer", "reject_flow", "dept"), "hotline"),
+    # replied, waiting for the resident's evaluation
+    ("light", (*R_TRANSFER, "dept", "reply"), "visit_own"),
+    ("road", (*R_TRANSFER, "dept", "reply"), "hotline"),
+    ("relief", ("transfer", "dept", "reply"), "desk"),
+    ("manhole", ("assign", "handle", "reply"), "group_chat"),
+    # warning orders (督办): the resident was not satisfied
+    ("sprinkler", (*R_TRANSFER, "dept", "reply", "unsatisfied"), "visit"),
+    ("children", ("transfer2", "accept", "dept", "reply", "unsatisfied"), "desk"),
+    # closed, with each evaluation
+    ("rubbish", ("transfer", "dept", "reply", "satisfied"), "online_resident"),
+    ("light", ("assign", "handle", "reply", "satisfied"), "visit"),
+    ("disability", (*R_TRANSFER, "dept", "reply", "satisfied"), "desk"),
+    ("subsidy", ("transfer", "dept", "reply", "satisfied"), "hotline"),
+    ("dance", ("assign", "handle", "reply", "satisfied"), "group_chat"),
+    ("clutter", ("transfer", "dept", "reply", "basically_satisfied"), "visit"),
+    ("drain", ("assign", "handle", "reply", "basically_satisfied"), "hotline"),
+    ("road", ("transfer", "dept", "reply", "code_satisfied"), "online_anonymous"),
+    ("dogs", ("transfer", "dept", "reply", "unsatisfied", "dept", "reply", "unsatisfied"), "hotline"),
+    ("smoke", ("transfer2", "dept", "reply", "unsatisfied", "dept", "reply", "satisfied"), "group_chat"),
+    ("streetlamp", ("transfer", "dept", "reply", "autoclose"), "hotline"),
+]
+# Where each final status starts, in days before today (the long routes began earlier).
+START_DAYS = {
+    DemandStatus.RECEIVED: (0.1, 1.5),
+    DemandStatus.RESOLVED_ON_SPOT: (2, 40),
+    DemandStatus.ASSIGNED: (1, 9),
+    DemandStatus.TRANSFERRED: (1, 10),
+    DemandStatus.RETURNED: (3, 8),
+    DemandStatus.ESCALATED: (6, 12),
+    DemandStatus.DELIBERATING: (3, 9),
+    DemandStatus.HANDLED: (3, 8),
+    DemandStatus.REPLIED: (3, 6),
+    DemandStatus.REOPENED: (5, 8),
+    DemandStatus.CLOSED: (14, 45),
+}
+SESSION_TITLE = "书记面对面·七星里议事角"
+
 
 class DemoExists(Exception):
     pass
@@ -446,8 +627,9 @@ class _Builder:
             unit.representatives.add(rep)
             self.partners.append((unit, rep))
 
-        dept = self.user("dept", "刘洋")
-        self.grant(dept, Role.DEPARTMENT, street)
+        self.make_departments()
+        self.make_calendar()
+        self.make_demand_categories()
 
         # Residents. The first is the demo resident, with an account.
         groups = {g.code: g for g in PopulationGroup.objects.all()}
@@ -490,8 +672,23 @@ class _Builder:
         self.residents = residents
         self.resident_user = resident_user
 
+        # Volunteers register and are approved before the wishes, so that the claims they
+        # fulfil write service records; their teams and hours come after.
+        volunteer_demo.register_volunteers(
+            self.volunteers, communities=self.communities, staff=self.staff, rng=self.rng,
+            id_number=lambda: self.id_number(
+                self.birth_date(self.rng.randint(20, 68)), self.rng.choice([Gender.FEMALE, Gender.MALE])
+            ),
+            phone=self.phone,
+        )  # fmt: skip
         self.categories = {c.name: c for c in WishCategory.objects.all()}
         self.make_wishes(demo_resident)
+        self.make_demands(demo_resident)
+        volunteer_demo.seed_volunteer_life(
+            street=street, communities=self.communities, staff=self.staff, admin=admin, rng=self.rng,
+            step=self.step, now=self.now,
+        )  # fmt: skip
+        partner_demo.seed_partner_demo(street, self.communities, admin, self.rng)
         order = [Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.VOLUNTEER, Role.PARTNER_REP,
                  Role.DEPARTMENT, Role.RESIDENT]  # fmt: skip
         return sorted(self.accounts, key=lambda a: order.index(a.role))
@@ -616,10 +813,427 @@ class _Builder:
             later(3, 48), lambda: services.confirm_wish(wish, owner, thanks=rng.choice(THANKS), rating=rating)
         )
 
+    # --- departments, calendar, categories --------------------------------------------
+
+    def make_departments(self) -> None:
+        self.departments = {}
+        for i, (name, username, person) in enumerate(DEPARTMENTS):
+            handler = self.user(username, person)
+            self.grant(handler, Role.DEPARTMENT, self.street, listed=i == 0)
+            department = Department.objects.create(name=name, street=self.street)
+            department.handlers.add(handler)
+            self.departments[name] = (department, handler)
+
+    def make_calendar(self) -> None:
+        rows = []
+        for name, span, workdays in HOLIDAYS:
+            first, last = (dt.date.fromisoformat(day) for day in span.split(".."))
+            rows += [
+                Holiday(street=self.street, date=first + dt.timedelta(days=n), name=name)
+                for n in range((last - first).days + 1)
+            ]
+            rows += [
+                Holiday(
+                    street=self.street, date=dt.date.fromisoformat(day), is_workday=True, name=f"{name}调休"
+                )
+                for day in workdays
+            ]
+        Holiday.objects.bulk_create(rows)
+
+    def make_demand_categories(self) -> None:
+        self.demand_categories = {}
+        for n, (parent_name, children) in enumerate(DEMAND_CATEGORIES.items()):
+            parent = DemandCategory.objects.create(name=parent_name, ordering=n)
+            for m, child in enumerate(children):
+                self.demand_categories[child] = DemandCategory.objects.create(
+                    name=child, parent=parent, ordering=m
+                )
+
+    # --- demands ----------------------------------------------------------------------
+
+    def make_demands(self, demo_resident: Resident) -> None:
+        """About sixty demands in every state: the plan above, a desk session and two
+        deliberation meetings (one decided with action items, one still to come)."""
+        rng = self.rng
+        self.demo_resident = demo_resident
+        communities = self.communities
+        admin = self.User.objects.get(username="admin")
+        self.admin = admin
+        jobs = []  # (start, callable)
+
+        # the meeting still to come, on parking in the second community
+        parking_staff = self.staff[communities[1].pk]
+        held = timezone.localtime(self.now).replace(hour=14, minute=30, second=0, microsecond=0)
+        self.meeting = self.step(
+            self.now - dt.timedelta(days=10),
+            lambda: demand_services.schedule_meeting(
+                parking_staff, region=communities[1], title="小区停车难议事会", held_at=held + dt.timedelta(days=4),
+                place="海晏社区党群服务站二楼", attendees="社区两委、物业公司、业委会、居民代表",
+            ),
+        )  # fmt: skip
+
+        for n, (key, route, intake) in enumerate(DEMAND_PLAN):
+            final = self.final_status(route)
+            if "refer" in route:
+                community = communities[1]
+            elif intake in ("online_resident", "visit_own"):
+                community = communities[0]
+            else:
+                community = communities[n % len(communities)]
+            low, high = START_DAYS[final]
+            start = self.now - dt.timedelta(days=rng.uniform(low, high))
+            jobs.append(
+                (
+                    start,
+                    n,
+                    lambda k=key, r=route, i=intake, c=community, s=start: self.live_demand(k, r, i, c, s),
+                )
+            )
+
+        # one transferred order due within the day (yellow), where the calendar allows it today
+        yellow = self.yellow_start() or self.now - dt.timedelta(days=2)
+        jobs.append(
+            (
+                yellow,
+                len(jobs),
+                lambda: self.live_demand("meals", ("transfer",), "hotline", communities[2], yellow),
+            )
+        )
+
+        # the desk session: a morning in 七星里, most answered on the spot, a few transferred
+        session_day = timezone.localtime(self.now - dt.timedelta(days=9)).replace(hour=9, minute=0, second=0)
+        jobs.append((session_day, len(jobs), lambda: self.desk_session(session_day)))
+        # the decided meeting: two residents asked for a lift, the meeting agreed a plan
+        lift_start = self.now - dt.timedelta(days=rng.uniform(24, 28))
+        jobs.append((lift_start, len(jobs), lambda: self.lift_meeting(lift_start)))
+
+        for _start, _n, job in sorted(jobs, key=lambda j: (j[0], j[1])):
+            job()
+        self.fix_deadlines()
+
+    @staticmethod
+    def final_status(route) -> str:
+        S = DemandStatus
+        last = route[-1] if route else ""
+        if "summon" in route:
+            return S.ESCALATED  # escalated, then sent to departments summoned to report in
+        if last in ("satisfied", "basically_satisfied", "code_satisfied", "autoclose"):
+            return S.CLOSED
+        if last == "unsatisfied" and route.count("unsatisfied") == 2:
+            return S.CLOSED  # unsatisfied again after the warning order: closed as it is
+        return {
+            "": S.RECEIVED, "resolve": S.RESOLVED_ON_SPOT, "assign": S.ASSIGNED, "transfer": S.TRANSFERRED,
+            "transfer2": S.TRANSFERRED, "accept": S.TRANSFERRED, "return": S.RETURNED, "approve": S.ESCALATED,
+            "escalate": S.ESCALATED, "refer": S.DELIBERATING, "dept": S.HANDLED, "handle": S.HANDLED,
+            "reply": S.REPLIED, "unsatisfied": S.REOPENED,
+        }[last]  # fmt: skip
+
+    def yellow_start(self) -> dt.datetime | None:
+        """A receiving time whose handling deadline falls 3 to 20 hours from now."""
+        for hours in range(24 * 5, 24 * 12):
+            start = self.now - dt.timedelta(hours=hours)
+            due = demand_calendar.handle_due(self.street, start)
+            if dt.timedelta(hours=3) <= due - self.now <= dt.timedelta(hours=20):
+                return start
+        return None
+
+    def resident_in(self, community: Region) -> Resident:
+        here = [r for r in self.residents[1:] if r.grid.parent_id == community.pk]
+        return self.rng.choice(here)
+
+    DELAYS = {  # hours after the previous step
+        "resolve": (0.1, 0.6), "assign": (0.5, 20), "transfer": (1, 24), "transfer2": (1, 24), "refer": (2, 30),
+        "accept": (1, 18), "return": (4, 30), "approve": (3, 24), "reject": (3, 24), "escalate": (30, 80),
+        "summon": (2, 20), "report": (20, 90), "handle": (12, 72), "reply": (2, 24), "satisfied": (5, 60),
+        "basically_satisfied": (5, 60), "unsatisfied": (5, 48), "code_satisfied": (5, 60), "autoclose": (170, 180),
+    }  # fmt: skip
+
+    def expand(self, route) -> list[str]:
+        """The route as single steps: a department report per department the demand is with."""
+        steps, live, reported = [], 0, 0
+        for step in route:
+            if step == "reject_flow":
+                steps += ["return", "reject"]
+            elif step == "dept":
+                steps += ["report"] * live
+                reported, live = live, 0
+            else:
+                steps.append(step)
+                if step == "transfer":
+                    live = 1
+                elif step in ("transfer2", "summon"):
+                    live = 2
+                elif step == "unsatisfied":
+                    live = reported
+        return steps
+
+    def live_demand(self, key: str, route, intake: str, community: Region, start: dt.datetime) -> None:
+        rng = self.rng
+        title, description, category, departments, place = DEMANDS[key]
+        staff = self.staff[community.pk]
+        resident, client = None, ""
+        if intake in ("online_resident", "visit_own"):
+            resident = self.demo_resident
+        elif intake != "online_anonymous":
+            resident = self.resident_in(community)
+        grid = resident.grid if resident else rng.choice(self.grids[community.pk])
+        if intake == "online_resident":
+            by, channel = self.resident_user, None
+        elif intake == "online_anonymous":
+            by, channel, client = AnonymousUser(), None, f"192.0.2.{rng.randint(2, 250)}"
+        elif intake in ("visit", "visit_own"):
+            by, channel = self.grid_workers[grid.pk], DemandChannel.VISIT
+        else:
+            by, channel = staff, intake
+        steps = self.expand(route)
+        # when each step happens; a long route that would run into the future is squeezed
+        delays = [rng.uniform(*self.DELAYS[step]) for step in steps]
+        room = (self.now - start).total_seconds() / 3600 - 0.2
+        factor = min(1.0, room / sum(delays)) if delays else 1.0
+        contact = {"contact_phone": resident.phone} if resident and channel == DemandChannel.HOTLINE else {}
+        d = self.step(
+            start,
+            lambda: demand_services.submit_demand(
+                by, grid=grid, title=title, description=description, channel=channel,
+                category=self.demand_categories[category], urgent=key == "elderly_care", resident=resident,
+                place=place, client=client, **contact,
+            ),
+        )  # fmt: skip
+        when = start
+        for step, delay in zip(steps, delays, strict=True):
+            when = when + dt.timedelta(hours=delay * factor)
+            d = self.demand_step(d, step, when, staff, departments) or d
+
+    def demand_step(self, d: Demand, step: str, when: dt.datetime, staff, departments):
+        rng, s = self.rng, demand_services
+        city, city_handler = self.departments[CITY]
+        social, social_handler = self.departments[SOCIAL]
+        handler_of = {city.pk: city_handler, social.pk: social_handler}
+        first = self.departments[departments[0]][0]
+        live = list(d.live_transfers().order_by("id"))
+        evaluator = self.resident_user if d.resident_id == self.demo_resident.pk else staff
+        if step == "resolve":
+            return self.step(when, lambda: s.resolve_on_spot(d, staff, "现场答复并协调解决，居民表示认可。"))
+        if step == "assign":
+            worker = self.grid_workers[d.grid_id]
+            return self.step(when, lambda: s.assign_demand(d, staff, worker, note="请两个工作日内上门查看"))
+        if step == "transfer":
+            return self.step(
+                when, lambda: s.transfer_demand(d, staff, [(first, None)], note="请按期办理并反馈")
+            )
+        if step in ("transfer2", "summon"):
+            by = self.admin if step == "summon" else staff
+            note = (
+                "街道吹哨：请城管、社会事务两办到场会商" if step == "summon" else "涉及两个部门，请分别办理"
+            )
+            return self.step(
+                when, lambda: s.transfer_demand(d, by, [(city, None), (social, None)], note=note)
+            )
+        if step == "accept":
+            for t in live:
+                d = self.step(when, lambda t=t, d=d: s.accept_transfer(d, handler_of[t.department_id]))
+            return d
+        if step == "return":
+            handler = handler_of[live[0].department_id]
+            return self.step(
+                when,
+                lambda: s.request_return(
+                    d, handler, "经现场核实，该事项属于物业管理范围，不属于本部门职责。"
+                ),
+            )
+        if step in ("approve", "reject"):
+            note = "同意退回，街道另行协调" if step == "approve" else "属于本部门职责，请继续办理"
+            return self.step(
+                when, lambda: s.review_return(d, self.admin, approve=step == "approve", note=note)
+            )
+        if step == "escalate":
+            if live:
+                by, reason = handler_of[live[0].department_id], "涉及多个部门，需要街道统筹协调。"
+            else:
+                by, reason = staff, "社区多次协调未果，请街道协调解决。"
+            return self.step(when, lambda: s.escalate_demand(d, by, reason))
+        if step == "refer":
+            return self.step(
+                when, lambda: s.refer_to_meeting(d, staff, self.meeting, note="涉及多户居民，提交议事会")
+            )
+        if step == "report":
+            t = live[0]
+            result = rng.choice(RESULTS[CITY if t.department_id == city.pk else SOCIAL])
+            return self.step(
+                when,
+                lambda: s.handle_demand(
+                    d, handler_of[t.department_id], result=result, action_taken="现场核实并处理",
+                    is_genuine=rng.random() < 0.85,
+                ),
+            )  # fmt: skip
+        if step == "handle":
+            worker = d.assignee
+            return self.step(
+                when,
+                lambda: s.handle_demand(d, worker, result=rng.choice(RESULTS[""]), action_taken="上门查看",
+                                        is_genuine=True),
+            )  # fmt: skip
+        if step == "reply":
+            return self.step(
+                when,
+                lambda: s.reply_demand(
+                    d, staff, reply="您好，您反映的问题已经处理：" + d.result.splitlines()[0][:200],
+                    public_reply=rng.choice(PUBLIC_REPLIES),
+                ),
+            )  # fmt: skip
+        if step in ("satisfied", "basically_satisfied", "unsatisfied"):
+            note = rng.choice(EVALUATION_NOTES[step])
+            return self.step(when, lambda: s.evaluate_demand(d, evaluator, evaluation=step, note=note))
+        if step == "code_satisfied":
+            return self.step(
+                when, lambda: s.evaluate_by_code(d.tracking_code, evaluation="satisfied", note="谢谢")
+            )
+        if step == "autoclose":
+            self.step(when, lambda: s.close_unevaluated(now=when))
+            return Demand.objects.get(pk=d.pk)
+        raise ValueError(step)
+
+    def desk_session(self, start: dt.datetime) -> None:
+        community = self.communities[0]
+        staff = self.staff[community.pk]
+        session = self.step(
+            start,
+            lambda: demand_services.open_session(
+                staff, community=community, title=SESSION_TITLE, date=timezone.localdate(start),
+                kind=SessionKind.DESK,
+            ),
+        )  # fmt: skip
+        when = start
+        for title, result in ON_THE_SPOT[:8]:
+            resident = self.resident_in(community)
+            when += dt.timedelta(minutes=self.rng.randint(6, 15))
+            d = self.step(
+                when,
+                lambda r=resident, t=title: demand_services.submit_demand(
+                    staff, grid=r.grid, title=t, resident=r, session=session, channel=DemandChannel.DESK
+                ),
+            )  # fmt: skip
+            self.step(
+                when + dt.timedelta(minutes=5),
+                lambda d=d, res=result: demand_services.resolve_on_spot(d, staff, res),
+            )
+        follow_ups = [
+            ("light", ("transfer", "dept", "reply", "satisfied")),
+            ("rubbish", ("transfer", "dept", "reply", "basically_satisfied")),
+            ("relief", ("transfer", "accept")),
+            ("children", ("assign", "handle", "reply", "satisfied")),
+        ]
+        for key, route in follow_ups:
+            resident = self.resident_in(community)
+            title, description, category, departments, place = DEMANDS[key]
+            when += dt.timedelta(minutes=self.rng.randint(6, 15))
+            d = self.step(
+                when,
+                lambda r=resident, t=title, desc=description, c=category, p=place: demand_services.submit_demand(
+                    staff, grid=r.grid, title=t, description=desc, resident=r, session=session,
+                    channel=DemandChannel.DESK, category=self.demand_categories[c], place=p,
+                ),
+            )  # fmt: skip
+            step_time = when
+            for step in self.expand(route):
+                step_time += dt.timedelta(hours=self.rng.uniform(*self.DELAYS[step]))
+                d = self.demand_step(d, step, min(step_time, self.now), staff, departments) or d
+
+    def lift_meeting(self, start: dt.datetime) -> None:
+        """Two residents asked for a lift; the deliberation meeting agreed a plan with two
+        action items; the residents got their replies and evaluated."""
+        community = self.communities[0]
+        staff = self.staff[community.pk]
+        grid = self.grids[community.pk][0]
+        title, description, category, _departments, _place = DEMANDS["lift"]
+        held = start + dt.timedelta(days=4)
+        meeting = self.step(
+            start + dt.timedelta(hours=2),
+            lambda: demand_services.schedule_meeting(
+                staff, region=community, title="老旧小区加装电梯议事会", held_at=held,
+                place="七星里社区党群服务中心", attendees="社区书记、物业公司、三号楼楼长、居民代表8人",
+            ),
+        )  # fmt: skip
+        asked = []
+        for n in range(2):
+            resident = self.rng.choice([r for r in self.residents[1:] if r.grid_id == grid.pk])
+            when = start + dt.timedelta(hours=n * 20)
+            d = self.step(
+                when,
+                lambda r=resident: demand_services.submit_demand(
+                    staff, grid=grid, title=title, description=description, resident=r,
+                    channel=DemandChannel.DESK, category=self.demand_categories[category],
+                ),
+            )  # fmt: skip
+            asked.append(
+                self.step(
+                    when + dt.timedelta(hours=26),
+                    lambda d=d: demand_services.refer_to_meeting(d, staff, meeting),
+                )
+            )
+        worker = self.grid_workers[grid.pk]
+        decision = "同意三号楼启动加装电梯，费用按楼层分摊，一楼住户不出资；由网格员征求全体住户意见，社区联系厂家测算费用。"
+        self.step(
+            held + dt.timedelta(hours=2),
+            lambda: demand_services.record_decision(
+                meeting, staff, decision=decision,
+                actions=[("征求三号楼住户加装电梯意见", worker, grid), ("联系电梯厂家和物业测算费用", staff, grid)],
+            ),
+        )  # fmt: skip
+        for n, (d, verdict) in enumerate(zip(asked, ["satisfied", "basically_satisfied"], strict=True)):
+            d = self.step(
+                held + dt.timedelta(hours=20 + n),
+                lambda d=d: demand_services.reply_demand(
+                    d, staff, reply="议事会已同意加装电梯，费用按楼层分摊，后续进展会及时告知您。",
+                    public_reply="议事会已同意三号楼加装电梯。",
+                ),
+            )  # fmt: skip
+            self.step(
+                held + dt.timedelta(days=2, hours=n),
+                lambda d=d, v=verdict: demand_services.evaluate_demand(d, staff, evaluation=v),
+            )
+        item = Demand.objects.filter(action_of=meeting, assignee=worker).get()
+        item = self.step(held + dt.timedelta(days=5), lambda: demand_services.handle_demand(
+            item, worker, result="已逐户征求意见，三号楼18户中16户同意加装。", is_genuine=True))  # fmt: skip
+        item = self.step(held + dt.timedelta(days=5, hours=3), lambda: demand_services.reply_demand(
+            item, staff, reply="住户意见已征集完毕。"))  # fmt: skip
+        self.step(
+            held + dt.timedelta(days=6),
+            lambda: demand_services.evaluate_demand(item, staff, evaluation="satisfied"),
+        )
+
+    def fix_deadlines(self) -> None:
+        """Deadlines were computed when each service ran (today); compute them again from the
+        backdated times, on the street's calendar, as they were when each step happened."""
+        reopened_at = {}
+        for entry in AuditEntry.objects.filter(
+            content_type__model="demand", action__in=["reopen", "reopen_by_code"]
+        ).order_by("created_at", "id"):
+            reopened_at[int(entry.object_id)] = entry.created_at
+        for d in Demand.objects.select_related("street").order_by("id"):
+            d.response_due = demand_calendar.response_due(d.street, d.created_at, d.urgent)
+            first_due = demand_calendar.handle_due(d.street, d.created_at)
+            d.handle_due = (
+                demand_calendar.warning_due(d.street, reopened_at[d.pk]) if d.pk in reopened_at else first_due
+            )
+            Demand.objects.filter(pk=d.pk).update(response_due=d.response_due, handle_due=d.handle_due)
+            d.transfers.filter(status__in=Transfer.LIVE_STATUSES).update(deadline=d.handle_due)
+            d.transfers.exclude(status__in=Transfer.LIVE_STATUSES).update(deadline=first_due)
+
     TIMESTAMPS = [
         (AuditEntry, "created_at"),
         (Demand, "created_at"),
         (Demand, "updated_at"),
+        (Demand, "first_response_at"),
+        (Demand, "handled_at"),
+        (Demand, "replied_at"),
+        (Demand, "closed_at"),
+        (Transfer, "created_at"),
+        (Transfer, "accepted_at"),
+        (Transfer, "handled_at"),
+        (Deliberation, "created_at"),
+        (Deliberation, "decided_at"),
+        (IntakeSession, "created_at"),
         (Notification, "created_at"),
         (Claim, "created_at"),
         (Claim, "ended_at"),
@@ -628,6 +1242,10 @@ class _Builder:
         (Wish, "fulfilled_at"),
         (Wish, "confirmed_at"),
         (Wish, "updated_at"),
+        (Activity, "created_at"),
+        (ServiceRecord, "created_at"),
+        (ServiceRecord, "verified_at"),
+        (PointsEntry, "created_at"),
     ]
 
     def step(self, when: dt.datetime, action):

@@ -13,10 +13,13 @@ from weiguang.regions.models import Role
 class Command(BaseCommand):
     help = (
         f"Load a fictional street ({demo.DISTRICT} {demo.STREET}: 4 communities, 12 grids, 200 residents, "
-        "60 wishes in every state, 30 volunteers, 5 partner units) and one account per role. "
+        "60 wishes in every state, 30 volunteers, 5 partner units, two departments, a holiday calendar, "
+        "about 65 demands in every state with a desk session and two deliberation meetings) and one account "
+        "per role. "
         f"Every demo account's password is “{demo.DEMO_PASSWORD}”. Usernames: admin (street admin and "
         "Django superuser), staff (staff2-staff4 for the other communities), grid (grid2-grid12, one "
-        "per grid), volunteer (vol02-vol30), partner (partner2-partner5), dept, resident. "
+        "per grid), volunteer (vol02-vol30), partner (partner2-partner5), dept (城市管理办公室; dept2 for "
+        "社会事务办公室), resident. "
         "Refuses to run on a database that already holds regions, unless --if-empty is given, "
         "in which case it quietly does nothing."
     )
@@ -73,7 +76,8 @@ class Command(BaseCommand):
             if n == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths))
         self.stdout.write(
-            "Also with the same password: grid2-grid12 (one per grid), vol02-vol30, partner2-partner5."
+            "Also with the same password: grid2-grid12 (one per grid), vol02-vol30, partner2-partner5, "
+            "dept2 (the second department)."
         )
 
 

@@ -1,0 +1,338 @@
+"""The permission matrix for demands: each role × each demand action, on a demand of 王秀英 in
+grid A1 (community A, street 八大湖) transferred to the city management section (城管科).
+
+For every cell three things must agree: `regions.access.can` (what the pages ask), the
+transitions `DEMAND_TRANSITIONS.available` offers (the buttons), and the service itself (the
+only way to change a demand). A refusal is NotAllowed and writes nothing. The listings
+(`visible_demands`, `region_demands`) show a user exactly the demands they may view."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from tests.conftest import People
+from tests.demands.conftest import Depts
+from tests.factories import Tree, UserFactory, grant
+from weiguang.core.errors import NotAllowed
+from weiguang.core.models import AuditEntry
+from weiguang.demands import services
+from weiguang.demands.models import DEMAND_TRANSITIONS, Demand, TransferStatus
+from weiguang.regions import access
+from weiguang.regions.models import Role
+
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+# action -> (the access action, the state of the demand it is tried on, its transitions)
+ACTIONS: dict[str, tuple[str, str, set[str]]] = {
+    "view": ("demand.view", "transferred", set()),
+    "dispatch": ("demand.dispatch", "received", {"resolve_on_spot", "assign", "transfer"}),
+    "accept": ("demand.accept", "transferred", {"accept"}),
+    "handle": ("demand.handle", "transferred", {"handle", "handle_part"}),
+    "return": ("demand.return", "transferred", {"return"}),
+    "review_return": ("demand.review_return", "returned", {"approve_return", "reject_return"}),
+    "escalate": ("demand.escalate", "transferred", {"escalate"}),
+    "reply": ("demand.reply", "handled", {"reply"}),
+    "evaluate": ("demand.evaluate", "replied", {"evaluate", "reopen"}),
+    "refer": ("demand.deliberate", "received", {"refer"}),
+    "stats": ("demand.stats", "", set()),
+}
+TARGET = {
+    "dispatch": "assigned",
+    "accept": "transferred",
+    "handle": "handled",
+    "return": "returned",
+    "review_return": "escalated",
+    "escalate": "escalated",
+    "reply": "replied",
+    "evaluate": "closed",
+    "refer": "deliberating",
+}
+STAFF_RIGHTS = {"view", "dispatch", "handle", "escalate", "reply", "evaluate", "refer", "stats"}
+DEPARTMENT_RIGHTS = {"view", "accept", "handle", "return", "escalate"}
+MATRIX: dict[str, set[str]] = {
+    "street_admin": STAFF_RIGHTS | {"review_return"},
+    "community_staff": STAFF_RIGHTS,
+    "staff_of_community_b": set(),
+    "grid_worker_a1": {"view"},
+    "outsider_grid_worker": set(),
+    "department_handler": DEPARTMENT_RIGHTS,  # the demand went to their department
+    "other_department_handler": set(),  # another department of the same street
+    "outsider_department_handler": set(),  # a department of another street
+    "resident_owner": {"view", "evaluate"},
+    "other_resident": set(),
+    "volunteer": set(),
+    "stranger": set(),
+    "anonymous": set(),
+}
+CELLS = [
+    pytest.param(role, action, action in MATRIX[role], id=f"{role}-{action}")
+    for role in MATRIX
+    for action in ACTIONS
+]
+
+
+class Matrix:
+    def __init__(self):
+        tree = Tree()
+        self.tree = tree
+        self.people = p = People(tree)
+        self.depts = depts = Depts(tree)
+        neighbour = UserFactory(username="resident_a2", first_name="陈桂兰")
+        grant(neighbour, Role.RESIDENT, tree.grid_a2)
+        p.other_resident.user = neighbour
+        p.other_resident.save()
+        self.users = {
+            "street_admin": p.street_admin,
+            "community_staff": p.staff,
+            "staff_of_community_b": p.staff_b,
+            "grid_worker_a1": p.grid_worker,
+            "outsider_grid_worker": p.outsider_grid_worker,
+            "department_handler": depts.handler,
+            "other_department_handler": depts.handler2,
+            "outsider_department_handler": depts.outsider_handler,
+            "resident_owner": p.resident_user,
+            "other_resident": neighbour,
+            "volunteer": p.volunteer,
+            "stranger": p.stranger,
+            "anonymous": AnonymousUser(),
+        }
+        self.meeting = services.schedule_meeting(
+            p.street_admin, region=tree.street, title="加装电梯议事会", held_at=timezone.now()
+        )
+        self.ids = {
+            state: self._demand(state).pk
+            for state in ("received", "transferred", "returned", "handled", "replied")
+        }
+        # demands the matrix users should not see: another community's and another street's
+        self.elsewhere = [
+            services.submit_demand(p.staff_b, grid=tree.grid_b1, title="海晏的诉求").pk,
+            services.submit_demand(p.outsider_staff, grid=tree.other_grid, title="外街的诉求").pk,
+        ]
+
+    def _demand(self, state: str) -> Demand:
+        p, depts = self.people, self.depts
+        d = services.submit_demand(
+            p.staff, grid=self.tree.grid_a1, title="小区门口垃圾堆放", resident=p.resident
+        )
+        if state == "received":
+            return d
+        d = services.transfer_demand(d, p.staff, [(depts.city, None)])
+        if state == "transferred":
+            return d
+        if state == "returned":
+            return services.request_return(d, depts.handler, reason="不属于本科室职责")
+        d = services.handle_demand(d, depts.handler, result="已清运")
+        if state == "handled":
+            return d
+        return services.reply_demand(d, p.staff, reply="已清运完毕")
+
+    def demand(self, state: str) -> Demand:
+        return Demand.objects.get(pk=self.ids[state])
+
+    def run(self, action: str, user, d: Demand):
+        if action == "dispatch":
+            return services.assign_demand(d, user, self.people.grid_worker)
+        if action == "accept":
+            return services.accept_transfer(d, user)
+        if action == "handle":
+            return services.handle_demand(d, user, result="已清运")
+        if action == "return":
+            return services.request_return(d, user, reason="不归我们管")
+        if action == "review_return":
+            return services.review_return(d, user, approve=True)
+        if action == "escalate":
+            return services.escalate_demand(d, user, reason="需要街道协调")
+        if action == "reply":
+            return services.reply_demand(d, user, reply="已处理")
+        if action == "evaluate":
+            return services.evaluate_demand(d, user, evaluation="satisfied")
+        if action == "refer":
+            return services.refer_to_meeting(d, user, self.meeting)
+        raise AssertionError(action)
+
+
+@pytest.fixture(scope="module")
+def matrix_data(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction rolled back at the end; each test runs
+    in a savepoint of it (pytest-django's `db`), so every test starts from the same rows."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            data = Matrix()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(*sys.exc_info())
+            raise
+    yield data
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def matrix(matrix_data, db):
+    return matrix_data
+
+
+@pytest.mark.parametrize(("role", "action", "allowed"), CELLS)
+def test_permission_matrix(matrix, role, action, allowed):
+    user = matrix.users[role]
+    permission, state, transitions = ACTIONS[action]
+    if action == "stats":
+        community = matrix.tree.community_a
+        assert access.can(user, permission, community) is allowed
+        assert (community.pk in set(access.regions_for(user, permission).values_list("pk", flat=True))) is (
+            allowed and role == "community_staff"
+        )
+        return
+    d = matrix.demand(state)
+    assert d.status == state
+    assert access.can(user, permission, d) is allowed
+    offered = {t.name for t in DEMAND_TRANSITIONS.available(d, user)}
+    assert offered & transitions == (transitions if allowed else set())
+    if action == "view":
+        assert services.visible_demands(user).filter(pk=d.pk).exists() is allowed
+        assert services.can_see_contact(user, d) is allowed
+        return
+    audit_before = AuditEntry.objects.count()
+    if allowed:
+        result = matrix.run(action, user, d)
+        assert result.status == TARGET[action] == Demand.objects.get(pk=d.pk).status
+        assert AuditEntry.objects.count() == audit_before + 1
+    else:
+        with pytest.raises(NotAllowed):
+            matrix.run(action, user, d)
+        assert AuditEntry.objects.count() == audit_before
+        assert Demand.objects.get(pk=d.pk).status == state
+
+
+@pytest.mark.parametrize("role", list(MATRIX))
+def test_the_listing_shows_exactly_what_the_user_may_view(matrix, role):
+    user = matrix.users[role]
+    every = list(Demand.objects.all())
+    viewable = {d.pk for d in every if access.can(user, "demand.view", d)}
+    assert set(services.visible_demands(user).values_list("pk", flat=True)) == viewable
+    listable = {d.pk for d in every if access.can(user, "demand.list_region", d)}
+    assert set(services.region_demands(user).values_list("pk", flat=True)) == listable
+    if "view" not in MATRIX[role]:
+        assert not viewable & set(matrix.ids.values())
+    elif role == "department_handler":
+        # only what went to the department: never the demand still waiting at the desk
+        assert viewable == set(matrix.ids.values()) - {matrix.ids["received"]}
+        assert not listable
+    elif role in ("street_admin", "community_staff", "grid_worker_a1"):
+        assert viewable >= set(matrix.ids.values())
+
+
+def test_the_matrix_covers_every_demand_action_of_the_access_table():
+    """A new demand action in ACTION_ROLES must be added to the matrix."""
+    declared = {name for name in access.ACTION_ROLES if name.startswith("demand.")}
+    covered = {permission for permission, _state, _transitions in ACTIONS.values()}
+    assert declared - covered <= {"demand.create", "demand.list_region"}
+    offered = {name for _p, _s, transitions in ACTIONS.values() for name in transitions}
+    by_people = {t.name for t in DEMAND_TRANSITIONS.transitions.values() if t.permission}
+    assert by_people - offered == {"decide"}  # decided through the meeting (record_decision)
+
+
+# --- a department reads what went to it, and acts only while it is with them ------------
+# These tests make their own demands on the matrix's street (conftest's make_demand, with the
+# matrix's people and departments) and look only at those.
+
+
+@pytest.fixture
+def people(matrix):
+    return matrix.people
+
+
+@pytest.fixture
+def depts(matrix):
+    return matrix.depts
+
+
+@pytest.fixture
+def new(matrix):
+    """Only the demands made by the test itself."""
+    existing = set(Demand.objects.values_list("pk", flat=True))
+
+    def only_new(qs):
+        return set(qs.exclude(pk__in=existing))
+
+    return only_new
+
+
+def test_a_department_sees_only_what_was_transferred_to_it(make_demand, people, depts, new):
+    mine = make_demand("transferred", via="transfer", title="垃圾堆放")
+    finished = make_demand("closed", via="transfer", title="路灯不亮")
+    theirs = services.transfer_demand(make_demand(title="低保咨询"), people.staff, [(depts.civil, None)])
+    make_demand("assigned", title="树枝挡路")
+    make_demand(title="还在社区")
+    assert new(services.visible_demands(depts.handler)) == {mine, finished}
+    assert new(services.visible_demands(depts.handler2)) == {theirs}
+    assert not services.visible_demands(depts.outsider_handler).exists()
+    for handler in (depts.handler, depts.handler2, depts.outsider_handler):
+        assert not services.region_demands(handler).exists()
+
+
+def test_a_finished_transfer_stays_readable_but_no_longer_actionable(make_demand, people, depts):
+    d = make_demand("handled", via="transfer")
+    assert d.transfers.get().status == TransferStatus.DONE
+    assert access.can(depts.handler, "demand.view", d)
+    for permission in ("demand.handle", "demand.accept", "demand.return", "demand.escalate"):
+        assert not access.can(depts.handler, permission, d)
+    assert DEMAND_TRANSITIONS.available(d, depts.handler) == []
+    d = services.reply_demand(d, people.staff, reply="已修好")
+    d = services.evaluate_demand(d, people.resident_user, evaluation="unsatisfied")
+    # a warning order puts it back with the department: it may act again
+    assert {"accept", "handle", "handle_part", "escalate"} <= {
+        t.name for t in DEMAND_TRANSITIONS.available(d, depts.handler)
+    }
+
+
+def test_a_department_whose_return_was_approved_only_reads(make_demand, people, depts):
+    d = make_demand("returned", via="transfer")
+    d = services.review_return(d, people.street_admin, approve=True)
+    d = services.transfer_demand(d, people.street_admin, [(depts.civil, None)])
+    assert d in services.visible_demands(depts.handler)
+    assert DEMAND_TRANSITIONS.available(d, depts.handler) == []
+    audit = AuditEntry.objects.count()
+    for call in (
+        lambda: services.handle_demand(d, depts.handler, result="我们来办"),
+        lambda: services.accept_transfer(d, depts.handler),
+        lambda: services.escalate_demand(d, depts.handler, reason="再上报"),
+        lambda: services.request_return(d, depts.handler, reason="再退"),
+    ):
+        with pytest.raises(NotAllowed):
+            call()
+    assert AuditEntry.objects.count() == audit
+    assert Demand.objects.get(pk=d.pk).status == "transferred"
+    assert {"accept", "handle", "return"} <= {t.name for t in DEMAND_TRANSITIONS.available(d, depts.handler2)}
+
+
+def test_the_assignee_handles_and_escalates_but_does_not_dispatch(make_demand, people):
+    d = make_demand("assigned")
+    offered = {t.name for t in DEMAND_TRANSITIONS.available(d, people.grid_worker)}
+    assert offered == {"handle", "escalate"}
+    other = make_demand("assigned", title="另一件")
+    services.assign_demand(other, people.staff, people.staff)
+    assert DEMAND_TRANSITIONS.available(Demand.objects.get(pk=other.pk), people.grid_worker) == []
+
+
+def test_a_resident_lists_only_their_own_demands(make_demand, people, new):
+    own = make_demand("replied")
+    services.submit_demand(
+        people.staff, grid=people.tree.grid_a2, title="邻居的诉求", resident=people.other_resident
+    )
+    anonymous = services.submit_demand(
+        AnonymousUser(), grid=people.tree.grid_a1, title="匿名的诉求", client="10.2.0.1"
+    )
+    assert new(services.visible_demands(people.resident_user)) == {own}
+    assert anonymous not in services.visible_demands(people.resident_user)
+    assert {t.name for t in DEMAND_TRANSITIONS.available(own, people.resident_user)} == {"evaluate", "reopen"}
+    assert not services.visible_demands(AnonymousUser()).exists()

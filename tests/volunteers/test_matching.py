@@ -258,7 +258,7 @@ def test_invite_notifies_and_accepting_claims_the_wish(street, people):
 
 def test_accepting_after_someone_else_claimed_is_a_conflict(street, people):
     inv_b = recommend.invite(street.wish, people.staff, user=street.fixer_b.user)
-    inv_c = recommend.invite(street.wish, people.staff, user=street.plain_a1.user)
+    recommend.invite(street.wish, people.staff, user=street.plain_a1.user)
     wish_services.claim_wish(street.wish, street.fixer_a1.user)  # straight from the wall
     with pytest.raises(Conflict) as exc:
         recommend.accept_invitation(inv_b, street.fixer_b.user)
@@ -275,7 +275,37 @@ def test_accepting_after_someone_else_claimed_is_a_conflict(street, people):
     assert second.status == InvitationStatus.EXPIRED
     with pytest.raises(Conflict):
         recommend.accept_invitation(second, street.fixer_b.user)
-    assert inv_c.status == InvitationStatus.PENDING
+
+
+def test_a_wish_leaving_the_wall_closes_its_waiting_invitations(
+    street, people, django_capture_on_commit_callbacks
+):
+    """Claimed from the wall or withdrawn, the wish no longer waits for anyone: an invitee
+    must not find an open invitation in their list that can only fail."""
+    waiting = recommend.invite(street.wish, people.staff, user=street.fixer_b.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        wish_services.claim_wish(street.wish, street.fixer_a1.user)  # straight from the wall
+    waiting.refresh_from_db()
+    assert waiting.status == InvitationStatus.EXPIRED and waiting.decided_at is not None
+    assert not recommend.my_invitations(street.fixer_b.user, InvitationStatus.PENDING).exists()
+
+    wish2 = make_service_wish(people, title="风扇不转了")
+    waiting = recommend.invite(wish2, people.staff, user=street.fixer_a1.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        wish_services.withdraw_wish(wish2, people.resident_user, reason="已经修好了")
+    waiting.refresh_from_db()
+    assert waiting.status == InvitationStatus.EXPIRED
+
+
+def test_invitations_stay_open_while_the_wish_is_on_the_wall(
+    street, people, django_capture_on_commit_callbacks
+):
+    waiting = recommend.invite(street.wish, people.staff, user=street.fixer_b.user)
+    other = recommend.invite(street.wish, people.staff, user=street.plain_a1.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        recommend.decline_invitation(other, street.plain_a1.user, reason="没空")
+    waiting.refresh_from_db()
+    assert waiting.status == InvitationStatus.PENDING
 
 
 def test_decline_with_a_reason(street, people):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weiguang.core.transitions import StateMachine
 from weiguang.regions.models import Region
@@ -98,7 +99,7 @@ class ResourceKind(models.TextChoices):
     GOODS = "goods", _("Goods")
     SERVICE = "service", _("Service")
     VENUE = "venue", _("Venue")
-    PEOPLE = "people", _("People")
+    PEOPLE = "people", pgettext_lazy("resource kind", "People")
     FUNDS = "funds", _("Funds")
 
 

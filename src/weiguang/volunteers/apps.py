@@ -9,7 +9,9 @@ class VolunteersConfig(AppConfig):
     def ready(self) -> None:
         from weiguang.wishes.models import Wish
 
-        from . import services
+        from . import recommend, services
 
         # A fulfilled wish writes the claimer's service record in the same transaction.
         Wish.state_machine.in_transaction.append(services.record_from_wish)
+        # A wish that leaves the wall closes the invitations still waiting for it.
+        Wish.state_machine.in_transaction.append(recommend.expire_when_wish_leaves_wall)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -440,13 +441,24 @@ def accept_invitation(inv: Invitation, by, promised_date=None) -> Invitation:
         raise Conflict(
             _("This wish is no longer open: someone else claimed it or it left the wall."), code="wish_taken"
         ) from None
-    # The others waiting for this wish expire, each in its own transaction after ours: locking
-    # them inside it (invitation, then wish, then another invitation) could deadlock with a
-    # racing invitee who holds their invitation and waits for the wish.
-    others = Invitation.objects.filter(wish_id=accepted.wish_id, status=InvitationStatus.PENDING)
-    for other in others.exclude(pk=accepted.pk):
-        _expire(other)
+    expire_pending(accepted.wish_id)
     return accepted
+
+
+def expire_pending(wish_id: int) -> None:
+    """The invitations still waiting for a wish that left the wall expire, each in its own
+    transaction after the wish's: locking them inside it (invitation, then wish, then another
+    invitation) could deadlock with a racing invitee who holds theirs and waits for the wish."""
+    for inv in Invitation.objects.filter(wish_id=wish_id, status=InvitationStatus.PENDING):
+        _expire(inv)
+
+
+def expire_when_wish_leaves_wall(wish: Wish, action: str, by) -> None:
+    """Transition hook of the wish machine: claimed from the wall, withdrawn, taken down or
+    expired, the wish is no longer open, so the invitations waiting for it expire once the
+    wish's transaction has committed."""
+    if wish.status != WishStatus.PUBLISHED:
+        transaction.on_commit(partial(expire_pending, wish.pk))
 
 
 def _expire(inv: Invitation) -> None:

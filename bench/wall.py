@@ -33,6 +33,7 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,9 +50,10 @@ def _connect(port: int) -> http.client.HTTPConnection:
     return conn
 
 
-def _read_load(port: int, path: str, threads: int, start_at: float, stop_at: float):
+def _read_load(port: int, path: str, threads: int, start_at: float, stop_at: float, headers=None):
     """GET `path` in a loop from `threads` keep-alive connections until `stop_at` (wall clock,
-    shared by the processes). Only requests that start after `start_at` count (warm-up)."""
+    shared by the processes). Only requests that start after `start_at` count (warm-up).
+    `headers` (e.g. a bearer token or a session cookie) go with every request."""
     results: list[tuple[list[float], Counter]] = []
 
     def loop():
@@ -64,7 +66,7 @@ def _read_load(port: int, path: str, threads: int, start_at: float, stop_at: flo
                 break
             t0 = time.perf_counter()
             try:
-                conn.request("GET", path)
+                conn.request("GET", path, headers=headers or {})
                 resp = conn.getresponse()
                 resp.read()
                 status = resp.status
@@ -177,6 +179,42 @@ def http_json(port: int, method: str, path: str, body: dict | None = None, token
     return resp.status, (json.loads(data) if data else None)
 
 
+def bench_environment(redis_db: int) -> None:
+    """Use the bench settings and a Redis cache namespace unique to this run, for the
+    in-process measurements and for gunicorn alike; then set Django up."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
+    os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{redis_db}")
+    os.environ["BENCH_RUN"] = uuid.uuid4().hex[:12]
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT), str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]
+    )
+    for p in (str(ROOT), str(ROOT / "src")):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+    import django
+
+    django.setup()
+
+
+@contextmanager
+def gunicorn(workers: int, threads: int, ready_path: str = "/bench/floor/"):
+    """gunicorn (gthread) on a free loopback port for the duration of the block: yields the port."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "gunicorn", "weiguang.wsgi", "--bind", f"{HOST}:{port}", "--workers",
+           str(workers), "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "60",
+           "--backlog", "2048", "--log-level", "warning"]  # fmt: skip
+    server = subprocess.Popen(cmd, cwd=ROOT, env=os.environ.copy())
+    try:
+        wait_for(port, ready_path)
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def forget_cache(prefix: str) -> None:
     """Delete this run's keys from the shared Redis database (only keys under our prefix)."""
     import redis
@@ -215,18 +253,7 @@ def main(argv=None) -> int:
 
     # Everything (in-process measurements and gunicorn) uses the bench settings and the same
     # Redis cache namespace, unique to this run.
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
-    os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{args.redis_db}")
-    os.environ["BENCH_RUN"] = uuid.uuid4().hex[:12]
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        [str(ROOT), str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]
-    )
-    for p in (str(ROOT), str(ROOT / "src")):
-        if p not in sys.path:
-            sys.path.insert(0, p)
-    import django
-
-    django.setup()
+    bench_environment(args.redis_db)
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -285,39 +312,31 @@ def main(argv=None) -> int:
     client.get(pages["wall"])  # warm again for the load test
 
     # gunicorn on loopback.
-    port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "weiguang.wsgi", "--bind", f"{HOST}:{port}", "--workers",
-           str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads), "--keep-alive", "60",
-           "--backlog", "2048", "--log-level", "warning"]  # fmt: skip
-    server = subprocess.Popen(cmd, cwd=ROOT, env=os.environ.copy())
     results: list[tuple] = []
     claim_summary: list[str] = []
     spawn = mp.get_context("spawn")
     try:
-        wait_for(port, "/bench/floor/")
-        print(f"gunicorn: {args.workers} workers × {args.threads} threads (gthread) on {HOST}:{port}; "
-              f"load: {args.connections} connections from {args.procs} processes, "
-              f"{args.warmup:g} s warm-up + {args.duration:g} s per page")  # fmt: skip
-        with spawn.Pool(args.procs) as pool:
-            for name, path in pages.items():
-                start_at = time.time() + 1 + args.warmup
-                stop_at = start_at + args.duration
-                per_proc = _split(list(range(args.connections)), args.procs)
-                outs = pool.starmap(_read_load, [(port, path, len(c), start_at, stop_at) for c in per_proc])
-                latencies = sorted(x for lat, _ in outs for x in lat)
-                statuses = sum((s for _, s in outs), Counter())
-                results.append((name, path, len(latencies) / args.duration, statistics.median(latencies) * 1000,
-                                percentile(latencies, 0.99) * 1000, queries[name], dict(statuses)))  # fmt: skip
-                print(f"  measured {name}", flush=True)
+        with gunicorn(args.workers, args.threads) as port:
+            print(f"gunicorn: {args.workers} workers × {args.threads} threads (gthread) on {HOST}:{port}; "
+                  f"load: {args.connections} connections from {args.procs} processes, "
+                  f"{args.warmup:g} s warm-up + {args.duration:g} s per page")  # fmt: skip
+            with spawn.Pool(args.procs) as pool:
+                for name, path in pages.items():
+                    start_at = time.time() + 1 + args.warmup
+                    stop_at = start_at + args.duration
+                    per_proc = _split(list(range(args.connections)), args.procs)
+                    outs = pool.starmap(
+                        _read_load, [(port, path, len(c), start_at, stop_at) for c in per_proc]
+                    )
+                    latencies = sorted(x for lat, _ in outs for x in lat)
+                    statuses = sum((s for _, s in outs), Counter())
+                    results.append((name, path, len(latencies) / args.duration, statistics.median(latencies) * 1000,
+                                    percentile(latencies, 0.99) * 1000, queries[name], dict(statuses)))  # fmt: skip
+                    print(f"  measured {name}", flush=True)
 
-        if not args.no_claims:
-            claim_summary = run_claims(args, port, street, spawn)
+            if not args.no_claims:
+                claim_summary = run_claims(args, port, street, spawn)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
         forget_cache(settings.CACHES["default"]["KEY_PREFIX"])
 
     print()

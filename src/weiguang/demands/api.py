@@ -356,7 +356,7 @@ def _summary(d: Demand) -> dict:
 
 
 def _base_queryset():
-    return Demand.objects.select_related("grid", "community", "street", "category", "resident")
+    return Demand.objects.select_related("grid", "community", "street", "category__parent", "resident")
 
 
 def _get(demand_id: int) -> Demand:
@@ -435,7 +435,7 @@ def list_demands(request, filters: Query[DemandFilters]):
     """Staff and grid workers: the demands of their regions; a department handler: the demands
     transferred to the department; a resident: their own."""
     user = require_user(request)
-    qs = services.visible_demands(user).select_related("grid", "community", "street", "category")
+    qs = services.visible_demands(user).select_related("grid", "community", "street", "category__parent")
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.community is not None:

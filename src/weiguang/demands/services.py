@@ -797,7 +797,7 @@ def community_queue(user, community: Region, colour: str = "") -> QuerySet[Deman
     qs = region_demands(user).filter(community=community, status__in=OPEN_STATUSES)
     if colour:
         qs = by_colour(qs, colour)
-    return qs.select_related("grid", "category", "assignee").order_by("handle_due", "id")
+    return qs.select_related("grid", "category__parent", "assignee").order_by("handle_due", "id")
 
 
 def by_colour(qs: QuerySet[Demand], colour: str, now: dt.datetime | None = None) -> QuerySet[Demand]:

@@ -457,6 +457,38 @@ def pending(request, status: Literal[tuple(RecordStatus.values)] = "pending"):  
     return [_record_out(r) for r in qs.order_by("created_at", "id")[:200]]
 
 
+class DemandServiceIn(Schema):
+    demand_id: Id
+    volunteer_id: Id | None = Field(None, description="The volunteer's id, or give `volunteer_number`")
+    volunteer_number: Text | None = Field(None, max_length=20, description="e.g. WG20260000012")
+    hours: Decimal = Field(gt=0, le=24)
+    content: Text = Field(max_length=1000, description="What the volunteer did")
+
+
+@records_router.post(
+    "", response={201: RecordOut, **ERROR_RESPONSES},
+    summary="Record a volunteer's work on a demand (those handling it)",
+)  # fmt: skip
+def record_demand_work(request, data: DemandServiceIn):
+    """A pending record of kind `demand`: it counts once the community's staff verify it."""
+    from weiguang.demands.models import Demand
+
+    user = require_user(request)
+    demand = Demand.objects.filter(pk=data.demand_id).select_related("grid", "community").first()
+    if demand is None or not access.can(user, "demand.view", demand):
+        raise Http404
+    if data.volunteer_id is not None:
+        volunteer = Volunteer.objects.filter(pk=data.volunteer_id).first()
+        if volunteer is None:
+            raise InvalidInput(_("No such volunteer."), fields={"volunteer_id": "not_found"})
+    elif data.volunteer_number:
+        volunteer = services.volunteer_by_number(data.volunteer_number)
+    else:
+        raise InvalidInput(_("Say which volunteer did the work."), fields={"volunteer_id": "required"})
+    record = services.record_demand_service(demand, volunteer, user, hours=data.hours, content=data.content)
+    return Status(201, _record_out(record))
+
+
 @records_router.post(
     "/{int:record_id}/verify", response={200: RecordOut, **ERROR_RESPONSES}, summary="Verify (organiser)"
 )

@@ -92,3 +92,20 @@ class ActivityForm(forms.Form):
 
     def at(self, day: dt.date, time: dt.time) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+class DemandServiceForm(forms.Form):
+    """A volunteer's work on a demand, recorded by those handling it."""
+
+    volunteer_number = forms.CharField(
+        label=_("Volunteer number"), max_length=20,
+        help_text=_("On the volunteer's profile and certificate, e.g. WG20260000012."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )  # fmt: skip
+    hours = forms.DecimalField(
+        label=_("Hours"), min_value=0.5, max_value=24, decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+    )  # fmt: skip
+    content = forms.CharField(
+        label=_("What they did"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )

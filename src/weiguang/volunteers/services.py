@@ -326,9 +326,15 @@ def record_from_wish(wish, action: str, by) -> None:
 
 
 def record_demand_service(demand, volunteer: Volunteer, by, *, hours, content: str) -> ServiceRecord:
-    """Staff record a volunteer's work on a demand (e.g. clearing a stairwell)."""
+    """Those handling a demand record a volunteer's work on it (e.g. clearing a stairwell):
+    a pending record, verified by the community's staff before it counts."""
     if not access.can(by, "demand.handle", demand):
         raise NotAllowed(_("Only those handling the demand may record work on it."))
+    if volunteer.status != VolunteerStatus.APPROVED:
+        raise InvalidInput(
+            _("%(name)s is not an approved volunteer.") % {"name": volunteer.masked_name},
+            fields={"volunteer": "not_approved"},
+        )
     hours = _hours(hours)
     content = _text(
         content, "content", required=True, max_length=TEXT_MAX, message=_("Describe the service.")
@@ -338,6 +344,20 @@ def record_demand_service(demand, volunteer: Volunteer, by, *, hours, content: s
             volunteer=volunteer, kind=RecordKind.DEMAND, demand=demand, content=content, hours=hours,
             region=demand.community, created_by=by,
         )  # fmt: skip
+
+
+def volunteer_by_number(number: str) -> Volunteer:
+    """The volunteer with this number (our own, printed on the certificate and the profile)."""
+    volunteer = Volunteer.objects.filter(number=(number or "").strip().upper()).first()
+    if volunteer is None:
+        raise InvalidInput(_("No volunteer has this number."), fields={"volunteer": "not_found"})
+    return volunteer
+
+
+def demand_records(demand) -> QuerySet[ServiceRecord]:
+    return (
+        ServiceRecord.objects.filter(demand=demand).select_related("volunteer").order_by("created_at", "id")
+    )
 
 
 def record_activity(

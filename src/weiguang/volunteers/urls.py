@@ -20,6 +20,7 @@ urlpatterns = [
     path("teams/memberships/<int:pk>/<slug:action>/", views.membership_decide, name="membership_decide"),
     path("staff/volunteers/", views.staff_volunteers, name="staff_volunteers"),
     path("service-records/", views.records_to_verify, name="records_to_verify"),
+    path("staff/demands/<int:pk>/volunteer-service/", views.demand_service, name="demand_volunteer_service"),
     path("service-records/<int:pk>/<slug:action>/", views.record_action, name="record_action"),
     path("my/certificates/", views.my_certificates, name="my_certificates"),
     path("my/certificates/issue/", views.issue_certificate, name="issue_certificate"),

@@ -28,7 +28,7 @@ from weiguang.wishes.forms import apply_service_error
 
 from . import services
 from .certificate import certificate_pdf
-from .forms import ActivityForm, ReasonForm, RegisterForm
+from .forms import ActivityForm, DemandServiceForm, ReasonForm, RegisterForm
 from .models import (
     Certificate,
     MembershipStatus,
@@ -317,6 +317,37 @@ def volunteer_action(request, pk: int, action: str):
     except ServiceError as err:
         return _refused(request, err, "/staff/volunteers/")
     return _done(request, _("Done."), "/staff/volunteers/")
+
+
+@login_required
+def demand_service(request, pk: int):
+    """Those handling a demand record the volunteers who worked on it; the hours count once the
+    community's staff verify them."""
+    from weiguang.demands.models import Demand
+
+    demand = get_object_or_404(Demand.objects.select_related("grid", "community"), pk=pk)
+    if not access.can(request.user, "demand.handle", demand):
+        raise Http404
+    form = DemandServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            volunteer = services.volunteer_by_number(data["volunteer_number"])
+            services.record_demand_service(
+                demand, volunteer, request.user, hours=data["hours"], content=data["content"]
+            )
+        except ServiceError as err:
+            apply_service_error(form, err)
+        else:
+            return _done(
+                request,
+                _("%(name)s: %(hours)s h recorded; they count once verified.")
+                % {"name": volunteer.masked_name, "hours": data["hours"]},
+                f"/staff/demands/{demand.pk}/volunteer-service/",
+            )
+    status = 422 if request.method == "POST" else 200
+    context = {"demand": demand, "form": form, "records": services.demand_records(demand)}
+    return render(request, "volunteers/demand_service.html", context, status=status)
 
 
 @login_required

@@ -243,6 +243,17 @@ def test_the_resident_sees_the_reply_but_not_internal_fields_of_others(client, p
     assert "evaluate" in body["actions"] and "reply" not in body["actions"]
 
 
+def test_a_department_is_offered_only_what_it_can_still_do(client, people, make_demand, depts):
+    d = make_demand("transferred", via="transfer")
+    actions = get(client, f"{DEMANDS}/{d.pk}", depts.handler).json()["actions"]
+    assert "accept" in actions and "return" in actions
+    assert act(client, d, "accept", depts.handler).status_code == 200
+    actions = get(client, f"{DEMANDS}/{d.pk}", depts.handler).json()["actions"]
+    assert "accept" not in actions and "return" in actions and "handle_part" in actions
+    # another department of the street, not transferred to: nothing
+    assert get(client, f"{DEMANDS}/{d.pk}", depts.handler2).status_code == 404
+
+
 # --- stats ---------------------------------------------------------------------------------
 
 

@@ -39,7 +39,6 @@ from weiguang.regions.models import Region
 
 from . import services, stats
 from .models import (
-    DEMAND_TRANSITIONS,
     Deliberation,
     Demand,
     DemandCategory,
@@ -418,7 +417,7 @@ def _render(user, demand: Demand) -> dict:
         source_wish=d.source_wish_id,
         deliberation=d.deliberation_id,
         action_of=d.action_of_id,
-        actions=[t.name for t in DEMAND_TRANSITIONS.available(d, user)],
+        actions=list(services.available_actions(d, user)),
     )
     return data
 

@@ -22,6 +22,7 @@ from weiguang.regions.models import Region, RegionKind, Role
 
 from . import calendar
 from .models import (
+    DEMAND_TRANSITIONS,
     OPEN_STATUSES,
     OVERDUE_CAN_ESCALATE,
     YELLOW_WINDOW,
@@ -836,3 +837,40 @@ def escalation_board(user) -> QuerySet[Demand]:
         .prefetch_related("transfers__department")
         .order_by("handle_due", "id")
     )
+
+
+# --- what a user may do now -------------------------------------------------------------
+
+_UNSET = object()
+
+
+def handler_transfer(demand: Demand, user) -> Transfer | None:
+    """The live transfer of `demand` to a department `user` handles for, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        demand.transfers.filter(status__in=Transfer.LIVE_STATUSES, department__handlers=user)
+        .select_related("department")
+        .first()
+    )
+
+
+def available_actions(demand: Demand, user, transfer=_UNSET) -> dict:
+    """The transitions `user` may start on `demand` now, by name: those the state machine and
+    the access rules allow, less those the service would refuse for a reason known here (a
+    department that already accepted, or whose part is done, has nothing to accept or return).
+    The page and the API's `actions` both show this."""
+    if transfer is _UNSET:
+        transfer = handler_transfer(demand, user)
+    available = {t.name: t for t in DEMAND_TRANSITIONS.available(demand, user)}
+    active = transfer is not None and transfer.status == TransferStatus.ACTIVE
+    if "accept" in available and (not active or transfer.accepted_at):
+        del available["accept"]
+    if "return" in available and not active:
+        del available["return"]
+    if transfer is not None and not active:
+        staff = bool(access.roles_at(user, demand.grid.path) & DISPATCHERS)
+        if not staff and demand.assignee_id != user.pk:
+            available.pop("handle", None)
+            available.pop("handle_part", None)
+    return available

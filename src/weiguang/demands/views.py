@@ -53,7 +53,6 @@ from .forms import (
     apply_service_error,
 )
 from .models import (
-    DEMAND_TRANSITIONS,
     OPEN_STATUSES,
     YELLOW_WINDOW,
     DeadlineColour,
@@ -583,32 +582,11 @@ def region_list(request):
 # --- one demand ---------------------------------------------------------------------------------
 
 
-def _my_transfer(demand: Demand, user) -> Transfer | None:
-    if not user.is_authenticated:
-        return None
-    return (
-        demand.transfers.filter(status__in=Transfer.LIVE_STATUSES, department__handlers=user)
-        .select_related("department")
-        .first()
-    )
-
-
 def _available(demand: Demand, user, my_transfer: Transfer | None) -> dict:
-    """The action forms to show: the transitions the user may start, less those the
-    service would refuse for a reason the page already knows."""
-    available = {t.name: t for t in DEMAND_TRANSITIONS.available(demand, user)}
+    """The action forms to show, by the names of the page's forms."""
+    available = services.available_actions(demand, user, my_transfer)
     if "handle_part" in available:
         available.setdefault("handle", available.pop("handle_part"))
-    if "accept" in available and (
-        my_transfer is None or my_transfer.accepted_at or my_transfer.status != TransferStatus.ACTIVE
-    ):
-        del available["accept"]
-    if "return" in available and (my_transfer is None or my_transfer.status != TransferStatus.ACTIVE):
-        del available["return"]
-    if "handle" in available and my_transfer is not None and my_transfer.status != TransferStatus.ACTIVE:
-        staff = bool(access.roles_at(user, demand.grid.path) & services.DISPATCHERS)
-        if not staff and demand.assignee_id != user.pk:
-            del available["handle"]
     if "approve_return" in available:
         available["review_return"] = available["approve_return"]
     return available
@@ -618,7 +596,7 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
     user = request.user
     bound = bound or {}
     now = timezone.now()
-    my_transfer = _my_transfer(demand, user)
+    my_transfer = services.handler_transfer(demand, user)
     available = _available(demand, user, my_transfer)
     relations = demand.relations_to(user)
     staff = bool(access.roles_at(user, demand.grid.path) & services.DISPATCHERS)

@@ -116,3 +116,22 @@ def test_page_from_the_demand(client, make_demand, people, helper):
     client.force_login(people.resident_user)
     assert url not in client.get(f"/demands/{demand.pk}/").content.decode()
     assert client.get(url).status_code == 404
+
+
+def test_who_could_help_leads_to_recording_their_work(client, make_demand, people, helper):
+    demand = make_demand("assigned")
+    client.force_login(people.staff)
+    url = f"/staff/demands/{demand.pk}/candidates/"
+    assert url in client.get(f"/demands/{demand.pk}/").content.decode()
+    page = client.get(url).content.decode()
+    assert f'data-candidate="volunteer-{helper.pk}"' in page
+    record_url = f"/staff/demands/{demand.pk}/volunteer-service/?number={helper.number}"
+    assert record_url in page
+    form = client.get(record_url).content.decode()
+    assert f'value="{helper.number}"' in form  # the number is filled in
+    # the grid worker handles it but does not rank claimers; a resident sees neither
+    client.force_login(people.grid_worker)
+    assert url not in client.get(f"/demands/{demand.pk}/").content.decode()
+    assert client.get(url).status_code == 404
+    client.force_login(people.resident_user)
+    assert client.get(url).status_code == 404

@@ -5,6 +5,7 @@ from . import views, views_matching
 urlpatterns = [
     path("staff/wishes/<int:pk>/candidates/", views_matching.wish_candidates, name="wish_candidates"),
     path("staff/wishes/<int:pk>/invite/", views_matching.wish_invite, name="wish_invite"),
+    path("staff/demands/<int:pk>/candidates/", views_matching.demand_candidates, name="demand_candidates"),
     path("my/invitations/", views_matching.my_invitations, name="my_invitations"),
     path("invitations/<int:pk>/<slug:action>/", views_matching.invitation_answer, name="invitation_answer"),
     path("staff/assignments/", views_matching.bulk_assign, name="bulk_assign"),

@@ -328,7 +328,9 @@ def demand_service(request, pk: int):
     demand = get_object_or_404(Demand.objects.select_related("grid", "community"), pk=pk)
     if not access.can(request.user, "demand.handle", demand):
         raise Http404
-    form = DemandServiceForm(request.POST or None)
+    form = DemandServiceForm(
+        request.POST or None, initial={"volunteer_number": request.GET.get("number", "")}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -45,6 +45,29 @@ def wish_candidates(request, pk: int):
 
 
 @login_required
+def demand_candidates(request, pk: int):
+    """Who could help with a demand, ranked with the reasons; the handlers record the work of
+    those who helped (a demand is not claimed, so there is no invitation to accept)."""
+    from weiguang.demands.models import Demand
+
+    demand = get_object_or_404(
+        Demand.objects.select_related("grid", "community", "street", "category"), pk=pk
+    )
+    try:
+        found = recommend.candidates(demand, request.user, limit=10)
+    except ServiceError:
+        raise Http404 from None
+    numbers = dict(
+        Volunteer.objects.filter(pk__in=[c.volunteer_id for c in found if c.volunteer_id]).values_list(
+            "pk", "number"
+        )
+    )
+    for c in found:
+        c.number = numbers.get(c.volunteer_id, "")
+    return render(request, "volunteers/demand_candidates.html", {"demand": demand, "candidates": found})
+
+
+@login_required
 @require_POST
 def wish_invite(request, pk: int):
     wish = _wish(pk)

@@ -3,6 +3,7 @@
 from weiguang.core.api import WeiguangAPI, auth_chain, fallback_router
 from weiguang.core.api import router as auth_router
 from weiguang.demands.api import router as demands_router
+from weiguang.demands.api_settings import router as demand_settings_router
 from weiguang.partners import api as partners_api
 from weiguang.volunteers import api as volunteers_api
 from weiguang.volunteers import api_matching
@@ -19,6 +20,7 @@ api = WeiguangAPI(  # NinjaAPI with JSON errors throughout (core.api)
 api.add_router("/auth", auth_router)
 api.add_router("/wishes", wishes_router)
 api.add_router("/demands", demands_router)
+api.add_router("/demands", demand_settings_router)  # holidays, categories, departments
 api.add_router("/volunteers", volunteers_api.volunteers_router)
 api.add_router("/teams", volunteers_api.teams_router)
 api.add_router("/service_records", volunteers_api.records_router)

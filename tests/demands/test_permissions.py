@@ -8,6 +8,7 @@ only way to change a demand). A refusal is NotAllowed and writes nothing. The li
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 import pytest
@@ -21,7 +22,7 @@ from tests.demands.conftest import Depts
 from tests.factories import Tree, UserFactory, grant
 from weiguang.core.errors import NotAllowed
 from weiguang.core.models import AuditEntry
-from weiguang.demands import services
+from weiguang.demands import configure, services
 from weiguang.demands.models import DEMAND_TRANSITIONS, Demand, TransferStatus
 from weiguang.regions import access
 from weiguang.regions.models import Role
@@ -41,6 +42,8 @@ ACTIONS: dict[str, tuple[str, str, set[str]]] = {
     "evaluate": ("demand.evaluate", "replied", {"evaluate", "reopen"}),
     "refer": ("demand.deliberate", "received", {"refer"}),
     "stats": ("demand.stats", "", set()),
+    "configure": ("demand.configure", "", set()),  # the street's calendar and departments
+    "categories": ("demand.manage_categories", "", set()),  # the deployment's category tree
 }
 TARGET = {
     "dispatch": "assigned",
@@ -56,7 +59,7 @@ TARGET = {
 STAFF_RIGHTS = {"view", "dispatch", "handle", "escalate", "reply", "evaluate", "refer", "stats"}
 DEPARTMENT_RIGHTS = {"view", "accept", "handle", "return", "escalate"}
 MATRIX: dict[str, set[str]] = {
-    "street_admin": STAFF_RIGHTS | {"review_return"},
+    "street_admin": STAFF_RIGHTS | {"review_return", "configure", "categories"},
     "community_staff": STAFF_RIGHTS,
     "staff_of_community_b": set(),
     "grid_worker_a1": {"view"},
@@ -191,6 +194,24 @@ def test_permission_matrix(matrix, role, action, allowed):
         assert (community.pk in set(access.regions_for(user, permission).values_list("pk", flat=True))) is (
             allowed and role == "community_staff"
         )
+        return
+    if action in ("configure", "categories"):
+        street = matrix.tree.street
+        assert access.can(user, permission, street if action == "configure" else None) is allowed
+
+        def change():
+            if action == "configure":
+                return configure.add_holidays(user, street, first=dt.date(2026, 10, 8), name="国庆节")
+            return configure.add_category(user, name="矩阵分类")
+
+        audit_before = AuditEntry.objects.count()
+        if allowed:
+            change()
+            assert AuditEntry.objects.count() == audit_before + 1
+        else:
+            with pytest.raises(NotAllowed):
+                change()
+            assert AuditEntry.objects.count() == audit_before
         return
     d = matrix.demand(state)
     assert d.status == state

@@ -32,7 +32,12 @@ def add_working_days(street, start: dt.date, days: int) -> dt.date:
     if days == 0:
         return start
     window = days * 3 + 40  # generous: a long holiday never spans more than this
-    exceptions = _exceptions(street, start, start + dt.timedelta(days=window))
+    return step_working_days(start, days, _exceptions(street, start, start + dt.timedelta(days=window)))
+
+
+def step_working_days(start: dt.date, days: int, exceptions: dict[dt.date, bool]) -> dt.date:
+    """add_working_days on a calendar already read ({date: is_workday} of the street's
+    exceptions), for recomputing many deadlines at once (demands.configure)."""
     day, left = start, days
     while left:
         day += dt.timedelta(days=1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_settings
 
 urlpatterns = [
     # residents, no account needed
@@ -30,4 +30,31 @@ urlpatterns = [
     # departments and the street
     path("dept/demands/", views.dept_inbox, name="dept_inbox"),
     path("street/demands/escalated/", views.escalation_board, name="escalation_board"),
+    # the street's settings: holiday calendar, category tree, departments
+    path("street/demands/holidays/", views_settings.holidays, name="demand_holidays"),
+    path(
+        "street/demands/holidays/<int:pk>/remove/",
+        views_settings.holiday_remove,
+        name="demand_holiday_remove",
+    ),
+    path("street/demands/categories/", views_settings.categories, name="demand_categories"),
+    path(
+        "street/demands/categories/<int:pk>/<slug:action>/",
+        views_settings.category_action,
+        name="demand_category_action",
+    ),
+    path("street/demands/departments/", views_settings.departments, name="demand_departments"),
+    path(
+        "street/demands/departments/<int:pk>/rename/",
+        views_settings.department_rename,
+        name="demand_department_rename",
+    ),
+    path(
+        "street/demands/departments/<int:pk>/handlers/", views_settings.handler_add, name="demand_handler_add"
+    ),
+    path(
+        "street/demands/departments/<int:pk>/handlers/<int:user_pk>/remove/",
+        views_settings.handler_remove,
+        name="demand_handler_remove",
+    ),
 ]

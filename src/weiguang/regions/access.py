@@ -54,6 +54,10 @@ ACTION_ROLES: dict[str, set[str]] = {
     "demand.evaluate": STAFF | {OWNER},
     "demand.deliberate": STAFF,
     "demand.stats": STAFF,
+    # the street's settings for demands: its holiday calendar and its departments (at the
+    # street); the category tree is shared by the whole deployment (any street admin)
+    "demand.configure": {Role.STREET_ADMIN},
+    "demand.manage_categories": {Role.STREET_ADMIN},
     # volunteers, teams, the service ledger and points
     "volunteer.view": STAFF | {OWNER},
     "volunteer.list_region": STAFF,

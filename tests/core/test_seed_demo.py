@@ -307,6 +307,9 @@ class TestDemoDemands:
         years = {h.date.year for h in Holiday.objects.filter(street=street)}
         assert years == {2026, 2027}
         assert Holiday.objects.filter(street=street, is_workday=True).count() >= 10
+        # every entry changes something: holidays fall on weekdays, make-up days on weekends
+        for h in Holiday.objects.filter(street=street):
+            assert (h.date.weekday() >= 5) == h.is_workday, h
         assert not calendar.is_workday(street, dt.date(2026, 10, 5))  # National Day, a Monday
         assert calendar.is_workday(street, dt.date(2026, 10, 10))  # the make-up Saturday
         assert not calendar.is_workday(street, dt.date(2026, 2, 17))  # Spring Festival

@@ -828,10 +828,10 @@ class _Builder:
         rows = []
         for name, span, workdays in HOLIDAYS:
             first, last = (dt.date.fromisoformat(day) for day in span.split(".."))
-            rows += [
-                Holiday(street=self.street, date=first + dt.timedelta(days=n), name=name)
-                for n in range((last - first).days + 1)
-            ]
+            # A holiday's Saturday and Sunday are rest days anyway: only its weekdays are kept
+            # (the street's calendar page refuses a "holiday" on a weekend).
+            days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+            rows += [Holiday(street=self.street, date=day, name=name) for day in days if day.weekday() < 5]
             rows += [
                 Holiday(
                     street=self.street, date=dt.date.fromisoformat(day), is_workday=True, name=f"{name}调休"

@@ -15,6 +15,13 @@ def log_in(page, username: str) -> None:
     assert "/login/" not in page.url
 
 
+def follow(page, selector: str) -> None:
+    """Click a link and wait for the page it leads to: asserting on the page right after a
+    bare click may read the old page, or none while the new one loads."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def fits_the_phone(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 

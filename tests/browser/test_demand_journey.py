@@ -10,7 +10,7 @@ import pytest
 from tests.factories import UserFactory
 from weiguang.demands.models import Demand, DemandStatus, Department, Transfer
 
-from .pages import fits_the_phone, log_in, status_of
+from .pages import fits_the_phone, follow, log_in, status_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ def test_demand_from_the_desk_to_a_satisfied_resident(phone, people, tree):
     # --- the desk records it: the resident looked up, Enter saves ----------------------------
     desk = phone()
     log_in(desk, "staff_a")
-    desk.click("[data-nav=desk]")
+    follow(desk, "[data-nav=desk]")
     assert fits_the_phone(desk)
     assert desk.evaluate("document.activeElement.id") == "desk-q"  # autofocus: find the resident
     desk.select_option("#id_channel", "hotline")
@@ -72,7 +72,7 @@ def test_demand_from_the_desk_to_a_satisfied_resident(phone, people, tree):
     # --- the department accepts (签收) from its inbox and handles it ----------------------------
     dept = phone()
     log_in(dept, "dept_city")
-    dept.click("[data-nav=dept]")
+    follow(dept, "[data-nav=dept]")
     row = dept.locator(f"[data-demand='{demand.pk}']")
     assert TITLE in row.inner_text() and row.locator("[data-colour]").count() == 1
     assert fits_the_phone(dept)
@@ -91,7 +91,7 @@ def test_demand_from_the_desk_to_a_satisfied_resident(phone, people, tree):
     # --- the resident is not satisfied: a warning order ------------------------------------------
     resident = phone()
     log_in(resident, "resident_a")
-    resident.click("[data-nav=my_demands]")
+    follow(resident, "[data-nav=my_demands]")
     assert fits_the_phone(resident)
     resident.click(f"[data-demand='{demand.pk}'] a.notice-title")
     assert "王阿姨您好，楼道已清理干净" in resident.inner_text("[data-testid=reply]")

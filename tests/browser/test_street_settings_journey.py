@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 from weiguang.demands import services
 from weiguang.demands.models import Demand, Holiday
 
-from .pages import fits_the_phone, log_in
+from .pages import fits_the_phone, follow, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,7 @@ def test_the_street_admin_keeps_calendar_categories_and_departments(phone, peopl
 
     admin = phone()
     log_in(admin, people.street_admin.username)
-    admin.click("[data-tile=demand_settings]")
+    follow(admin, "[data-tile=demand_settings]")
     assert admin.url.endswith("/street/demands/holidays/")
 
     # --- a holiday on a weekday: the open demand's deadline moves a working day later ----------

@@ -13,7 +13,7 @@ from weiguang.volunteers.models import Certificate, RecordStatus, ServiceRecord,
 from weiguang.wishes import services as wish_services
 from weiguang.wishes.models import WishStatus
 
-from .pages import fits_the_phone, log_in, status_of
+from .pages import fits_the_phone, follow, log_in, status_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,7 @@ def test_a_volunteer_from_registration_to_certificate(phone, people, tree):
     # --- registration ------------------------------------------------------------------------
     vol = phone()
     log_in(vol, "newvol")
-    vol.click("[data-tile=become_volunteer]")
+    follow(vol, "[data-tile=become_volunteer]")
     vol.fill("#id_name", "周新")
     vol.fill("#id_phone", "13912345670")
     vol.fill("#id_id_number", id_number[:17] + ("0" if id_number[17] != "0" else "1"))  # a typo
@@ -51,7 +51,7 @@ def test_a_volunteer_from_registration_to_certificate(phone, people, tree):
     # --- community staff approve -------------------------------------------------------------
     staff = phone()
     log_in(staff, "staff_a")
-    staff.click("[data-tile=volunteers]")
+    follow(staff, "[data-tile=volunteers]")
     row = staff.locator(f"[data-volunteer='{volunteer.pk}']")
     assert "周新" in row.inner_text() and id_number not in row.inner_text()
     row.locator("[data-action=approve]").click()
@@ -69,7 +69,7 @@ def test_a_volunteer_from_registration_to_certificate(phone, people, tree):
 
     # --- the volunteer accepts and fulfils, telling the hours ----------------------------------
     vol.goto("/")
-    vol.click("[data-tile=invitations]")
+    follow(vol, "[data-tile=invitations]")
     vol.click("[data-action=accept]")
     vol.wait_for_selector("[data-action=fulfil]")
     assert status_of(vol) == WishStatus.CLAIMED
@@ -82,7 +82,7 @@ def test_a_volunteer_from_registration_to_certificate(phone, people, tree):
 
     # --- staff verify the hours ----------------------------------------------------------------
     staff.goto("/")
-    staff.click("[data-tile=verify]")
+    follow(staff, "[data-tile=verify]")
     staff.locator(f"[data-record='{record.pk}'] [data-action=verify]").click()
     staff.wait_for_selector(f"[data-record='{record.pk}']", state="detached")
     assert fits_the_phone(staff)
@@ -91,7 +91,7 @@ def test_a_volunteer_from_registration_to_certificate(phone, people, tree):
     from weiguang.volunteers.models import RewardItem
 
     RewardItem.objects.create(street=tree.street, name="洗衣液一瓶", points=15, stock=3)
-    vol.click("[data-nav=volunteering]")
+    follow(vol, "[data-nav=volunteering]")
     assert vol.inner_text("[data-testid=hours]").strip() == "2.00"
     assert vol.inner_text("[data-testid=points]").strip() == "20"
     vol.goto("/volunteers/shop/")

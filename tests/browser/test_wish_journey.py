@@ -11,7 +11,7 @@ from PIL import Image
 
 from weiguang.wishes.models import Claim, Wish, WishStatus
 
-from .pages import fits_the_phone, log_in, status_of
+from .pages import fits_the_phone, follow, log_in, status_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,7 @@ def test_wish_from_posted_to_lit(phone, people, tree):
     resident = phone()
     log_in(resident, "resident_a")
     assert resident.get_attribute("html", "lang") == "zh-Hans"  # Chinese by default
-    resident.click("[data-nav=new]")
+    follow(resident, "[data-nav=new]")
     assert fits_the_phone(resident)
     resident.click("[data-kind=item]")  # step 1: the kind
     resident.fill("#id_title", TITLE)  # step 2: the words
@@ -56,7 +56,7 @@ def test_wish_from_posted_to_lit(phone, people, tree):
     # --- community staff publishes it from the review queue --------------------------------
     staff = phone()
     log_in(staff, "staff_a")
-    staff.click("[data-nav=queue]")
+    follow(staff, "[data-nav=queue]")
     row = staff.locator(f"#queue-{wish.pk}")
     assert TITLE in row.inner_text() and resident_name in row.inner_text()  # staff see who it is
     row.locator("[data-action=publish]").click()
@@ -75,7 +75,7 @@ def test_wish_from_posted_to_lit(phone, people, tree):
     # --- a volunteer finds it on the wall and claims it --------------------------------------
     volunteer = phone()
     log_in(volunteer, "vol_a")
-    volunteer.click("[data-nav=wall]")
+    follow(volunteer, "[data-nav=wall]")
     volunteer.select_option("#f-kind", "item")  # htmx swaps the list
     volunteer.wait_for_url("**kind=item**")
     volunteer.click(f"[data-wish='{wish.pk}'] h3 a")
@@ -106,7 +106,7 @@ def test_wish_from_posted_to_lit(phone, people, tree):
 
     # --- the resident confirms and thanks -------------------------------------------------
     resident.goto("/")
-    resident.click("[data-nav=inbox]")
+    follow(resident, "[data-nav=inbox]")
     resident.locator("[data-testid=inbox] li.unread a").first.click()
     resident.wait_for_selector("[data-action=confirm]")
     assert "已送到家，教会了阿姨使用" in resident.inner_text("[data-testid=fulfilment]")

@@ -185,6 +185,18 @@ def test_the_category_tree_round_trip(client, people, other_admin):
     assert call(client, "patch", f"{BASE}/categories/999999", admin, {"name": "无"}).status_code == 404
 
 
+def test_only_the_keepers_of_the_tree_get_the_counts(client, people, make_demand):
+    """Counting every demand per category is work for the settings page, not for every
+    anonymous reader of the tree."""
+    light = call(client, "post", f"{BASE}/categories", people.street_admin, {"name": "楼道照明"}).json()
+    assert light["demands"] == 0
+    make_demand(category=DemandCategory.objects.get(pk=light["id"]))
+    tree = call(client, "get", f"{BASE}/categories", people.street_admin).json()
+    assert [c["demands"] for c in tree] == [1]
+    for user in (None, people.staff):
+        assert [c["demands"] for c in call(client, "get", f"{BASE}/categories", user).json()] == [None]
+
+
 def test_a_demand_keeps_its_deactivated_category_but_new_ones_cannot_use_it(client, people, make_demand):
     light = call(client, "post", f"{BASE}/categories", people.street_admin, {"name": "楼道照明"}).json()
     d = make_demand(category=DemandCategory.objects.get(pk=light["id"]))

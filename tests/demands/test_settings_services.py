@@ -410,8 +410,10 @@ def test_a_handler_gets_the_inbox_and_the_department_role(people, depts):
         configure.add_handler(people.street_admin, depts.city, newcomer)
     with pytest.raises(InvalidInput):
         configure.add_handler(people.street_admin, depts.city, None)
-    assert configure.user_by_username(" dept_new ") == newcomer
-    assert configure.user_by_username("nobody") is None
+    assert configure.account_by_username(" dept_new ") == newcomer
+    with pytest.raises(InvalidInput) as e:
+        configure.account_by_username("nobody")
+    assert e.value.message == "No account has the username “nobody”. Ask them to register first."
 
 
 def test_removing_a_handler_keeps_the_role_while_they_handle_another_department(people, depts):

@@ -84,7 +84,7 @@ class CategoryOut(Schema):
     parent: int | None
     active: bool
     ordering: int
-    demands: int = Field(description="How many demands are filed under it")
+    demands: int | None = Field(description="How many demands are filed under it (street admins; else null)")
     children: list[CategoryOut] = Field(default_factory=list)
 
 
@@ -218,7 +218,7 @@ def remove_holiday(request, holiday_id: int):
 def _category_out(c: DemandCategory, kids: bool = True) -> dict:
     return {
         "id": c.pk, "name": c.name, "parent": c.parent_id, "active": c.active, "ordering": c.ordering,
-        "demands": c.n_demands,
+        "demands": getattr(c, "n_demands", None),
         "children": [_category_out(k, kids=False) for k in getattr(c, "kids", [])] if kids else [],
     }  # fmt: skip
 
@@ -232,8 +232,9 @@ def list_categories(request, include_inactive: bool = False):
     """Top-level categories in their order, each with its subcategories. The tree is shared
     by the whole deployment. `include_inactive=true` (street admins) adds the deactivated ones."""
     user = current_user(request)
-    every = include_inactive and configure.may_manage_categories(user)
-    tree = configure.category_tree()
+    keeper = configure.may_manage_categories(user)
+    every = include_inactive and keeper
+    tree = configure.category_tree(with_counts=keeper)
     if not every:
         tree = [c for c in tree if c.active]
         for c in tree:
@@ -249,7 +250,7 @@ def _category(category_id: int) -> DemandCategory:
 
 
 def _fresh_category(pk: int) -> dict:
-    tree = configure.category_tree()
+    tree = configure.category_tree(with_counts=True)
     for c in tree:
         if c.pk == pk:
             return _category_out(c)
@@ -310,9 +311,8 @@ def _department(user, department_id: int) -> Department:
     return department
 
 
-def _fresh_department(pk: int) -> dict:
-    d = Department.objects.select_related("street").get(pk=pk)
-    return _department_out(configure.street_departments(d.street).select_related("street").get(pk=pk))
+def _fresh_department(department: Department) -> dict:
+    return _department_out(configure.street_departments(department.street).get(pk=department.pk))
 
 
 def _may_list(user, street: Region) -> bool:
@@ -332,10 +332,7 @@ def list_departments(request, street: Id | None = None):
         streets = [s for s in streets if s.pk == street]
         if not streets:
             raise NotAllowed(_("Only staff of the street may see its departments."))
-    rows = []
-    for s in streets:
-        rows += [_department_out(d) for d in configure.street_departments(s).select_related("street")]
-    return rows
+    return [_department_out(d) for d in configure.street_departments(*streets)]
 
 
 @router.post(
@@ -346,7 +343,7 @@ def list_departments(request, street: Id | None = None):
 def add_department(request, data: DepartmentIn):
     user = require_user(request)
     department = configure.add_department(user, street=_street(user, data.street), name=data.name)
-    return Status(201, _fresh_department(department.pk))
+    return Status(201, _fresh_department(department))
 
 
 @router.patch(
@@ -356,7 +353,7 @@ def add_department(request, data: DepartmentIn):
 def rename_department(request, department_id: int, data: DepartmentPatch):
     user = require_user(request)
     department = configure.rename_department(user, _department(user, department_id), data.name)
-    return _fresh_department(department.pk)
+    return _fresh_department(department)
 
 
 @router.post(
@@ -367,15 +364,8 @@ def add_handler(request, department_id: int, data: HandlerIn):
     """They also get the department handler role at the street, and a message in their inbox."""
     user = require_user(request)
     department = _department(user, department_id)
-    person = configure.user_by_username(data.username)
-    if person is None:
-        raise _invalid(
-            "username",
-            _("No account has the username “%(username)s”. Ask them to register first.")
-            % {"username": data.username.strip()},
-        )
-    configure.add_handler(user, department, person)
-    return _fresh_department(department.pk)
+    configure.add_handler(user, department, configure.account_by_username(data.username))
+    return _fresh_department(department)
 
 
 @router.delete(
@@ -387,4 +377,4 @@ def remove_handler(request, department_id: int, user_id: int):
     department = _department(user, department_id)
     person = get_user_model().objects.filter(pk=user_id).first()
     configure.remove_handler(user, department, person)
-    return _fresh_department(department.pk)
+    return _fresh_department(department)

@@ -37,7 +37,7 @@ def add_working_days(street, start: dt.date, days: int) -> dt.date:
 
 def step_working_days(start: dt.date, days: int, exceptions: dict[dt.date, bool]) -> dt.date:
     """add_working_days on a calendar already read ({date: is_workday} of the street's
-    exceptions), for recomputing many deadlines at once (demands.configure)."""
+    exceptions)."""
     day, left = start, days
     while left:
         day += dt.timedelta(days=1)
@@ -46,10 +46,16 @@ def step_working_days(start: dt.date, days: int, exceptions: dict[dt.date, bool]
     return day
 
 
-def working_deadline(street, start: dt.datetime, days: int) -> dt.datetime:
-    """The same local time of day on the `days`-th working day after `start`."""
+def working_deadline(
+    street, start: dt.datetime, days: int, exceptions: dict[dt.date, bool] | None = None
+) -> dt.datetime:
+    """The same local time of day on the `days`-th working day after `start`. `exceptions`:
+    the street's calendar already read, when many deadlines are computed at once."""
     local = timezone.localtime(start)
-    day = add_working_days(street, local.date(), days)
+    if exceptions is None:
+        day = add_working_days(street, local.date(), days)
+    else:
+        day = step_working_days(local.date(), days, exceptions)
     return local.replace(year=day.year, month=day.month, day=day.day)
 
 

@@ -32,6 +32,7 @@ from weiguang.core.audit import log_action
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.models import AuditEntry
 from weiguang.core.notifications import notify
+from weiguang.core.text import clean_text
 from weiguang.regions import access
 from weiguang.regions.models import Membership, Region, RegionKind, Role
 
@@ -52,13 +53,8 @@ REOPEN_ACTIONS = ("reopen", "reopen_by_code")
 def configurable_streets(user) -> QuerySet[Region]:
     """The streets whose calendar and departments `user` may keep (street admins of the
     street or above it; superusers: every street)."""
-    prefixes = list(access.regions_for(user, "demand.configure").values_list("path", flat=True))
-    if not prefixes:
-        return Region.objects.none()
-    under = Q(pk__in=[])
-    for p in prefixes:
-        under |= Q(path__startswith=p)
-    return Region.objects.filter(under, kind=RegionKind.STREET).order_by("path")
+    streets = Region.objects.filter(kind=RegionKind.STREET).order_by("path")
+    return access.scope(streets, user, "demand.configure")
 
 
 def may_configure(user, street: Region) -> bool:
@@ -86,16 +82,15 @@ def _require_categories(by) -> None:
 
 
 def _name(value, field: str, *, max_length: int, min_length: int = 1, message: str) -> str:
-    value = " ".join((value or "").split())
-    if not value:
-        raise InvalidInput(message, fields={field: message})
-    if len(value) < min_length:
-        text = _("At least %(min)d characters.") % {"min": min_length}
-        raise InvalidInput(text, fields={field: text})
-    if len(value) > max_length:
-        text = _("At most %(max)d characters.") % {"max": max_length}
-        raise InvalidInput(text, fields={field: text})
-    return value
+    return clean_text(
+        value,
+        field,
+        required=True,
+        max_length=max_length,
+        min_length=min_length,
+        message=message,
+        one_line=True,
+    )
 
 
 def _lock(street: Region) -> None:
@@ -236,11 +231,6 @@ def remove_holiday(by, holiday: Holiday) -> CalendarChange:
     return CalendarChange(street=street, removed=holiday, moved=moved)
 
 
-def _on_date(moment: dt.datetime, day: dt.date) -> dt.datetime:
-    local = timezone.localtime(moment)
-    return local.replace(year=day.year, month=day.month, day=day.day)
-
-
 def recompute_deadlines(street: Region, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> int:
     """After the calendar changed between `first` and `last`: give the street's open demands
     that are not yet due their deadlines on the new calendar, the way they were computed when
@@ -285,16 +275,11 @@ def recompute_deadlines(street: Region, first: dt.date, last: dt.date, now: dt.d
         else:
             base, days = d.created_at, calendar.HANDLE_DAYS
         if base is not None and base < window_end:
-            due = _on_date(
-                d.handle_due, calendar.step_working_days(timezone.localtime(base).date(), days, exceptions)
-            )
+            due = calendar.working_deadline(street, base, days, exceptions)
             if due != d.handle_due and due > now:
                 changes["handle_due"] = due
         if not d.warning_count and not d.urgent and d.first_response_at is None and d.response_due > now:
-            start = timezone.localtime(d.created_at).date()
-            due = _on_date(
-                d.response_due, calendar.step_working_days(start, calendar.RESPONSE_DAYS, exceptions)
-            )
+            due = calendar.working_deadline(street, d.created_at, calendar.RESPONSE_DAYS, exceptions)
             if due != d.response_due and due > now:
                 changes["response_due"] = due
         if not changes:
@@ -316,10 +301,14 @@ def recompute_deadlines(street: Region, first: dt.date, last: dt.date, now: dt.d
 # --- the category tree (shared by the deployment) ---------------------------------------
 
 
-def category_tree() -> list[DemandCategory]:
-    """Top-level categories in their order, each with `kids` (its subcategories) and every
-    node with `n_demands` (how many demands use it)."""
-    rows = list(DemandCategory.objects.annotate(n_demands=Count("demands")).order_by("ordering", "id"))
+def category_tree(*, with_counts: bool = False) -> list[DemandCategory]:
+    """Top-level categories in their order, each with `kids` (its subcategories). With
+    `with_counts` (for those who keep the tree: a count over every demand), each node has
+    `n_demands`, how many demands use it."""
+    rows = DemandCategory.objects.order_by("ordering", "id")
+    if with_counts:
+        rows = rows.annotate(n_demands=Count("demands"))
+    rows = list(rows)
     top = [c for c in rows if c.parent_id is None]
     by_parent: dict[int, list] = {c.pk: [] for c in top}
     for c in rows:
@@ -394,8 +383,11 @@ def rename_category(by, category: DemandCategory, name: str) -> DemandCategory:
     return locked
 
 
-def move_category(by, category: DemandCategory, position: int) -> DemandCategory:
-    """Put the category at `position` (0 = first) among its siblings."""
+def move_category(
+    by, category: DemandCategory, position: int | None = None, *, step: int = 0
+) -> DemandCategory:
+    """Put the category at `position` (0 = first) among its siblings, or `step` places
+    further (-1: up one, as the page's arrows do)."""
     _require_categories(by)
     with transaction.atomic():
         siblings = list(_siblings(category.parent_id).select_for_update())
@@ -403,6 +395,7 @@ def move_category(by, category: DemandCategory, position: int) -> DemandCategory
         if current is None:
             raise Conflict(_("The category changed meanwhile; reload the page."), code="state_conflict")
         old = siblings.index(current)
+        position = old + step if position is None else position
         position = max(0, min(int(position), len(siblings) - 1))
         siblings.remove(current)
         siblings.insert(position, current)
@@ -467,13 +460,15 @@ def update_category(
 # --- departments and their handlers ------------------------------------------------------
 
 
-def street_departments(street: Region) -> QuerySet[Department]:
-    """The street's departments with their handlers and `n_open` (live transfers waiting)."""
+def street_departments(*streets: Region) -> QuerySet[Department]:
+    """The streets' departments with their handlers and `n_open` (live transfers waiting), by
+    street and name."""
     return (
-        Department.objects.filter(street=street)
+        Department.objects.filter(street__in=streets)
+        .select_related("street")
         .annotate(n_open=Count("transfers", filter=Q(transfers__status__in=Transfer.LIVE_STATUSES)))
         .prefetch_related("handlers")
-        .order_by("name", "id")
+        .order_by("street__path", "name", "id")
     )
 
 
@@ -520,12 +515,16 @@ def rename_department(by, department: Department, name: str) -> Department:
     return locked
 
 
-def user_by_username(username: str):
-    """The active account with this username, or None."""
+def account_by_username(username: str):
+    """The active account with this username (the one to make a handler), or InvalidInput."""
     username = (username or "").strip()
-    if not username or len(username) > 150:
-        return None
-    return get_user_model().objects.filter(username=username, is_active=True).first()
+    user = get_user_model().objects.filter(username=username, is_active=True).first() if username else None
+    if user is None:
+        text = _("No account has the username “%(username)s”. Ask them to register first.") % {
+            "username": username
+        }
+        raise InvalidInput(text, fields={"username": "unknown"})
+    return user
 
 
 def add_handler(by, department: Department, user) -> Department:

@@ -14,6 +14,7 @@ from weiguang.core import ratelimit
 from weiguang.core.audit import log_action
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, RateLimited
 from weiguang.core.notifications import notify
+from weiguang.core.text import clean_text
 from weiguang.core.transitions import SYSTEM, perform
 from weiguang.core.uploads import check_photos
 from weiguang.people.models import Resident
@@ -68,12 +69,7 @@ def demand_url(demand: Demand) -> str:
 
 
 def _text(value, field: str, *, required: bool, max_length: int = TEXT_MAX, message: str = "") -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(message or _("This field is required."), fields={field: "required"})
-    if len(value) > max_length:
-        raise InvalidInput(_("At most %(max)d characters.") % {"max": max_length}, fields={field: "too_long"})
-    return value
+    return clean_text(value, field, required=required, max_length=max_length, message=message)
 
 
 def _street_admins(demand: Demand):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from weiguang.core.errors import InvalidInput, ServiceError
+from weiguang.core.errors import ServiceError
 
 from . import configure
 from .forms import apply_service_error
@@ -35,11 +35,12 @@ def _int(value) -> int | None:
 def _settings_tabs(request) -> list[dict]:
     user = request.user
     tabs = []
-    if configure.configurable_streets(user).exists():
+    keeps_a_street = configure.configurable_streets(user).exists()
+    if keeps_a_street:
         tabs.append({"url": reverse("demand_holidays"), "label": _("Holidays")})
     if configure.may_manage_categories(user):
         tabs.append({"url": reverse("demand_categories"), "label": _("Categories")})
-    if configure.configurable_streets(user).exists():
+    if keeps_a_street:
         tabs.append({"url": reverse("demand_departments"), "label": _("Departments")})
     for tab in tabs:
         tab["active"] = request.path == tab["url"]
@@ -184,7 +185,7 @@ def _require_categories(request) -> None:
 
 
 def _categories_context(top_form=None, sub_forms=None, rename_forms=None) -> dict:
-    tree = configure.category_tree()
+    tree = configure.category_tree(with_counts=True)
     sub_forms, rename_forms = sub_forms or {}, rename_forms or {}
     for level in [tree, *(c.kids for c in tree)]:
         for n, c in enumerate(level):
@@ -254,13 +255,7 @@ def category_action(request, pk: int, action: str):
             category = configure.rename_category(user, category, form.cleaned_data["name"])
             messages.success(request, _("Renamed to “%(name)s”.") % {"name": category.name})
         elif action in ("up", "down"):
-            siblings = list(
-                DemandCategory.objects.filter(parent_id=category.parent_id)
-                .order_by("ordering", "id")
-                .values_list("pk", flat=True)
-            )
-            position = siblings.index(category.pk) + (-1 if action == "up" else 1)
-            configure.move_category(user, category, position)
+            configure.move_category(user, category, step=-1 if action == "up" else 1)
         else:
             category = configure.set_category_active(user, category, action == "activate")
             if action == "activate":
@@ -379,15 +374,8 @@ def handler_add(request, pk: int):
             department.street, _streets(request), bound={("handler", department.pk): form}
         )
         return _render(request, "demands/settings_departments.html", context, status=422)
-    username = form.cleaned_data["username"].strip()
-    person = configure.user_by_username(username)
     try:
-        if person is None:
-            raise InvalidInput(
-                _("No account has the username “%(username)s”. Ask them to register first.")
-                % {"username": username},
-                fields={"username": "unknown"},
-            )
+        person = configure.account_by_username(form.cleaned_data["username"])
         configure.add_handler(request.user, department, person)
     except ServiceError as err:
         return _department_error(request, department, err, "handler", form)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from weiguang.core.audit import log_action
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.notifications import notify
+from weiguang.core.text import clean_text as _text
 from weiguang.core.transitions import perform
 from weiguang.regions import access
 from weiguang.regions.models import Membership, Region, RegionKind, Role
@@ -66,23 +67,6 @@ def project_url(project: Project) -> str:
 
 
 # --- small helpers ------------------------------------------------------------------------
-
-
-def _text(
-    value, field: str, *, required: bool, max_length: int, min_length: int = 0, message: str = ""
-) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else None
-    if value is None:
-        raise InvalidInput(_("This value has the wrong type."), fields={field: "invalid"})
-    if required and not value:
-        raise InvalidInput(message or _("This field is required."), fields={field: "required"})
-    if value and len(value) < min_length:
-        raise InvalidInput(
-            _("At least %(min)d characters.") % {"min": min_length}, fields={field: "too_short"}
-        )
-    if len(value) > max_length:
-        raise InvalidInput(_("At most %(max)d characters.") % {"max": max_length}, fields={field: "too_long"})
-    return value
 
 
 def _phone(value) -> str:

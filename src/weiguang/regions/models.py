@@ -32,6 +32,8 @@ class Region(models.Model):
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
 
+    scope_path_lookup = "path"  # access.scope: the regions at or below a user's role
+
     class Meta:
         ordering = ["path"]
         verbose_name = _("region")

@@ -18,6 +18,7 @@ from weiguang.core.audit import log_action
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.notifications import notify
 from weiguang.core.privacy import id_number_problem
+from weiguang.core.text import clean_text as _text
 from weiguang.core.transitions import perform
 from weiguang.regions import access
 from weiguang.regions.models import Membership, Region, RegionKind, Role
@@ -65,15 +66,6 @@ def honour_cap() -> Decimal:
 def star_level(hours) -> int:
     """0 to 5 stars by verified hours (e.g. 100/300/600/1000/1500)."""
     return sum(1 for threshold in star_thresholds() if Decimal(hours) >= threshold)
-
-
-def _text(value, field: str, *, required: bool, max_length: int, message: str = "") -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(message or _("This field is required."), fields={field: "required"})
-    if len(value) > max_length:
-        raise InvalidInput(_("At most %(max)d characters.") % {"max": max_length}, fields={field: "too_long"})
-    return value
 
 
 def _hours(value, field: str = "hours", *, allow_negative: bool = False) -> Decimal:

@@ -276,6 +276,8 @@ def test_adding_renaming_and_staffing_a_department(admin, people, depts):
     response = admin.post(f"{DEPARTMENTS}{dep.pk}/handlers/", {f"h{dep.pk}-username": "nobody"})
     assert response.status_code == 422
     assert "No account has the username “nobody”. Ask them to register first." in text(response)
+    # the page shown with the error still says where the admin is
+    assert f'<a href="{DEPARTMENTS}" aria-current="page">' in response.content.decode()
 
     response = admin.post(
         f"{DEPARTMENTS}{dep.pk}/handlers/", {f"h{dep.pk}-username": "stranger"}, follow=True

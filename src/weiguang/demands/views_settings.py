@@ -43,7 +43,7 @@ def _settings_tabs(request) -> list[dict]:
     if keeps_a_street:
         tabs.append({"url": reverse("demand_departments"), "label": _("Departments")})
     for tab in tabs:
-        tab["active"] = request.path == tab["url"]
+        tab["active"] = request.path.startswith(tab["url"])  # also on a form posted below it
     return tabs
 
 

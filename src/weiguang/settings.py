@@ -1,6 +1,8 @@
 """Weiguang settings: everything that differs between machines comes from the environment."""
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,6 +40,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "weiguang.core",
     "weiguang.regions",
     "weiguang.people",
@@ -59,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # last: turns a login refused by the lockout into HTTP 429 with Retry-After (core.lockout)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "weiguang.urls"
@@ -138,6 +143,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# The lockout (core.lockout, django-axes) refuses a locked login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "weiguang.core.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "weiguang.core.lockout.LockoutHandler"
+# Failures are counted per user name at an address (one person's typos lock only her, not the
+# community centre she shares an address with) and per address (many user names tried from
+# one address); each has its own limit.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURES_ALLOWED", 10))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", 100))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
+AXES_RESET_ON_SUCCESS = True  # the user's own failures at that address only (LockoutHandler)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the wait we announce is the wait
+AXES_USERNAME_CALLABLE = "weiguang.core.lockout.normalise_username"
+AXES_CLIENT_IP_CALLABLE = "weiguang.core.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "weiguang.core.lockout.lockout_response"
+AXES_VERBOSE = False
+
+# Addresses (or networks, CIDR) of the load balancers and reverse proxies in front of the web
+# processes. Only a request from one of them has its X-Forwarded-For believed: rate limits and
+# the login lockout then count the client it names, not the balancer (core.ratelimit).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _e:
+        raise ValueError(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from _e
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -8,10 +8,10 @@ import sys
 from io import StringIO
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate as _authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -47,6 +47,11 @@ from weiguang.volunteers.models import (
 from weiguang.wishes.models import Claim, ClaimStatus, Wish, WishPolicy, WishStatus
 
 pytestmark = pytest.mark.django_db
+
+
+def authenticate(**credentials):
+    """A login as the login page makes it: with a request (the lockout counts per address)."""
+    return _authenticate(RequestFactory().post("/login/"), **credentials)
 
 
 def run(*args) -> str:

@@ -1,6 +1,9 @@
 from django.contrib import admin
 
 from .models import ApiToken, AuditEntry, Notification
+from .views import AdminLoginForm
+
+admin.site.login_form = AdminLoginForm  # the login lockout says how long to wait there too
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -21,6 +21,7 @@ import pydantic
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
@@ -47,15 +48,13 @@ from pydantic_core import PydanticCustomError
 
 from weiguang.regions.access import memberships
 
-from . import ratelimit
+from . import lockout
 from .errors import BadCredentials, ServiceError, TooManyAttempts, Unauthenticated
 from .models import ApiToken
 
 logger = logging.getLogger("django.request")
 
 TOKEN_TOUCH_SECONDS = 60  # write last_used_at at most once a minute per token
-LOGIN_FAILURES_ALLOWED = 10  # per username and per client address, in LOGIN_FAILURE_WINDOW
-LOGIN_FAILURE_WINDOW = 15 * 60
 
 
 def _no_null_character(value: str) -> str:
@@ -400,10 +399,6 @@ class MeOut(Schema):
     roles: list[RoleOut]
 
 
-def _failure_idents(request: HttpRequest, username: str) -> list[tuple[str, str]]:
-    return [("login-user", username.lower()), ("login-ip", ratelimit.client_address(request))]
-
-
 @router.post(
     "/token",
     auth=None,
@@ -412,17 +407,17 @@ def _failure_idents(request: HttpRequest, username: str) -> list[tuple[str, str]
 )
 def issue_token(request, data: TokenIn):
     """Returns a new bearer token. The token is shown only once; send it as
-    `Authorization: Bearer <token>`. Repeated wrong passwords are refused for a while."""
-    idents = _failure_idents(request, data.username)
-    if any(ratelimit.hits(*ident) >= LOGIN_FAILURES_ALLOWED for ident in idents):
-        raise TooManyAttempts(_("Too many failed attempts; please wait 15 minutes and try again."))
+    `Authorization: Bearer <token>`. Repeated wrong passwords lock the user name at that
+    address (and many at one address lock the address) for a while, the same lockout as the
+    login page's: 429 with the wait in `message` and in the Retry-After header (seconds)."""
     user = authenticate(request, username=data.username, password=data.password)
     if user is None or not user.is_active:
-        for ident in idents:
-            ratelimit.record(*ident, window=LOGIN_FAILURE_WINDOW)
+        if lockout.is_refused(request):
+            raise TooManyAttempts(lockout.message(request, data.username))
         raise BadCredentials(_("Wrong username or password."))
-    for ident in idents:
-        ratelimit.clear(*ident)
+    # as a login through the page: last_login, the access log, and this user's failures at
+    # this address are cleared (core.lockout)
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     return Status(201, {"token": ApiToken.issue(user)})
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 
+from .lockout import LockoutMessageMixin
 from .middleware import LARGE_TEXT_COOKIE
 from .models import Notification
 from .templatetags.wg import role_flags, safe_next
@@ -60,9 +63,18 @@ def home(request):
     )  # fmt: skip
 
 
+class LoginForm(LockoutMessageMixin, AuthenticationForm):
+    """The login page's form: a login refused by the lockout says how long to wait."""
+
+
+class AdminLoginForm(LockoutMessageMixin, AdminAuthenticationForm):
+    """The admin's login form (admin.site.login_form), with the same lockout message."""
+
+
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
 
 class LogoutView(auth_views.LogoutView):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from weiguang.core import ratelimit
 from weiguang.core.errors import ServiceError
 from weiguang.core.idempotency import create_once
 from weiguang.core.schemas import history_rows
@@ -257,7 +258,7 @@ def demand_new(request):
             try:
                 demand = services.submit_demand(
                     user, grid=data["grid"], title=data["title"], description=data["description"],
-                    category=data["category"], urgent=data["urgent"], client=request.META.get("REMOTE_ADDR", ""),
+                    category=data["category"], urgent=data["urgent"], client=ratelimit.client_address(request),
                 )  # fmt: skip
             except ServiceError as err:
                 apply_service_error(form, err)

@@ -139,9 +139,14 @@ TASKS = {
 }
 
 # --- Auth -----------------------------------------------------------------------------
+# Wherever a password is chosen (the admin, `weiguang createsuperuser`, a password change):
+# not like the user name or the person's name, at least 8 characters, not a common one, not
+# digits only (a phone number or a birthday).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # The lockout (core.lockout, django-axes) refuses a locked login before any password is checked.
 AUTHENTICATION_BACKENDS = [

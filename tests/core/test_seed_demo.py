@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate as _authenticate
+from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client, RequestFactory, override_settings
@@ -150,6 +151,7 @@ def test_json_lists_one_account_per_role_that_can_log_in(accounts):
         assert set(a) == {"role", "username", "password", "region"}
         user = authenticate(username=a["username"], password=a["password"])
         assert user is not None, a["username"]
+        validate_password(a["password"], user)  # the demo password keeps the password rules
         assert access.roles_at(user, Region.objects.get(name=a["region"]).path) >= {a["role"]}
     usernames = {a["username"] for a in accounts}
     assert {"admin", "staff", "grid", "volunteer", "partner", "dept", "resident"} <= usernames

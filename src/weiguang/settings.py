@@ -148,11 +148,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# The lockout (core.lockout, django-axes) refuses a locked login before any password is checked.
-AUTHENTICATION_BACKENDS = [
-    "weiguang.core.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# Django's ModelBackend behind the login lockout (core.lockout, django-axes): an attempt is
+# counted, or refused, before its password is checked.
+AUTHENTICATION_BACKENDS = ["weiguang.core.lockout.LockoutBackend"]
 AXES_HANDLER = "weiguang.core.lockout.LockoutHandler"
 # Failures are counted per user name at an address (one person's typos lock only her, not the
 # community centre she shares an address with) and per address (many user names tried from

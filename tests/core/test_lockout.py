@@ -226,3 +226,9 @@ def test_odd_user_names_are_counted_not_a_500(client, people, username):
         assert web_login(client, username, "guess").status_code in (200, 429)
         assert api_login(client, username, "guess").status_code in (401, 422, 429)
     assert web_login(client, "resident_a").status_code == 302
+
+
+def test_changing_the_browser_changes_nothing(client, people):
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        web_login(client, "resident_a", "guess", HTTP_USER_AGENT=f"Mozilla/5.0 ({i})")
+    assert web_login(client, "resident_a", HTTP_USER_AGENT="curl/8").status_code == 429

@@ -1,8 +1,11 @@
 """One login lockout for every way in: the login page, the Django admin and the API token.
 
-django-axes does the counting, in the database (its `AccessAttempt` rows; each failure is an
-`UPDATE ... SET failures = failures + 1` on a locked row, so no failure is lost however many
-arrive at once, on SQLite and PostgreSQL alike). Two counters matter:
+django-axes keeps the counters, in the database (its `AccessAttempt` rows). A password is
+checked only after the attempt has been counted: `LockoutBackend` locks the row of that user
+name at that address (SELECT ... FOR UPDATE; on SQLite the IMMEDIATE transaction), checks the
+limits and adds one in the same transaction, then checks the password and takes the count
+back if it was right. So however many clients try at once, no failure is lost and no more
+passwords are checked than the limit allows. Two counters matter:
 
 - per user name *and* address: `AXES_FAILURE_LIMIT` failures (default 10) lock that user name
   at that address. A community centre shares one address; one person's typos lock only her.
@@ -13,7 +16,7 @@ A lock lasts `AXES_COOLOFF_TIME` after the failure that set it; attempts while l
 refused without checking the password and do not extend it. A successful login clears only
 that user's failures at that address, never the address's other counters.
 
-`LockoutBackend` comes first in AUTHENTICATION_BACKENDS and refuses locked requests; the
+`LockoutBackend` is the authentication backend (Django's ModelBackend behind the lock); the
 forms of the login page and the admin (`LockoutMessageMixin`) and the token endpoint turn the
 refusal into "登录失败次数过多，请 N 分钟后再试"; `lockout_response` (AXES_LOCKOUT_CALLABLE, run
 by axes' middleware) gives every refused request HTTP 429 and a Retry-After header.
@@ -24,13 +27,16 @@ from __future__ import annotations
 import math
 
 from axes.backends import AxesStandaloneBackend
-from axes.exceptions import AxesBackendPermissionDenied
+from axes.exceptions import AxesBackendPermissionDenied, AxesBackendRequestParameterRequired
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_cool_off, get_credentials
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
+from django.db import router, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -94,6 +100,54 @@ class LockoutHandler(AxesDatabaseHandler):
                     break
         return max(0, math.ceil(left))
 
+    def count_attempt(self, request, credentials) -> bool:
+        """Count this attempt as a failure before its password is checked, unless a limit is
+        already reached (then False: refuse it). Check and count happen under one row lock, so
+        concurrent attempts queue here and the limit is exact. One row per user name and
+        address (the user agent is not part of it: changing it changes nothing)."""
+        username = get_client_username(request, credentials)
+        self.clean_expired_user_attempts(request, credentials)
+        with transaction.atomic(using=router.db_for_write(AccessAttempt)):
+            attempt, created = AccessAttempt.objects.select_for_update().get_or_create(
+                username=username,
+                ip_address=request.axes_ip_address,
+                user_agent="",
+                defaults={
+                    "get_data": "",
+                    "post_data": "",
+                    "http_accept": request.axes_http_accept,
+                    "path_info": request.axes_path_info,
+                    "failures_since_start": 0,
+                    "attempt_time": request.axes_attempt_time,
+                },
+            )
+            cool_off = get_cool_off(request)
+            if not created and cool_off and attempt.attempt_time <= timezone.now() - cool_off:
+                # expired since the clean-up above: its old failures count no more
+                AccessAttempt.objects.filter(pk=attempt.pk).update(failures_since_start=0)
+            if self.is_locked(request, credentials):
+                return False
+            AccessAttempt.objects.filter(pk=attempt.pk).update(
+                failures_since_start=F("failures_since_start") + 1,
+                attempt_time=request.axes_attempt_time,
+                http_accept=request.axes_http_accept,
+                path_info=request.axes_path_info,
+            )
+        request.login_counted = True
+        return True
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        if request is not None and getattr(request, "login_counted", False):
+            # counted before the password was checked (count_attempt): only say whether the
+            # limit is now reached, as axes does after counting
+            failures = self.get_failures(request, credentials)
+            request.axes_failures_since_start = failures
+            if failures >= settings.AXES_FAILURE_LIMIT:
+                request.axes_locked_out = True
+                request.axes_credentials = credentials
+            return None
+        return super().user_login_failed(sender, credentials, request, **kwargs)
+
     def reset_user_attempts(self, request, credentials=None) -> int:
         username = get_client_username(request, credentials)
         count, _ = AccessAttempt.objects.filter(
@@ -102,16 +156,27 @@ class LockoutHandler(AxesDatabaseHandler):
         return count
 
 
-class LockoutBackend(AxesStandaloneBackend):
-    """First in AUTHENTICATION_BACKENDS: refuses a locked request before any password is
-    checked, and marks the request so that the page or the API can say why."""
+class LockoutBackend(AxesStandaloneBackend, ModelBackend):
+    """The authentication backend: Django's ModelBackend behind the lockout. An attempt is
+    counted first (refused when a limit is reached, and the request marked so that the page
+    or the API can say why), then the password is checked; a right one takes the count back."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        try:
-            return super().authenticate(request, username=username, password=password, **kwargs)
-        except AxesBackendPermissionDenied:
+        if not settings.AXES_ENABLED:
+            return ModelBackend.authenticate(self, request, username=username, password=password, **kwargs)
+        if request is None:
+            raise AxesBackendRequestParameterRequired("LockoutBackend needs the request (its address)")
+        credentials = get_credentials(username=username, password=password, **kwargs)
+        AxesProxyHandler.update_request(request)
+        handler = AxesProxyHandler.get_implementation()
+        if not handler.count_attempt(request, credentials):
             request.login_locked_out = True
-            raise
+            request.axes_locked_out = True  # axes records nothing for a refused attempt
+            raise AxesBackendPermissionDenied("locked out")
+        user = ModelBackend.authenticate(self, request, username=username, password=password, **kwargs)
+        if user is not None:
+            handler.reset_user_attempts(request, credentials)
+        return user
 
 
 def is_refused(request) -> bool:

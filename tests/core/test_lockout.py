@@ -50,9 +50,12 @@ def test_thirty_wrong_passwords_then_the_right_one_is_refused_on_the_login_page(
     for i in range(30):
         response = web_login(client, "resident_a", f"guess-{i}")
         assert not logged_in(client)
-        if i < settings.AXES_FAILURE_LIMIT:  # checked, wrong
+        if i < settings.AXES_FAILURE_LIMIT - 1:  # checked, wrong
             assert response.status_code == 200
             assert LOCKED not in response.content.decode()
+        elif i == settings.AXES_FAILURE_LIMIT - 1:  # checked, wrong, and now the wait begins
+            assert response.status_code == 200
+            assert LOCKED in response.content.decode()
         else:  # refused without checking
             assert response.status_code == 429
             assert LOCKED in response.content.decode()

@@ -217,13 +217,14 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 class LockoutMessageMixin:
-    """For the login forms (page and admin): a refused login says how long to wait."""
+    """For the login forms (page and admin): a refused login, and the failure that reached
+    the limit, say how long to wait."""
 
     def clean(self):
         try:
             return super().clean()
         except ValidationError:
-            if is_refused(self.request):
+            if is_refused(self.request) or getattr(self.request, "axes_locked_out", False):
                 username = self.cleaned_data.get("username")
                 raise ValidationError(message(self.request, username), code="locked_out") from None
             raise

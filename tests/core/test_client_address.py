@@ -50,8 +50,8 @@ def test_a_spoofed_header_from_an_untrusted_client_is_ignored(behind_proxy):
         ("1.2.3.4, 198.51.100.1, 10.0.0.9", "198.51.100.1"),  # two balancers
         ("198.51.100.1, 192.0.2.1", "198.51.100.1"),
         ("198.51.100.1:50312", "198.51.100.1"),  # with a port, as some balancers write it
-        ("[2001:db8::1]:443", "2001:db8::1"),
-        ("2001:db8::1", "2001:db8::1"),
+        ("[2001:db8::1]:443", "2001:db8::"),
+        ("2001:db8::1", "2001:db8::"),
         ("::ffff:198.51.100.1", "198.51.100.1"),
         ("", BALANCER),  # no header: the balancer itself
         ("not-an-address", BALANCER),  # garbage: the last address a trusted proxy vouched for
@@ -61,6 +61,20 @@ def test_a_spoofed_header_from_an_untrusted_client_is_ignored(behind_proxy):
 )
 def test_from_a_trusted_proxy_the_header_names_the_client(behind_proxy, forwarded, client):
     assert address(BALANCER, forwarded) == client
+
+
+def test_an_ipv6_client_is_counted_by_its_64_network():
+    assert address("2001:db8:1:2:aaaa::1") == address("2001:db8:1:2:ffff::9") == "2001:db8:1:2::"
+    assert address("2001:db8:1:3::1") == "2001:db8:1:3::"
+    assert address("::1") == "::1"
+
+
+@pytest.mark.django_db
+def test_an_ipv6_client_cannot_escape_the_lock_by_changing_its_address(people):
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        web_login(Client(REMOTE_ADDR=f"2001:db8:1:2::{i + 1:x}"), "resident_a", "guess")
+    assert web_login(Client(REMOTE_ADDR="2001:db8:1:2::ffff"), "resident_a").status_code == 429
+    assert web_login(Client(REMOTE_ADDR="2001:db8:9:9::1"), "resident_a").status_code == 302
 
 
 def test_no_address_at_all():

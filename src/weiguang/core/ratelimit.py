@@ -7,7 +7,8 @@ lockout (`core.lockout`, django-axes) keeps its counters in the database.
 `client_address(request)` is the one place that decides who the client is. Behind a load
 balancer REMOTE_ADDR is the balancer; its `X-Forwarded-For` is believed only when REMOTE_ADDR
 is one of `settings.TRUSTED_PROXIES`, and then the right-most address that is not a trusted
-proxy is the client (everything left of it may have been written by the client itself)."""
+proxy is the client (everything left of it may have been written by the client itself). An
+IPv6 client is counted by its /64 network, the block one connection gets."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.cache import cache
 
+IPV6_PREFIX = 64
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -95,6 +97,10 @@ def client_ip(request) -> str | None:
             if forwarded is None:
                 break  # garbage in the header: keep the last address a trusted proxy vouched for
             address = forwarded
+    if isinstance(address, ipaddress.IPv6Address) and not address.is_loopback:
+        # one household or office gets a whole /64 and can pick any address in it: count the
+        # network, or a client could try 2^64 addresses one after the other
+        return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False).network_address)
     return str(address)
 
 

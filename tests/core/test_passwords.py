@@ -106,3 +106,30 @@ def test_the_admin_refuses_a_weak_password_change(admin_client):
     assert "密码与用户名太相似。" in response.content.decode()
     user.refresh_from_db()
     assert user.check_password("pass-Weiguang-1")
+
+
+# --- where passwords are chosen: createsuperuser ---------------------------------------------
+
+
+class _TTY:
+    def isatty(self):
+        return True
+
+
+@pytest.mark.django_db
+def test_createsuperuser_refuses_a_weak_password_in_chinese(monkeypatch):
+    from io import StringIO
+
+    from django.contrib.auth.management.commands import createsuperuser
+    from django.core.management import call_command
+
+    answers = iter(["lizhuren", "", "N"])  # user name, e-mail, "bypass the rules?" no
+    passwords = iter(["lizhuren1", "lizhuren1", "海边的小屋2026", "海边的小屋2026"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    monkeypatch.setattr(createsuperuser.getpass, "getpass", lambda prompt="": next(passwords))
+    err = StringIO()
+    with translation.override("zh-hans"):
+        call_command("createsuperuser", interactive=True, stdin=_TTY(), stdout=StringIO(), stderr=err)
+
+    assert "密码与用户名太相似。" in err.getvalue()
+    assert User.objects.get(username="lizhuren").check_password("海边的小屋2026")

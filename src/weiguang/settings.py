@@ -175,6 +175,7 @@ for _proxy in TRUSTED_PROXIES:
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError as _e:
         raise ValueError(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from _e
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",  # serves the API docs' Swagger UI locally instead of from a CDN
     "django_htmx",
+    "csp",
     "template_partials",
     "django_tasks",
     "django_tasks_db",
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "weiguang.core.middleware.PreferencesMiddleware",
@@ -75,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",
                 "weiguang.core.context_processors.site",
             ],
         },
@@ -181,6 +185,24 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp): scripts only from our own static
+# files, or inline with the request's nonce ({{ CSP_NONCE }}); no inline event handlers, no
+# eval (htmx runs with allowEval off). Styles allow inline attributes (style="..."), which
+# cannot run code. Uploaded media get a stricter policy of their own (core/media.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 if not DEBUG and env_bool("HTTPS", False):
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,6 +7,8 @@ from django.urls import include, path
 from .api import api
 from .core.media import media
 
+handler500 = "weiguang.core.views.server_error"
+
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -112,3 +112,28 @@ def inbox_open(request, pk: int):
 def inbox_read_all(request):
     Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return redirect(safe_next(request, "/inbox/"))
+
+
+def favicon(request):
+    """/favicon.ico, asked for by browsers on pages without an icon link (the admin, say)."""
+    from django.templatetags.static import static
+
+    return redirect(static("core/favicon.ico"), permanent=True)
+
+
+def server_error(request, template_name: str = "500.html"):
+    """The 500 page: self-contained, rendered without the request (whatever failed may fail
+    again in a context processor), in the language the request was being answered in."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
+    from django.utils.translation import gettext
+
+    try:
+        body = loader.get_template(template_name).render(
+            {"SITE_NAME": settings.WEIGUANG.get("SITE_NAME", "")}
+        )
+    except Exception:  # the page of last resort must not fail itself
+        body = (
+            f"<!doctype html><meta charset=utf-8><title>500</title><h1>{gettext('Something went wrong')}</h1>"
+        )
+    return HttpResponseServerError(body)

@@ -70,7 +70,13 @@ def test_a_polyglot_sent_anonymously_runs_nothing_when_staff_open_it(phone, peop
 
     page = staff.goto(f"/demands/{demand.pk}/")
     assert page.status == 200
+    # the photo shows on the demand's page, as a picture that loaded
+    staff.wait_for_function(
+        "document.querySelector('[data-testid=photos] img')?.complete"
+        " && document.querySelector('[data-testid=photos] img').naturalWidth === 8"
+    )
     assert staff.evaluate("window.__xss") is None
+    staff.screenshot(path="/tmp/shots-uploads/demand-with-photo.png", full_page=True)
 
     served = staff.goto(photo.image.url)
     assert served.status == 200

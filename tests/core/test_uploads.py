@@ -192,3 +192,18 @@ def test_media_that_is_not_one_of_our_pictures_is_never_served(client, settings)
     assert client.get("/media/demands/2026/12/").status_code == 404
     # an old GIF (stored before re-encoding) is still a picture, but never a page
     assert_served_as_picture(client, "/media/demands/2026/12/old.gif", "image/gif", reencoded=False)
+
+
+@pytest.mark.django_db
+def test_staff_see_a_demands_photos_on_its_page(client, people):
+    client.force_login(people.grid_worker)
+    r = client.post(
+        "/api/v1/demands",
+        {"grid": people.tree.grid_a1.pk, "title": "楼道堆满杂物", "resident_id": people.resident.pk,
+         "photos": [gif_polyglot()]},
+    )  # fmt: skip
+    assert r.status_code == 201, r.content
+    photo = DemandPhoto.objects.get(demand_id=r.json()["id"])
+    client.force_login(people.staff)
+    page = client.get(f"/demands/{photo.demand_id}/").content.decode()
+    assert 'data-testid="photos"' in page and f'<img src="{photo.image.url}"' in page

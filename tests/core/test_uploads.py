@@ -207,3 +207,36 @@ def test_staff_see_a_demands_photos_on_its_page(client, people):
     client.force_login(people.staff)
     page = client.get(f"/demands/{photo.demand_id}/").content.decode()
     assert 'data-testid="photos"' in page and f'<img src="{photo.image.url}"' in page
+
+
+@pytest.mark.django_db
+def test_photos_stored_before_re_encoding_are_re_encoded_once(people, settings, make_wish):
+    """`weiguang reencode_photos`: old polyglots become pictures under generated names, files
+    that are no picture at all are removed with their row."""
+    from django.core.management import call_command
+
+    from weiguang.demands.models import DemandPhotoStage
+    from weiguang.demands.services import submit_demand
+
+    demand = submit_demand(people.grid_worker, grid=people.tree.grid_a1, title="路口积水", channel="visit")
+    old = settings.MEDIA_ROOT / "demands" / "2026" / "12"
+    old.mkdir(parents=True)
+    (old / "anon.html").write_bytes(gif_polyglot().read())
+    (old / "page.gif").write_bytes(b"<html><script>alert(1)</script></html>")
+    kept = DemandPhoto.objects.create(
+        demand=demand, image="demands/2026/12/anon.html", stage=DemandPhotoStage.INTAKE
+    )
+    bad = DemandPhoto.objects.create(
+        demand=demand, image="demands/2026/12/page.gif", stage=DemandPhotoStage.INTAKE
+    )
+    out = io.StringIO()
+    call_command("reencode_photos", stdout=out)
+    assert "1 photos were re-encoded, 1 removed" in out.getvalue()
+    kept.refresh_from_db()
+    assert kept.image.name.startswith("demands/") and kept.image.name.endswith(".png")
+    assert b"<script" not in kept.image.read()
+    assert not DemandPhoto.objects.filter(pk=bad.pk).exists()
+    assert not (old / "anon.html").exists() and not (old / "page.gif").exists()
+    out = io.StringIO()
+    call_command("reencode_photos", stdout=out)
+    assert "0 photos were re-encoded, 0 removed" in out.getvalue()

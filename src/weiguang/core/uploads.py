@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import InvalidInput
+from .errors import InvalidInput, ServiceError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 MAX_PHOTOS = 6
@@ -110,3 +110,12 @@ def _clean_pixels(img: Image.Image, out_format: str) -> Image.Image:
         mode = "L" if img.mode in ("1", "L") and out_format == "PNG" else "RGB"
     source = img if img.mode == mode else img.convert(mode)
     return Image.frombytes(mode, source.size, source.tobytes())
+
+
+def photo_notice(request, err: ServiceError | None = None) -> dict:
+    """Context for core/photo_field.html when a form with photos comes back with an error: a
+    browser keeps no chosen file, so how many photos must be chosen again (photos_sent), and
+    the photos' own error (photo_error) to show next to the field."""
+    sent = len([f for f in request.FILES.getlist("photos") if f]) if request.method == "POST" else 0
+    error = err.message if err is not None and "photos" in (err.fields or {}) else ""
+    return {"photos_sent": sent, "photo_error": error}

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from weiguang.core.errors import Conflict, ServiceError
 from weiguang.core.schemas import history_rows
 from weiguang.core.templatetags.wg import role_flags, safe_next
+from weiguang.core.uploads import photo_notice
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import PopulationGroup, Resident
 from weiguang.people.services import search_residents
@@ -240,14 +241,6 @@ def _history(wish: Wish) -> list[dict]:
          "note": row["note"]}
         for row in history_rows(wish, _("Posted"))
     ]  # fmt: skip
-
-
-def photo_notice(request, err: ServiceError | None = None) -> dict:
-    """What a form's photo field says when the form comes back with an error: the browser
-    keeps no chosen file, so how many photos must be chosen again, and the photos' own error."""
-    sent = len([f for f in request.FILES.getlist("photos") if f]) if request.method == "POST" else 0
-    error = err.message if err is not None and "photos" in (err.fields or {}) else ""
-    return {"photos_sent": sent, "photo_error": error}
 
 
 def _detail_context(request, wish: Wish, bound: dict | None = None) -> dict:

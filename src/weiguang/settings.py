@@ -178,6 +178,8 @@ MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
 # A photo's pixels (width x height) are capped before it is decoded: 40 MP holds any phone's
 # picture; a 12000 x 12000 "decompression bomb" is refused with a clear error.
 MAX_UPLOAD_PIXELS = int(os.environ.get("MAX_UPLOAD_PIXELS", 40_000_000))
+# Stored photos are scaled down to at most this many pixels wide and high.
+UPLOAD_MAX_SIDE = int(os.environ.get("UPLOAD_MAX_SIDE", 4096))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 

@@ -74,6 +74,12 @@ class TestReencoding:
         assert img.format == "JPEG" and img.size == (20, 40)  # upright
         assert not img.getexif() and "exif" not in img.info
 
+    def test_a_very_wide_picture_is_scaled_down(self):
+        buf = io.BytesIO()
+        Image.new("RGB", (5000, 100), (9, 9, 9)).save(buf, "JPEG")
+        [stored] = check_photos([SimpleUploadedFile("wide.jpg", buf.getvalue())])
+        assert Image.open(stored).size == (4096, 82)
+
     def test_webp_stays_webp(self):
         buf = io.BytesIO()
         Image.new("RGBA", (10, 10), (1, 2, 3, 100)).save(buf, "WEBP")

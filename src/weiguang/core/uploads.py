@@ -2,10 +2,11 @@
 
 Nothing the uploader sent is stored as sent. A file is refused unless Pillow reads it as a
 JPEG, PNG, WebP or GIF within the byte and pixel caps (settings.MAX_UPLOAD_BYTES and
-MAX_UPLOAD_PIXELS); its pixels, turned upright by their EXIF orientation, are then written
-into a new JPEG, PNG or WebP without any metadata (no EXIF, so no GPS position), named
-`<random>.<ext of the new format>`. A GIF or HTML "polyglot" thus becomes a plain picture,
-and the uploader's file name and extension are never kept.
+MAX_UPLOAD_PIXELS); its pixels, turned upright by their EXIF orientation and scaled down to
+at most UPLOAD_MAX_SIDE pixels a side, are then written into a new JPEG, PNG or WebP without
+any metadata (no EXIF, so no GPS position), named `<random>.<ext of the new format>`. A GIF
+or HTML "polyglot" thus becomes a plain picture, and the uploader's file name and extension
+are never kept.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", 
 
 def max_pixels() -> int:
     return int(getattr(settings, "MAX_UPLOAD_PIXELS", 40_000_000))
+
+
+def max_side() -> int:
+    """Stored pictures are at most this many pixels wide and high (bigger ones are scaled
+    down): plenty for a photo of a broken lamp, and a bounded cost for every page showing it."""
+    return int(getattr(settings, "UPLOAD_MAX_SIDE", 4096))
 
 
 def check_photos(files, field: str = "photos") -> list[ContentFile]:
@@ -81,6 +88,8 @@ def reencode(f, field: str = "photos") -> ContentFile:
                 if width * height > max_pixels():
                     raise too_many_pixels
                 img.seek(0)  # the first frame of an animation
+                if fmt == "JPEG":  # decode a huge JPEG at a reduced scale right away
+                    img.draft(img.mode, (max_side(), max_side()))
                 img.load()
                 out_format = STORED_AS[fmt]
                 picture = _clean_pixels(ImageOps.exif_transpose(img), out_format)
@@ -109,6 +118,7 @@ def _clean_pixels(img: Image.Image, out_format: str) -> Image.Image:
     else:
         mode = "L" if img.mode in ("1", "L") and out_format == "PNG" else "RGB"
     source = img if img.mode == mode else img.convert(mode)
+    source.thumbnail((max_side(), max_side()), Image.Resampling.LANCZOS)  # only ever shrinks
     return Image.frombytes(mode, source.size, source.tobytes())
 
 

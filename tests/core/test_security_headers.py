@@ -26,9 +26,16 @@ def policy(response) -> dict[str, list[str]]:
 @pytest.mark.parametrize(
     "url",
     [
-        "/", "/login/", "/api/v1/docs", "/api/v1/openapi.json", "/api/v1/me", "/admin/login/", "/no-such-page/",
-        "/static/core/favicon.svg", "/favicon.ico",
-    ],  # fmt: skip
+        "/",
+        "/login/",
+        "/api/v1/docs",
+        "/api/v1/openapi.json",
+        "/api/v1/me",
+        "/admin/login/",
+        "/no-such-page/",
+        "/static/core/favicon.svg",
+        "/favicon.ico",
+    ],
 )
 def test_every_kind_of_response_has_a_policy_without_inline_scripts(client, url):
     response = client.get(url)

@@ -246,3 +246,17 @@ def test_photos_stored_before_re_encoding_are_re_encoded_once(people, settings, 
     out = io.StringIO()
     call_command("reencode_photos", stdout=out)
     assert "0 photos were re-encoded, 0 removed" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_file_that_skipped_check_photos_is_never_stored(people, settings):
+    """Any later upload path that forgets check_photos() fails loudly (core.uploads.RawUpload)."""
+    from weiguang.core.uploads import RawUpload
+    from weiguang.demands.services import submit_demand
+
+    demand = submit_demand(people.grid_worker, grid=people.tree.grid_a1, title="路口积水", channel="visit")
+    with pytest.raises(RawUpload):
+        DemandPhoto.objects.create(demand=demand, image=gif_polyglot("anon.html"))
+    assert not DemandPhoto.objects.exists() and not (settings.MEDIA_ROOT / "demands").exists()
+    [fresh] = check_photos([gif_polyglot("anon.html")])
+    assert DemandPhoto.objects.create(demand=demand, image=fresh).image.name.endswith(".png")

@@ -12,6 +12,7 @@ are never kept.
 from __future__ import annotations
 
 import io
+import re
 import uuid
 import warnings
 
@@ -28,6 +29,7 @@ MAX_PHOTOS = 6
 STORED_AS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG"}
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+GENERATED_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp)$")
 
 
 def max_pixels() -> int:
@@ -129,3 +131,26 @@ def photo_notice(request, err: ServiceError | None = None) -> dict:
     sent = len([f for f in request.FILES.getlist("photos") if f]) if request.method == "POST" else 0
     error = err.message if err is not None and "photos" in (err.fields or {}) else ""
     return {"photos_sent": sent, "photo_error": error}
+
+
+class RawUpload(ValueError):
+    """A file about to be stored did not come out of check_photos() (a programming error)."""
+
+
+def refuse_raw_uploads(sender, instance, **kwargs) -> None:
+    """pre_save guard on every model with an image field (connected in CoreConfig.ready): a new
+    file must carry a name that reencode() generated, so an upload path that forgets
+    check_photos() fails loudly instead of storing what the uploader sent."""
+    from django.db.models import ImageField
+
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, ImageField):
+            continue
+        file = getattr(instance, field.attname)
+        if file and not getattr(file, "_committed", True):
+            base = str(file.name or "").replace("\\", "/").rsplit("/", 1)[-1]
+            if not GENERATED_NAME.match(base):
+                raise RawUpload(
+                    f"{sender._meta.label}.{field.name}: {base!r} was not re-encoded; "
+                    "pass uploads through weiguang.core.uploads.check_photos()"
+                )

@@ -7,6 +7,7 @@ from django.urls import include, path
 from .api import api
 from .core.media import media
 
+handler400 = "weiguang.core.views.bad_request"
 handler500 = "weiguang.core.views.server_error"
 
 urlpatterns = [

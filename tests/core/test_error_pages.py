@@ -12,7 +12,14 @@ def boom(request):
     raise RuntimeError("a bug")
 
 
-urlpatterns = [path("boom/", boom), path("", include("weiguang.urls"))]
+def bad(request):
+    from django.core.exceptions import SuspiciousOperation
+
+    raise SuspiciousOperation("a forged request")
+
+
+urlpatterns = [path("boom/", boom), path("bad/", bad), path("", include("weiguang.urls"))]
+handler400 = "weiguang.core.views.bad_request"
 handler500 = "weiguang.core.views.server_error"
 
 
@@ -29,9 +36,21 @@ def test_a_server_error_is_a_chinese_page_in_the_site_style(client, settings):
     assert "default-src 'self'" in response["Content-Security-Policy"]
 
 
+@pytest.mark.django_db
+def test_a_bad_request_is_a_chinese_page_too(client, settings):
+    settings.ROOT_URLCONF = __name__
+    response = client.get("/bad/")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "请求有误" in page and "返回首页" in page and "微光" in page and "Bad Request" not in page
+
+
 def test_the_500_page_renders_without_a_request_or_a_database(rf):
     """No context processor runs (they may be what failed): a bare request suffices."""
-    response = server_error(rf.get("/"))
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        response = server_error(rf.get("/"))
     assert response.status_code == 500 and "出错了" in response.content.decode()
 
 

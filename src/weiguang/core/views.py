@@ -121,19 +121,31 @@ def favicon(request):
     return redirect(static("core/favicon.ico"), permanent=True)
 
 
-def server_error(request, template_name: str = "500.html"):
-    """The 500 page: self-contained, rendered without the request (whatever failed may fail
-    again in a context processor), in the language the request was being answered in."""
-    from django.http import HttpResponseServerError
+def _bare_page(template_name: str, status: int, fallback: str):
+    """Render a page of core/bare.html without the request: whatever failed (a context
+    processor, the database) may fail again. Shown in the language the request was answered in."""
+    from django.http import HttpResponse
     from django.template import loader
-    from django.utils.translation import gettext
 
     try:
         body = loader.get_template(template_name).render(
             {"SITE_NAME": settings.WEIGUANG.get("SITE_NAME", "")}
         )
     except Exception:  # the page of last resort must not fail itself
-        body = (
-            f"<!doctype html><meta charset=utf-8><title>500</title><h1>{gettext('Something went wrong')}</h1>"
-        )
-    return HttpResponseServerError(body)
+        body = f"<!doctype html><meta charset=utf-8><title>{status}</title><h1>{fallback}</h1>"
+    return HttpResponse(body, status=status)
+
+
+def server_error(request, template_name: str = "500.html"):
+    """The 500 page (handler500)."""
+    from django.utils.translation import gettext
+
+    return _bare_page(template_name, 500, gettext("Something went wrong"))
+
+
+def bad_request(request, exception=None, template_name: str = "400.html"):
+    """The 400 page (handler400): a request Django refused before any view (a bad host, too
+    many fields)."""
+    from django.utils.translation import gettext
+
+    return _bare_page(template_name, 400, gettext("Bad request"))

@@ -9,6 +9,9 @@ import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from weiguang.core.errors import InvalidInput
@@ -260,3 +263,49 @@ def test_a_file_that_skipped_check_photos_is_never_stored(people, settings):
     assert not DemandPhoto.objects.exists() and not (settings.MEDIA_ROOT / "demands").exists()
     [fresh] = check_photos([gif_polyglot("anon.html")])
     assert DemandPhoto.objects.create(demand=demand, image=fresh).image.name.endswith(".png")
+
+
+def test_a_picture_whose_exif_is_garbage_is_still_taken_or_refused_cleanly():
+    """Hostile metadata never becomes a 500: the picture is taken without it, or refused."""
+    good = jpeg_with_gps().read()
+    start = good.index(b"Exif\x00\x00")
+    broken = good[: start + 6] + b"\xff" * 40 + good[start + 46 :]
+    try:
+        [stored] = check_photos([SimpleUploadedFile("odd.jpg", broken)])
+    except InvalidInput as err:
+        assert err.fields == {"photos": "not_image"}
+    else:
+        assert not Image.open(stored).getexif()
+
+
+def _sample(fmt: str) -> bytes:
+    buf = io.BytesIO()
+    img = Image.new("RGB", (12, 9), (30, 140, 60))
+    if fmt == "JPEG":
+        exif = Image.Exif()
+        exif[0x0112] = 3
+        img.save(buf, fmt, exif=exif)
+    else:
+        img.save(buf, fmt)
+    return buf.getvalue()
+
+
+SAMPLES = {fmt: _sample(fmt) for fmt in ("JPEG", "PNG", "GIF", "WEBP")}
+
+
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    fmt=st.sampled_from(sorted(SAMPLES)),
+    cuts=st.lists(st.tuples(st.integers(0, 400), st.binary(min_size=1, max_size=8)), max_size=4),
+)
+def test_mangled_pictures_are_refused_cleanly_or_stored_re_encoded(fmt, cuts):
+    data = bytearray(SAMPLES[fmt])
+    for at, junk in cuts:
+        at = at % len(data)
+        data[at : at + len(junk)] = junk
+    try:
+        [stored] = check_photos([SimpleUploadedFile("x", bytes(data))])
+    except InvalidInput as err:
+        assert set(err.fields.values()) <= {"not_image", "bad_type", "too_many_pixels"}
+    else:
+        assert Image.open(stored).format in {"JPEG", "PNG", "WEBP"}

@@ -12,6 +12,7 @@ are never kept.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import uuid
 import warnings
@@ -22,6 +23,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import InvalidInput, ServiceError
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 MAX_PHOTOS = 6
@@ -95,9 +98,14 @@ def reencode(f, field: str = "photos") -> ContentFile:
                 img.load()
                 out_format = STORED_AS[fmt]
                 picture = _clean_pixels(ImageOps.exif_transpose(img), out_format)
+    except InvalidInput:
+        raise
     except Image.DecompressionBombError:
         raise too_many_pixels from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise not_a_picture from None
+    except Exception:  # a decoder's other complaint about hostile bytes: still not a picture
+        logger.warning("picture refused: %s", name, exc_info=True)
         raise not_a_picture from None
     buf = io.BytesIO()
     if out_format == "JPEG":

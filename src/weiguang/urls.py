@@ -3,9 +3,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from .api import api
+from .core.media import media
+
+handler400 = "weiguang.core.views.bad_request"
+handler500 = "weiguang.core.views.server_error"
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -18,5 +21,6 @@ urlpatterns = [
 ]
 
 if settings.DEBUG or settings.WEIGUANG.get("SERVE_MEDIA", True):
-    # Uploaded photos. Behind a real web server or object storage in production (README).
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+    # Uploaded photos, as pictures only (core/media.py). Behind a real web server or object
+    # storage in production (README: that server must send the same headers).
+    urlpatterns.append(path("media/<path:path>", media, name="media"))

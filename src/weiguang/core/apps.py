@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "weiguang.core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django.apps import apps
+        from django.db.models import ImageField
+        from django.db.models.signals import pre_save
+
+        from .uploads import refuse_raw_uploads
+
+        # Every picture is re-encoded (core/uploads.py): a model with an image field refuses
+        # a new picture that did not come out of check_photos().
+        for model in apps.get_models():
+            if any(isinstance(f, ImageField) for f in model._meta.concrete_fields):
+                pre_save.connect(
+                    refuse_raw_uploads, sender=model, dispatch_uid=f"raw-upload-{model._meta.label}"
+                )

@@ -124,3 +124,40 @@ def inbox_open(request, pk: int):
 def inbox_read_all(request):
     Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return redirect(safe_next(request, "/inbox/"))
+
+
+def favicon(request):
+    """/favicon.ico, asked for by browsers on pages without an icon link (the admin, say)."""
+    from django.templatetags.static import static
+
+    return redirect(static("core/favicon.ico"), permanent=True)
+
+
+def _bare_page(template_name: str, status: int, fallback: str):
+    """Render a page of core/bare.html without the request: whatever failed (a context
+    processor, the database) may fail again. Shown in the language the request was answered in."""
+    from django.http import HttpResponse
+    from django.template import loader
+
+    try:
+        body = loader.get_template(template_name).render(
+            {"SITE_NAME": settings.WEIGUANG.get("SITE_NAME", "")}
+        )
+    except Exception:  # the page of last resort must not fail itself
+        body = f"<!doctype html><meta charset=utf-8><title>{status}</title><h1>{fallback}</h1>"
+    return HttpResponse(body, status=status)
+
+
+def server_error(request, template_name: str = "500.html"):
+    """The 500 page (handler500)."""
+    from django.utils.translation import gettext
+
+    return _bare_page(template_name, 500, gettext("Something went wrong"))
+
+
+def bad_request(request, exception=None, template_name: str = "400.html"):
+    """The 400 page (handler400): a request Django refused before any view (a bad host, too
+    many fields)."""
+    from django.utils.translation import gettext
+
+    return _bare_page(template_name, 400, gettext("Bad request"))

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from weiguang.core.errors import Conflict, ServiceError
 from weiguang.core.schemas import history_rows
 from weiguang.core.templatetags.wg import role_flags, safe_next
+from weiguang.core.uploads import photo_notice
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import PopulationGroup, Resident
 from weiguang.people.services import search_residents
@@ -353,7 +354,9 @@ def wish_action(request, pk: int, action: str):
         ok, status = False, err.status
         errors.append(err.message)
         form = bound.get(action)
-        if form is not None and err.fields:
+        if action == "fulfil" and "photos" in err.fields:
+            bound["photo_error"] = err.message  # shown next to the photo field
+        elif form is not None and err.fields:
             apply_service_error(form, err)
     if request.POST.get("from") == "queue" and request.htmx:
         # The review queue swaps just this wish's row.
@@ -377,7 +380,13 @@ def wish_action(request, pk: int, action: str):
     fresh = _load_wish(pk)
     if not _may_view(request.user, fresh):
         raise Http404
-    return render(request, "wishes/detail.html", _detail_context(request, fresh, bound), status=status)
+    context = _detail_context(request, fresh, bound)
+    if action == "fulfil":
+        notice = photo_notice(request)
+        context.update(
+            fulfil_photos_sent=notice["photos_sent"], fulfil_photo_error=bound.get("photo_error", "")
+        )
+    return render(request, "wishes/detail.html", context, status=status)
 
 
 # --- posting a wish -----------------------------------------------------------------------
@@ -389,7 +398,7 @@ def _own_resident(user) -> Resident | None:
 
 def _submit(request, form, template: str, context: dict, resident: Resident | None = None):
     """Call submit_wish with a valid form; on success go to the wish, else show why."""
-    duplicate = None
+    duplicate, refusal = None, None
     try:
         wish, created = services.submit_wish(
             request.user, resident=resident, photos=request.FILES.getlist("photos"), **form.service_kwargs()
@@ -399,7 +408,9 @@ def _submit(request, form, template: str, context: dict, resident: Resident | No
             raise
         duplicate = err.message
     except ServiceError as err:
-        apply_service_error(form, err)
+        refusal = err
+        if "photos" not in err.fields:
+            apply_service_error(form, err)
     else:
         if created:
             messages.success(
@@ -407,7 +418,10 @@ def _submit(request, form, template: str, context: dict, resident: Resident | No
             )
         return redirect("wish_detail", pk=wish.pk)
     return render(
-        request, template, {**context, "form": form, "duplicate": duplicate}, status=200 if duplicate else 422
+        request,
+        template,
+        {**context, "form": form, "duplicate": duplicate, **photo_notice(request, refusal)},
+        status=200 if duplicate else 422,
     )
 
 
@@ -425,7 +439,12 @@ def wish_new(request):
         form = WishForm(request.POST)
         if form.is_valid():
             return _submit(request, form, "wishes/new.html", {**context, "step": 2})
-        return render(request, "wishes/new.html", {**context, "step": 2, "form": form}, status=422)
+        return render(
+            request,
+            "wishes/new.html",
+            {**context, "step": 2, "form": form, **photo_notice(request)},
+            status=422,
+        )
     kind = request.GET.get("kind", "")
     if kind not in WishKind.values:
         return render(request, "wishes/new.html", {**context, "step": 1})
@@ -479,7 +498,9 @@ def grid_wish_new(request):
         form = OnBehalfWishForm(request.POST)
         if form.is_valid():
             return _submit(request, form, "wishes/grid_new.html", context, resident=resident)
-        return render(request, "wishes/grid_new.html", {**context, "form": form}, status=422)
+        return render(
+            request, "wishes/grid_new.html", {**context, "form": form, **photo_notice(request)}, status=422
+        )
     default_channel = "grid" if "grid_worker" in access.roles_at(user, resident.grid.path) else "desk"
     form = OnBehalfWishForm(
         initial={"resident": resident.pk, "channel": default_channel, "kind": WishKind.ITEM}

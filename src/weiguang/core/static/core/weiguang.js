@@ -1,0 +1,26 @@
+/* Small behaviours that would otherwise be inline handlers, which the Content-Security-Policy
+   forbids (no onclick="...", no hx-on). Loaded by core/base.html. */
+(function () {
+  "use strict";
+  // <button data-print>: print the page.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) {
+      event.preventDefault();
+      window.print();
+    }
+  });
+  // <div data-focus="id_title">: when htmx brings it in, move the focus to that field.
+  function focusNamed(root) {
+    var found = [];
+    if (root.matches && root.matches("[data-focus]")) found.push(root);
+    if (root.querySelectorAll) found.push.apply(found, root.querySelectorAll("[data-focus]"));
+    found.forEach(function (el) {
+      var target = document.getElementById(el.getAttribute("data-focus"));
+      if (target) target.focus();
+    });
+  }
+  document.addEventListener("htmx:load", function (event) {
+    focusNamed(event.detail.elt);
+  });
+})();

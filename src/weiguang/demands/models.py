@@ -385,6 +385,12 @@ class Demand(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def phone_to_call(self) -> str:
+        """The number given with the demand, else the linked resident's; "" for an anonymous
+        report or a meeting's action item (no resident, no phone)."""
+        return self.contact_phone or (self.resident.phone if self.resident_id else "")
+
     def colour(self, now: dt.datetime | None = None) -> str:
         """Green / yellow / red against the handling deadline; "" once handled."""
         return deadline_colour(self.handle_due, now or timezone.now()) if self.is_open else ""

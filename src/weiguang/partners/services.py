@@ -315,6 +315,27 @@ def visible_units(user) -> QuerySet[PartnerUnit]:
     return access.scope(PartnerUnit.objects.select_related("region"), user, "partner.manage").distinct()
 
 
+def _list_regions(user) -> list[Region]:
+    return list(access.regions_for(user, "lists.view"))
+
+
+def units_for(user) -> QuerySet[PartnerUnit]:
+    """The units a user may open: those they manage (staff of the unit's region, its
+    representatives) and those serving a region whose lists they see. Community staff see the
+    street's units that serve their community: the resource list links to them."""
+    condition = Q(pk__in=visible_units(user).values("pk"))
+    for region in _list_regions(user):
+        condition |= Q(pk__in=units_serving(region).values("pk"))
+    return PartnerUnit.objects.filter(condition).select_related("region")
+
+
+def can_view_unit(user, unit: PartnerUnit) -> bool:
+    """Open the unit's page: manage it, or see the lists of a region it serves."""
+    return access.can(user, "partner.manage", unit) or any(
+        serves_any(unit, region) for region in _list_regions(user)
+    )
+
+
 # --- resources ----------------------------------------------------------------------------
 
 
@@ -950,6 +971,33 @@ def unit_record(unit: PartnerUnit, user) -> UnitRecord:
     return UnitRecord(unit=unit, **_claim_counts(claims), claims=claims, projects=projects)
 
 
+def unit_record_seen_by(unit: PartnerUnit, user) -> UnitRecord:
+    """The record as the unit's page shows it: the whole record to those who manage the unit;
+    to staff of a region it serves, its claims and projects in their regions only."""
+    from weiguang.wishes.models import Claim
+
+    if access.can(user, "partner.manage", unit):
+        return unit_record(unit, user)
+    if not can_view_unit(user, unit):
+        raise NotAllowed(_("Only staff of the region and the unit's representatives may see its record."))
+    mine, projects_q = Q(pk__in=[]), Q(pk__in=[])
+    for region in _list_regions(user):
+        mine |= Q(wish__community__path__startswith=region.path)
+        projects_q |= _region_q("region", region)
+    claims = (
+        Claim.objects.filter(mine, partner=unit)
+        .select_related("wish", "wish__community")
+        .order_by("-created_at", "-id")
+    )
+    projects = (
+        Project.objects.filter(projects_q, resources__unit=unit)
+        .distinct()
+        .select_related("region")
+        .order_by("-created_at")
+    )
+    return UnitRecord(unit=unit, **_claim_counts(claims), claims=claims, projects=projects)
+
+
 @dataclass
 class Delivery:
     unit: PartnerUnit
@@ -961,30 +1009,38 @@ class Delivery:
 
 def deliveries(user, street: Region) -> list[Delivery]:
     """Who delivered what in the street: per unit of the street, wishes claimed, fulfilled and
-    lit, and the projects its resources went into. Most lit first."""
+    lit, and the projects its resources went into. Most lit first.
+
+    Community staff ask for their community: the units serving it, the claims on its wishes
+    and the projects they may open (of the community or above it)."""
     from weiguang.wishes.models import ClaimStatus, WishStatus
 
-    if street is None or street.kind != RegionKind.STREET:
+    if street is None or street.kind not in (RegionKind.STREET, RegionKind.COMMUNITY):
         raise InvalidInput(_("Choose a street."), fields={"street": "invalid"})
     check_lists(user, street)
-    units = (
-        PartnerUnit.objects.filter(region__path__startswith=street.path)
-        .annotate(
-            n_claimed=Count("wish_claims", distinct=True),
-            n_fulfilled=Count("wish_claims", filter=Q(wish_claims__status=ClaimStatus.DONE), distinct=True),
-            n_lit=Count(
-                "wish_claims",
-                filter=Q(
-                    wish_claims__status=ClaimStatus.DONE, wish_claims__wish__status=WishStatus.CONFIRMED
-                ),
-                distinct=True,
-            ),
-        )
-        .order_by("-n_lit", "-n_fulfilled", "-n_claimed", "name")
-    )
+    if street.kind == RegionKind.STREET:
+        base, claims, in_projects = (
+            PartnerUnit.objects.filter(region__path__startswith=street.path), Q(), Q(),
+        )  # fmt: skip
+    else:
+        base = units_serving(street)
+        claims = Q(wish_claims__wish__community__path__startswith=street.path)
+        in_projects = _region_q("project__region", street)
+    units = base.annotate(
+        n_claimed=Count("wish_claims", filter=claims or None, distinct=True),
+        n_fulfilled=Count(
+            "wish_claims", filter=claims & Q(wish_claims__status=ClaimStatus.DONE), distinct=True
+        ),
+        n_lit=Count(
+            "wish_claims",
+            filter=claims
+            & Q(wish_claims__status=ClaimStatus.DONE, wish_claims__wish__status=WishStatus.CONFIRMED),
+            distinct=True,
+        ),
+    ).order_by("-n_lit", "-n_fulfilled", "-n_claimed", "name")
     projects_by_unit: dict[int, dict[int, Project]] = {}
     through = Project.resources.through.objects.filter(
-        resource__unit__region__path__startswith=street.path
+        in_projects, resource__unit__in=base.values("pk")
     ).values_list("project_id", "resource__unit_id")
     project_ids = {pid for pid, _unit in through}
     projects = {p.pk: p for p in Project.objects.filter(pk__in=project_ids).order_by("-created_at", "-id")}

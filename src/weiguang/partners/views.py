@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from weiguang.core.errors import ServiceError
 from weiguang.core.templatetags.wg import safe_next
 from weiguang.regions import access
-from weiguang.regions.models import Region, RegionKind
+from weiguang.regions.models import Region
 from weiguang.wishes.forms import apply_service_error
 
 from . import services
@@ -25,24 +25,31 @@ from .forms import ProfileForm, ProjectForm, ResourceForm, TextForm
 from .models import PartnerUnit, Project, Resource
 
 
-def _unit(request, pk: int) -> PartnerUnit:
+def _unit(request, pk: int, *, manage: bool = True) -> PartnerUnit:
     unit = get_object_or_404(PartnerUnit.objects.select_related("region"), pk=pk)
-    if not access.can(request.user, "partner.manage", unit):
+    allowed = (
+        access.can(request.user, "partner.manage", unit)
+        if manage
+        else services.can_view_unit(request.user, unit)
+    )
+    if not allowed:
         raise Http404
     return unit
 
 
 @login_required
 def units(request):
-    qs = services.visible_units(request.user).order_by("name")
+    qs = services.units_for(request.user).order_by("name")
     return render(request, "partners/units.html", {"units": qs[:200]})
 
 
 def _unit_context(request, unit, profile_form=None, resource_form=None) -> dict:
-    record = services.unit_record(unit, request.user)
+    record = services.unit_record_seen_by(unit, request.user)
     return {
         "unit": unit,
         "contact": services.can_see_contact(request.user, unit),
+        # staff of a community it serves look; staff of its region and its representatives edit
+        "manage": access.can(request.user, "partner.manage", unit),
         "staff": services.is_staff_for(request.user, unit),
         "record": record,
         "claims": record.claims[:30],
@@ -60,7 +67,7 @@ def _unit_context(request, unit, profile_form=None, resource_form=None) -> dict:
 
 @login_required
 def unit_detail(request, pk: int):
-    unit = _unit(request, pk)
+    unit = _unit(request, pk, manage=False)
     return render(request, "partners/unit.html", _unit_context(request, unit))
 
 
@@ -143,8 +150,11 @@ def three_lists(request):
 
 @login_required
 def deliveries(request):
-    street = _list_region(request)
-    street = street if street.kind == RegionKind.STREET else street.street
+    # The street for its staff; a community's staff see what was delivered in their community.
+    region = _list_region(request)
+    street = region.street
+    if street is None or not access.can(request.user, "lists.view", street):
+        street = region.community or region
     try:
         rows = services.deliveries(request.user, street)
     except ServiceError as err:

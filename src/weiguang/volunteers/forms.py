@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weiguang.core.privacy import id_number_problem
 from weiguang.regions.models import Region, RegionKind
 
 from .models import PERIODS, WEEKDAYS, Skill
@@ -49,6 +50,15 @@ class RegisterForm(forms.Form):
     dual_reporting_unit = forms.CharField(
         label=_("Workplace unit (双报到, party members)"), max_length=100, required=False
     )
+
+    def clean_id_number(self) -> str:
+        # Checked here as well as in the service, so that the first submit shows every problem
+        # at once, this one next to its field (the service runs only when the form is valid).
+        value = "".join(self.cleaned_data["id_number"].split()).upper()
+        problem = id_number_problem(value)
+        if problem:
+            raise forms.ValidationError(problem, code="invalid")
+        return value
 
     def availability(self) -> dict[str, list[str]]:
         chosen: dict[str, list[str]] = {}

@@ -112,6 +112,32 @@ def _clean_availability(raw) -> dict[str, list[str]]:
     return cleaned
 
 
+def registration_defaults(user) -> dict:
+    """What the account already knows, to fill in the registration form: the name, phone and
+    community of the resident record linked to it; else the account's name, a mobile number
+    used as its login name and the community of a role it holds."""
+    from weiguang.people.models import Resident
+
+    found: dict = {}
+    resident = Resident.objects.filter(user=user).select_related("grid").first()
+    if resident is not None:
+        found = {"name": resident.name, "phone": resident.phone, "home_region": resident.grid.community}
+    name = found.get("name") or f"{user.last_name}{user.first_name}".strip()
+    phone = found.get("phone") or ""
+    if not phone and len(user.username) == 11 and user.username.isdigit() and user.username.startswith("1"):
+        phone = user.username
+    community = found.get("home_region")
+    if community is None:
+        places = (
+            Region.objects.filter(pk__in=Membership.objects.filter(user=user).values("region"))
+            .exclude(kind__in=[RegionKind.STREET, RegionKind.DISTRICT])
+            .order_by("path")
+        )  # fmt: skip
+        community = next((r.community for r in places if r.community is not None), None)
+    defaults = {"name": name, "phone": phone, "home_region": community.pk if community else None}
+    return {k: v for k, v in defaults.items() if v}
+
+
 def register_volunteer(
     user, *, name: str, phone: str, id_number: str, home_region: Region, skills=(), availability=None,
     party_member: bool = False, dual_reporting_unit: str = "",

@@ -78,7 +78,7 @@ def home_counts(user, flags) -> dict:
 def register(request):
     if services.volunteer_of(request.user) is not None:
         return redirect("volunteer_me")
-    form = RegisterForm(request.POST or None)
+    form = RegisterForm(request.POST or None, initial=services.registration_defaults(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -499,7 +499,7 @@ fallback_router = Router()
 
 
 @fallback_router.api_operation(
-    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{anypath:rest}", auth=None, include_in_schema=False
 )
 def unknown_path(request, rest: str):
     raise Http404

@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
         from django.db.models import ImageField
         from django.db.models.signals import pre_save
 
+        from . import converters  # noqa: F401 - registers the `id` path converter for every URLconf
         from .uploads import refuse_raw_uploads
 
         # Every picture is re-encoded (core/uploads.py): a model with an image field refuses

@@ -597,11 +597,11 @@ def create_session(request, data: SessionIn):
 
 
 @router.get(
-    "/sessions/{int:session_id}",
+    "/sessions/{id:session_id}",
     response={200: SessionOut, **ERROR_RESPONSES},
     summary="A session and its summary",
 )
-def get_session(request, session_id: int):
+def get_session(request, session_id: Id):
     user = require_user(request)
     qs = access.scope(IntakeSession.objects.select_related("community"), user, "demand.list_region")
     return _session_out(get_object_or_404(qs, pk=session_id))
@@ -647,19 +647,17 @@ def create_meeting(request, data: MeetingIn):
     return Status(201, _meeting_out(meeting))
 
 
-@router.get(
-    "/meetings/{int:meeting_id}", response={200: MeetingOut, **ERROR_RESPONSES}, summary="One meeting"
-)
-def get_meeting(request, meeting_id: int):
+@router.get("/meetings/{id:meeting_id}", response={200: MeetingOut, **ERROR_RESPONSES}, summary="One meeting")
+def get_meeting(request, meeting_id: Id):
     user = require_user(request)
     return _meeting_out(get_object_or_404(_meetings(user), pk=meeting_id))
 
 
 @router.post(
-    "/meetings/{int:meeting_id}/decide", response={200: MeetingOut, **ERROR_RESPONSES},
+    "/meetings/{id:meeting_id}/decide", response={200: MeetingOut, **ERROR_RESPONSES},
     summary="Record the decision and its action items (staff)",
 )  # fmt: skip
-def decide_meeting(request, meeting_id: int, data: DecisionIn):
+def decide_meeting(request, meeting_id: Id, data: DecisionIn):
     """Every demand referred to the meeting is handled with the decision as its result; each
     action item becomes a demand assigned to its owner."""
     user = require_user(request)
@@ -680,19 +678,19 @@ def decide_meeting(request, meeting_id: int, data: DecisionIn):
 # --- one demand --------------------------------------------------------------------------
 
 
-@router.get("/{int:demand_id}", response=DEMAND_OUT, summary="One demand")
-def get_demand(request, demand_id: int):
+@router.get("/{id:demand_id}", response=DEMAND_OUT, summary="One demand")
+def get_demand(request, demand_id: Id):
     user = require_user(request)
     return _render(user, _visible(user, demand_id))
 
 
 @router.get(
-    "/{int:demand_id}/history",
+    "/{id:demand_id}/history",
     response={200: list[HistoryEntryOut], **ERROR_RESPONSES},
     by_alias=True,
     summary="What happened to a demand",
 )
-def demand_history(request, demand_id: int):
+def demand_history(request, demand_id: Id):
     user = require_user(request)
     demand = _visible(user, demand_id)
     return history_rows(demand, _("Received"))
@@ -701,16 +699,16 @@ def demand_history(request, demand_id: int):
 # --- transitions -------------------------------------------------------------------------
 
 
-@router.post("/{int:demand_id}/resolve_on_spot", response=DEMAND_OUT, summary="Resolve on the spot (staff)")
-def resolve_on_spot(request, demand_id: int, data: ResolveIn):
+@router.post("/{id:demand_id}/resolve_on_spot", response=DEMAND_OUT, summary="Resolve on the spot (staff)")
+def resolve_on_spot(request, demand_id: Id, data: ResolveIn):
     user = require_user(request)
     return _render(user, services.resolve_on_spot(_get(demand_id), user, result=data.result))
 
 
 @router.post(
-    "/{int:demand_id}/assign", response=DEMAND_OUT, summary="Assign to staff or a grid worker (staff)"
+    "/{id:demand_id}/assign", response=DEMAND_OUT, summary="Assign to staff or a grid worker (staff)"
 )
-def assign(request, demand_id: int, data: AssignIn):
+def assign(request, demand_id: Id, data: AssignIn):
     user = require_user(request)
     assignee = get_user_model().objects.filter(pk=data.assignee_id, is_active=True).first()
     if assignee is None:
@@ -718,8 +716,8 @@ def assign(request, demand_id: int, data: AssignIn):
     return _render(user, services.assign_demand(_get(demand_id), user, assignee, note=data.note))
 
 
-@router.post("/{int:demand_id}/transfer", response=DEMAND_OUT, summary="Transfer to departments (staff)")
-def transfer(request, demand_id: int, data: TransferIn):
+@router.post("/{id:demand_id}/transfer", response=DEMAND_OUT, summary="Transfer to departments (staff)")
+def transfer(request, demand_id: Id, data: TransferIn):
     user = require_user(request)
     found = Department.objects.in_bulk([t.department_id for t in data.departments])
     if len(found) != len({t.department_id for t in data.departments}):
@@ -729,10 +727,10 @@ def transfer(request, demand_id: int, data: TransferIn):
 
 
 @router.post(
-    "/{int:demand_id}/handle", response=DEMAND_OUT, openapi_extra={"requestBody": json_or_multipart_body(HandleIn)},
+    "/{id:demand_id}/handle", response=DEMAND_OUT, openapi_extra={"requestBody": json_or_multipart_body(HandleIn)},
     summary="Record the result (handler)",
 )  # fmt: skip
-def handle(request, demand_id: int):
+def handle(request, demand_id: Id):
     """A department handler reports for their department; the demand is handled once every
     department it went to has reported. JSON, or a form with up to 6 `photos` as evidence."""
     user = require_user(request)
@@ -744,51 +742,51 @@ def handle(request, demand_id: int):
     return _render(user, demand)
 
 
-@router.post("/{int:demand_id}/reply", response=DEMAND_OUT, summary="Reply to the resident (staff)")
-def reply(request, demand_id: int, data: ReplyIn):
+@router.post("/{id:demand_id}/reply", response=DEMAND_OUT, summary="Reply to the resident (staff)")
+def reply(request, demand_id: Id, data: ReplyIn):
     user = require_user(request)
     demand = services.reply_demand(_get(demand_id), user, reply=data.reply, public_reply=data.public_reply)
     return _render(user, demand)
 
 
-@router.post("/{int:demand_id}/evaluate", response=DEMAND_OUT, summary="Evaluate (the resident, or staff)")
-def evaluate(request, demand_id: int, data: EvaluateIn):
+@router.post("/{id:demand_id}/evaluate", response=DEMAND_OUT, summary="Evaluate (the resident, or staff)")
+def evaluate(request, demand_id: Id, data: EvaluateIn):
     """'unsatisfied' the first time reopens the demand as a warning order."""
     user = require_user(request)
     demand = services.evaluate_demand(_get(demand_id), user, evaluation=data.evaluation, note=data.note)
     return _render(user, demand)
 
 
-@router.post("/{int:demand_id}/return", response=DEMAND_OUT, summary="Return to the street (department)")
-def return_demand(request, demand_id: int, data: ReasonIn):
+@router.post("/{id:demand_id}/return", response=DEMAND_OUT, summary="Return to the street (department)")
+def return_demand(request, demand_id: Id, data: ReasonIn):
     user = require_user(request)
     return _render(user, services.request_return(_get(demand_id), user, reason=data.reason))
 
 
 @router.post(
-    "/{int:demand_id}/review_return", response=DEMAND_OUT, summary="Approve or reject a return (street)"
+    "/{id:demand_id}/review_return", response=DEMAND_OUT, summary="Approve or reject a return (street)"
 )
-def review_return(request, demand_id: int, data: ReviewReturnIn):
+def review_return(request, demand_id: Id, data: ReviewReturnIn):
     user = require_user(request)
     return _render(user, services.review_return(_get(demand_id), user, approve=data.approve, note=data.note))
 
 
-@router.post("/{int:demand_id}/escalate", response=DEMAND_OUT, summary="Escalate to the street")
-def escalate(request, demand_id: int, data: ReasonIn):
+@router.post("/{id:demand_id}/escalate", response=DEMAND_OUT, summary="Escalate to the street")
+def escalate(request, demand_id: Id, data: ReasonIn):
     user = require_user(request)
     return _render(user, services.escalate_demand(_get(demand_id), user, reason=data.reason))
 
 
 @router.post(
-    "/{int:demand_id}/accept", response=DEMAND_OUT, summary="Accept a transferred demand (department)"
+    "/{id:demand_id}/accept", response=DEMAND_OUT, summary="Accept a transferred demand (department)"
 )
-def accept(request, demand_id: int):
+def accept(request, demand_id: Id):
     user = require_user(request)
     return _render(user, services.accept_transfer(_get(demand_id), user))
 
 
-@router.post("/{int:demand_id}/refer", response=DEMAND_OUT, summary="Refer to a deliberation meeting (staff)")
-def refer(request, demand_id: int, data: ReferIn):
+@router.post("/{id:demand_id}/refer", response=DEMAND_OUT, summary="Refer to a deliberation meeting (staff)")
+def refer(request, demand_id: Id, data: ReferIn):
     user = require_user(request)
     meeting = Deliberation.objects.select_related("region").filter(pk=data.meeting_id).first()
     if meeting is None:
@@ -797,11 +795,11 @@ def refer(request, demand_id: int, data: ReferIn):
 
 
 @router.post(
-    "/from_wish/{int:wish_id}",
+    "/from_wish/{id:wish_id}",
     response={201: DemandDetailOut, **ERROR_RESPONSES},
     summary="Turn a micro-wish that is too big into a demand (staff)",
 )
-def convert_wish(request, wish_id: int, data: ConvertIn):
+def convert_wish(request, wish_id: Id, data: ConvertIn):
     """The wish leaves the wall (status `converted`) and a demand takes it on; each links to
     the other (`source_wish` here, `demand` on the wish)."""
     from weiguang.wishes.models import Wish

@@ -200,10 +200,10 @@ def add_holidays(request, data: HolidayIn):
 
 
 @router.delete(
-    "/holidays/{int:holiday_id}", response={200: RemovedOut, **ERROR_RESPONSES},
+    "/holidays/{id:holiday_id}", response={200: RemovedOut, **ERROR_RESPONSES},
     summary="Remove a day from the calendar (street admins)",
 )  # fmt: skip
-def remove_holiday(request, holiday_id: int):
+def remove_holiday(request, holiday_id: Id):
     user = require_user(request)
     holiday = Holiday.objects.select_related("street").filter(pk=holiday_id).first()
     if holiday is None or not configure.may_configure(user, holiday.street):
@@ -276,10 +276,10 @@ def add_category(request, data: CategoryIn):
 
 
 @router.patch(
-    "/categories/{int:category_id}", response={200: CategoryOut, **ERROR_RESPONSES},
+    "/categories/{id:category_id}", response={200: CategoryOut, **ERROR_RESPONSES},
     summary="Rename, deactivate or reactivate, or move a category (street admins)",
 )  # fmt: skip
-def update_category(request, category_id: int, data: CategoryPatch):
+def update_category(request, category_id: Id, data: CategoryPatch):
     """Deactivating a top-level category deactivates its subcategories too. Categories are
     never deleted: demands keep theirs."""
     user = require_user(request)
@@ -347,20 +347,20 @@ def add_department(request, data: DepartmentIn):
 
 
 @router.patch(
-    "/departments/{int:department_id}", response={200: DepartmentOut, **ERROR_RESPONSES},
+    "/departments/{id:department_id}", response={200: DepartmentOut, **ERROR_RESPONSES},
     summary="Rename a department (street admins)",
 )  # fmt: skip
-def rename_department(request, department_id: int, data: DepartmentPatch):
+def rename_department(request, department_id: Id, data: DepartmentPatch):
     user = require_user(request)
     department = configure.rename_department(user, _department(user, department_id), data.name)
     return _fresh_department(department)
 
 
 @router.post(
-    "/departments/{int:department_id}/handlers", response={200: DepartmentOut, **ERROR_RESPONSES},
+    "/departments/{id:department_id}/handlers", response={200: DepartmentOut, **ERROR_RESPONSES},
     summary="Make an existing account a handler of the department (street admins)",
 )  # fmt: skip
-def add_handler(request, department_id: int, data: HandlerIn):
+def add_handler(request, department_id: Id, data: HandlerIn):
     """They also get the department handler role at the street, and a message in their inbox."""
     user = require_user(request)
     department = _department(user, department_id)
@@ -369,10 +369,10 @@ def add_handler(request, department_id: int, data: HandlerIn):
 
 
 @router.delete(
-    "/departments/{int:department_id}/handlers/{int:user_id}", response={200: DepartmentOut, **ERROR_RESPONSES},
+    "/departments/{id:department_id}/handlers/{id:user_id}", response={200: DepartmentOut, **ERROR_RESPONSES},
     summary="Remove a handler from the department (street admins)",
 )  # fmt: skip
-def remove_handler(request, department_id: int, user_id: int):
+def remove_handler(request, department_id: Id, user_id: Id):
     user = require_user(request)
     department = _department(user, department_id)
     person = get_user_model().objects.filter(pk=user_id).first()

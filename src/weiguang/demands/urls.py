@@ -11,49 +11,49 @@ urlpatterns = [
     path("demands/track/<str:code>/evaluate/", views.track_evaluate, name="demand_track_evaluate"),
     path("my/demands/", views.my_demands, name="my_demands"),
     # one demand
-    path("demands/<int:pk>/", views.demand_detail, name="demand_detail"),
-    path("demands/<int:pk>/<slug:action>/", views.demand_action, name="demand_action"),
-    path("demands/from-wish/<int:wish_pk>/", views.convert_wish, name="demand_from_wish"),
+    path("demands/<id:pk>/", views.demand_detail, name="demand_detail"),
+    path("demands/<id:pk>/<slug:action>/", views.demand_action, name="demand_action"),
+    path("demands/from-wish/<id:wish_pk>/", views.convert_wish, name="demand_from_wish"),
     # the desk
     path("desk/demands/new/", views.desk_new, name="desk_demand_new"),
     path("desk/demands/sessions/new/", views.desk_session_new, name="desk_session_new"),
     path("desk/demands/residents/", views.desk_resident_search, name="desk_resident_search"),
-    path("desk/demands/residents/<int:pk>/", views.desk_resident_pick, name="desk_resident_pick"),
+    path("desk/demands/residents/<id:pk>/", views.desk_resident_pick, name="desk_resident_pick"),
     # staff
     path("staff/demands/", views.queue, name="demand_queue"),
     path("staff/demands/all/", views.region_list, name="region_demands"),
     path("staff/demands/figures/", views.figures, name="demand_figures"),
     path("staff/meetings/", views.meetings, name="meetings"),
     path("staff/meetings/new/", views.meeting_new, name="meeting_new"),
-    path("staff/meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
-    path("staff/meetings/<int:pk>/decide/", views.meeting_decide, name="meeting_decide"),
+    path("staff/meetings/<id:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("staff/meetings/<id:pk>/decide/", views.meeting_decide, name="meeting_decide"),
     # departments and the street
     path("dept/demands/", views.dept_inbox, name="dept_inbox"),
     path("street/demands/escalated/", views.escalation_board, name="escalation_board"),
     # the street's settings: holiday calendar, category tree, departments
     path("street/demands/holidays/", views_settings.holidays, name="demand_holidays"),
     path(
-        "street/demands/holidays/<int:pk>/remove/",
+        "street/demands/holidays/<id:pk>/remove/",
         views_settings.holiday_remove,
         name="demand_holiday_remove",
     ),
     path("street/demands/categories/", views_settings.categories, name="demand_categories"),
     path(
-        "street/demands/categories/<int:pk>/<slug:action>/",
+        "street/demands/categories/<id:pk>/<slug:action>/",
         views_settings.category_action,
         name="demand_category_action",
     ),
     path("street/demands/departments/", views_settings.departments, name="demand_departments"),
     path(
-        "street/demands/departments/<int:pk>/rename/",
+        "street/demands/departments/<id:pk>/rename/",
         views_settings.department_rename,
         name="demand_department_rename",
     ),
     path(
-        "street/demands/departments/<int:pk>/handlers/", views_settings.handler_add, name="demand_handler_add"
+        "street/demands/departments/<id:pk>/handlers/", views_settings.handler_add, name="demand_handler_add"
     ),
     path(
-        "street/demands/departments/<int:pk>/handlers/<int:user_pk>/remove/",
+        "street/demands/departments/<id:pk>/handlers/<id:user_pk>/remove/",
         views_settings.handler_remove,
         name="demand_handler_remove",
     ),

@@ -349,8 +349,8 @@ def deliveries(request, filters: Query[StreetFilter]):
     }
 
 
-@partners_router.get("/{int:unit_id}", response={200: UnitOut, **ERROR_RESPONSES}, summary="One partner unit")
-def get_unit(request, unit_id: int):
+@partners_router.get("/{id:unit_id}", response={200: UnitOut, **ERROR_RESPONSES}, summary="One partner unit")
+def get_unit(request, unit_id: Id):
     """Anyone logged in sees the profile and resources; the contact person and phone are
     whole only for staff of the region and the unit's representatives."""
     user = require_user(request)
@@ -358,10 +358,10 @@ def get_unit(request, unit_id: int):
 
 
 @partners_router.patch(
-    "/{int:unit_id}", response={200: UnitOut, **ERROR_RESPONSES},
+    "/{id:unit_id}", response={200: UnitOut, **ERROR_RESPONSES},
     summary="Edit a unit (staff; representatives: contact and profile fields)",
 )  # fmt: skip
-def update_unit(request, unit_id: int, data: UnitPatch):
+def update_unit(request, unit_id: Id, data: UnitPatch):
     user = require_user(request)
     unit = _unit(unit_id)
     changes = _unit_kwargs(data.dict(exclude_unset=True), unit.region)
@@ -369,20 +369,20 @@ def update_unit(request, unit_id: int, data: UnitPatch):
 
 
 @partners_router.post(
-    "/{int:unit_id}/representatives", response={200: UnitOut, **ERROR_RESPONSES},
+    "/{id:unit_id}/representatives", response={200: UnitOut, **ERROR_RESPONSES},
     summary="Name a representative (staff)",
 )  # fmt: skip
-def add_representative(request, unit_id: int, data: RepresentativeIn):
+def add_representative(request, unit_id: Id, data: RepresentativeIn):
     user = require_user(request)
     unit = _unit(unit_id)
     return _unit_out(user, services.add_representative(unit, user, _user(data.user_id, "user_id")))
 
 
 @partners_router.delete(
-    "/{int:unit_id}/representatives/{int:user_id}", response={200: UnitOut, **ERROR_RESPONSES},
+    "/{id:unit_id}/representatives/{id:user_id}", response={200: UnitOut, **ERROR_RESPONSES},
     summary="Remove a representative (staff)",
 )  # fmt: skip
-def remove_representative(request, unit_id: int, user_id: int):
+def remove_representative(request, unit_id: Id, user_id: Id):
     user = require_user(request)
     unit = _unit(unit_id)
     person = get_user_model().objects.filter(pk=user_id).first()
@@ -390,10 +390,10 @@ def remove_representative(request, unit_id: int, user_id: int):
 
 
 @partners_router.get(
-    "/{int:unit_id}/record", response={200: UnitRecordOut, **ERROR_RESPONSES},
+    "/{id:unit_id}/record", response={200: UnitRecordOut, **ERROR_RESPONSES},
     summary="What the unit delivered (staff, its representatives)",
 )  # fmt: skip
-def unit_record(request, unit_id: int):
+def unit_record(request, unit_id: Id):
     user = require_user(request)
     record = services.unit_record(_unit(unit_id), user)
     return {
@@ -515,10 +515,10 @@ def create_resource(request, data: ResourceIn):
 
 
 @resources_router.patch(
-    "/{int:resource_id}", response={200: ResourceOut, **ERROR_RESPONSES},
+    "/{id:resource_id}", response={200: ResourceOut, **ERROR_RESPONSES},
     summary="Edit a resource (staff, representatives)",
 )  # fmt: skip
-def update_resource(request, resource_id: int, data: ResourcePatch):
+def update_resource(request, resource_id: Id, data: ResourcePatch):
     user = require_user(request)
     resource = _resource(resource_id)
     changes = _resource_kwargs(data.dict(exclude_unset=True))
@@ -526,10 +526,10 @@ def update_resource(request, resource_id: int, data: ResourcePatch):
 
 
 @resources_router.post(
-    "/{int:resource_id}/withdraw", response={200: ResourceOut, **ERROR_RESPONSES},
+    "/{id:resource_id}/withdraw", response={200: ResourceOut, **ERROR_RESPONSES},
     summary="No longer on offer (staff, representatives)",
 )  # fmt: skip
-def withdraw_resource(request, resource_id: int, data: OptionalReasonIn):
+def withdraw_resource(request, resource_id: Id, data: OptionalReasonIn):
     user = require_user(request)
     resource = services.withdraw_resource(_resource(resource_id), user, data.reason)
     return _resource_out(_resource(resource.pk))
@@ -691,19 +691,17 @@ def create_project(request, data: ProjectIn):
     return Status(201, _project_out(user, services.create_project(user, region=region, **fields)))
 
 
-@projects_router.get(
-    "/{int:project_id}", response={200: ProjectOut, **ERROR_RESPONSES}, summary="One project"
-)
-def get_project(request, project_id: int):
+@projects_router.get("/{id:project_id}", response={200: ProjectOut, **ERROR_RESPONSES}, summary="One project")
+def get_project(request, project_id: Id):
     user = require_user(request)
     return _project_out(user, _project(user, project_id))
 
 
 @projects_router.patch(
-    "/{int:project_id}", response={200: ProjectOut, **ERROR_RESPONSES},
+    "/{id:project_id}", response={200: ProjectOut, **ERROR_RESPONSES},
     summary="Edit the plan, dates or links (owner, staff; while planned or running)",
 )  # fmt: skip
-def update_project(request, project_id: int, data: ProjectPatch):
+def update_project(request, project_id: Id, data: ProjectPatch):
     user = require_user(request)
     project = _project(user, project_id)
     changes = _project_kwargs(data.dict(exclude_unset=True), project.region)
@@ -711,29 +709,29 @@ def update_project(request, project_id: int, data: ProjectPatch):
 
 
 @projects_router.post(
-    "/{int:project_id}/start", response={200: ProjectOut, **ERROR_RESPONSES}, summary="Start"
+    "/{id:project_id}/start", response={200: ProjectOut, **ERROR_RESPONSES}, summary="Start"
 )
-def start_project(request, project_id: int, data: NoteIn):
+def start_project(request, project_id: Id, data: NoteIn):
     user = require_user(request)
     return _project_out(user, services.start_project(_project(user, project_id), user, data.note))
 
 
 @projects_router.post(
-    "/{int:project_id}/finish",
+    "/{id:project_id}/finish",
     response={200: ProjectOut, **ERROR_RESPONSES},
     summary="Done, with the outcome",
 )
-def finish_project(request, project_id: int, data: OutcomeIn):
+def finish_project(request, project_id: Id, data: OutcomeIn):
     user = require_user(request)
     return _project_out(user, services.finish_project(_project(user, project_id), user, data.outcome))
 
 
 @projects_router.post(
-    "/{int:project_id}/cancel",
+    "/{id:project_id}/cancel",
     response={200: ProjectOut, **ERROR_RESPONSES},
     summary="Cancel, with the reason",
 )
-def cancel_project(request, project_id: int, data: ReasonIn):
+def cancel_project(request, project_id: Id, data: ReasonIn):
     user = require_user(request)
     return _project_out(user, services.cancel_project(_project(user, project_id), user, data.reason))
 
@@ -888,9 +886,9 @@ def create_survey(request, data: SurveyIn):
 
 
 @surveys_router.get(
-    "/{int:survey_id}", response={200: SurveyOut, **ERROR_RESPONSES}, summary="A survey, with its tally"
+    "/{id:survey_id}", response={200: SurveyOut, **ERROR_RESPONSES}, summary="A survey, with its tally"
 )
-def get_survey(request, survey_id: int):
+def get_survey(request, survey_id: Id):
     """Staff and grid workers of the region get the tally; a resident of the region gets the
     questions, to answer online."""
     user = require_user(request)
@@ -898,10 +896,10 @@ def get_survey(request, survey_id: int):
 
 
 @surveys_router.post(
-    "/{int:survey_id}/responses", response={201: ResponseOut, **ERROR_RESPONSES},
+    "/{id:survey_id}/responses", response={201: ResponseOut, **ERROR_RESPONSES},
     summary="Record answers (on a visit) or answer online",
 )  # fmt: skip
-def record_response(request, survey_id: int, data: ResponseIn):
+def record_response(request, survey_id: Id, data: ResponseIn):
     user = require_user(request)
     survey = _survey(user, survey_id)
     grid = _region(data.grid, "grid")
@@ -916,9 +914,9 @@ def record_response(request, survey_id: int, data: ResponseIn):
 
 
 @surveys_router.post(
-    "/{int:survey_id}/close", response={200: SurveyOut, **ERROR_RESPONSES}, summary="Stop collecting (staff)"
+    "/{id:survey_id}/close", response={200: SurveyOut, **ERROR_RESPONSES}, summary="Stop collecting (staff)"
 )
-def close_survey(request, survey_id: int):
+def close_survey(request, survey_id: Id):
     user = require_user(request)
     return _survey_out(user, services.close_survey(_survey(user, survey_id), user))
 

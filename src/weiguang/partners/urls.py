@@ -5,12 +5,12 @@ from . import views
 urlpatterns = [
     path("partners/", views.units, name="partner_units"),
     path("partners/deliveries/", views.deliveries, name="partner_deliveries"),
-    path("partners/<int:pk>/", views.unit_detail, name="partner_unit"),
-    path("partners/<int:pk>/profile/", views.unit_profile, name="partner_profile"),
-    path("partners/<int:pk>/resources/", views.resource_add, name="resource_add"),
-    path("resources/<int:pk>/withdraw/", views.resource_withdraw, name="resource_withdraw"),
+    path("partners/<id:pk>/", views.unit_detail, name="partner_unit"),
+    path("partners/<id:pk>/profile/", views.unit_profile, name="partner_profile"),
+    path("partners/<id:pk>/resources/", views.resource_add, name="resource_add"),
+    path("resources/<id:pk>/withdraw/", views.resource_withdraw, name="resource_withdraw"),
     path("lists/", views.three_lists, name="three_lists"),
     path("projects/new/", views.project_new, name="project_new"),
-    path("projects/<int:pk>/", views.project_detail, name="project_detail"),
-    path("projects/<int:pk>/<slug:action>/", views.project_action, name="project_action"),
+    path("projects/<id:pk>/", views.project_detail, name="project_detail"),
+    path("projects/<id:pk>/<slug:action>/", views.project_action, name="project_action"),
 ]

@@ -204,42 +204,40 @@ def list_volunteers(request, filters: Query[VolunteerFilters]):
     return {"count": qs.count(), "items": [_volunteer_out(user, v) for v in page]}
 
 
-@volunteers_router.get("/{int:volunteer_id}", response=VOLUNTEER_OUT, summary="One volunteer")
-def get_volunteer(request, volunteer_id: int):
+@volunteers_router.get("/{id:volunteer_id}", response=VOLUNTEER_OUT, summary="One volunteer")
+def get_volunteer(request, volunteer_id: Id):
     user = require_user(request)
     return _volunteer_out(user, _volunteer(user, volunteer_id))
 
 
-@volunteers_router.post("/{int:volunteer_id}/approve", response=VOLUNTEER_OUT, summary="Approve (staff)")
-def approve(request, volunteer_id: int):
+@volunteers_router.post("/{id:volunteer_id}/approve", response=VOLUNTEER_OUT, summary="Approve (staff)")
+def approve(request, volunteer_id: Id):
     user = require_user(request)
     return _volunteer_out(user, services.approve_volunteer(_volunteer(user, volunteer_id), user))
 
 
-@volunteers_router.post(
-    "/{int:volunteer_id}/reject", response=VOLUNTEER_OUT, summary="Do not approve (staff)"
-)
-def reject(request, volunteer_id: int, data: ReasonIn):
+@volunteers_router.post("/{id:volunteer_id}/reject", response=VOLUNTEER_OUT, summary="Do not approve (staff)")
+def reject(request, volunteer_id: Id, data: ReasonIn):
     user = require_user(request)
     return _volunteer_out(user, services.reject_volunteer(_volunteer(user, volunteer_id), user, data.reason))
 
 
 @volunteers_router.post(
-    "/{int:volunteer_id}/resubmit", response=VOLUNTEER_OUT, summary="Apply again (the volunteer)"
+    "/{id:volunteer_id}/resubmit", response=VOLUNTEER_OUT, summary="Apply again (the volunteer)"
 )
-def resubmit(request, volunteer_id: int):
+def resubmit(request, volunteer_id: Id):
     user = require_user(request)
     return _volunteer_out(user, services.resubmit_volunteer(_volunteer(user, volunteer_id), user))
 
 
-@volunteers_router.post("/{int:volunteer_id}/suspend", response=VOLUNTEER_OUT, summary="Suspend (staff)")
-def suspend(request, volunteer_id: int, data: ReasonIn):
+@volunteers_router.post("/{id:volunteer_id}/suspend", response=VOLUNTEER_OUT, summary="Suspend (staff)")
+def suspend(request, volunteer_id: Id, data: ReasonIn):
     user = require_user(request)
     return _volunteer_out(user, services.suspend_volunteer(_volunteer(user, volunteer_id), user, data.reason))
 
 
-@volunteers_router.post("/{int:volunteer_id}/reinstate", response=VOLUNTEER_OUT, summary="Reinstate (staff)")
-def reinstate(request, volunteer_id: int):
+@volunteers_router.post("/{id:volunteer_id}/reinstate", response=VOLUNTEER_OUT, summary="Reinstate (staff)")
+def reinstate(request, volunteer_id: Id):
     user = require_user(request)
     return _volunteer_out(user, services.reinstate_volunteer(_volunteer(user, volunteer_id), user))
 
@@ -250,10 +248,10 @@ class HonourIn(Schema):
 
 
 @volunteers_router.post(
-    "/{int:volunteer_id}/honour_hours", response={201: RecordOut, **ERROR_RESPONSES},
+    "/{id:volunteer_id}/honour_hours", response={201: RecordOut, **ERROR_RESPONSES},
     summary="Add honour hours (staff; capped per year)",
 )  # fmt: skip
-def honour(request, volunteer_id: int, data: HonourIn):
+def honour(request, volunteer_id: Id, data: HonourIn):
     user = require_user(request)
     record = services.add_honour_hours(
         _volunteer(user, volunteer_id), user, hours=data.hours, reason=data.reason
@@ -262,10 +260,10 @@ def honour(request, volunteer_id: int, data: HonourIn):
 
 
 @volunteers_router.get(
-    "/{int:volunteer_id}/records", response={200: list[RecordOut], **ERROR_RESPONSES},
+    "/{id:volunteer_id}/records", response={200: list[RecordOut], **ERROR_RESPONSES},
     summary="A volunteer's service ledger",
 )  # fmt: skip
-def volunteer_records(request, volunteer_id: int):
+def volunteer_records(request, volunteer_id: Id):
     user = require_user(request)
     v = _volunteer(user, volunteer_id)
     return [_record_out(r) for r in v.service_records.select_related("team")[:500]]
@@ -371,11 +369,11 @@ def create_team(request, data: TeamIn):
 
 
 @teams_router.post(
-    "/{int:team_id}/projects",
+    "/{id:team_id}/projects",
     response={201: TeamOut, **ERROR_RESPONSES},
     summary="Add a project (leaders, staff)",
 )
-def add_project(request, team_id: int, data: ProjectIn):
+def add_project(request, team_id: Id, data: ProjectIn):
     user = require_user(request)
     team = _team(team_id)
     services.add_project(team, user, name=data.name, description=data.description)
@@ -383,19 +381,19 @@ def add_project(request, team_id: int, data: ProjectIn):
 
 
 @teams_router.post(
-    "/{int:team_id}/join", response={201: MembershipOut, **ERROR_RESPONSES}, summary="Ask to join (volunteer)"
+    "/{id:team_id}/join", response={201: MembershipOut, **ERROR_RESPONSES}, summary="Ask to join (volunteer)"
 )
-def join(request, team_id: int):
+def join(request, team_id: Id):
     user = require_user(request)
     return Status(201, _membership_out(services.request_to_join(_team(team_id), user)))
 
 
 @teams_router.get(
-    "/{int:team_id}/memberships",
+    "/{id:team_id}/memberships",
     response={200: list[MembershipOut], **ERROR_RESPONSES},
     summary="Members and requests (leaders, staff)",
 )
-def memberships(request, team_id: int):
+def memberships(request, team_id: Id):
     user = require_user(request)
     team = _team(team_id)
     if not access.can(user, "team.manage", team):
@@ -404,10 +402,10 @@ def memberships(request, team_id: int):
 
 
 @teams_router.post(
-    "/{int:team_id}/memberships/{int:membership_id}/decide", response={200: MembershipOut, **ERROR_RESPONSES},
+    "/{id:team_id}/memberships/{id:membership_id}/decide", response={200: MembershipOut, **ERROR_RESPONSES},
     summary="Accept or decline a request to join (leaders, staff)",
 )  # fmt: skip
-def decide(request, team_id: int, membership_id: int, data: DecideIn):
+def decide(request, team_id: Id, membership_id: Id, data: DecideIn):
     user = require_user(request)
     membership = get_object_or_404(
         TeamMembership.objects.select_related("team__region", "volunteer"), pk=membership_id, team_id=team_id
@@ -416,10 +414,10 @@ def decide(request, team_id: int, membership_id: int, data: DecideIn):
 
 
 @teams_router.post(
-    "/{int:team_id}/activities", response={201: list[RecordOut], **ERROR_RESPONSES},
+    "/{id:team_id}/activities", response={201: list[RecordOut], **ERROR_RESPONSES},
     summary="Record an activity with check-in and check-out times (leaders, staff)",
 )  # fmt: skip
-def record_activity(request, team_id: int, data: ActivityIn):
+def record_activity(request, team_id: Id, data: ActivityIn):
     """Each attendee gets a pending service record of check-out − check-in hours."""
     user = require_user(request)
     team = _team(team_id)
@@ -490,27 +488,27 @@ def record_demand_work(request, data: DemandServiceIn):
 
 
 @records_router.post(
-    "/{int:record_id}/verify", response={200: RecordOut, **ERROR_RESPONSES}, summary="Verify (organiser)"
+    "/{id:record_id}/verify", response={200: RecordOut, **ERROR_RESPONSES}, summary="Verify (organiser)"
 )
-def verify(request, record_id: int):
+def verify(request, record_id: Id):
     user = require_user(request)
     return _record_out(services.verify_record(_record(user, record_id), user))
 
 
 @records_router.post(
-    "/{int:record_id}/reject", response={200: RecordOut, **ERROR_RESPONSES}, summary="Reject (organiser)"
+    "/{id:record_id}/reject", response={200: RecordOut, **ERROR_RESPONSES}, summary="Reject (organiser)"
 )
-def reject_record(request, record_id: int, data: ReasonIn):
+def reject_record(request, record_id: Id, data: ReasonIn):
     user = require_user(request)
     return _record_out(services.reject_record(_record(user, record_id), user, data.reason))
 
 
 @records_router.post(
-    "/{int:record_id}/correct",
+    "/{id:record_id}/correct",
     response={201: RecordOut, **ERROR_RESPONSES},
     summary="Correct with a new entry",
 )
-def correct(request, record_id: int, data: CorrectIn):
+def correct(request, record_id: Id, data: CorrectIn):
     """The ledger is never edited: the correction is a new entry pointing at this one."""
     user = require_user(request)
     return Status(

@@ -257,11 +257,11 @@ def _ref(user_id: int | None, partner_id: int | None, field: str) -> ClaimerRef:
 
 
 @wish_candidates_router.get(
-    "/{int:wish_id}/candidates",
+    "/{id:wish_id}/candidates",
     response={200: CandidatesOut, **ERROR_RESPONSES},
     summary="Recommended claimers for a wish (staff of its region)",
 )
-def wish_candidates(request, wish_id: int, filters: Query[CandidateFilters]):
+def wish_candidates(request, wish_id: Id, filters: Query[CandidateFilters]):
     """Approved volunteers of the wish's street and partner units serving its grid, who may
     claim it, best first. Score = 0.35·match + 0.20·closeness + 0.15·availability + 0.15·load
     + 0.15·record (each 0–1); `reasons` say why in words."""
@@ -272,11 +272,11 @@ def wish_candidates(request, wish_id: int, filters: Query[CandidateFilters]):
 
 
 @demand_candidates_router.get(
-    "/{int:demand_id}/candidates",
+    "/{id:demand_id}/candidates",
     response={200: CandidatesOut, **ERROR_RESPONSES},
     summary="Recommended helpers for a demand (staff of its region)",
 )
-def demand_candidates(request, demand_id: int, filters: Query[CandidateFilters]):
+def demand_candidates(request, demand_id: Id, filters: Query[CandidateFilters]):
     """As for a wish; a demand takes service or people resources of units."""
     from weiguang.demands.models import Demand
 
@@ -296,11 +296,11 @@ def demand_candidates(request, demand_id: int, filters: Query[CandidateFilters])
 
 
 @wish_candidates_router.post(
-    "/{int:wish_id}/invite",
+    "/{id:wish_id}/invite",
     response={201: InvitationOut, **ERROR_RESPONSES},
     summary="Invite a volunteer or a partner unit to claim a wish (staff)",
 )
-def invite(request, wish_id: int, data: InviteIn):
+def invite(request, wish_id: Id, data: InviteIn):
     """Send `user_id` (a volunteer) or `partner_id` (a unit; with `user_id` to name which of its
     representatives). The invitee is notified; inviting the same person again returns the
     waiting invitation."""
@@ -339,11 +339,11 @@ def list_invitations(request, filters: Query[InvitationFilters]):
 
 
 @invitations_router.post(
-    "/{int:invitation_id}/accept",
+    "/{id:invitation_id}/accept",
     response={200: InvitationOut, **ERROR_RESPONSES},
     summary="Accept an invitation: claims the wish (the invitee)",
 )
-def accept(request, invitation_id: int, data: AcceptIn | None = None):
+def accept(request, invitation_id: Id, data: AcceptIn | None = None):
     """409 `wish_taken` when someone else claimed the wish first (the invitation then expires)."""
     user = require_user(request)
     data = data or AcceptIn()
@@ -354,11 +354,11 @@ def accept(request, invitation_id: int, data: AcceptIn | None = None):
 
 
 @invitations_router.post(
-    "/{int:invitation_id}/decline",
+    "/{id:invitation_id}/decline",
     response={200: InvitationOut, **ERROR_RESPONSES},
     summary="Decline an invitation (the invitee)",
 )
-def decline(request, invitation_id: int, data: DeclineIn | None = None):
+def decline(request, invitation_id: Id, data: DeclineIn | None = None):
     user = require_user(request)
     data = data or DeclineIn()
     inv = recommend.decline_invitation(_invitation(user, invitation_id), user, reason=data.reason)

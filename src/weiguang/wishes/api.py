@@ -17,6 +17,7 @@ from weiguang.core.api import (
     ERROR_RESPONSES,
     IDEMPOTENCY_KEY_PATTERN,
     OPTIONAL_AUTH_OPENAPI,
+    Id,
     current_user,
     json_or_multipart_body,
     optional_auth,
@@ -203,13 +204,13 @@ def create_wish(
 
 
 @router.get(
-    "/{int:wish_id}",
+    "/{id:wish_id}",
     auth=optional_auth,
     openapi_extra=OPTIONAL_AUTH_OPENAPI,
     response=WISH_OUT,
     summary="One wish",
 )
-def get_wish(request, wish_id: int):
+def get_wish(request, wish_id: Id):
     """Contact details (`contact`) are filled in only for the resident, the claimer and staff
     of the wish's region; a wish not on the wall is 'not found' to everyone else."""
     user = current_user(request)
@@ -217,12 +218,12 @@ def get_wish(request, wish_id: int):
 
 
 @router.get(
-    "/{int:wish_id}/history",
+    "/{id:wish_id}/history",
     response={200: list[HistoryEntryOut], **ERROR_RESPONSES},
     by_alias=True,
     summary="What happened to a wish",
 )
-def wish_history(request, wish_id: int):
+def wish_history(request, wish_id: Id):
     """For the resident, the claimer and staff of the region."""
     user = require_user(request)
     wish = _visible_wish(user, wish_id)
@@ -234,21 +235,21 @@ def wish_history(request, wish_id: int):
 # --- transitions -------------------------------------------------------------------------
 
 
-@router.post("/{int:wish_id}/publish", response=WISH_OUT, summary="Publish on the wall (staff)")
-def publish(request, wish_id: int, data: NoteIn | None = None):
+@router.post("/{id:wish_id}/publish", response=WISH_OUT, summary="Publish on the wall (staff)")
+def publish(request, wish_id: Id, data: NoteIn | None = None):
     user = require_user(request)
     wish = services.publish_wish(_get_wish(wish_id), user, note=data.note if data else "")
     return _render(user, wish)
 
 
-@router.post("/{int:wish_id}/reject", response=WISH_OUT, summary="Reject with a reason (staff)")
-def reject(request, wish_id: int, data: RejectIn):
+@router.post("/{id:wish_id}/reject", response=WISH_OUT, summary="Reject with a reason (staff)")
+def reject(request, wish_id: Id, data: RejectIn):
     user = require_user(request)
     return _render(user, services.reject_wish(_get_wish(wish_id), user, reason=data.reason))
 
 
-@router.post("/{int:wish_id}/claim", response=WISH_OUT, summary="Claim (volunteer or partner representative)")
-def claim(request, wish_id: int, data: ClaimIn | None = None):
+@router.post("/{id:wish_id}/claim", response=WISH_OUT, summary="Claim (volunteer or partner representative)")
+def claim(request, wish_id: Id, data: ClaimIn | None = None):
     """Two claims at once: exactly one wins, the other gets 409 `state_conflict`."""
     user = require_user(request)
     data = data or ClaimIn()
@@ -263,8 +264,8 @@ def claim(request, wish_id: int, data: ClaimIn | None = None):
     return _render(user, wish)
 
 
-@router.post("/{int:wish_id}/release", response=WISH_OUT, summary="Release a claim (claimer or staff)")
-def release(request, wish_id: int, data: ReasonIn | None = None):
+@router.post("/{id:wish_id}/release", response=WISH_OUT, summary="Release a claim (claimer or staff)")
+def release(request, wish_id: Id, data: ReasonIn | None = None):
     user = require_user(request)
     return _render(user, services.release_claim(_get_wish(wish_id), user, reason=data.reason if data else ""))
 
@@ -273,12 +274,12 @@ _FULFIL_BODY = json_or_multipart_body(FulfilIn, files="photos")
 
 
 @router.post(
-    "/{int:wish_id}/fulfil",
+    "/{id:wish_id}/fulfil",
     response=WISH_OUT,
     openapi_extra={"requestBody": _FULFIL_BODY},
     summary="Mark fulfilled, with a note and optional photos (the claimer)",
 )
-def fulfil(request, wish_id: int):
+def fulfil(request, wish_id: Id):
     """JSON `{"note": ...}`, or multipart/form-data with `note` and up to 6 `photos`."""
     user = require_user(request)
     data, photos = parse_body(request, FulfilIn)
@@ -287,8 +288,8 @@ def fulfil(request, wish_id: int):
     )
 
 
-@router.post("/{int:wish_id}/confirm", response=WISH_OUT, summary="Confirm and thank (the resident or staff)")
-def confirm(request, wish_id: int, data: ConfirmIn | None = None):
+@router.post("/{id:wish_id}/confirm", response=WISH_OUT, summary="Confirm and thank (the resident or staff)")
+def confirm(request, wish_id: Id, data: ConfirmIn | None = None):
     user = require_user(request)
     data = data or ConfirmIn()
     return _render(
@@ -296,7 +297,7 @@ def confirm(request, wish_id: int, data: ConfirmIn | None = None):
     )
 
 
-@router.post("/{int:wish_id}/withdraw", response=WISH_OUT, summary="Withdraw (the resident or staff)")
-def withdraw(request, wish_id: int, data: ReasonIn | None = None):
+@router.post("/{id:wish_id}/withdraw", response=WISH_OUT, summary="Withdraw (the resident or staff)")
+def withdraw(request, wish_id: Id, data: ReasonIn | None = None):
     user = require_user(request)
     return _render(user, services.withdraw_wish(_get_wish(wish_id), user, reason=data.reason if data else ""))

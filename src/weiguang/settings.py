@@ -120,15 +120,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The wish wall is cached and invalidated on every wish transition. The cache must be
 # shared by all processes (web, worker, scheduler): Redis when REDIS_URL is set, else a
 # file cache under var/ (works with several processes on one machine, no server needed).
+# Both outlive the database: every key carries the database's installation token
+# (core.cache.make_key), so a new database never sees an old one's pages or counters.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "weiguang.core.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "weiguang.core.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_FUNCTION": "weiguang.core.cache.make_key",
+        }
+    }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 20000},
+            "KEY_FUNCTION": "weiguang.core.cache.make_key",
         }
     }
 if REDIS_URL and env_bool("SESSIONS_IN_CACHE", True):

@@ -763,6 +763,7 @@ class _Builder:
             lambda: services.submit_wish(
                 by, kind=kind, title=title, description=description, value=price, resident=resident,
                 channel=channel, category=self.categories.get(category_name), confirm_duplicate=True,
+                public_limits=False,
             )[0],
         )  # fmt: skip
         if status == WishStatus.SUBMITTED:
@@ -996,7 +997,7 @@ class _Builder:
             lambda: demand_services.submit_demand(
                 by, grid=grid, title=title, description=description, channel=channel,
                 category=self.demand_categories[category], urgent=key == "elderly_care", resident=resident,
-                place=place, client=client, **contact,
+                place=place, client=client, public_limits=False, **contact,
             ),
         )  # fmt: skip
         when = start

@@ -112,3 +112,20 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def new_installation_token() -> str:
+    return secrets.token_hex(8)
+
+
+class Installation(models.Model):
+    """One row, written by a migration when the database is created: a random token that every
+    cache key carries (core.cache.make_key). The file cache under var/ (or a shared Redis)
+    outlives the database, so without it a new database would be served the wall pages and
+    rate-limit counters cached for an old one."""
+
+    token = models.CharField(max_length=32, unique=True, default=new_installation_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.token

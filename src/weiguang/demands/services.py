@@ -104,12 +104,14 @@ def submit_demand(
     client: str = "",
     place: str = "",
     photos=(),
+    public_limits: bool = True,
 ) -> Demand:
     """Record a demand. Staff and grid workers record it for their region from any channel
     (at a desk session or fair when `session` is given); anyone else (a logged-in resident, or
     nobody at all) submits online, possibly anonymously: the returned demand's tracking_code
     lets them follow it. Online submissions are rate-limited per user, or per `client` (the
-    visitor's address) when anonymous."""
+    visitor's address) when anonymous; `public_limits=False` is for the demo street only, whose
+    made-up visitors are not the public."""
     authenticated = getattr(by, "is_authenticated", False)
     if grid is None or grid.kind != RegionKind.GRID:
         raise InvalidInput(_("Choose the grid the demand is about."), fields={"grid": "invalid"})
@@ -121,7 +123,8 @@ def submit_demand(
             raise InvalidInput(_("The session belongs to another community."), fields={"session": "invalid"})
     else:
         session = None
-        _check_public_rate(by if authenticated else None, client)
+        if public_limits:
+            _check_public_rate(by if authenticated else None, client)
         channel = DemandChannel.ONLINE
         own = getattr(by, "resident", None) if authenticated and hasattr(by, "resident") else None
         if resident is not None and (own is None or resident.pk != own.pk):
@@ -156,7 +159,7 @@ def submit_demand(
             contact_phone=contact_phone, session=session, place=place,
         )  # fmt: skip
         _attach_photos(demand, files, DemandPhotoStage.INTAKE, by)
-        if not authenticated:
+        if not authenticated and public_limits:
             ratelimit.record("demand-anon", client or "unknown", PUBLIC_WINDOW)
     return demand
 

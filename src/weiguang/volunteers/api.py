@@ -451,7 +451,7 @@ def _record(user, record_id: int) -> ServiceRecord:
 )
 def pending(request, status: Literal[tuple(RecordStatus.values)] = "pending"):  # type: ignore[valid-type]
     user = require_user(request)
-    qs = access.scope(ServiceRecord.objects.all(), user, "service.verify").filter(status=status)
+    qs = services.verifiable_records(user).filter(status=status)
     return [_record_out(r) for r in qs.order_by("created_at", "id")[:200]]
 
 

@@ -454,12 +454,31 @@ def _count(record: ServiceRecord, by) -> None:
         )  # fmt: skip
 
 
+def verifiable_records(user) -> QuerySet[ServiceRecord]:
+    """The one rule of who may verify (or reject) a service record: staff of its region or a
+    leader of its team (access "service.verify"), and never the volunteer whose hours they
+    are. The to-do, the queues, the buttons and the transitions all ask here."""
+    qs = access.scope(ServiceRecord.objects.all(), user, "service.verify")
+    return qs.exclude(volunteer__user=user) if getattr(user, "is_authenticated", False) else qs
+
+
+def may_verify(user, record: ServiceRecord) -> bool:
+    return verifiable_records(user).filter(pk=record.pk).exists()
+
+
+def _check_verifier(by):
+    def check(r: ServiceRecord):
+        if not may_verify(by, r):
+            if r.volunteer.user_id == getattr(by, "pk", None):
+                raise NotAllowed(_("Someone else must verify your own hours."))
+            raise NotAllowed(_("You are not allowed to do this."))
+
+    return check
+
+
 def verify_record(record: ServiceRecord, by, note: str = "") -> ServiceRecord:
     """The organiser confirms the hours; only then do they (and their points) count."""
-
-    def check(r: ServiceRecord):
-        if r.volunteer.user_id == getattr(by, "pk", None):
-            raise NotAllowed(_("Someone else must verify your own hours."))
+    check = _check_verifier(by)
 
     def apply(r: ServiceRecord):
         r.verified_at = timezone.now()
@@ -476,7 +495,7 @@ def reject_record(record: ServiceRecord, by, reason: str) -> ServiceRecord:
             [r.volunteer.user], _("A service record was not verified: %(c)s") % {"c": r.content}, body=reason
         )
 
-    return perform(record, "reject", by, note=reason, apply=apply)
+    return perform(record, "reject", by, note=reason, check=_check_verifier(by), apply=apply)
 
 
 def add_honour_hours(volunteer: Volunteer, by, *, hours, reason: str) -> ServiceRecord:
@@ -533,7 +552,7 @@ def correct_record(record: ServiceRecord, by, *, hours, reason: str) -> ServiceR
 def pending_records(user) -> QuerySet[ServiceRecord]:
     """Records the user may verify, oldest first."""
     return (
-        access.scope(ServiceRecord.objects.all(), user, "service.verify")
+        verifiable_records(user)
         .filter(status=RecordStatus.PENDING)
         .select_related("volunteer", "team", "activity")
         .order_by("created_at", "id")

@@ -4,13 +4,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export WEIGUANG_DEV := 1
 
-.PHONY: run test setup lint clean-db help
+.PHONY: run test setup lint clean-db help system-deps
+
+# what the system must provide (apt-get installs it when we may, else the command is printed):
+# Node.js and Python's venv for both commands; Chromium and a CJK font for `make test`'s browser tests
+SYSTEM_DEPS := $(if $(filter test,$(MAKECMDGOALS)),$(if $(filter 0,$(BROWSER_TESTS)),run,test),run)
 
 help:
 	@echo "make run   - install, create the SQLite database, load the demo street, serve http://127.0.0.1:8000"
 	@echo "make test  - install and run lint, the migration check, the deploy check and the whole test suite"
 
-$(BIN)/python:
+system-deps:
+	@sh scripts/system_deps.sh $(SYSTEM_DEPS)
+
+$(BIN)/python: | system-deps
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
 	$(PYTHON) -m venv $(VENV)
 
@@ -20,7 +27,7 @@ $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $@
 
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json | system-deps
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
@@ -36,11 +43,8 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests bench
 
-test: setup lint
+test: system-deps setup lint
 	$(BIN)/weiguang makemigrations --check --dry-run
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" HTTPS=1 \
 		ALLOWED_HOSTS=weiguang.example.org $(BIN)/weiguang check --deploy --fail-level WARNING
-	@test -x /usr/bin/chromium || [ "$$BROWSER_TESTS" = "0" ] || { \
-		echo "Browser tests need Debian's Chromium: apt-get install chromium fonts-wqy-microhei"; \
-		echo "(or run BROWSER_TESTS=0 make test to leave them out on this machine)"; exit 1; }
 	$(BIN)/pytest $(if $(filter 0,$(BROWSER_TESTS)),-m "not browser",) $(PYTEST_ARGS)

@@ -70,3 +70,33 @@ def test_bulk_assignment_proposes_then_sends_invitations(client, people, approve
     }
     client.force_login(people.volunteer)
     assert client.get("/staff/assignments/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        {"step": "confirm", "pair": "x"},
+        {"step": "confirm", "pair": ["1:u"]},
+        {"step": "confirm", "pair": ["1:q:2"]},
+        {"step": "confirm", "pair": ["99999999999999999999:u:1"]},
+        {"step": "confirm", "pair": ["1:p:99999999999999999999"]},
+        {"step": "confirm"},
+        {"step": "propose", "wish": ["abc"], "cap-u-1": "1"},
+        {"step": "propose", "wish": ["99999999999999999999"], "cap-u-1": "1"},
+        {"step": "propose", "wish": ["WISH"], "cap-u-99999999999999999999": "1"},
+        {"step": "propose", "wish": ["WISH"], "cap-p-1": "many"},
+        {"step": "propose", "wish": ["WISH"]},
+    ],
+)
+def test_a_tampered_bulk_assignment_post_is_a_clear_error(client, people, make_wish, tree, post):
+    wish = make_wish("published", title="修电风扇")
+    post = {
+        k: ([str(wish.pk) if x == "WISH" else x for x in v] if isinstance(v, list) else v)
+        for k, v in post.items()
+    }
+    client.force_login(people.staff)
+    r = client.post("/staff/assignments/", {"community": tree.community_a.pk, **post})
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "修电风扇" in page and 'class="msg msg-error"' in page  # the page again, with the error
+    assert not Invitation.objects.exists()

@@ -114,3 +114,29 @@ def test_home_and_navigation_lead_each_role_to_their_pages(client, people, appro
     client.force_login(people.partner_rep)
     home = client.get("/").content.decode()
     assert 'data-nav="unit"' in home and 'data-tile="unit"' in home
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        {"item": "abc"},
+        {},
+        {"item": "99999999999999999999"},
+        {"item": "1e3"},
+        {"item": "ITEM", "quantity": "x"},
+        {"item": "ITEM", "quantity": "99999999999999999999"},
+        {"item": "ITEM", "quantity": "0"},
+    ],
+)
+def test_a_tampered_redeem_button_is_a_clear_error_and_spends_nothing(client, people, approved, tree, post):
+    v = approved(UserFactory(username="tamper", first_name="乱按"))
+    services.add_honour_hours(v, people.staff, hours=3, reason="值守")
+    item = RewardItem.objects.create(street=tree.street, name="洗衣液", points=20, stock=5)
+    client.force_login(v.user)
+    post = {k: (str(item.pk) if val == "ITEM" else val) for k, val in post.items()}
+    r = client.post("/volunteers/shop/", post)
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "洗衣液" in page and 'class="msg msg-error"' in page  # the shop again, with the error
+    assert Volunteer.objects.get(pk=v.pk).points_balance == 30
+    assert RewardItem.objects.get(pk=item.pk).stock == 5

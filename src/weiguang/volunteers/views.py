@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from weiguang.core.errors import ServiceError
+from weiguang.core.formfields import first_error
 from weiguang.core.templatetags.wg import safe_next
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
@@ -28,11 +29,10 @@ from weiguang.wishes.forms import apply_service_error
 
 from . import services
 from .certificate import certificate_pdf
-from .forms import ActivityForm, DemandServiceForm, ReasonForm, RegisterForm
+from .forms import ActivityForm, DemandServiceForm, ReasonForm, RedeemForm, RegisterForm
 from .models import (
     Certificate,
     MembershipStatus,
-    RewardItem,
     ServiceRecord,
     Team,
     TeamMembership,
@@ -122,23 +122,27 @@ def shop(request):
     volunteer = services.volunteer_of(request.user)
     if volunteer is None:
         return redirect("volunteer_register")
+    status = 200
     if request.method == "POST":
-        item = get_object_or_404(RewardItem, pk=request.POST.get("item") or 0)
-        try:
-            quantity = int(request.POST.get("quantity") or 1)
-        except ValueError:
-            quantity = 0
-        try:
-            services.redeem(request.user, item, quantity)
-        except ServiceError as err:
-            return _refused(request, err, "/volunteers/shop/")
-        return _done(
-            request,
-            _("Redeemed: %(item)s. Collect it at the service station.") % {"item": item.name},
-            "/volunteers/shop/",
-        )
+        form = RedeemForm(request.POST)
+        if form.is_valid():
+            item = form.cleaned_data["item"]
+            try:
+                services.redeem(request.user, item, form.cleaned_data["quantity"])
+            except ServiceError as err:
+                return _refused(request, err, "/volunteers/shop/")
+            return _done(
+                request,
+                _("Redeemed: %(item)s. Collect it at the service station.") % {"item": item.name},
+                "/volunteers/shop/",
+            )
+        messages.error(request, first_error(form))  # a tampered or stale button: shown on the page
+        status = 400
     return render(
-        request, "volunteers/shop.html", {"volunteer": volunteer, "items": services.offered_items(volunteer)}
+        request,
+        "volunteers/shop.html",
+        {"volunteer": volunteer, "items": services.offered_items(volunteer)},
+        status=status,
     )
 
 

@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weiguang.core.errors import ServiceError
+from weiguang.core.formfields import first_error
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 from weiguang.wishes.models import Wish, WishStatus
 
 from . import assignment, recommend
-from .assignment import ClaimerRef
+from .forms import ConfirmPlanForm, ProposePlanForm
 from .models import Invitation, Volunteer, VolunteerStatus
 
 
@@ -162,40 +163,31 @@ def bulk_assign(request):
         "volunteers": volunteers,
         "units": units,
     }
+    status = 200
     if request.method == "POST":
-        post = request.POST
-        if post.get("step") == "confirm":
-            pairs = []
-            for raw in post.getlist("pair"):
-                wish_id, kind, ref = raw.split(":")
-                claimer = ClaimerRef(user_id=int(ref)) if kind == "u" else ClaimerRef(partner_id=int(ref))
-                pairs.append((int(wish_id), claimer))
-            try:
-                sent = assignment.confirm(pairs, request.user)
-            except (ServiceError, ValueError) as err:
-                messages.error(request, getattr(err, "message", str(err)))
-            else:
-                messages.success(request, _("%(n)d invitations sent.") % {"n": len(sent)})
-                return redirect(f"{request.path}?community={community.pk}")
-        else:
-            chosen = [int(w) for w in post.getlist("wish") if w.isdigit()]
-            claimers = []
-            for key, value in post.items():
-                if key.startswith(("cap-u-", "cap-p-")) and value.isdigit() and int(value) > 0:
-                    ref = int(key.rsplit("-", 1)[1])
-                    claimers.append(
-                        (
-                            ClaimerRef(user_id=ref)
-                            if key.startswith("cap-u-")
-                            else ClaimerRef(partner_id=ref),
-                            min(int(value), 20),
-                        )
-                    )
-            if not chosen or not claimers:
-                messages.error(request, _("Tick at least one wish and give at least one claimer a capacity."))
+        if request.POST.get("step") == "confirm":
+            form = ConfirmPlanForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, first_error(form))
+                status = 400
             else:
                 try:
-                    proposal = assignment.propose(chosen, claimers, by=request.user)
+                    sent = assignment.confirm(form.cleaned_data["pair"], request.user)
+                except (ServiceError, ValueError) as err:
+                    messages.error(request, getattr(err, "message", str(err)))
+                else:
+                    messages.success(request, _("%(n)d invitations sent.") % {"n": len(sent)})
+                    return redirect(f"{request.path}?community={community.pk}")
+        else:
+            form = ProposePlanForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, first_error(form))
+                status = 400
+            else:
+                try:
+                    proposal = assignment.propose(
+                        form.cleaned_data["wish"], form.cleaned_data["claimers"], by=request.user
+                    )
                 except ServiceError as err:
                     messages.error(request, err.message)
                 else:
@@ -215,4 +207,4 @@ def bulk_assign(request):
                         for p in proposal.pairs
                     ]
                     context["unassigned"] = [titles.get(w, w) for w in proposal.unassigned]
-    return render(request, "volunteers/bulk_assign.html", context)
+    return render(request, "volunteers/bulk_assign.html", context, status=status)

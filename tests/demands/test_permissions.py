@@ -20,7 +20,7 @@ from django.utils import timezone
 from tests.conftest import People
 from tests.demands.conftest import Depts
 from tests.factories import Tree, UserFactory, grant
-from weiguang.core.errors import NotAllowed
+from weiguang.core.errors import InvalidInput, NotAllowed
 from weiguang.core.models import AuditEntry
 from weiguang.demands import configure, services
 from weiguang.demands.models import DEMAND_TRANSITIONS, Demand, TransferStatus
@@ -357,3 +357,91 @@ def test_a_resident_lists_only_their_own_demands(make_demand, people, new):
     assert anonymous not in services.visible_demands(people.resident_user)
     assert {t.name for t in DEMAND_TRANSITIONS.available(own, people.resident_user)} == {"evaluate", "reopen"}
     assert not services.visible_demands(AnonymousUser()).exists()
+
+
+# --- "on behalf of": the resident is one the actor may see, and lives in the demand's grid --------
+# Staff of another street once got 201 and 王秀英's name and phone back for any resident id.
+
+
+def _api_post(client, user, data):
+    from weiguang.core.models import ApiToken
+
+    return client.post(
+        "/api/v1/demands", data, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user)}", HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+
+
+def test_staff_of_another_street_cannot_record_a_demand_for_our_resident(client, people):
+    before = Demand.objects.count()
+    with pytest.raises(NotAllowed):
+        services.submit_demand(
+            people.outsider_staff, grid=people.tree.other_grid, title="外街代录", resident=people.resident
+        )
+    r = _api_post(
+        client, people.outsider_staff,
+        {"grid": people.tree.other_grid.pk, "title": "外街代录", "resident_id": people.resident.pk},
+    )  # fmt: skip
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert "王秀英" not in r.content.decode() and "13912345678" not in r.content.decode()
+    client.force_login(people.outsider_staff)
+    page = client.post(
+        "/desk/demands/new/",
+        {
+            "channel": "desk",
+            "grid": people.tree.other_grid.pk,
+            "resident": people.resident.pk,
+            "title": "外街代录",
+        },
+    )
+    assert page.status_code == 422
+    assert "王秀英" not in page.content.decode() and "13912345678" not in page.content.decode()
+    assert Demand.objects.count() == before
+
+
+def test_a_grid_worker_cannot_record_for_a_resident_of_another_grid(client, people):
+    """people.other_resident lives in grid A2; the grid worker serves grid A1 only."""
+    before = Demand.objects.count()
+    with pytest.raises(NotAllowed):
+        services.submit_demand(
+            people.grid_worker, grid=people.tree.grid_a1, title="代录", resident=people.other_resident
+        )
+    r = _api_post(
+        client, people.grid_worker,
+        {"grid": people.tree.grid_a1.pk, "title": "代录", "resident_id": people.other_resident.pk},
+    )  # fmt: skip
+    assert r.status_code == 403
+    assert Demand.objects.count() == before
+
+
+def test_the_resident_must_live_in_the_demand_s_grid(client, people):
+    """Staff of community A may see both residents, but 陈桂兰 lives in grid A2, not A1."""
+    before = Demand.objects.count()
+    with pytest.raises(InvalidInput) as err:
+        services.submit_demand(
+            people.staff, grid=people.tree.grid_a1, title="网格不符", resident=people.other_resident
+        )
+    assert err.value.fields == {"resident_id": "other_grid"}
+    r = _api_post(
+        client, people.staff,
+        {"grid": people.tree.grid_a1.pk, "title": "网格不符", "resident_id": people.other_resident.pk},
+    )  # fmt: skip
+    assert r.status_code == 422 and set(r.json()["errors"]) == {"resident_id"}
+    client.force_login(people.staff)
+    page = client.post(
+        "/desk/demands/new/",
+        {
+            "channel": "desk",
+            "grid": people.tree.grid_a1.pk,
+            "resident": people.other_resident.pk,
+            "title": "网格不符",
+        },
+    )
+    assert page.status_code == 422
+    assert "这位居民不住在所选网格。" in page.content.decode()
+    assert Demand.objects.count() == before
+    # the right grid works
+    d = services.submit_demand(
+        people.staff, grid=people.tree.grid_a2, title="网格相符", resident=people.other_resident
+    )
+    assert d.resident == people.other_resident

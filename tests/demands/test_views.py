@@ -136,7 +136,7 @@ class TestResidentOnline:
 
     def test_my_demands_lists_only_mine(self, client, people, make_demand):
         make_demand(title="我的诉求")
-        make_demand(title="别人的诉求", resident=people.other_resident)
+        make_demand(title="别人的诉求", resident=people.other_resident, grid=people.tree.grid_a2)
         page = html(login(client, people.resident_user).get("/my/demands/"))
         assert "我的诉求" in page and "别人的诉求" not in page
 

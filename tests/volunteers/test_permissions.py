@@ -119,3 +119,42 @@ def test_listing_volunteers_is_scoped(world, people):
     assert listed(people.staff) == everyone and listed(people.street_admin) == everyone
     assert listed(people.staff_b) == set() and listed(people.outsider_staff) == set()
     assert listed(world["users"]["the_volunteer"]) == set()
+
+
+def test_work_on_a_demand_is_recorded_only_for_a_volunteer_of_the_demand_s_street(
+    client, people, tree, register, approved
+):
+    """On behalf of a volunteer: staff of community A record work on their demand; a volunteer of
+    another street is refused through the service, the API and the page, and not named."""
+    from weiguang.core.errors import InvalidInput
+    from weiguang.core.models import ApiToken
+    from weiguang.demands import services as demands
+
+    demand = demands.submit_demand(
+        people.staff, grid=tree.grid_a1, title="楼道堆物", resident=people.resident
+    )
+    elsewhere = services.approve_volunteer(
+        register(UserFactory(username="far_vol"), name="欧阳远", home_region=tree.other_community),
+        people.outsider_staff,
+    )
+    with pytest.raises(InvalidInput) as err:
+        services.record_demand_service(demand, elsewhere, people.staff, hours=1, content="清理楼道")
+    assert err.value.fields == {"volunteer": "other_street"}
+    r = client.post(
+        "/api/v1/service_records",
+        {"demand_id": demand.pk, "volunteer_id": elsewhere.pk, "hours": 1, "content": "清理楼道"},
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(people.staff)}",
+    )  # fmt: skip
+    assert r.status_code == 422 and "volunteer" in r.json()["errors"]
+    assert "欧阳" not in r.content.decode()
+    client.force_login(people.staff)
+    page = client.post(
+        f"/staff/demands/{demand.pk}/volunteer-service/",
+        {"volunteer_number": elsewhere.number, "hours": "1", "content": "清理楼道"},
+    )
+    assert page.status_code == 422 and "欧阳" not in page.content.decode()
+    assert not ServiceRecord.objects.filter(kind="demand").exists()
+    # a volunteer of the street is recorded
+    near = approved(UserFactory(username="near_vol"))
+    services.record_demand_service(demand, near, people.staff, hours=1, content="清理楼道")
+    assert ServiceRecord.objects.filter(kind="demand", volunteer=near).count() == 1

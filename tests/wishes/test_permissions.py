@@ -249,3 +249,33 @@ def test_the_matrix_covers_every_wish_action_of_the_access_table():
 )
 def test_only_the_street_admin_manages_categories(matrix, role, allowed):
     assert access.can(matrix.users[role], "wish.manage_categories") is allowed
+
+
+@pytest.mark.parametrize("role", ["outsider_staff", "outsider_grid_worker", "grid_worker_other_grid"])
+def test_no_wish_on_behalf_of_a_resident_out_of_sight_through_the_api_or_the_page(matrix, client, role):
+    """The "on behalf of" paths of wishes: staff of another street (and a grid worker of
+    another grid) neither record a wish for 吴淑华 nor see her name."""
+    from weiguang.core.models import ApiToken
+
+    user, target = matrix.users[role], matrix.targets["home"]
+    before = Wish.objects.count()
+    r = client.post(
+        "/api/v1/wishes", {"kind": "item", "title": "想要一袋大米", "resident_id": target.pk},
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user)}",
+    )  # fmt: skip
+    assert r.status_code == 403 and "吴淑华" not in r.content.decode()
+    client.force_login(user)
+    page = client.get(f"/grid/wishes/new/?resident={target.pk}")
+    assert page.status_code == 404
+    page = client.post(
+        "/grid/wishes/new/",
+        {
+            "resident": target.pk,
+            "kind": "item",
+            "title": "想要一袋大米",
+            "channel": "grid",
+            "idempotency_key": "k",
+        },
+    )
+    assert page.status_code == 404 and "吴淑华" not in page.content.decode()
+    assert Wish.objects.count() == before

@@ -33,7 +33,7 @@ from weiguang.core.api import (
 )
 from weiguang.core.errors import InvalidInput, NotAllowed
 from weiguang.core.schemas import HistoryEntryOut, history_rows
-from weiguang.people.models import Resident
+from weiguang.people.services import resident_for
 from weiguang.regions import access
 from weiguang.regions.models import Region
 
@@ -475,11 +475,8 @@ def create_demand(request):
         category = DemandCategory.objects.filter(pk=data.category, active=True).first()
         if category is None:
             raise _invalid("category", _("There is no such category."))
-    resident = None
-    if data.resident_id is not None:
-        resident = Resident.objects.filter(pk=data.resident_id).first()
-        if resident is None:
-            raise _invalid("resident_id", _("There is no such resident."))
+    # checked again with the grid by the service; anonymous visitors name no resident
+    resident = resident_for(user, data.resident_id) if data.resident_id is not None else None
     session = None
     if data.session is not None:
         session = IntakeSession.objects.select_related("community").filter(pk=data.session).first()

@@ -18,6 +18,7 @@ from weiguang.core.text import clean_text
 from weiguang.core.transitions import SYSTEM, perform
 from weiguang.core.uploads import check_photos
 from weiguang.people.models import Resident
+from weiguang.people.services import resident_for
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind, Role
 
@@ -121,6 +122,8 @@ def submit_demand(
             raise InvalidInput(_("Unknown channel."), fields={"channel": "invalid"})
         if session is not None and not session.community.contains(grid):
             raise InvalidInput(_("The session belongs to another community."), fields={"session": "invalid"})
+        if resident is not None:  # the one check of every "on behalf of" path
+            resident = resident_for(by, resident, grid)
     else:
         session = None
         if public_limits:

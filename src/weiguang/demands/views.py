@@ -28,7 +28,7 @@ from weiguang.core.idempotency import create_once
 from weiguang.core.schemas import history_rows
 from weiguang.core.templatetags.wg import role_flags, safe_next
 from weiguang.people.models import Resident
-from weiguang.people.services import search_residents
+from weiguang.people.services import resident_for, search_residents
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind, Role
 
@@ -394,10 +394,15 @@ def desk_new(request):
         form = DeskDemandForm(request.POST, grids=grids, sessions=sessions)
         if form.is_valid():
             data = form.cleaned_data
-            resident = resident_qs.filter(pk=data["resident"]).first() if data["resident"] else None
+            resident, refusal = None, None
+            if data["resident"]:
+                try:  # the resident's field is hidden: say it at the top of the form
+                    resident = resident_for(user, data["resident"], data["grid"])
+                except ServiceError as err:
+                    refusal = err.message
             grid = data["grid"] or (resident.grid if resident else None)
-            if data["resident"] and resident is None:
-                form.add_error(None, _("That resident is not in your area."))
+            if refusal:
+                form.add_error(None, refusal)
             elif grid is None:
                 form.add_error("grid", _("Choose the grid, or find the resident."))
             else:

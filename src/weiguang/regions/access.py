@@ -28,7 +28,7 @@ RELATIONS = {OWNER, CLAIMER, HANDLER, TRANSFEREE, LEADER}
 ACTION_ROLES: dict[str, set[str]] = {
     # residents
     "resident.search": STAFF | {Role.GRID_WORKER},
-    "resident.view": STAFF | {Role.GRID_WORKER},
+    "resident.view": STAFF | {Role.GRID_WORKER, OWNER},  # OWNER: the resident's own account
     # micro-wishes
     "wish.create_for_resident": STAFF | {Role.GRID_WORKER},
     "wish.list_region": STAFF | {Role.GRID_WORKER},

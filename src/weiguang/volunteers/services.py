@@ -348,6 +348,12 @@ def record_demand_service(demand, volunteer: Volunteer, by, *, hours, content: s
     a pending record, verified by the community's staff before it counts."""
     if not access.can(by, "demand.handle", demand):
         raise NotAllowed(_("Only those handling the demand may record work on it."))
+    # On behalf of a volunteer: only one who serves in the demand's street (a volunteer
+    # elsewhere is out of the handler's sight; their name is not even said).
+    if not demand.street.contains(volunteer.home_region):
+        raise InvalidInput(
+            _("This volunteer does not serve in this street."), fields={"volunteer": "other_street"}
+        )
     if volunteer.status != VolunteerStatus.APPROVED:
         raise InvalidInput(
             _("%(name)s is not an approved volunteer.") % {"name": volunteer.masked_name},

@@ -27,7 +27,7 @@ from weiguang.core.api import (
 from weiguang.core.errors import InvalidInput, NotAllowed
 from weiguang.core.schemas import HistoryEntryOut, history_rows
 from weiguang.partners.models import PartnerUnit
-from weiguang.people.models import Resident
+from weiguang.people.services import resident_for
 from weiguang.regions import access
 
 from . import services
@@ -178,13 +178,7 @@ def create_wish(
             raise InvalidInput(
                 _("There is no such category."), fields={"category": _("There is no such category.")}
             )
-    resident = None
-    if data.resident_id is not None:
-        resident = Resident.objects.select_related("grid").filter(pk=data.resident_id).first()
-        if resident is None:
-            raise InvalidInput(
-                _("There is no such resident."), fields={"resident_id": _("There is no such resident.")}
-            )
+    resident = resident_for(user, data.resident_id) if data.resident_id is not None else None
     wish, created = services.submit_wish(
         user,
         kind=data.kind,

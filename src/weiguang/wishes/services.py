@@ -19,6 +19,7 @@ from weiguang.core.transitions import SYSTEM, perform
 from weiguang.core.uploads import check_photos
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import Resident
+from weiguang.people.services import resident_for
 from weiguang.regions import access
 from weiguang.regions.models import RegionKind
 
@@ -152,6 +153,7 @@ def submit_wish(
             raise InvalidInput(_("Choose the resident this wish is for."), fields={"resident_id": "required"})
         resident, channel = own, Channel.SELF
     else:
+        resident = resident_for(by, resident)  # the one check of every "on behalf of" path
         if not access.can(by, "wish.create_for_resident", resident):
             raise NotAllowed(_("You may only record wishes for residents of your own grids."))
         default = Channel.GRID if access.roles_at(by, resident.grid.path) == {"grid_worker"} else Channel.DESK

@@ -33,7 +33,7 @@ from weiguang.core.templatetags.wg import role_flags, safe_next
 from weiguang.core.uploads import photo_notice
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import PopulationGroup, Resident
-from weiguang.people.services import search_residents
+from weiguang.people.services import resident_for, search_residents
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 
@@ -486,13 +486,10 @@ def grid_wish_new(request):
             search_residents(user, q) if q or request.GET.get("all") else search_residents(user, "", limit=10)
         )
         return render(request, "wishes/grid_new.html", {"q": q, "results": results, "step": 1})
-    resident = (
-        access.scope(Resident.objects.select_related("grid"), user, "resident.search")
-        .filter(pk=int(raw))
-        .first()
-    )
-    if resident is None:
-        raise Http404
+    try:
+        resident = resident_for(user, raw)
+    except ServiceError:
+        raise Http404 from None
     context = {"resident": resident, "step": 2, "value_cap": services.value_cap_for(resident.grid.street)}
     if request.method == "POST":
         form = OnBehalfWishForm(request.POST)

@@ -119,11 +119,13 @@ def test_demand_from_the_desk_to_a_satisfied_resident(phone, people, tree):
     demand.refresh_from_db()
     assert demand.status == DemandStatus.CLOSED and demand.evaluation == "satisfied"
 
-    # anyone with the tracking code sees the state and the public reply, nothing private
+    # whoever holds the tracking code (the slip from the desk) sees what was reported and the
+    # reply, but not who reported it
     visitor = phone()
     visitor.goto(f"/demands/track/{demand.tracking_code}/")
     assert status_of(visitor) == DemandStatus.CLOSED
-    assert "楼道已全部清理" in visitor.inner_text("[data-testid=public-reply]")
+    assert TITLE in visitor.inner_text("[data-testid=reported]")
+    assert "王阿姨，纸箱也清走了" in visitor.inner_text("[data-testid=reply]")
     page = visitor.content()
-    assert resident_name not in page and people.resident.phone not in page and TITLE not in page
+    assert resident_name not in page and people.resident.phone not in page
     assert fits_the_phone(visitor)

@@ -32,7 +32,7 @@ def test_staff_record_a_demand_and_the_community_is_told(people):
     assert d.status == "received"
     assert d.channel == "hotline"
     assert (d.community, d.street) == (people.tree.community_a, people.tree.street)
-    assert len(d.tracking_code) == 10
+    assert len(d.tracking_code) == 12 and d.tracking_code.isdigit()  # read out as 4-4-4
     assert Notification.objects.filter(recipient=people.staff, title__contains="楼道灯坏了").exists()
     assert [e.action for e in history_of(d)] == ["submit"]
 

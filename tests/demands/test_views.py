@@ -142,31 +142,69 @@ class TestResidentOnline:
 
 
 class TestTracking:
-    def test_shows_status_and_public_reply_but_nothing_private(self, client, people, make_demand):
-        d = make_demand("replied", description="三号楼二单元楼道灯不亮，住户刘先生")
-        response = client.get(f"/demands/track/{d.tracking_code.lower()}/")
+    def test_shows_what_was_reported_and_the_reply_but_nothing_private(self, client, people, make_demand):
+        d = make_demand("replied", description="三号楼二单元楼道灯不亮")
+        response = client.get(f"/demands/track/{d.tracking_code}/")
         page = html(response)
         assert response.status_code == 200
-        assert "楼道灯已修复" in page  # the public reply
-        assert 'data-status="replied"' in page
+        assert d.title in page and "三号楼二单元楼道灯不亮" in page  # what was reported
+        assert "王阿姨您好，灯已修好" in page  # the reply to the resident
+        assert 'data-status="replied"' in page and 'data-action="evaluate"' in page
         for private in (
             people.resident.name,
             people.resident.phone,
-            "三号楼二单元",  # description
             ">已修复<",  # the internal result
             "更换灯泡",  # action taken
-            "王阿姨您好",  # the private reply
-            d.title,
+            people.grid_worker.first_name,  # who handled it
         ):
             assert private not in page, private
 
+    def test_the_code_is_twelve_digits_shown_in_groups_of_four(self, client, make_demand):
+        d = make_demand()
+        assert len(d.tracking_code) == 12 and d.tracking_code.isdigit()
+        grouped = " ".join((d.tracking_code[:4], d.tracking_code[4:8], d.tracking_code[8:]))
+        assert grouped in html(client.get(f"/demands/track/{d.tracking_code}/"))
+
+    @pytest.mark.parametrize(
+        "typed", ["{a} {b} {c}", "{a}-{b}-{c}", " {a}  {b}{c} ", "{a}－{b}－{c}", "{fw}"]
+    )
+    def test_code_form_is_tolerant_of_spaces_dashes_and_full_width_digits(self, client, make_demand, typed):
+        d = make_demand()
+        code = d.tracking_code
+        fw = "".join(chr(ord(ch) + 0xFEE0) for ch in code)  # typed with a Chinese input method
+        text = typed.format(a=code[:4], b=code[4:8], c=code[8:], fw=fw)
+        response = client.get("/demands/track/", {"code": text})
+        assert response.status_code == 302 and response["Location"] == f"/demands/track/{code}/"
+        assert client.get(f"/demands/track/{code[:4]}-{code[4:8]}-{code[8:]}/").status_code == 200
+
     def test_code_form_redirects_and_wrong_code_is_404(self, client, make_demand):
         d = make_demand()
-        response = client.get("/demands/track/", {"code": d.tracking_code.lower()})
+        response = client.get("/demands/track/", {"code": d.tracking_code})
         assert response["Location"] == f"/demands/track/{d.tracking_code}/"
-        assert client.get("/demands/track/", {"code": "ZZZZZZZZZZ"}).status_code == 404
-        assert client.get("/demands/track/ZZZZZZZZZZ/").status_code == 404
+        response = client.get("/demands/track/", {"code": "1111 2222 3333"})
+        assert response.status_code == 404 and "No demand has this tracking code" in html(response)
+        assert client.get("/demands/track/111122223333/").status_code == 404
         assert client.get("/demands/track/<script>/").status_code == 404
+
+    def test_an_older_letter_code_still_works(self, client, make_demand):
+        d = make_demand("replied")
+        Demand.objects.filter(pk=d.pk).update(tracking_code="K7MXQ2RT9B")  # issued before 12 digits
+        response = client.get("/demands/track/", {"code": "k7mxq-2rt9b"})
+        assert response["Location"] == "/demands/track/K7MXQ2RT9B/"
+        assert "K7MXQ2RT9B" in html(client.get(response["Location"]))
+        response = client.post("/demands/track/K7MXQ2RT9B/evaluate/", {"evaluate-evaluation": "satisfied"})
+        assert response.status_code == 302 and refresh(d).status == DemandStatus.CLOSED
+
+    def test_wrong_codes_are_rate_limited(self, client, settings, make_demand):
+        settings.WEIGUANG = {**settings.WEIGUANG, "DEMAND_LOOKUPS_PER_HOUR": 3}
+        d = make_demand()
+        for n in range(3):
+            assert client.get("/demands/track/", {"code": f"00000000000{n}"}).status_code == 404
+        response = client.get("/demands/track/", {"code": d.tracking_code})
+        assert response.status_code == 302  # a right code still opens
+        response = client.get("/demands/track/", {"code": "000000000009"})
+        assert response.status_code == 429 and "Too many look-ups" in html(response)
+        assert client.get("/demands/track/000000000009/").status_code == 429
 
     def test_anonymous_evaluation_by_code(self, client, make_demand):
         d = make_demand("replied")
@@ -187,13 +225,72 @@ class TestTracking:
         assert refresh(d).status == DemandStatus.REOPENED
 
     def test_wrong_code_evaluation_is_404_and_stale_is_409(self, client, make_demand):
-        response = client.post("/demands/track/ZZZZZZZZZZ/evaluate/", {"evaluate-evaluation": "satisfied"})
+        response = client.post("/demands/track/111122223333/evaluate/", {"evaluate-evaluation": "satisfied"})
         assert response.status_code == 404
         d = make_demand("closed")
         response = client.post(
             f"/demands/track/{d.tracking_code}/evaluate/", {"evaluate-evaluation": "satisfied"}
         )
         assert response.status_code == 409 and "cannot be done now" in html(response)
+
+
+class TestTrackByPhone:
+    def submit(self, client, tree, title, phone):
+        data = {"grid": tree.grid_a1.pk, "title": title, "contact_phone": phone}
+        response = client.post("/demands/new/", data, REMOTE_ADDR="192.0.2.50")
+        assert response.status_code == 302, html(response)
+        return Demand.objects.get(title=title)
+
+    def test_the_phone_given_online_finds_that_phones_demands_masked(self, client, tree, people, make_demand):
+        mine = self.submit(client, tree, "路灯不亮了", "139 1234-5678")
+        assert mine.contact_phone == "13912345678"  # kept as digits, so the look-up finds it
+        theirs = self.submit(client, tree, "邻居家狗叫", "13800001111")
+        done = html(client.get(f"/demands/done/{mine.tracking_code}/"))
+        code = mine.tracking_code
+        assert f"{code[:4]} {code[4:8]} {code[8:]}" in done  # big, in groups, to write down
+        response = client.get("/demands/track/", {"phone": "+86 139-1234-5678"}, REMOTE_ADDR="192.0.2.51")
+        page = html(response)
+        assert response.status_code == 200
+        assert "139****5678" in page and "13912345678" not in page
+        assert "路灯不亮了" in page and f"/demands/track/{mine.tracking_code}/" in page
+        assert theirs.title not in page and theirs.tracking_code not in page
+
+    def test_a_hotline_callers_number_finds_the_desk_entry(self, client, people, tree):
+        services.submit_demand(
+            people.staff,
+            grid=tree.grid_a1,
+            title="下水道堵了",
+            channel="hotline",
+            contact_phone="13700002222",
+        )
+        page = html(client.get("/demands/track/", {"phone": "137 0000 2222"}))
+        assert "下水道堵了" in page
+
+    def test_an_unknown_number_says_so_and_a_bad_one_is_an_error(self, client, tree):
+        page = html(client.get("/demands/track/", {"phone": "13600000000"}))
+        assert "No demand was given with this number" in page
+        response = client.get("/demands/track/", {"phone": "abc"})
+        assert response.status_code == 422 and "Enter the phone number you gave" in html(response)
+
+    def test_phone_look_ups_are_rate_limited(self, client, tree, settings):
+        settings.WEIGUANG = {**settings.WEIGUANG, "DEMAND_LOOKUPS_PER_HOUR": 2}
+        self.submit(client, tree, "路灯不亮了", "13912345678")
+        for _n in range(2):
+            assert client.get("/demands/track/", {"phone": "13912345678"}).status_code == 200
+        response = client.get("/demands/track/", {"phone": "13912345678"})
+        assert response.status_code == 429 and "Too many look-ups" in html(response)
+        assert "路灯不亮了" not in html(response)
+
+    def test_a_bad_phone_on_the_submit_form_is_a_field_error(self, client, tree):
+        response = client.post(
+            "/demands/new/", {"grid": tree.grid_a1.pk, "title": "路灯不亮", "contact_phone": "打我电话"}
+        )
+        assert response.status_code == 422 and "Enter the phone number as digits" in html(response)
+        assert not Demand.objects.exists()
+
+    def test_a_logged_in_resident_is_not_asked_for_a_phone(self, client, people):
+        assert 'name="contact_phone"' in html(client.get("/demands/new/"))
+        assert 'name="contact_phone"' not in html(login(client, people.resident_user).get("/demands/new/"))
 
 
 # --- the desk's rapid entry --------------------------------------------------------------------

@@ -104,9 +104,20 @@ class PublicDemandForm(forms.Form):
     )
     category = CategoryField(label=_("Kind of matter (optional)"))
     urgent = forms.BooleanField(label=_("Urgent: it puts someone at risk"), required=False)
+    contact_phone = forms.CharField(
+        label=_("Your phone number (optional)"),
+        required=False,
+        max_length=30,
+        help_text=_(
+            "To follow your demand with this number if you lose the tracking code; staff may call you back."
+        ),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
 
-    def __init__(self, *args, grids=None, **kwargs):
+    def __init__(self, *args, grids=None, ask_phone: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not ask_phone:  # a resident's own demand: they follow it under 我的诉求
+            del self.fields["contact_phone"]
         self.fields["grid"].set_grids(
             grids if grids is not None else Region.objects.filter(kind=RegionKind.GRID)
         )

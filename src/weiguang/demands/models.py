@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.db import models
@@ -251,11 +253,28 @@ class Deliberation(models.Model):
         return self.region.path
 
 
-TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+# A tracking code is twelve digits, shown in groups of four ("3815 0274 6692"): easy to write on
+# a slip, to read out on the phone and to type on a phone's number pad. Demands received before
+# this kept their ten-character code of letters and digits (no 0/O, 1/I), which still works.
+TRACKING_DIGITS = 12
+_CODE_JUNK = re.compile(r"[\s\-_.·—–－]+")
 
 
 def new_tracking_code() -> str:
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+    return f"{secrets.randbelow(10**TRACKING_DIGITS):0{TRACKING_DIGITS}d}"
+
+
+def normalize_tracking_code(text: str) -> str:
+    """What a person typed or read out, as stored: full-width digits made plain, spaces and
+    dashes dropped, letters (of an older code) upper-case."""
+    return _CODE_JUNK.sub("", unicodedata.normalize("NFKC", text or "")).upper()
+
+
+def format_tracking_code(code: str) -> str:
+    """Twelve digits in groups of four, for the eye; an older code as it is."""
+    if len(code) == TRACKING_DIGITS and code.isdigit():
+        return " ".join(code[i : i + 4] for i in range(0, TRACKING_DIGITS, 4))
+    return code
 
 
 class Demand(models.Model):
@@ -384,6 +403,10 @@ class Demand(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def code_display(self) -> str:
+        return format_tracking_code(self.tracking_code)
 
     @property
     def phone_to_call(self) -> str:

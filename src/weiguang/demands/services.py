@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -44,12 +46,19 @@ from .models import (
     SessionKind,
     Transfer,
     TransferStatus,
+    new_tracking_code,
+    normalize_tracking_code,
 )
 
 TITLE_MIN, TITLE_MAX, TEXT_MAX, REASON_MAX, PLACE_MAX = 2, 60, 2000, 300, 100
 AUTO_CLOSE_DAYS = 7  # a reply not evaluated within this many days closes the demand
 PUBLIC_PER_HOUR = 5  # online submissions per user, or per address when anonymous
 PUBLIC_WINDOW = 3600
+# Public look-ups by phone number, and tracking codes that match nothing, per address and hour:
+# enough for a person who mistypes, too few to walk through codes or phone numbers.
+LOOKUPS_PER_HOUR = 20
+PHONE_LOOKUP_MAX = 20  # the newest demands shown for one phone number
+PHONE_TEXT = re.compile(r"^\+?[0-9\s()\-]+$")  # "139 1234-5678", "+86 139…"
 DISPATCHERS = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
 # Channels a person records a demand from; the others are set by the system.
 INTAKE_CHANNELS = [
@@ -63,6 +72,10 @@ def auto_close_days() -> int:
 
 def public_limit() -> int:
     return settings.WEIGUANG.get("DEMAND_PUBLIC_PER_HOUR", PUBLIC_PER_HOUR)
+
+
+def lookup_limit() -> int:
+    return settings.WEIGUANG.get("DEMAND_LOOKUPS_PER_HOUR", LOOKUPS_PER_HOUR)
 
 
 def demand_url(demand: Demand) -> str:
@@ -144,10 +157,11 @@ def submit_demand(
     if len(description) > TEXT_MAX:
         errors["description"] = _("At most %(max)d characters.") % {"max": TEXT_MAX}
     contact_name = (contact_name or "").strip()
-    contact_phone = (contact_phone or "").strip()
+    raw_phone = unicodedata.normalize("NFKC", (contact_phone or "").strip())
+    contact_phone = normalize_phone(raw_phone)  # as digits, so that a look-up by phone finds it
     if len(contact_name) > 50:
         errors["contact_name"] = _("At most %(max)d characters.") % {"max": 50}
-    if contact_phone and not (contact_phone.isdigit() and 5 <= len(contact_phone) <= 20):
+    if raw_phone and not (PHONE_TEXT.match(raw_phone) and 5 <= len(contact_phone) <= 20):
         errors["contact_phone"] = _("Enter the phone number as digits.")
     place = (place or "").strip()
     if len(place) > PLACE_MAX:
@@ -211,7 +225,11 @@ def _create(by, *, grid: Region, title: str, channel: str, urgent: bool = False,
         raise InvalidInput(_("This grid is not inside a community."), fields={"grid": "invalid"})
     now = timezone.now()
     authenticated = getattr(by, "is_authenticated", False)
+    code = new_tracking_code()
+    while Demand.objects.filter(tracking_code=code).exists():  # one in 10^12: draw again
+        code = new_tracking_code()
     demand = Demand.objects.create(
+        tracking_code=code,
         grid=grid, community=community, street=street, channel=channel, title=title, urgent=urgent,
         created_by=by if authenticated else None,
         response_due=calendar.response_due(street, now, urgent),
@@ -527,10 +545,54 @@ def evaluate_demand(demand: Demand, by, *, evaluation: str, note: str = "") -> D
     return _evaluate(demand, by, evaluation, note, via_code=False)
 
 
+# --- following a demand without an account ------------------------------------------------
+
+
+def _count_lookup(client: str) -> None:
+    """Count one public look-up of `client`; refuse once the hour's allowance is spent."""
+    if ratelimit.hits("demand-lookup", client or "unknown") >= lookup_limit():
+        raise RateLimited(_("Too many look-ups from this network; please try again in an hour."))
+    ratelimit.record("demand-lookup", client or "unknown", PUBLIC_WINDOW)
+
+
+def find_by_code(code: str, *, client: str) -> Demand | None:
+    """The demand with this tracking code, as a person wrote or read it out ("3815 0274-6692"),
+    or None. A code that matches nothing counts against the address's look-ups."""
+    code = normalize_tracking_code(code)
+    demand = Demand.objects.filter(tracking_code=code).first() if 4 <= len(code) <= 12 else None
+    if demand is None:
+        _count_lookup(client)
+    return demand
+
+
+def normalize_phone(text: str) -> str:
+    """Digits only; a leading +86 / 0086 country code dropped."""
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", text or "") if ch in "0123456789")
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    elif len(digits) == 15 and digits.startswith("0086"):
+        digits = digits[4:]
+    return digits
+
+
+def find_by_phone(phone: str, *, client: str) -> list[Demand]:
+    """The newest demands given with this phone number at submission (the number a visitor or a
+    hotline caller left). Every such look-up counts against the address's look-ups."""
+    phone = normalize_phone(phone)
+    if not 5 <= len(phone) <= 20:
+        raise InvalidInput(_("Enter the phone number you gave, as digits."), fields={"phone": "invalid"})
+    _count_lookup(client)
+    return list(
+        Demand.objects.filter(contact_phone=phone)
+        .select_related("category")
+        .order_by("-created_at", "-id")[:PHONE_LOOKUP_MAX]
+    )
+
+
 def evaluate_by_code(code: str, *, evaluation: str, note: str = "") -> Demand:
     """Evaluation by whoever holds the tracking code (an anonymous online submitter, or a
     resident given the code on a slip at the desk). The system acts for them."""
-    demand = Demand.objects.filter(tracking_code=(code or "").strip().upper()).first()
+    demand = Demand.objects.filter(tracking_code=normalize_tracking_code(code)).first()
     if demand is None:
         raise NotFound(_("No demand has this tracking code."))
     return _evaluate(demand, SYSTEM, evaluation, note, via_code=True)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from weiguang.core import ratelimit
 from weiguang.core.errors import ServiceError
 from weiguang.core.idempotency import create_once
+from weiguang.core.privacy import mask_phone
 from weiguang.core.schemas import history_rows
 from weiguang.core.templatetags.wg import role_flags, safe_next
 from weiguang.people.models import Resident
@@ -66,6 +67,8 @@ from .models import (
     Transfer,
     TransferStatus,
     deadline_colour,
+    format_tracking_code,
+    normalize_tracking_code,
 )
 
 PAGE_SIZE = 30
@@ -252,13 +255,14 @@ def demand_new(request):
         return redirect("desk_demand_new")
     resident = role_flags(user).resident
     if request.method == "POST":
-        form = PublicDemandForm(request.POST)
+        form = PublicDemandForm(request.POST, ask_phone=resident is None)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 demand = services.submit_demand(
                     user, grid=data["grid"], title=data["title"], description=data["description"],
                     category=data["category"], urgent=data["urgent"], client=ratelimit.client_address(request),
+                    contact_phone=data.get("contact_phone", ""),
                 )  # fmt: skip
             except ServiceError as err:
                 apply_service_error(form, err)
@@ -269,63 +273,94 @@ def demand_new(request):
             return redirect("demand_done", code=demand.tracking_code)
         return render(request, "demands/new.html", {"form": form}, status=422)
     initial = {"grid": resident.grid_id} if resident is not None else {}
-    return render(request, "demands/new.html", {"form": PublicDemandForm(initial=initial)})
+    form = PublicDemandForm(initial=initial, ask_phone=resident is None)
+    return render(request, "demands/new.html", {"form": form})
 
 
 @require_GET
 def demand_done(request, code: str):
     """After an anonymous submission: the tracking code, big, and how to follow it."""
-    code = code.upper()
+    code = normalize_tracking_code(code)
     if not TRACKING_CODE.match(code) or not Demand.objects.filter(tracking_code=code).exists():
         raise Http404
-    return render(request, "demands/done.html", {"code": code})
+    return render(request, "demands/done.html", {"code": code, "code_display": format_tracking_code(code)})
 
 
-@require_GET
-def track_form(request):
-    code = re.sub(r"[\s-]", "", request.GET.get("code", "")).upper()
-    error = ""
-    if code:
-        if TRACKING_CODE.match(code) and Demand.objects.filter(tracking_code=code).exists():
-            return redirect("demand_track", code=code)
-        error = _("No demand has this tracking code. Please check each letter.")
-    return render(
-        request, "demands/track_form.html", {"code": code, "error": error}, status=404 if error else 200
-    )
-
-
-def _track_demand(code: str) -> Demand:
-    code = (code or "").strip().upper()
-    if not TRACKING_CODE.match(code):
-        raise Http404
-    return get_object_or_404(Demand.objects.only(
-        "tracking_code", "status", "public_reply", "created_at", "first_response_at", "handled_at",
-        "replied_at", "closed_at", "evaluation", "warning_count",
-    ), tracking_code=code)  # fmt: skip
-
-
-def _track_render(request, demand: Demand, form=None, status: int = 200):
-    """Only the state, the public reply and the dates: nothing about who asked or what they said."""
-    context = {
-        "d": demand,
-        "badge": STATUS_BADGES.get(demand.status, "grey"),
-        "progress": _progress(demand.status),
-        "form": form or EvaluateForm(),
-    }
-    response = render(request, "demands/track.html", context, status=status)
+def _private(response):
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
     return response
 
 
 @require_GET
+def track_form(request):
+    """Follow a demand by its tracking code, typed any way ("3815 0274-6692"), or by the phone
+    number given with it: then the demands given with that number, newest first."""
+    client = ratelimit.client_address(request)
+    code, phone = request.GET.get("code", "").strip()[:40], request.GET.get("phone", "").strip()[:40]
+    context: dict = {"code": code, "phone": phone, "error": "", "phone_error": ""}
+    status = 200
+    try:
+        if code:
+            demand = services.find_by_code(code, client=client)
+            if demand is not None:
+                return redirect("demand_track", code=demand.tracking_code)
+            context["error"], status = _("No demand has this tracking code. Please check each digit."), 404
+        elif phone:
+            found = services.find_by_phone(phone, client=client)
+            context["found"] = _decorate(found)
+            context["masked_phone"] = mask_phone(services.normalize_phone(phone))
+    except ServiceError as err:
+        context["phone_error" if phone and not code else "error"], status = err.message, err.status
+    return _private(render(request, "demands/track_form.html", context, status=status))
+
+
+TRACK_FIELDS = (
+    "tracking_code", "status", "title", "description", "place", "category__name", "public_reply", "reply",
+    "result", "created_at", "first_response_at", "handled_at", "replied_at", "closed_at", "evaluation",
+    "evaluation_note", "warning_count",
+)  # fmt: skip
+
+
+def _track_demand(request, code: str) -> Demand:
+    """The demand with this code (the page's address may carry it with spaces or dashes)."""
+    found = services.find_by_code(code, client=ratelimit.client_address(request))
+    if found is None:
+        raise Http404
+    return Demand.objects.select_related("category").only(*TRACK_FIELDS).get(pk=found.pk)
+
+
+def _track_render(request, demand: Demand, form=None, status: int = 200):
+    """What was reported, where it stands, our answer and the evaluation: nothing about who
+    asked (no name, phone or address) and no internal working (who handled it, notes)."""
+    context = {
+        "d": demand,
+        "badge": STATUS_BADGES.get(demand.status, "grey"),
+        "progress": _progress(demand.status),
+        "form": form or EvaluateForm(),
+    }
+    return _private(render(request, "demands/track.html", context, status=status))
+
+
+def _track_or_429(request, code: str):
+    try:
+        return _track_demand(request, code), None
+    except ServiceError as err:
+        context = {"code": code, "phone": "", "error": err.message, "phone_error": ""}
+        return None, _private(render(request, "demands/track_form.html", context, status=err.status))
+
+
+@require_GET
 def track(request, code: str):
-    return _track_render(request, _track_demand(code))
+    demand, refused = _track_or_429(request, code)
+    return refused or _track_render(request, demand)
 
 
 @require_POST
 def track_evaluate(request, code: str):
-    demand = _track_demand(code)
+    demand, refused = _track_or_429(request, code)
+    if refused:
+        return refused
     form = EvaluateForm(request.POST)
     if not form.is_valid():
         return _track_render(request, demand, form, status=422)
@@ -335,7 +370,7 @@ def track_evaluate(request, code: str):
         )
     except ServiceError as err:
         messages.error(request, err.message)
-        return _track_render(request, _track_demand(code), form, status=err.status)
+        return _track_render(request, _track_demand(request, code), form, status=err.status)
     messages.success(request, SUCCESS["evaluate"])
     return redirect("demand_track", code=demand.tracking_code)
 

@@ -73,7 +73,8 @@ STATUS_PLAN = {
     WishStatus.SUBMITTED: 8,
     WishStatus.PUBLISHED: 14,
     WishStatus.CLAIMED: 10,
-    WishStatus.FULFILLED: 7,
+    WishStatus.FULFILLED: 6,
+    WishStatus.DISPUTED: 1,  # the resident says it did not come true; staff follow up
     WishStatus.CONFIRMED: 13,
     WishStatus.REJECTED: 3,
     WishStatus.WITHDRAWN: 4,
@@ -719,7 +720,7 @@ class _Builder:
         # Oldest first, so ids grow with time like in real life.
         starts = sorted(self.now - dt.timedelta(days=self.rng.uniform(1.5, 58)) for _ in plan)
         # Finished wishes started earlier than open ones, mostly.
-        weight = {WishStatus.CONFIRMED: 0, WishStatus.FULFILLED: 1, WishStatus.REJECTED: 1, WishStatus.WITHDRAWN: 2,
+        weight = {WishStatus.CONFIRMED: 0, WishStatus.FULFILLED: 1, WishStatus.DISPUTED: 1, WishStatus.REJECTED: 1, WishStatus.WITHDRAWN: 2,
                   WishStatus.CONVERTED: 1, WishStatus.CLAIMED: 2, WishStatus.PUBLISHED: 3,
                   WishStatus.SUBMITTED: 4}  # fmt: skip
         plan.sort(key=lambda p: weight[p[2]] + self.rng.random() * 2.5)
@@ -808,6 +809,12 @@ class _Builder:
             later(20, 120), lambda: services.fulfil_wish(wish, claimer, rng.choice(FULFIL_NOTES))
         )
         if status == WishStatus.FULFILLED:
+            return
+        if status == WishStatus.DISPUTED:
+            self.step(
+                later(3, 48),
+                lambda: services.dispute_wish(wish, owner, reason="东西还没收到，电话也打不通。"),
+            )
             return
         rating = rng.choice([5, 5, 5, 4, 4, 3])
         self.step(

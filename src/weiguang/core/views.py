@@ -38,7 +38,11 @@ def home(request):
         from weiguang.wishes.models import WishStatus
         from weiguang.wishes.services import region_wishes
 
-        waiting = region_wishes(request.user, "wish.review").filter(status=WishStatus.SUBMITTED).count()
+        waiting = (
+            region_wishes(request.user, "wish.review")
+            .filter(status__in=[WishStatus.SUBMITTED, WishStatus.DISPUTED])  # to review, to follow up
+            .count()
+        )
     mine = None
     if flags.is_resident:
         from weiguang.wishes.models import Wish

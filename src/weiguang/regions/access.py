@@ -38,6 +38,7 @@ ACTION_ROLES: dict[str, set[str]] = {
     "wish.release": STAFF | {CLAIMER},
     "wish.fulfil": {CLAIMER},
     "wish.confirm": STAFF | {OWNER},
+    "wish.dispute": STAFF | {OWNER},  # "it did not come true" (staff: for a resident who phoned)
     "wish.withdraw": STAFF | {OWNER},
     "wish.manage_categories": {Role.STREET_ADMIN},
     # demands (诉求)

@@ -335,6 +335,8 @@ def record_from_wish(wish, action: str, by) -> None:
         return  # a partner unit's representative, or someone who never registered
     if claim.partner_id:
         return  # done in the unit's name: it counts for the unit, not as personal hours
+    if ServiceRecord.objects.filter(volunteer=volunteer, wish=wish, kind=RecordKind.WISH).exists():
+        return  # fulfilled again after a dispute: the first record stands (one per wish)
     _new_record(
         volunteer=volunteer, kind=RecordKind.WISH, wish=wish,
         content=_("Micro-wish: %(t)s") % {"t": wish.title},

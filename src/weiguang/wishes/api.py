@@ -291,6 +291,26 @@ def confirm(request, wish_id: Id, data: ConfirmIn | None = None):
     )
 
 
+@router.post(
+    "/{id:wish_id}/dispute",
+    response=WISH_OUT,
+    summary="Say it did not come true, with a reason (the resident or staff)",
+)
+def dispute(request, wish_id: Id, data: RejectIn):
+    """From `fulfilled`; staff of the region and the claimer are told and staff follow up."""
+    user = require_user(request)
+    return _render(user, services.dispute_wish(_get_wish(wish_id), user, reason=data.reason))
+
+
+@router.post(
+    "/{id:wish_id}/reopen", response=WISH_OUT, summary="Send a disputed wish back to its claimer (staff)"
+)
+def reopen(request, wish_id: Id, data: NoteIn | None = None):
+    """After following up a dispute. To close it the other way, staff confirm the wish."""
+    user = require_user(request)
+    return _render(user, services.reopen_wish(_get_wish(wish_id), user, note=data.note if data else ""))
+
+
 @router.post("/{id:wish_id}/withdraw", response=WISH_OUT, summary="Withdraw (the resident or staff)")
 def withdraw(request, wish_id: Id, data: ReasonIn | None = None):
     user = require_user(request)

@@ -197,3 +197,15 @@ class RejectForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=300, required=False)
+
+
+class DisputeForm(forms.Form):
+    """ "It did not come true": what is missing, in the resident's words."""
+
+    reason = forms.CharField(
+        label=_("What did not come true?"),
+        min_length=2,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: nobody came, or the kettle does not work. The community will follow up."),
+    )

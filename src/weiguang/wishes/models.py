@@ -25,6 +25,8 @@ class WishStatus(models.TextChoices):
     CLAIMED = "claimed", _("Claimed")
     FULFILLED = "fulfilled", _("Fulfilled")
     CONFIRMED = "confirmed", _("Lit")
+    # The resident (or staff for them) says it did not come true; staff follow up.
+    DISPUTED = "disputed", _("Not fulfilled, says the resident")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     CONVERTED = "converted", _("Turned into a demand")
@@ -37,6 +39,7 @@ STATUS_COLOURS = {
     WishStatus.CLAIMED: "orange",
     WishStatus.FULFILLED: "teal",
     WishStatus.CONFIRMED: "red",
+    WishStatus.DISPUTED: "orange",
     WishStatus.REJECTED: "dark",
     WishStatus.WITHDRAWN: "dark",
     WishStatus.CONVERTED: "dark",
@@ -105,7 +108,17 @@ WISH_TRANSITIONS = StateMachine.build(
         ("release", [WishStatus.CLAIMED], WishStatus.PUBLISHED, "wish.release", _("Release claim")),
         ("expire", [WishStatus.CLAIMED], WishStatus.PUBLISHED, None, _("Claim expired")),
         ("fulfil", [WishStatus.CLAIMED], WishStatus.FULFILLED, "wish.fulfil", _("Mark fulfilled")),
-        ("confirm", [WishStatus.FULFILLED], WishStatus.CONFIRMED, "wish.confirm", _("Confirm and light")),
+        (
+            "confirm",
+            [WishStatus.FULFILLED, WishStatus.DISPUTED],
+            WishStatus.CONFIRMED,
+            "wish.confirm",
+            _("Confirm and light"),
+        ),
+        # "It did not come true": the resident says so with a reason; staff follow up and
+        # either send it back to the claimer (reopen) or confirm it after all.
+        ("dispute", [WishStatus.FULFILLED], WishStatus.DISPUTED, "wish.dispute", _("Not fulfilled")),
+        ("reopen", [WishStatus.DISPUTED], WishStatus.CLAIMED, "wish.review", _("Back to the claimer")),
         (
             # Too big for a micro-wish: handled as a demand instead (demands.services).
             "convert",
@@ -156,6 +169,7 @@ class Wish(models.Model):
     )
     reject_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
     fulfil_note = models.TextField(_("fulfilment note"), max_length=1000, blank=True)
+    dispute_reason = models.CharField(_("why it did not come true"), max_length=300, blank=True)
     thanks = models.CharField(_("thanks"), max_length=300, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)

@@ -448,6 +448,70 @@ def confirm_wish(wish: Wish, by, *, thanks: str = "", rating=None) -> Wish:
     return perform(wish, "confirm", by, note=thanks, apply=apply, audit={"rating": rating})
 
 
+REASON_MIN, REASON_MAX = 2, 300
+
+
+def dispute_wish(wish: Wish, by, reason: str) -> Wish:
+    """ "It did not come true": the resident (or staff for a resident who phoned) says why.
+    Staff of the region and the claimer are told; staff follow up (reopen or confirm)."""
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN:
+        raise InvalidInput(_("Tell us what did not come true."), fields={"reason": "required"})
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(
+            _("At most %(max)d characters.") % {"max": REASON_MAX}, fields={"reason": "too_long"}
+        )
+
+    def apply(w: Wish):
+        w.dispute_reason = reason
+        staff = access.holders(access.STAFF, w.grid.path)
+        notify(
+            staff, _("Not fulfilled, says the resident: %(t)s") % {"t": w.title}, body=reason, url=wish_url(w)
+        )
+        claim = Claim.objects.filter(wish=w, status=ClaimStatus.DONE).select_related("claimer").first()
+        notify(
+            [claim.claimer if claim else None],
+            _("The resident says “%(t)s” did not come true; the community will be in touch.")
+            % {"t": w.title},
+            body=reason,
+            url=wish_url(w),
+        )
+
+    return perform(wish, "dispute", by, note=reason, apply=apply)
+
+
+def reopen_wish(wish: Wish, by, note: str = "") -> Wish:
+    """Staff, after following up a dispute: the wish goes back to its claimer to finish, with
+    a promised date at least a few days ahead (so the claim does not expire at once)."""
+    note = (note or "").strip()
+    if len(note) > REASON_MAX:
+        raise InvalidInput(
+            _("At most %(max)d characters.") % {"max": REASON_MAX}, fields={"note": "too_long"}
+        )
+
+    def apply(w: Wish):
+        claim = Claim.objects.select_for_update().filter(wish=w, status=ClaimStatus.DONE).first()
+        if claim is None:  # nothing to go back to
+            raise Conflict(_("The claim of this wish has ended; it cannot go back to the claimer."))
+        claim.status, claim.ended_at = ClaimStatus.ACTIVE, None
+        claim.promised_date = max(
+            claim.promised_date, timezone.localdate() + dt.timedelta(days=conf("DEFAULT_CLAIM_DAYS"))
+        )
+        claim.save(update_fields=["status", "ended_at", "promised_date"])
+        w.fulfilled_at = None
+        notify(
+            [claim.claimer],
+            _("“%(t)s” is back with you: the resident says it did not come true.") % {"t": w.title},
+            body=note or w.dispute_reason,
+            url=wish_url(w),
+        )
+        notify(
+            [_owner_user(w)], _("Your wish “%(t)s” is being done again.") % {"t": w.title}, url=wish_url(w)
+        )
+
+    return perform(wish, "reopen", by, note=note, apply=apply)
+
+
 def withdraw_wish(wish: Wish, by, reason: str = "") -> Wish:
     def apply(w: Wish):
         claim = _end_claim(w, ClaimStatus.CANCELLED)

@@ -41,6 +41,7 @@ from . import services, wall
 from .forms import (
     ClaimForm,
     ConfirmForm,
+    DisputeForm,
     FulfilForm,
     OnBehalfWishForm,
     ReasonForm,
@@ -51,7 +52,7 @@ from .forms import (
 from .models import PUBLIC_STATUSES, PhotoStage, Wish, WishCategory, WishKind, WishStatus
 
 QR_CACHE_SECONDS = 7 * 24 * 3600
-ACTIONS = ("publish", "reject", "claim", "release", "fulfil", "confirm", "withdraw")
+ACTIONS = ("publish", "reject", "claim", "release", "fulfil", "confirm", "dispute", "reopen", "withdraw")
 SUCCESS = {
     "publish": gettext_lazy("The wish is on the wall."),
     "reject": gettext_lazy("The wish was rejected; the resident will see your reason."),
@@ -60,6 +61,8 @@ SUCCESS = {
     "fulfil": gettext_lazy("Well done! The resident will be asked to confirm."),
     "confirm": gettext_lazy("Thank you! The wish is lit."),
     "withdraw": gettext_lazy("The wish was withdrawn."),
+    "dispute": gettext_lazy("Thank you for telling us. The community will follow up with you."),
+    "reopen": gettext_lazy("The wish is back with its claimer to finish."),
 }
 
 
@@ -270,6 +273,8 @@ def _detail_context(request, wish: Wish, bound: dict | None = None) -> dict:
         "reject_form": bound.get("reject") or RejectForm(),
         "withdraw_form": bound.get("withdraw") or ReasonForm(prefix="withdraw"),
         "release_form": bound.get("release") or ReasonForm(prefix="release"),
+        "dispute_form": bound.get("dispute") or DisputeForm(prefix="dispute"),
+        "reopen_form": bound.get("reopen") or ReasonForm(prefix="reopen"),
         "wall_url": reverse("community_wall", args=[wish.community_id]),
     }
 
@@ -329,6 +334,16 @@ def _run_action(request, wish: Wish, action: str, bound: dict) -> bool:
         services.confirm_wish(
             wish, user, thanks=form.cleaned_data["thanks"], rating=form.cleaned_data["rating"]
         )
+    elif action == "dispute":
+        form = bound["dispute"] = DisputeForm(post, prefix="dispute")
+        if not form.is_valid():
+            return False
+        services.dispute_wish(wish, user, reason=form.cleaned_data["reason"])
+    elif action == "reopen":
+        form = bound["reopen"] = ReasonForm(post, prefix="reopen")
+        if not form.is_valid():
+            return False
+        services.reopen_wish(wish, user, note=form.cleaned_data["reason"])
     elif action == "withdraw":
         form = bound["withdraw"] = ReasonForm(post, prefix="withdraw")
         services.withdraw_wish(wish, user, reason=form.cleaned_data["reason"] if form.is_valid() else "")
@@ -557,10 +572,16 @@ def staff_queue(request):
         .order_by("created_at", "id")
     )
     page = Paginator(wishes, 30).get_page(request.GET.get("page"))
+    # Wishes the resident says did not come true: staff follow them up first.
+    disputed = (
+        services.region_wishes(request.user, "wish.review")
+        .filter(status=WishStatus.DISPUTED)
+        .order_by("updated_at", "id")[:100]
+    )
     return render(
         request,
         "wishes/staff_queue.html",
-        {"page_obj": page, "wishes": page.object_list, "reject_form": RejectForm()},
+        {"page_obj": page, "wishes": page.object_list, "reject_form": RejectForm(), "disputed": disputed},
     )
 
 

@@ -43,7 +43,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from weiguang.regions.access import memberships
@@ -70,6 +70,23 @@ Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 """A database id in an API schema: a positive 64-bit integer (larger ones overflow SQLite)."""
 
 IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,80}$"  # visible ASCII, e.g. a UUID
+
+
+class InSchema(Schema):
+    """Base of every request schema (bodies, their nested objects, query filters): a JSON
+    object and nothing else. ninja's Schema reads the attributes of *any* value, so without
+    this a body of `[]`, `[null, null]` or `"x"` passed as an object whose fields all took
+    their defaults (a release with no reason, an empty PATCH answered 200). A test
+    (tests/test_api_bodies.py) fails when an operation's body is not an InSchema."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler, info):  # replaces ninja's (same name)
+        if isinstance(values, cls):
+            return values
+        if not isinstance(values, dict):
+            raise PydanticCustomError("model_type", "Input should be an object")
+        return handler(values)
 
 
 # --- authentication ----------------------------------------------------------------------
@@ -374,7 +391,7 @@ class WeiguangAPI(NinjaAPI):
 router = Router(tags=["auth"])
 
 
-class TokenIn(Schema):
+class TokenIn(InSchema):
     username: Text = Field(min_length=1, max_length=150)
     password: Text = Field(min_length=1, max_length=4096)
 

@@ -24,6 +24,7 @@ from weiguang.core.api import (
     ERROR_RESPONSES,
     OPTIONAL_AUTH_OPENAPI,
     Id,
+    InSchema,
     Text,
     current_user,
     json_or_multipart_body,
@@ -63,7 +64,7 @@ STATS_EARLIEST, STATS_LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 # --- shapes ------------------------------------------------------------------------------
 
 
-class DemandFilters(Schema):
+class DemandFilters(InSchema):
     status: StatusCode | None = None
     community: Id | None = Field(None, description="Region id of a community")
     session: Id | None = Field(None, description="Id of a desk session or fair")
@@ -74,7 +75,7 @@ class DemandFilters(Schema):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class DemandIn(Schema):
+class DemandIn(InSchema):
     grid: Id = Field(description="Region id of the grid the demand is about")
     title: Text = Field(max_length=200, description="2 to 60 characters")
     description: Text = Field("", max_length=5000, description="At most 2000 characters")
@@ -90,7 +91,7 @@ class DemandIn(Schema):
     )
 
 
-class StatsFilters(Schema):
+class StatsFilters(InSchema):
     region: Id = Field(description="Region id (street, community or grid)")
     from_: dt.date = Field(alias="from", description="First day received, YYYY-MM-DD")
     to: dt.date = Field(description="Last day received, YYYY-MM-DD")
@@ -99,51 +100,51 @@ class StatsFilters(Schema):
     )
 
 
-class NoteIn(Schema):
+class NoteIn(InSchema):
     note: Text = Field("", max_length=1000)
 
 
-class ReasonIn(Schema):
+class ReasonIn(InSchema):
     reason: Text = Field(max_length=1000)
 
 
-class ResolveIn(Schema):
+class ResolveIn(InSchema):
     result: Text = Field(max_length=5000)
 
 
-class AssignIn(Schema):
+class AssignIn(InSchema):
     assignee_id: Id
     note: Text = Field("", max_length=1000)
 
 
-class TransferTarget(Schema):
+class TransferTarget(InSchema):
     department_id: Id
     deadline: dt.date | None = Field(None, description="Default: the demand's handling deadline")
 
 
-class TransferIn(Schema):
+class TransferIn(InSchema):
     departments: list[TransferTarget] = Field(min_length=1, max_length=20)
     note: Text = Field("", max_length=1000)
 
 
-class HandleIn(Schema):
+class HandleIn(InSchema):
     result: Text = Field(max_length=5000)
     action_taken: Text = Field("", max_length=5000)
     is_genuine: bool | None = Field(None, description="属实: the complaint proved true")
     beyond_remit: bool = Field(False, description="超职责: beyond the handler's remit")
 
 
-class ReplyIn(Schema):
+class ReplyIn(InSchema):
     reply: Text = Field(max_length=5000)
     public_reply: Text = Field("", max_length=5000, description="Shown to anyone with the tracking code")
 
 
-class EvaluateIn(Schema):
+class EvaluateIn(InSchema):
     evaluation: EvaluationCode
     note: Text = Field("", max_length=1000)
 
 
-class ReviewReturnIn(Schema):
+class ReviewReturnIn(InSchema):
     approve: bool
     note: Text = Field("", max_length=1000)
 
@@ -164,7 +165,7 @@ class TransferOut(Schema):
     result: str = Field(description="This department's own result")
 
 
-class MeetingIn(Schema):
+class MeetingIn(InSchema):
     region: Id = Field(description="Region id of the street or community holding the meeting")
     title: Text = Field(max_length=200)
     held_at: dt.datetime
@@ -172,13 +173,13 @@ class MeetingIn(Schema):
     attendees: Text = Field("", max_length=5000)
 
 
-class ActionItemIn(Schema):
+class ActionItemIn(InSchema):
     title: Text = Field(max_length=200)
     assignee_id: Id
     grid: Id | None = Field(None, description="Default: the grid of the first referred demand")
 
 
-class DecisionIn(Schema):
+class DecisionIn(InSchema):
     decision: Text = Field(max_length=8000)
     attendees: Text | None = Field(None, max_length=5000)
     actions: list[ActionItemIn] = Field([], max_length=30)
@@ -197,12 +198,12 @@ class MeetingOut(Schema):
     action_items: list[int] = Field(description="Ids of the demands its decision created")
 
 
-class ReferIn(Schema):
+class ReferIn(InSchema):
     meeting_id: Id
     note: Text = Field("", max_length=1000)
 
 
-class SessionIn(Schema):
+class SessionIn(InSchema):
     community: Id
     kind: Literal[tuple(SessionKind.values)] = "desk"  # type: ignore[valid-type]
     title: Text = Field(max_length=200)
@@ -222,7 +223,7 @@ class SessionOut(Schema):
     open: int
 
 
-class ConvertIn(Schema):
+class ConvertIn(InSchema):
     note: Text = Field("", max_length=1000)
     category: Id | None = None
 

@@ -19,6 +19,7 @@ from weiguang.core.api import (
     ERROR_RESPONSES,
     OPTIONAL_AUTH_OPENAPI,
     Id,
+    InSchema,
     Text,
     current_user,
     optional_auth,
@@ -42,12 +43,12 @@ class Ref(Schema):
     name: str
 
 
-class HolidayFilters(Schema):
+class HolidayFilters(InSchema):
     street: Id | None = Field(None, description="Region id of the street; default: every street you keep")
     year: int | None = Field(None, ge=2000, le=2100, description="Default: this year")
 
 
-class HolidayIn(Schema):
+class HolidayIn(InSchema):
     street: Id = Field(description="Region id of the street")
     date: dt.date = Field(description="The day, or the first day of a range (YYYY-MM-DD)")
     until: dt.date | None = Field(
@@ -88,12 +89,12 @@ class CategoryOut(Schema):
     children: list[CategoryOut] = Field(default_factory=list)
 
 
-class CategoryIn(Schema):
+class CategoryIn(InSchema):
     name: Text = Field(max_length=200, description="At most 30 characters")
     parent: Id | None = Field(None, description="A top-level category: the new one becomes its subcategory")
 
 
-class CategoryPatch(Schema):
+class CategoryPatch(InSchema):
     name: Text | None = Field(None, max_length=200)
     active: bool | None = Field(
         None, description="false: no longer offered on intake forms (demands keep it)"
@@ -115,16 +116,16 @@ class DepartmentOut(Schema):
     waiting: int = Field(description="Transferred demands waiting with the department")
 
 
-class DepartmentIn(Schema):
+class DepartmentIn(InSchema):
     street: Id = Field(description="Region id of the street")
     name: Text = Field(max_length=200, description="2 to 60 characters")
 
 
-class DepartmentPatch(Schema):
+class DepartmentPatch(InSchema):
     name: Text = Field(max_length=200)
 
 
-class HandlerIn(Schema):
+class HandlerIn(InSchema):
     username: Text = Field(max_length=150, description="The username of an existing account")
 
 

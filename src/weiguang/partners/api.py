@@ -18,7 +18,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from weiguang.core.api import ERROR_RESPONSES, Id, Text, require_user
+from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Text, require_user
 from weiguang.core.errors import InvalidInput
 from weiguang.core.privacy import mask_name, mask_phone
 from weiguang.regions import access
@@ -170,7 +170,7 @@ def _unit_out(user, unit: PartnerUnit) -> dict:
     }  # fmt: skip
 
 
-class UnitIn(Schema):
+class UnitIn(InSchema):
     region: Id = Field(description="Region id of the street or community the unit serves")
     name: Text = Field(max_length=200)
     kind: KindCode
@@ -182,7 +182,7 @@ class UnitIn(Schema):
     alliances: list[Id] = Field([], max_length=20)
 
 
-class UnitPatch(Schema):
+class UnitPatch(InSchema):
     name: Text | None = Field(None, max_length=200)
     kind: KindCode | None = None
     contact_name: Text | None = Field(None, max_length=200)
@@ -193,7 +193,7 @@ class UnitPatch(Schema):
     alliances: list[Id] | None = Field(None, max_length=20)
 
 
-class UnitFilters(Schema):
+class UnitFilters(InSchema):
     region: Id | None = Field(None, description="Units serving this region (staff of the region)")
     kind: KindCode | None = None
     alliance: Id | None = None
@@ -205,7 +205,7 @@ class UnitPage(Page):
     items: list[UnitOut]
 
 
-class RepresentativeIn(Schema):
+class RepresentativeIn(InSchema):
     user_id: Id
 
 
@@ -258,7 +258,7 @@ class DeliveriesOut(Schema):
     units: list[DeliveryOut]
 
 
-class StreetFilter(Schema):
+class StreetFilter(InSchema):
     street: Id = Field(description="Region id of the street")
 
 
@@ -416,7 +416,7 @@ def unit_record(request, unit_id: Id):
 # --- /resources --------------------------------------------------------------------------
 
 
-class ResourceFilters(Schema):
+class ResourceFilters(InSchema):
     region: Id | None = Field(None, description="Resources serving this region (staff of the region)")
     unit: Id | None = None
     kind: ResourceKindCode | None = None
@@ -429,7 +429,7 @@ class ResourcePage(Page):
     items: list[ResourceOut]
 
 
-class ResourceIn(Schema):
+class ResourceIn(InSchema):
     unit: Id
     kind: ResourceKindCode
     title: Text = Field(max_length=200)
@@ -442,7 +442,7 @@ class ResourceIn(Schema):
     area: Id | None = Field(None, description="Region id inside the unit's region; default: all of it")
 
 
-class ResourcePatch(Schema):
+class ResourcePatch(InSchema):
     kind: ResourceKindCode | None = None
     title: Text | None = Field(None, max_length=200)
     description: Text | None = Field(None, max_length=5000)
@@ -454,11 +454,11 @@ class ResourcePatch(Schema):
     area: Id | None = None
 
 
-class ReasonIn(Schema):
+class ReasonIn(InSchema):
     reason: Text = Field(max_length=1000)
 
 
-class OptionalReasonIn(Schema):
+class OptionalReasonIn(InSchema):
     reason: Text = Field("", max_length=1000)
 
 
@@ -569,7 +569,7 @@ class ProjectOut(Schema):
     actions: list[str] = Field(description="Actions you may take now")
 
 
-class ProjectIn(Schema):
+class ProjectIn(InSchema):
     region: Id = Field(description="Region id (street, community or grid)")
     title: Text = Field(max_length=200)
     plan: Text = Field(max_length=8000)
@@ -582,7 +582,7 @@ class ProjectIn(Schema):
     resources: list[Id] = LINKS
 
 
-class ProjectPatch(Schema):
+class ProjectPatch(InSchema):
     title: Text | None = Field(None, max_length=200)
     plan: Text | None = Field(None, max_length=8000)
     owner_id: Id | None = Field(None, description="Staff only")
@@ -594,7 +594,7 @@ class ProjectPatch(Schema):
     resources: list[Id] | None = Field(None, max_length=services.MAX_LINKS)
 
 
-class ProjectFilters(Schema):
+class ProjectFilters(InSchema):
     region: Id | None = Field(None, description="Projects of this region (staff of the region)")
     status: ProjectStatusCode | None = None
     limit: int = Field(50, ge=1, le=200)
@@ -605,11 +605,11 @@ class ProjectPage(Page):
     items: list[ProjectOut]
 
 
-class NoteIn(Schema):
+class NoteIn(InSchema):
     note: Text = Field("", max_length=1000)
 
 
-class OutcomeIn(Schema):
+class OutcomeIn(InSchema):
     outcome: Text = Field(max_length=8000)
 
 
@@ -739,7 +739,7 @@ def cancel_project(request, project_id: Id, data: ReasonIn):
 # --- /surveys ----------------------------------------------------------------------------
 
 
-class QuestionIn(Schema):
+class QuestionIn(InSchema):
     text: Text = Field(max_length=500)
     options: list[Text] = Field(
         [], max_length=services.MAX_OPTIONS, description="The choices; none: a free-text answer"
@@ -747,7 +747,7 @@ class QuestionIn(Schema):
     multiple: bool = Field(False, description="Several options may be picked")
 
 
-class SurveyIn(Schema):
+class SurveyIn(InSchema):
     region: Id = Field(description="Region id whose residents are asked")
     title: Text = Field(max_length=200)
     questions: list[QuestionIn] = Field(min_length=1, max_length=services.MAX_QUESTIONS)
@@ -796,7 +796,7 @@ class SurveyOut(Schema):
     can_answer_online: bool
 
 
-class ResponseIn(Schema):
+class ResponseIn(InSchema):
     answers: dict[Text, Text | list[Text]] = Field(
         max_length=services.MAX_QUESTIONS,
         description='Question id → an option, a list of options, or text: {"12": "义诊", "13": ["理发"]}',
@@ -817,7 +817,7 @@ class SurveyPage(Page):
     items: list[SurveyOut]
 
 
-class SurveyFilters(Schema):
+class SurveyFilters(InSchema):
     open: bool | None = None
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
@@ -924,7 +924,7 @@ def close_survey(request, survey_id: Id):
 # --- /lists ------------------------------------------------------------------------------
 
 
-class RegionFilter(Schema):
+class RegionFilter(InSchema):
     region: Id = Field(description="Region id (street, community or grid)")
     limit: int = Field(100, ge=1, le=500)
 

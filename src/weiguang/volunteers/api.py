@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from weiguang.core.api import ERROR_RESPONSES, Id, Text, require_user
+from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Text, require_user
 from weiguang.core.errors import InvalidInput, NotAllowed
 from weiguang.regions import access
 from weiguang.regions.models import Region
@@ -78,7 +78,7 @@ class RecordOut(Schema):
     verified_at: dt.datetime | None
 
 
-class CorrectIn(Schema):
+class CorrectIn(InSchema):
     hours: Decimal = Field(ge=-24, le=24, description="Hours to add (or take away, negative)")
     reason: Text = Field(max_length=1000)
 
@@ -91,7 +91,7 @@ def _record_out(r: ServiceRecord) -> dict:
     }  # fmt: skip
 
 
-class RegisterIn(Schema):
+class RegisterIn(InSchema):
     name: Text = Field(max_length=200)
     phone: Text = Field(max_length=200)
     id_number: Text = Field(max_length=200, description="18 characters; checked by its check digit")
@@ -122,7 +122,7 @@ class VolunteerOut(Schema):
     actions: list[str]
 
 
-class ReasonIn(Schema):
+class ReasonIn(InSchema):
     reason: Text = Field(max_length=1000)
 
 
@@ -179,7 +179,7 @@ def me(request):
     return _volunteer_out(user, v)
 
 
-class VolunteerFilters(Schema):
+class VolunteerFilters(InSchema):
     status: Literal[tuple(VolunteerStatus.values)] | None = None  # type: ignore[valid-type]
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
@@ -242,7 +242,7 @@ def reinstate(request, volunteer_id: Id):
     return _volunteer_out(user, services.reinstate_volunteer(_volunteer(user, volunteer_id), user))
 
 
-class HonourIn(Schema):
+class HonourIn(InSchema):
     hours: Decimal = Field(gt=0, le=24)
     reason: Text = Field(max_length=1000)
 
@@ -272,7 +272,7 @@ def volunteer_records(request, volunteer_id: Id):
 # --- teams --------------------------------------------------------------------------------
 
 
-class TeamIn(Schema):
+class TeamIn(InSchema):
     region: Id
     name: Text = Field(max_length=200)
     colour: Literal[tuple(TeamColour.values)] | Literal[""] = ""  # type: ignore[valid-type]
@@ -298,17 +298,17 @@ class MembershipOut(Schema):
     status: str
 
 
-class DecideIn(Schema):
+class DecideIn(InSchema):
     accept: bool
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(InSchema):
     volunteer_id: Id
     check_in: dt.datetime
     check_out: dt.datetime
 
 
-class ActivityIn(Schema):
+class ActivityIn(InSchema):
     title: Text = Field(max_length=200)
     date: dt.date
     place: Text = Field("", max_length=300)
@@ -316,7 +316,7 @@ class ActivityIn(Schema):
     attendance: list[AttendanceIn] = Field(min_length=1, max_length=200)
 
 
-class ProjectIn(Schema):
+class ProjectIn(InSchema):
     name: Text = Field(max_length=200)
     description: Text = Field("", max_length=5000)
 
@@ -455,7 +455,7 @@ def pending(request, status: Literal[tuple(RecordStatus.values)] = "pending"):  
     return [_record_out(r) for r in qs.order_by("created_at", "id")[:200]]
 
 
-class DemandServiceIn(Schema):
+class DemandServiceIn(InSchema):
     demand_id: Id
     volunteer_id: Id | None = Field(None, description="The volunteer's id, or give `volunteer_number`")
     volunteer_number: Text | None = Field(None, max_length=20, description="e.g. WG20260000012")
@@ -529,14 +529,14 @@ class ItemOut(Schema):
     stock: int
 
 
-class ItemIn(Schema):
+class ItemIn(InSchema):
     street: Id
     name: Text = Field(max_length=200)
     points: int = Field(gt=0, le=1_000_000)
     stock: int = Field(ge=0, le=1_000_000)
 
 
-class RedeemIn(Schema):
+class RedeemIn(InSchema):
     item_id: Id
     quantity: int = Field(1, ge=1, le=10)
 

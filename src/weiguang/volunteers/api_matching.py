@@ -23,7 +23,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from weiguang.core.api import ERROR_RESPONSES, Id, Text, require_user
+from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Text, require_user
 from weiguang.core.errors import InvalidInput
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions import access
@@ -80,11 +80,11 @@ class CandidatesOut(Schema):
     items: list[CandidateOut]
 
 
-class CandidateFilters(Schema):
+class CandidateFilters(InSchema):
     limit: int = Field(10, ge=1, le=recommend.MAX_LIMIT)
 
 
-class InviteIn(Schema):
+class InviteIn(InSchema):
     user_id: Id | None = Field(None, description="A volunteer (or, with partner_id, which representative)")
     partner_id: Id | None = Field(None, description="A partner unit")
     note: Text = Field("", max_length=300)
@@ -118,7 +118,7 @@ class InvitationOut(Schema):
     actions: list[str]
 
 
-class InvitationFilters(Schema):
+class InvitationFilters(InSchema):
     status: Literal[tuple(InvitationStatus.values)] | None = None  # type: ignore[valid-type]
     wish_id: Id | None = Field(None, description="Staff: every invitation of this wish")
     limit: int = Field(20, ge=1, le=100)
@@ -130,21 +130,21 @@ class InvitationPage(Schema):
     items: list[InvitationOut]
 
 
-class AcceptIn(Schema):
+class AcceptIn(InSchema):
     promised_date: dt.date | None = Field(None, description="Default: in the usual number of days")
 
 
-class DeclineIn(Schema):
+class DeclineIn(InSchema):
     reason: Text = Field("", max_length=300)
 
 
-class ClaimerIn(Schema):
+class ClaimerIn(InSchema):
     user_id: Id | None = Field(None, description="A volunteer's user id")
     partner_id: Id | None = Field(None, description="A partner unit")
     capacity: int = Field(1, ge=1, le=assignment.MAX_CAPACITY)
 
 
-class ProposeIn(Schema):
+class ProposeIn(InSchema):
     wish_ids: list[Id] = Field(min_length=1, max_length=2000)
     claimers: list[ClaimerIn] = Field(min_length=1, max_length=2000)
 
@@ -166,13 +166,13 @@ class ProposalOut(Schema):
     skipped: list[int] = Field(description="Wishes no longer on the wall")
 
 
-class PairIn(Schema):
+class PairIn(InSchema):
     wish_id: Id
     user_id: Id | None = None
     partner_id: Id | None = None
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(InSchema):
     pairs: list[PairIn] = Field(min_length=1, max_length=2000)
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from weiguang.core.api import Id, Text
+from weiguang.core.api import Id, InSchema, Text
 
 from .models import Channel, Wish, WishKind, WishStatus
 
@@ -26,7 +26,7 @@ ScopeCode = Literal["public", "region", "mine"]
 # --- requests ----------------------------------------------------------------------------
 
 
-class WishFilters(Schema):
+class WishFilters(InSchema):
     scope: ScopeCode = Field(
         "public",
         description="public: wishes on the wall (anyone); region: every wish of the regions where you "
@@ -42,7 +42,7 @@ class WishFilters(Schema):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class WishIn(Schema):
+class WishIn(InSchema):
     kind: KindCode
     title: Text = Field(max_length=200, description="2 to 60 characters")
     description: Text = Field("", max_length=5000, description="At most 1000 characters")
@@ -55,29 +55,29 @@ class WishIn(Schema):
     confirm_duplicate: bool = Field(False, description="Post even if a very similar wish exists")
 
 
-class NoteIn(Schema):
+class NoteIn(InSchema):
     note: Text = Field("", max_length=1000)
 
 
-class RejectIn(Schema):
+class RejectIn(InSchema):
     reason: Text = Field(max_length=1000)
 
 
-class ClaimIn(Schema):
+class ClaimIn(InSchema):
     promised_date: dt.date | None = Field(None, description="Default: in 7 days")
     partner_id: Id | None = Field(None, description="Claim for a partner unit you represent")
 
 
-class ReasonIn(Schema):
+class ReasonIn(InSchema):
     reason: Text = Field("", max_length=1000)
 
 
-class FulfilIn(Schema):
+class FulfilIn(InSchema):
     note: Text = Field(max_length=5000, description="What was done")
     hours: Decimal | None = Field(None, description="Hours spent (0 < hours ≤ 24); they count once verified")
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(InSchema):
     thanks: Text = Field("", max_length=1000)
     rating: int | None = Field(None, description="1 to 5 stars")
 

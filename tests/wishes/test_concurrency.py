@@ -140,3 +140,47 @@ def test_a_double_tapped_submit_creates_one_wish(people):
     assert sorted(result[1] for _, result in outcomes) == [False, False, False, True]
     assert Wish.objects.count() == 1
     assert IdempotencyKey.objects.count() == 1
+
+
+@pytest.mark.parametrize("round_", range(4))
+def test_two_identical_posts_at_once_without_a_key_make_one_wish(client, people, round_):
+    """Two identical POST /api/v1/wishes at the same moment, no Idempotency-Key (a double tap
+    from an app that sends none): one wish, and the other is told it is a duplicate of it."""
+    from django.test import Client
+
+    from weiguang.core.models import ApiToken
+
+    token = ApiToken.issue(people.resident_user)
+
+    def post():
+        response = Client().post(
+            "/api/v1/wishes", {"kind": "item", "title": "想要一个电饭煲", "description": "家里的坏了"},
+            content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
+        )  # fmt: skip
+        return response.status_code, response.json()
+
+    outcomes = at_once([post, post])
+
+    statuses = sorted(result[0] for _, result in outcomes)
+    assert statuses == [201, 409], outcomes
+    assert Wish.objects.count() == 1
+    refused = next(body for _, (status, body) in outcomes if status == 409)
+    assert refused["code"] == "possible_duplicate"
+    assert refused["duplicate_of"] == Wish.objects.get().pk
+
+
+def test_the_resident_and_a_grid_worker_post_the_same_wish_at_once(people):
+    """Two people, one resident: the near-duplicate check is serialised on the resident."""
+    calls = [
+        lambda: services.submit_wish(people.resident_user, kind=WishKind.ITEM, title="想要一个电风扇"),
+        lambda: services.submit_wish(
+            people.grid_worker, kind=WishKind.ITEM, title="想要一个电风扇", resident=people.resident
+        ),
+    ]
+
+    outcomes = at_once(calls)
+
+    assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes
+    refusal = next(result for kind, result in outcomes if kind == "refused")
+    assert isinstance(refusal, Conflict) and refusal.code == "possible_duplicate"
+    assert Wish.objects.count() == 1

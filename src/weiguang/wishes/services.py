@@ -191,18 +191,26 @@ def submit_wish(
     category = category or suggest_category(title + description, kind)
 
     def create() -> Wish:
-        if not confirm_duplicate:
-            twin = similar_open_wish(resident, title, description)
-            if twin is not None:
-                raise Conflict(
-                    _("A very similar wish was posted on %(date)s: “%(title)s”. Post it again anyway?")
-                    % {"date": timezone.localtime(twin.created_at).strftime("%Y-%m-%d"), "title": twin.title},
-                    code="possible_duplicate",
-                    fields={"duplicate_of": str(twin.pk)},
-                )
-        if public_limits:
-            _check_rate(by, channel)
+        # The near-duplicate check and the insert are one transaction, serialised per resident:
+        # on PostgreSQL the resident's row lock makes a concurrent twin wait until this wish is
+        # committed, then see it; on SQLite the transaction takes the write lock up front
+        # (transaction_mode IMMEDIATE). Two taps at once thus make one wish.
         with transaction.atomic():
+            Resident.objects.select_for_update(no_key=True).filter(pk=resident.pk).first()
+            if not confirm_duplicate:
+                twin = similar_open_wish(resident, title, description)
+                if twin is not None:
+                    raise Conflict(
+                        _("A very similar wish was posted on %(date)s: “%(title)s”. Post it again anyway?")
+                        % {
+                            "date": timezone.localtime(twin.created_at).strftime("%Y-%m-%d"),
+                            "title": twin.title,
+                        },
+                        code="possible_duplicate",
+                        fields={"duplicate_of": str(twin.pk)},
+                    )
+            if public_limits:
+                _check_rate(by, channel)
             wish = Wish.objects.create(
                 resident=resident, grid=grid, community=community, street=street, kind=kind,
                 category=category, title=title, description=description, value=amount,

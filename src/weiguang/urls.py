@@ -8,6 +8,8 @@ from .api import api
 from .core.media import media
 
 handler400 = "weiguang.core.views.bad_request"
+handler403 = "weiguang.core.views.permission_denied"
+handler404 = "weiguang.core.views.page_not_found"
 handler500 = "weiguang.core.views.server_error"
 
 urlpatterns = [

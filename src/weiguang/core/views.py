@@ -152,11 +152,28 @@ def _bare_page(template_name: str, status: int, fallback: str):
     return HttpResponse(body, status=status)
 
 
+def _api_error(request, status: int):
+    """Under /api/, an error Django answers itself (an unknown path, a request refused before
+    any view, a crash outside the API's own handlers) is the API's JSON error too."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext
+
+    if not request.path.startswith("/api/"):
+        return None
+    code, message = {
+        400: ("bad_request", gettext("The request could not be read; send JSON.")),
+        403: ("forbidden", gettext("You are not allowed to do this.")),
+        404: ("not_found", gettext("Not found.")),
+        500: ("server_error", gettext("Something went wrong on our side; please try again later.")),
+    }[status]
+    return JsonResponse({"message": message, "code": code}, status=status)
+
+
 def server_error(request, template_name: str = "500.html"):
     """The 500 page (handler500)."""
     from django.utils.translation import gettext
 
-    return _bare_page(template_name, 500, gettext("Something went wrong"))
+    return _api_error(request, 500) or _bare_page(template_name, 500, gettext("Something went wrong"))
 
 
 def bad_request(request, exception=None, template_name: str = "400.html"):
@@ -164,4 +181,18 @@ def bad_request(request, exception=None, template_name: str = "400.html"):
     many fields)."""
     from django.utils.translation import gettext
 
-    return _bare_page(template_name, 400, gettext("Bad request"))
+    return _api_error(request, 400) or _bare_page(template_name, 400, gettext("Bad request"))
+
+
+def page_not_found(request, exception=None):
+    """handler404: the site's 404 page (404.html), or JSON under /api/ (e.g. /api/v2/...)."""
+    from django.views import defaults
+
+    return _api_error(request, 404) or defaults.page_not_found(request, exception)
+
+
+def permission_denied(request, exception=None):
+    """handler403: the site's 403 page, or JSON under /api/."""
+    from django.views import defaults
+
+    return _api_error(request, 403) or defaults.permission_denied(request, exception)

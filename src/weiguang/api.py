@@ -5,6 +5,7 @@ from weiguang.core.api import router as auth_router
 from weiguang.demands.api import router as demands_router
 from weiguang.demands.api_settings import router as demand_settings_router
 from weiguang.partners import api as partners_api
+from weiguang.people.api import residents_router
 from weiguang.volunteers import api as volunteers_api
 from weiguang.volunteers import api_matching
 from weiguang.wishes.api import router as wishes_router
@@ -31,6 +32,7 @@ api.add_router("/resources", partners_api.resources_router)
 api.add_router("/projects", partners_api.projects_router)
 api.add_router("/surveys", partners_api.surveys_router)
 api.add_router("/lists", partners_api.lists_router)
+api.add_router("/residents", residents_router)
 api.add_router("/wishes", api_matching.wish_candidates_router)  # recommended claimers, invite
 api.add_router("/demands", api_matching.demand_candidates_router)
 api.add_router("/invitations", api_matching.invitations_router)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("weiguang.demands.urls")),
     path("", include("weiguang.volunteers.urls")),
     path("", include("weiguang.partners.urls")),
+    path("", include("weiguang.people.urls")),
 ]
 
 if settings.DEBUG or settings.WEIGUANG.get("SERVE_MEDIA", True):

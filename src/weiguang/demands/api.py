@@ -34,7 +34,7 @@ from weiguang.core.api import (
 )
 from weiguang.core.errors import InvalidInput, NotAllowed
 from weiguang.core.schemas import HistoryEntryOut, history_rows
-from weiguang.people.services import resident_for
+from weiguang.people.services import resident_for, view_resident_record
 from weiguang.regions import access
 from weiguang.regions.models import Region
 
@@ -376,6 +376,8 @@ def _render(user, demand: Demand) -> dict:
     data = _summary(d)
     contact = services.can_see_contact(user, d)
     resident = d.resident
+    if contact and resident is not None:  # the resident's contact is shown: audited (PIPL)
+        view_resident_record(resident, user, via="demand", ref=d.pk, channel="api")
     data.update(
         tracking_code=d.tracking_code,
         description=d.description if contact or d.created_by_id == getattr(user, "pk", None) else "",

@@ -29,7 +29,7 @@ from weiguang.core.privacy import mask_phone
 from weiguang.core.schemas import history_rows
 from weiguang.core.templatetags.wg import role_flags, safe_next
 from weiguang.people.models import Resident
-from weiguang.people.services import resident_for, search_residents
+from weiguang.people.services import resident_for, search_residents, view_resident_record
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind, Role
 
@@ -671,6 +671,12 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
         prefixes = [demand.grid.path[: i + 1] for i, ch in enumerate(demand.grid.path) if ch == "/"]
         meetings = Deliberation.objects.filter(status=MeetingStatus.SCHEDULED, region__path__in=prefixes)
         forms["refer"] = bound.get("refer") or ReferForm(meetings=meetings.order_by("held_at")[:20])
+    contact = services.can_see_contact(user, demand)
+    if contact and demand.resident_id and "owner" not in relations:  # shown: audited (PIPL)
+        view_resident_record(demand.resident, user, via="demand", ref=demand.pk)
+    resident_record = None
+    if demand.resident_id and access.can(user, "resident.view_log", demand.resident):
+        resident_record = demand.resident
     demand.badge = STATUS_BADGES.get(demand.status, "grey")
     demand.deadline = demand.colour(now)
     demand.deadline_word = COLOUR_WORDS.get(demand.deadline, "")
@@ -678,7 +684,8 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
         "d": demand,
         "available": available,
         "forms": forms,
-        "contact": services.can_see_contact(user, demand),
+        "contact": contact,
+        "resident_record": resident_record,
         "is_owner": "owner" in relations,
         "is_staff": staff,
         "my_transfer": my_transfer,

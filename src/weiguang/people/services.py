@@ -3,9 +3,10 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from weiguang.core.audit import log_action
+from weiguang.core.audit import history_of, log_action
 from weiguang.core.errors import InvalidInput, NotAllowed
-from weiguang.regions.access import scope
+from weiguang.core.models import AuditEntry
+from weiguang.regions.access import can, scope
 
 from .models import Resident
 
@@ -43,7 +44,44 @@ def resident_for(actor, resident: Resident | int | str | None, grid=None) -> Res
     return found
 
 
-def view_resident_record(resident: Resident, by) -> Resident:
-    """Viewing a full record is audited (PIPL)."""
-    log_action(resident, "view_record", by)
+def view_resident_record(
+    resident: Resident | None, by, *, via: str = "record", ref=None, channel: str = "page"
+) -> Resident | None:
+    """Seeing a resident's full record or contact is audited (PIPL): one "view_record" entry per
+    page or API answer that shows it (`via` what: record / wish / demand, `ref` its id). The
+    resident looking at their own data is not logged."""
+    if resident is None:
+        return None
+    if getattr(by, "is_authenticated", False) and resident.user_id == by.pk:
+        return resident
+    log_action(resident, "view_record", by, via=via, ref=ref, channel=channel)
     return resident
+
+
+def residents_with_view_log(user, text: str = "") -> QuerySet[Resident]:
+    """The residents whose record and view log `user` may open (staff of their region)."""
+    qs = scope(Resident.objects.select_related("grid"), user, "resident.view_log")
+    text = (text or "").strip()
+    if text:
+        qs = qs.filter(Q(name__contains=text) | Q(phone__endswith=text) | Q(building__contains=text))
+    return qs.order_by("name", "id")
+
+
+def resident_with_view_log(user, pk) -> Resident | None:
+    """One resident whose record `user` may open, else None (the caller answers "not found")."""
+    if isinstance(pk, str):
+        pk = int(pk) if pk.isdigit() else None
+    if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk < 2**63:
+        return None
+    resident = Resident.objects.select_related("grid", "grid__parent").filter(pk=pk).first()
+    return resident if resident is not None and can(user, "resident.view_log", resident) else None
+
+
+def record_views(resident: Resident) -> QuerySet[AuditEntry]:
+    """Who saw the resident's full record or contact, and when: newest first."""
+    return (
+        history_of(resident)
+        .filter(action="view_record")
+        .order_by("-created_at", "-id")
+        .select_related("actor")
+    )

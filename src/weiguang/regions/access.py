@@ -29,6 +29,7 @@ ACTION_ROLES: dict[str, set[str]] = {
     # residents
     "resident.search": STAFF | {Role.GRID_WORKER},
     "resident.view": STAFF | {Role.GRID_WORKER, OWNER},  # OWNER: the resident's own account
+    "resident.view_log": STAFF,  # a resident's full record and who saw it, when
     # micro-wishes
     "wish.create_for_resident": STAFF | {Role.GRID_WORKER},
     "wish.list_region": STAFF | {Role.GRID_WORKER},

@@ -27,7 +27,7 @@ from weiguang.core.api import (
 from weiguang.core.errors import InvalidInput, NotAllowed
 from weiguang.core.schemas import HistoryEntryOut, history_rows
 from weiguang.partners.models import PartnerUnit
-from weiguang.people.services import resident_for
+from weiguang.people.services import resident_for, view_resident_record
 from weiguang.regions import access
 
 from . import services
@@ -87,7 +87,10 @@ def _visible_wish(user, wish_id: int) -> Wish:
 def _render(user, wish: Wish) -> dict:
     wish = _get_wish(wish.pk)  # fresh, with its relations, after a transition
     actions = [t.name for t in WISH_TRANSITIONS.available(wish, user)]
-    return wish_detail(wish, contact=services.can_see_contact(user, wish), actions=actions)
+    contact = services.can_see_contact(user, wish)
+    if contact:  # the contact is shown: audited (PIPL)
+        view_resident_record(wish.resident, user, via="wish", ref=wish.pk, channel="api")
+    return wish_detail(wish, contact=contact, actions=actions)
 
 
 def _filtered(qs, f: WishFilters):

@@ -33,7 +33,7 @@ from weiguang.core.templatetags.wg import role_flags, safe_next
 from weiguang.core.uploads import photo_notice
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import PopulationGroup, Resident
-from weiguang.people.services import resident_for, search_residents
+from weiguang.people.services import resident_for, search_residents, view_resident_record
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 
@@ -251,6 +251,8 @@ def _detail_context(request, wish: Wish, bound: dict | None = None) -> dict:
     bound = bound or {}
     available = {t.name: t for t in Wish.state_machine.available(wish, user)}
     contact = services.can_see_contact(user, wish)
+    if contact:  # the contact is shown: audited (PIPL)
+        view_resident_record(wish.resident, user, via="wish", ref=wish.pk)
     relations = wish.relations_to(user)
     staff = bool(access.roles_at(user, wish.grid.path) & access.STAFF) if user.is_authenticated else False
     units = _units_for(user, wish) if "claim" in available else None
@@ -263,6 +265,7 @@ def _detail_context(request, wish: Wish, bound: dict | None = None) -> dict:
         "is_owner": "owner" in relations,
         "is_claimer": "claimer" in relations,
         "is_staff": staff,
+        "resident_record": wish.resident if access.can(user, "resident.view_log", wish.resident) else None,
         "history": _history(wish) if (contact or staff) else None,
         "intake_photos": [p for p in photos if p.stage == PhotoStage.INTAKE],
         "fulfil_photos": [p for p in photos if p.stage == PhotoStage.FULFIL],

@@ -115,6 +115,8 @@ def nav_items(context) -> list[dict]:
         items.append({"key": "desk", "url": reverse("desk_demand_new"), "label": _("Desk entry")})
     if flags.region_list:
         items.append({"key": "demands", "url": reverse("demand_queue"), "label": _("Demand queue")})
+    if flags.staff:  # the region's residents, each record with who looked at it
+        items.append({"key": "residents", "url": reverse("staff_residents"), "label": _("Residents")})
     if flags.department:
         items.append({"key": "dept", "url": reverse("dept_inbox"), "label": _("Department inbox")})
     if flags.volunteer_status:

@@ -121,3 +121,18 @@ def test_the_api_lists_who_looked(client, people, make_wish):
     assert rows[0]["viewer"]["name"] and rows[0]["at"]
     assert api_get(client, f"/api/v1/residents/{people.resident.pk}/views", None).status_code == 401
     assert api_get(client, "/api/v1/residents/99999999/views", people.staff).status_code == 404
+
+
+def test_the_admin_change_page_is_logged_too(client, people):
+    from tests.factories import UserFactory
+
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    page = client.get(f"/admin/people/resident/{people.resident.pk}/change/").content.decode()
+    assert "13912345678" in page
+    assert [(e.actor, e.data["via"]) for e in views_of(people.resident)] == [(root, "admin")]
+    rows = api_get(client, f"/api/v1/residents/{people.resident.pk}/views", people.staff).json()
+    assert [(row["viewer"]["username"], row["via"]) for row in rows] == [("root", "admin")]
+    client.force_login(people.staff)
+    record = client.get(f"/staff/residents/{people.resident.pk}/").content.decode()
+    assert "站点管理" in record[record.index('data-testid="view-log"') :]

@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.utils.translation import gettext_lazy as _
 
 from .models import PopulationGroup, Resident, validate_id_number
+from .services import view_resident_record
 
 
 @admin.register(PopulationGroup)
@@ -68,6 +70,13 @@ class ResidentAdmin(admin.ModelAdmin):
         "grid", "building", "door", "groups", "consent", "user",
     ]  # fmt: skip
     list_select_related = ["grid"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":  # the full record is shown: audited (PIPL)
+            resident = self.get_object(request, unquote(object_id))
+            if resident is not None:
+                view_resident_record(resident, request.user, via="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("phone"))
     def masked_phone_display(self, obj):

@@ -25,7 +25,9 @@ class ViewerOut(Schema):
 class RecordViewOut(Schema):
     at: dt.datetime
     viewer: ViewerOut | None = Field(description="Who saw it (null: the system)")
-    via: Literal["record", "wish", "demand"] = Field(description="What showed the record or contact")
+    via: Literal["record", "wish", "demand", "admin"] = Field(
+        description="What showed the record or contact (admin: the Django admin site)"
+    )
     ref: int | None = Field(description="The wish or demand that showed it")
     channel: Literal["page", "api"]
 
@@ -48,7 +50,7 @@ def record_views(request, resident_id: int):
         viewer = None
         if e.actor is not None:
             viewer = {"id": e.actor.pk, "name": e.actor.get_full_name(), "username": e.actor.get_username()}
-        via = data.get("via") if data.get("via") in ("record", "wish", "demand") else "record"
+        via = data.get("via") if data.get("via") in ("record", "wish", "demand", "admin") else "record"
         ref = data.get("ref") if isinstance(data.get("ref"), int) else None
         channel = "api" if data.get("channel") == "api" else "page"
         rows.append({"at": e.created_at, "viewer": viewer, "via": via, "ref": ref, "channel": channel})

@@ -27,6 +27,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -233,7 +234,9 @@ class DemandLife(RuleBasedStateMachine):
         if second is not None and self.departments[second] not in chosen:
             chosen.append(self.departments[second])
         bad = self.depts.other in chosen
-        was = self.pick({"transfer"}, i, anywhere).status
+        picked = self.pick({"transfer"}, i, anywhere)
+        was = picked.status
+        summoned_before = {t.department_id: t.summoned for t in picked.live_transfers()}
         outcome = self.attempt(
             {"transfer"},
             i,
@@ -244,9 +247,14 @@ class DemandLife(RuleBasedStateMachine):
         )
         if outcome:
             d, _ = outcome
-            new = Transfer.objects.filter(demand=d).order_by("-id")[: len(chosen)]
-            assert {t.department for t in new} == set(chosen)
-            assert all(t.summoned == (was == DemandStatus.ESCALATED) for t in new)
+            # one live transfer per chosen department (a department that had one keeps it), each
+            # with a deadline still ahead, summoned when the street blew the whistle
+            live = {t.department: t for t in d.live_transfers()}
+            assert set(chosen) <= set(live)
+            for dep in chosen:
+                t = live[dep]
+                assert t.deadline > timezone.now()
+                assert t.summoned == (was == DemandStatus.ESCALATED or summoned_before.get(dep.pk, False))
 
     @rule(i=PICK, anywhere=ANY, who=DEPARTMENT)
     def accept(self, i, anywhere, who):

@@ -630,6 +630,34 @@ class TestEscalationBoard:
         page = html(client.get("/street/demands/escalated/"))
         assert "城管科" in page and "民政科" in page and "✓" in page and "not yet" in page
 
+    def test_the_whistle_form_says_the_usual_deadline_and_refuses_a_past_date(
+        self, client, people, depts, make_demand
+    ):
+        from weiguang.demands import calendar
+
+        d = make_demand()
+        services.escalate_demand(d, people.staff, reason="涉及多个部门")
+        login(client, people.street_admin)
+        usual = timezone.localtime(calendar.handle_due(d.street, timezone.now()))
+        page = html(client.get("/street/demands/escalated/"))
+        assert f"Leave the date empty for the usual deadline: {usual:%Y-%m-%d}" in page
+        yesterday = timezone.localdate() - dt.timedelta(days=1)
+        response = client.post(
+            f"/demands/{d.pk}/transfer/",
+            {f"transfer-dep_{depts.city.pk}": "on", f"transfer-due_{depts.city.pk}": yesterday.isoformat()},
+        )
+        assert response.status_code == 422 and "A deadline cannot be in the past." in html(response)
+        assert not Transfer.objects.filter(demand=d).exists()
+
+    def test_a_summoned_department_sees_no_escalate_form(self, client, people, depts, make_demand):
+        d = make_demand("transferred", via="transfer")
+        services.escalate_demand(d, depts.handler, reason="涉及多个部门")
+        services.transfer_demand(refresh(d), people.street_admin, [(depts.city, None)])
+        page = html(login(client, depts.handler).get(f"/demands/{d.pk}/"))
+        assert 'data-action="handle"' in page and 'data-action="escalate"' not in page
+        (t,) = Transfer.objects.filter(demand=d)  # one transfer, going on; none "done" without a result
+        assert t.status == "active" and t.summoned and t.deadline > timezone.now()
+
 
 # --- meetings ----------------------------------------------------------------------------------
 

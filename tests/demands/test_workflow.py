@@ -248,7 +248,7 @@ def test_a_department_transferred_again_reports_only_once(make_demand, people, d
     d = make_demand("transferred", via="transfer")
     d = services.escalate_demand(d, depts.handler, reason="需要街道协调")
     d = services.transfer_demand(d, people.street_admin, [(depts.city, None)])
-    assert d.transfers.count() == 2 and d.live_transfers().count() == 1
+    assert d.transfers.count() == 1 and d.live_transfers().count() == 1  # the same transfer goes on
     d = services.handle_demand(d, depts.handler, result="已处理")
     assert d.status == "handled" and d.result == "已处理"
 
@@ -732,6 +732,76 @@ def test_a_transfer_from_the_escalated_state_summons_the_department(make_demand,
     assert list(services.escalation_board(people.street_admin)) == [d]
     assert not services.escalation_board(people.staff).exists()
     assert not services.escalation_board(depts.handler).exists()
+
+
+def _overdue_and_escalated(make_demand, depts):
+    """Transferred to 城管科 on Monday 2 March, accepted, never handled: on Tuesday 17 March the
+    scheduler escalates it to the street."""
+    with time_machine.travel(MONDAY, tick=False):
+        d = make_demand("transferred", via="transfer")
+        services.accept_transfer(d, depts.handler)
+    with time_machine.travel(at(2026, 3, 17, 10, 0), tick=False):
+        assert services.escalate_overdue() == 1
+    return Demand.objects.get(pk=d.pk)
+
+
+def test_a_whistle_without_a_date_gives_the_usual_time_from_the_whistle(make_demand, people, depts):
+    from weiguang.demands import calendar
+
+    d = _overdue_and_escalated(make_demand, depts)
+    assert d.status == "escalated" and d.handle_due < at(2026, 3, 17, 10, 0)
+    whistle = at(2026, 3, 17, 11, 0)
+    with time_machine.travel(whistle, tick=False):
+        d = services.transfer_demand(d, people.street_admin, [(depts.city, None), (depts.civil, None)])
+    usual = calendar.handle_due(d.street, whistle)
+    assert usual == at(2026, 3, 24, 11, 0)  # five working days from the whistle
+    transfers = list(d.transfers.order_by("pk"))
+    assert [(t.department, t.deadline, t.summoned, t.status) for t in transfers] == [
+        (depts.city, usual, True, TransferStatus.ACTIVE),
+        (depts.civil, usual, True, TransferStatus.ACTIVE),
+    ]
+    # 城管科's earlier transfer goes on (it was accepted, nothing was reported): not "done"
+    assert not Transfer.objects.filter(status=TransferStatus.DONE, result="").exists()
+    assert transfers[0].accepted_at is not None
+    # the scheduler does not escalate it again while the departments work to the new deadline
+    with time_machine.travel(at(2026, 3, 18, 10, 0), tick=False):
+        assert services.escalate_overdue() == 0
+    assert Demand.objects.get(pk=d.pk).status == "transferred"
+
+
+def test_a_summoned_department_is_not_offered_to_escalate_again(make_demand, people, depts):
+    d = _overdue_and_escalated(make_demand, depts)
+    with time_machine.travel(at(2026, 3, 17, 11, 0), tick=False):
+        d = services.transfer_demand(d, people.street_admin, [(depts.city, None)])
+        assert "escalate" not in services.available_actions(d, depts.handler)
+        assert {"handle", "return"} <= set(services.available_actions(d, depts.handler))
+        before = Snapshot(d)
+        with pytest.raises(NotAllowed) as refused:
+            services.escalate_demand(d, depts.handler, reason="还是不归我们管")
+        assert refused.value.code == "summoned"
+        assert before.unchanged()
+        # community staff still may (a department that was merely transferred to, too)
+        assert "escalate" in services.available_actions(d, people.staff)
+
+
+def test_a_given_deadline_must_not_be_in_the_past(make_demand, people, depts):
+    d = _overdue_and_escalated(make_demand, depts)
+    with time_machine.travel(at(2026, 3, 17, 11, 0), tick=False):
+        before = Snapshot(d)
+        with pytest.raises(InvalidInput) as refused:
+            services.transfer_demand(d, people.street_admin, [(depts.civil, dt.date(2026, 3, 16))])
+        assert refused.value.fields == {"departments": "past"}
+        assert before.unchanged()
+        d = services.transfer_demand(d, people.street_admin, [(depts.civil, dt.date(2026, 3, 17))])
+        assert d.transfers.get(department=depts.civil).deadline == at(2026, 3, 17, 23, 59, 59)
+
+
+def test_a_plain_transfer_of_an_overdue_demand_counts_from_now(make_demand, people, depts):
+    with time_machine.travel(MONDAY, tick=False):
+        d = make_demand()
+    with time_machine.travel(at(2026, 3, 12, 9, 0), tick=False):  # its own deadline was 9 March
+        d = services.transfer_demand(d, people.staff, [(depts.city, None)])
+    assert d.transfers.get().deadline == at(2026, 3, 19, 9, 0)
 
 
 def test_the_escalation_board_shows_escalated_and_returned_demands(make_demand, people, depts):

@@ -238,9 +238,10 @@ class TransferForm(forms.Form):
 
     note = forms.CharField(label=_("Note for the departments (optional)"), required=False, max_length=300)
 
-    def __init__(self, *args, departments=(), **kwargs):
+    def __init__(self, *args, departments=(), default_due: dt.datetime | None = None, **kwargs):
         super().__init__(*args, prefix="transfer", **kwargs)
         self.departments = list(departments)
+        self.default_due = default_due  # what an empty date means, to say so next to the dates
         today = timezone.localdate().isoformat()
         for dep in self.departments:
             self.fields[f"dep_{dep.pk}"] = forms.BooleanField(label=dep.name, required=False)
@@ -261,7 +262,15 @@ class TransferForm(forms.Form):
         data = super().clean()
         if self.departments and not any(data.get(f"dep_{dep.pk}") for dep in self.departments):
             raise forms.ValidationError(_("Choose at least one department."))
+        today = timezone.localdate()
+        for dep in self.departments:
+            due = data.get(f"due_{dep.pk}")
+            if due is not None and due < today:
+                self.add_error(f"due_{dep.pk}", _("A deadline cannot be in the past."))
         return data
+
+    def due_errors(self) -> list:
+        return [e for dep in self.departments for e in self.errors.get(f"due_{dep.pk}", [])]
 
 
 class HandleForm(forms.Form):

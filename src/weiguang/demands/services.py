@@ -284,11 +284,23 @@ def assign_demand(demand: Demand, by, assignee, note: str = "") -> Demand:
     return perform(demand, "assign", by, note=note, check=check, apply=apply, audit=audit)
 
 
+def default_transfer_deadline(demand: Demand, now: dt.datetime | None = None) -> dt.datetime:
+    """A department's deadline when none is given. The street's usual time limit counted from now
+    when the street blows the whistle (the demand is escalated, usually because its own deadline
+    has passed) or when the demand's deadline is already behind us; else the demand's deadline."""
+    now = now or timezone.now()
+    if demand.status == DemandStatus.ESCALATED or demand.handle_due <= now:
+        return calendar.handle_due(demand.street, now)
+    return demand.handle_due
+
+
 def transfer_demand(
     demand: Demand, by, departments: list[tuple[Department, dt.date | None]], note: str = ""
 ) -> Demand:
     """Transfer to one or more departments of the demand's street, each with its own deadline
-    (a date; by default the demand's handling deadline)."""
+    (a date, today or later; by default default_transfer_deadline). From the escalated state
+    this is the street's whistle (吹哨): the departments are summoned to report in; a department
+    that already has the demand keeps its transfer, with the new deadline."""
     note = _text(note, "note", required=False, max_length=REASON_MAX)
     if not departments:
         raise InvalidInput(_("Choose at least one department."), fields={"departments": "required"})
@@ -309,18 +321,26 @@ def transfer_demand(
         _mark_responded(d)
         tz = timezone.get_current_timezone()
         summoned = d.status == DemandStatus.ESCALATED  # 吹哨报到: each department must report in
+        usual = default_transfer_deadline(d)
         for dep, deadline in departments:
-            due = dt.datetime.combine(deadline, dt.time(23, 59, 59), tzinfo=tz) if deadline else d.handle_due
-            Transfer.objects.filter(demand=d, department=dep, status__in=Transfer.LIVE_STATUSES).update(
-                status=TransferStatus.DONE
+            due = dt.datetime.combine(deadline, dt.time(23, 59, 59), tzinfo=tz) if deadline else usual
+            live = Transfer.objects.filter(
+                demand=d, department=dep, status__in=Transfer.LIVE_STATUSES
+            ).first()
+            if live is not None:
+                # The same department again: its transfer goes on with the new deadline (it is not
+                # "done": nothing was reported).
+                live.deadline, live.status, live.return_reason = due, TransferStatus.ACTIVE, ""
+                live.summoned = live.summoned or summoned
+                live.save(update_fields=["deadline", "status", "return_reason", "summoned"])
+            else:
+                Transfer.objects.create(demand=d, department=dep, deadline=due, summoned=summoned)
+            title = (
+                _("The street summons %(dep)s (吹哨): %(t)s")
+                if summoned
+                else _("A demand was transferred to %(dep)s: %(t)s")
             )
-            Transfer.objects.create(demand=d, department=dep, deadline=due, summoned=summoned)
-            notify(
-                dep.handlers.all(),
-                _("A demand was transferred to %(dep)s: %(t)s") % {"dep": dep.name, "t": d.title},
-                body=note,
-                url=demand_url(d),
-            )
+            notify(dep.handlers.all(), title % {"dep": dep.name, "t": d.title}, body=note, url=demand_url(d))
 
     return perform(
         demand, "transfer", by, note=note, check=check, apply=apply,
@@ -407,18 +427,40 @@ def escalate_demand(demand: Demand, by, reason: str) -> Demand:
         reason, "reason", required=True, max_length=REASON_MAX, message=_("Say why the street is needed.")
     )
 
+    def check(d: Demand):
+        if _summoned_handler(d, by):
+            raise NotAllowed(
+                _("The street has already summoned your department: please handle it, or ask to return it."),
+                code="summoned",
+            )
+
     def apply(d: Demand):
         notify(
             _street_admins(d), _("Escalated demand: %(t)s") % {"t": d.title}, body=reason, url=demand_url(d)
         )
 
-    return perform(demand, "escalate", by, note=reason, apply=apply)
+    return perform(demand, "escalate", by, note=reason, check=check, apply=apply)
+
+
+def _summoned_handler(d: Demand, user) -> bool:
+    """Is `user` a handler of a department the street summoned for `d` (and not its staff)? Such
+    a department does not escalate back to the street that summoned it."""
+    if not getattr(user, "is_authenticated", False) or access.roles_at(user, d.grid.path) & DISPATCHERS:
+        return False
+    return d.transfers.filter(
+        status__in=Transfer.LIVE_STATUSES, summoned=True, department__handlers=user
+    ).exists()
 
 
 def escalate_overdue(now: dt.datetime | None = None) -> int:
     """Periodic job: escalate every open demand past its handling deadline. Safe to re-run."""
     now = now or timezone.now()
-    overdue = Demand.objects.filter(status__in=OVERDUE_CAN_ESCALATE, handle_due__lt=now)
+    # A demand the street has summoned departments for is already with the street: the
+    # departments have their own deadline from the whistle.
+    summoned = Transfer.objects.filter(status__in=Transfer.LIVE_STATUSES, summoned=True)
+    overdue = Demand.objects.filter(status__in=OVERDUE_CAN_ESCALATE, handle_due__lt=now).exclude(
+        pk__in=summoned.values("demand_id")
+    )
     count = 0
     for demand in overdue:
         try:
@@ -932,6 +974,8 @@ def available_actions(demand: Demand, user, transfer=_UNSET) -> dict:
         del available["accept"]
     if "return" in available and not active:
         del available["return"]
+    if "escalate" in available and _summoned_handler(demand, user):
+        del available["escalate"]
     if transfer is not None and not active:
         staff = bool(access.roles_at(user, demand.grid.path) & DISPATCHERS)
         if not staff and demand.assignee_id != user.pk:

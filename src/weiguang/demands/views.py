@@ -653,7 +653,8 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
         forms["assign"] = bound.get("assign") or AssignForm(people=_dispatchers(demand.grid.path))
     if "transfer" in available:
         forms["transfer"] = bound.get("transfer") or TransferForm(
-            departments=Department.objects.filter(street=demand.street_id)
+            departments=Department.objects.filter(street=demand.street_id),
+            default_due=services.default_transfer_deadline(demand, now),
         )
     if "handle" in available:
         forms["handle"] = bound.get("handle") or HandleForm()
@@ -861,8 +862,10 @@ def escalation_board(request):
     user = request.user
     _require(user, "demand.review_return")
     page = _paginate(request, services.escalation_board(user))
-    demands = _decorate(list(page.object_list))
+    now = timezone.now()
+    demands = _decorate(list(page.object_list), now)
     departments: dict[int, list] = {}
+    whistle_due: dict[int, object] = {}  # an escalated demand's usual deadline: one per street
     for d in demands:
         if d.street_id not in departments:
             departments[d.street_id] = list(Department.objects.filter(street_id=d.street_id))
@@ -870,7 +873,13 @@ def escalation_board(request):
         d.returning = [t for t in transfers if t.status == TransferStatus.RETURN_REQUESTED]
         d.summoned = [t for t in transfers if t.summoned and t.status != TransferStatus.RETURNED]
         if d.status == S.ESCALATED:
-            d.summon_form = TransferForm(departments=departments[d.street_id], auto_id=f"d{d.pk}_%s")
+            if d.street_id not in whistle_due:
+                whistle_due[d.street_id] = services.default_transfer_deadline(d, now)
+            d.summon_form = TransferForm(
+                departments=departments[d.street_id],
+                auto_id=f"d{d.pk}_%s",
+                default_due=whistle_due[d.street_id],
+            )
         if d.status == S.RETURNED:
             d.review_form = ReviewReturnForm(auto_id=f"r{d.pk}_%s")
     return _staff_render(request, "demands/escalation_board.html", {"page_obj": page, "demands": demands})

@@ -75,11 +75,23 @@ class TestWall:
             assert "王秀英" not in page
             assert 'data-status="claimed"' in page and "badge-orange" in page
 
-    def test_cards_link_to_the_wish_and_carry_a_lazy_qr_code(self, client, tree, make_wish):
+    def test_cards_link_to_the_wish_without_a_qr_code_which_is_for_print_and_sharing(
+        self, client, tree, make_wish
+    ):
         wish = make_wish("published")
-        page = html(client.get(wall_url(tree)))
-        assert f'href="/wishes/{wish.pk}/"' in page
-        assert f'<img loading="lazy" src="/wishes/{wish.pk}/qr.svg"' in page
+        claimed = make_wish("claimed", title="想要一个书包")
+        for url in (wall_url(tree), wall_url(tree, street=True)):
+            page = html(client.get(url))
+            assert f'href="/wishes/{wish.pk}/"' in page
+            assert "qr.svg" not in page  # a person already on the page needs no code to scan
+            # the printed cards carry one each: the wishes open to claim
+            assert f'href="{url}print/"' in page
+            printed = html(client.get(f"{url}print/"))
+            assert f'src="/wishes/{wish.pk}/qr.svg"' in printed and "王阿姨 · 七星里社区" in printed
+            assert f"/wishes/{claimed.pk}/qr.svg" not in printed
+        # and the wish page, for sharing
+        assert f'src="/wishes/{wish.pk}/qr.svg"' in html(client.get(f"/wishes/{wish.pk}/"))
+        assert client.get(f"/communities/{tree.street.pk}/wall/print/").status_code == 404
 
     def test_other_streets_wishes_are_not_on_the_wall(self, client, tree, people, make_wish):
         outsider = ResidentFactory(name="冯桂芳", grid=tree.other_grid)

@@ -207,4 +207,19 @@ def bulk_assign(request):
                         for p in proposal.pairs
                     ]
                     context["unassigned"] = [titles.get(w, w) for w in proposal.unassigned]
+    # What was asked stays filled in (the capacities and ticks of the last proposal).
+    if request.method == "POST" and request.POST.get("step") != "confirm":
+        ticked = set(request.POST.getlist("wish"))
+        for w in wishes:
+            w.ticked = str(w.pk) in ticked
+        for u in units:
+            u.cap = _capacity(request.POST.get(f"cap-p-{u.pk}"))
+        for v in volunteers:
+            v.cap = _capacity(request.POST.get(f"cap-u-{v.user_id}"))
+    context["claimers_count"] = len(units) + len(volunteers)
     return render(request, "volunteers/bulk_assign.html", context, status=status)
+
+
+def _capacity(raw) -> int:
+    """A capacity to show again: what was typed if it is a small whole number, else 0."""
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and int(raw) <= 20 else 0

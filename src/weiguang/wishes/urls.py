@@ -5,6 +5,8 @@ from . import views
 urlpatterns = [
     path("streets/<id:pk>/wall/", views.street_wall, name="street_wall"),
     path("communities/<id:pk>/wall/", views.community_wall, name="community_wall"),
+    path("streets/<id:pk>/wall/print/", views.street_wall_print, name="street_wall_print"),
+    path("communities/<id:pk>/wall/print/", views.community_wall_print, name="community_wall_print"),
     path("wishes/new/", views.wish_new, name="wish_new"),
     path("wishes/suggest-category/", views.suggest_category, name="wish_suggest_category"),
     path("wishes/<id:pk>/", views.wish_detail, name="wish_detail"),

@@ -123,6 +123,7 @@ def _wall_context(region: Region, params: dict[str, str], url_name: str) -> dict
         "filters_active": bool(filters),
         "base_query": urlencode(filters),
         "wall_url": reverse(url_name, args=[region.pk]),
+        "print_url": reverse(f"{url_name}_print", args=[region.pk]),
         "kinds": WishKind.choices,
         "categories": list(WishCategory.objects.filter(active=True)),
         "groups": list(PopulationGroup.objects.all()),
@@ -188,6 +189,35 @@ def street_wall(request, pk: int):
 @require_GET
 def community_wall(request, pk: int):
     return _wall(request, pk, RegionKind.COMMUNITY, "community_wall")
+
+
+PRINT_MAX = 60  # cards on one printed sheet set
+
+
+def _wall_print(request, pk: int, kind: str, url_name: str):
+    """The wall's wishes as printable cards, each with its QR code: for a notice board, a
+    stall or a door-to-door round. Wishes open to claim, unless a state filter says otherwise."""
+    region = _wall_region(pk, kind)
+    params = _wall_params(request)
+    wishes = wall.wall_queryset(
+        region, kind=params["kind"], category=params["category"], group=params["group"],
+        status=params["status"] or WishStatus.PUBLISHED,
+    )[:PRINT_MAX]  # fmt: skip
+    return render(
+        request,
+        "wishes/wall_print.html",
+        {"region": region, "wishes": wishes, "wall_url": reverse(url_name, args=[region.pk])},
+    )
+
+
+@require_GET
+def street_wall_print(request, pk: int):
+    return _wall_print(request, pk, RegionKind.STREET, "street_wall")
+
+
+@require_GET
+def community_wall_print(request, pk: int):
+    return _wall_print(request, pk, RegionKind.COMMUNITY, "community_wall")
 
 
 @require_GET

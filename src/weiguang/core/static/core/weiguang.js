@@ -23,4 +23,11 @@
   document.addEventListener("htmx:load", function (event) {
     focusNamed(event.detail.elt);
   });
+  // <details data-open-wide>: closed on a phone (the content comes first), open on a wide
+  // screen where there is room for it.
+  if (window.matchMedia && window.matchMedia("(min-width: 760px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (el) {
+      el.open = true;
+    });
+  }
 })();

@@ -34,10 +34,11 @@ ACTIONS = [
     "release",
     "fulfil",
     "confirm",
+    "dispute",
     "withdraw",
     "view_private",
 ]
-STAFF_RIGHTS = {"create_for_resident", "review", "release", "confirm", "withdraw", "view_private"}
+STAFF_RIGHTS = {"create_for_resident", "review", "release", "confirm", "dispute", "withdraw", "view_private"}
 
 # role -> (allowed on the home wish, allowed on the away wish)
 MATRIX: dict[str, tuple[set[str], set[str]]] = {
@@ -49,7 +50,7 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "volunteer": ({"claim"}, set()),
     "volunteer_who_claimed": ({"claim", "release", "fulfil", "view_private"}, set()),
     "partner_rep": ({"claim"}, set()),
-    "resident_owner": ({"confirm", "withdraw", "view_private"}, set()),
+    "resident_owner": ({"confirm", "dispute", "withdraw", "view_private"}, set()),
     "other_resident": (set(), set()),
     "outsider_staff": (set(), STAFF_RIGHTS),
     "outsider_volunteer": (set(), {"claim"}),
@@ -65,6 +66,7 @@ STATE_FOR = {
     "release": "claimed",
     "fulfil": "claimed",
     "confirm": "fulfilled",
+    "dispute": "fulfilled",
     "withdraw": "published",
     "view_private": "claimed",
 }
@@ -74,6 +76,7 @@ TARGET = {
     "release": WishStatus.PUBLISHED,
     "fulfil": WishStatus.FULFILLED,
     "confirm": WishStatus.CONFIRMED,
+    "dispute": WishStatus.DISPUTED,
     "withdraw": WishStatus.WITHDRAWN,
 }
 
@@ -173,6 +176,8 @@ class Matrix:
             return services.fulfil_wish(obj, user, note="已送到")
         if action == "confirm":
             return services.confirm_wish(obj, user, rating=5)
+        if action == "dispute":
+            return services.dispute_wish(obj, user, reason="东西没有收到")
         if action == "withdraw":
             return services.withdraw_wish(obj, user)
         raise AssertionError(action)

@@ -56,13 +56,35 @@ def sample(people, depts):
 
 
 def test_known_answer_for_the_street(sample, tree):
-    s = stats.demand_stats(tree.street, dt.date(2026, 3, 2), dt.date(2026, 3, 2))
-    assert (s.total, s.responded, s.resolved, s.evaluated, s.handled) == (6, 5, 4, 3, 4)
+    # on Saturday 14 March: d5 (due 9 March) and the reopened d6 (due 10 March) are open and overdue
+    s = stats.demand_stats(tree.street, dt.date(2026, 3, 2), dt.date(2026, 3, 2), now=at(days=12))
+    assert (s.total, s.responded, s.resolved, s.evaluated, s.handled, s.overdue) == (6, 5, 4, 3, 4, 2)
     assert s.response_rate == pytest.approx(5 / 6, abs=1e-4)
     assert s.resolution_rate == pytest.approx(4 / 6, abs=1e-4)
     assert s.satisfaction_rate == pytest.approx((1 + 0.9) / 3, abs=1e-4)
-    assert s.on_time_rate == pytest.approx(3 / 4)
+    # d1, d2, d3 on time; d4 handled late; d5 and d6 overdue: not on time either
+    assert s.on_time_rate == pytest.approx(3 / 6)
     assert s.avg_first_response_hours == pytest.approx((1 + 3 + 5 + 7 + 3) / 5)
+
+
+def test_open_overdue_demands_are_not_on_time_and_agree_with_the_red_list(sample, people, tree, client):
+    """ "按时办结率 100.0%" while demands of the community were overdue: the overdue open ones count,
+    and over the whole period the figure's overdue demands are the red list."""
+    start, end = dt.date(2026, 2, 23), dt.date(2026, 3, 2)  # every demand of community A
+    with time_machine.travel(at(days=12), tick=False):
+        red = services.community_queue(people.staff, tree.community_a, "red")
+        s = stats.demand_stats(tree.community_a, start, end)
+        assert s.overdue == red.count() == 3 and {d.title for d in red} == {"诉求5", "诉求6", "上周诉求"}
+        assert (s.handled, s.on_time_rate) == (4, pytest.approx(3 / 7, abs=1e-4))  # 4 handled + 3 overdue
+        client.force_login(people.staff)
+        client.cookies["wg_lang"] = "en"
+        page = client.get(
+            "/staff/demands/figures/", {"region": tree.community_a.pk, "start": start, "end": end}
+        ).content.decode()
+        assert 'data-figure="on_time_rate">42.9%' in page
+        assert 'colour=red">3</a>' in page  # the overdue figure links to the red list
+        queue = client.get("/staff/demands/", {"community": tree.community_a.pk, "colour": "red"})
+        assert all(title in queue.content.decode() for title in ("诉求5", "诉求6", "上周诉求"))
 
 
 def test_a_smaller_region_and_a_wider_range(sample, tree):

@@ -309,10 +309,11 @@ class StatsOut(Schema):
     resolved: int
     evaluated: int
     handled: int
+    overdue: int = Field(description="Still open past the handling deadline (the red list); not on time")
     response_rate: float | None
     resolution_rate: float | None
     satisfaction_rate: float | None = Field(description="(satisfied + 0.9 × basically satisfied) / evaluated")
-    on_time_rate: float | None
+    on_time_rate: float | None = Field(description="Handled by the deadline / (handled + overdue)")
     avg_first_response_hours: float | None
 
 

@@ -161,6 +161,13 @@ class DeadlineColour(models.TextChoices):
 YELLOW_WINDOW = dt.timedelta(hours=24)  # an open order due within this is yellow
 
 
+def overdue_q(now: dt.datetime) -> Q:
+    """Open and past its handling deadline: the one definition of "overdue", read by the red
+    list (the queue's red orders, the home tile's count), the scheduler's escalation and the
+    figures (an overdue open demand is not on time). deadline_colour says the same of one."""
+    return Q(status__in=OPEN_STATUSES, handle_due__lt=now)
+
+
 def deadline_colour(due: dt.datetime | None, now: dt.datetime) -> str:
     if due is None:
         return ""

@@ -48,6 +48,7 @@ from .models import (
     TransferStatus,
     new_tracking_code,
     normalize_tracking_code,
+    overdue_q,
 )
 
 TITLE_MIN, TITLE_MAX, TEXT_MAX, REASON_MAX, PLACE_MAX = 2, 60, 2000, 300, 100
@@ -458,7 +459,7 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
     # A demand the street has summoned departments for is already with the street: the
     # departments have their own deadline from the whistle.
     summoned = Transfer.objects.filter(status__in=Transfer.LIVE_STATUSES, summoned=True)
-    overdue = Demand.objects.filter(status__in=OVERDUE_CAN_ESCALATE, handle_due__lt=now).exclude(
+    overdue = Demand.objects.filter(overdue_q(now), status__in=OVERDUE_CAN_ESCALATE).exclude(
         pk__in=summoned.values("demand_id")
     )
     count = 0
@@ -912,7 +913,7 @@ def by_colour(qs: QuerySet[Demand], colour: str, now: dt.datetime | None = None)
     now = now or timezone.now()
     qs = qs.filter(status__in=OPEN_STATUSES)
     if colour == DeadlineColour.RED:
-        return qs.filter(handle_due__lt=now)
+        return qs.filter(overdue_q(now))
     if colour == DeadlineColour.YELLOW:
         return qs.filter(handle_due__gte=now, handle_due__lte=now + YELLOW_WINDOW)
     if colour == DeadlineColour.GREEN:

@@ -3,7 +3,9 @@
 - response rate: demands whose first contact was made, over all demands;
 - resolution rate: demands resolved (on the spot, handled, replied or closed), over all;
 - satisfaction rate: (satisfied + 0.9 × basically satisfied) over evaluated demands;
-- on-time rate: demands handled by their handling deadline, over handled demands;
+- on-time rate: demands handled by their handling deadline, over the demands that are due: those
+  handled, and those still open past their deadline (overdue, models.overdue_q: the red list),
+  which are not on time;
 - average first response time, in hours.
 A rate without a denominator is None (nothing to measure), not 0.
 
@@ -30,6 +32,7 @@ from .models import (
     Evaluation,
     IntakeSession,
     Transfer,
+    overdue_q,
 )
 
 BASICALLY_WEIGHT = 0.9
@@ -43,6 +46,7 @@ class DemandStats:
     resolved: int
     evaluated: int
     handled: int
+    overdue: int  # still open, past the handling deadline (the red list)
     response_rate: float | None
     resolution_rate: float | None
     satisfaction_rate: float | None
@@ -86,7 +90,8 @@ def demands_in(region: Region, start: dt.date, end: dt.date) -> QuerySet[Demand]
     return Demand.objects.filter(**place, created_at__gte=since, created_at__lt=until)
 
 
-def _aggregates() -> dict:
+def _aggregates(now: dt.datetime | None = None) -> dict:
+    now = now or timezone.now()
     wait = ExpressionWrapper(F("first_response_at") - F("created_at"), output_field=DurationField())
     return {
         "total": Count("id"),
@@ -96,6 +101,7 @@ def _aggregates() -> dict:
         "satisfied": Count("id", filter=Q(evaluation=Evaluation.SATISFIED)),
         "basically": Count("id", filter=Q(evaluation=Evaluation.BASICALLY_SATISFIED)),
         "handled": Count("id", filter=Q(handled_at__isnull=False)),
+        "overdue": Count("id", filter=overdue_q(now) & Q(handled_at__isnull=True)),
         "on_time": Count("id", filter=Q(handled_at__isnull=False, handled_at__lte=F("handle_due"))),
         "avg_wait": Avg(wait, filter=Q(first_response_at__isnull=False)),
     }
@@ -111,19 +117,22 @@ def _figures(c: dict) -> DemandStats:
         resolved=c["resolved"],
         evaluated=c["evaluated"],
         handled=c["handled"],
+        overdue=c["overdue"],
         response_rate=_rate(c["responded"], c["total"]),
         resolution_rate=_rate(c["resolved"], c["total"]),
         satisfaction_rate=_rate(c["satisfied"] + BASICALLY_WEIGHT * c["basically"], c["evaluated"]),
-        on_time_rate=_rate(c["on_time"], c["handled"]),
+        on_time_rate=_rate(c["on_time"], c["handled"] + c["overdue"]),
         avg_first_response_hours=round(wait.total_seconds() / 3600, 2) if wait is not None else None,
     )
 
 
-def demand_stats(region: Region, start: dt.date, end: dt.date) -> DemandStats:
-    return _figures(demands_in(region, start, end).aggregate(**_aggregates()))
+def demand_stats(region: Region, start: dt.date, end: dt.date, now: dt.datetime | None = None) -> DemandStats:
+    return _figures(demands_in(region, start, end).aggregate(**_aggregates(now)))
 
 
-def breakdown(region: Region, start: dt.date, end: dt.date, by: str) -> list[BreakdownRow]:
+def breakdown(
+    region: Region, start: dt.date, end: dt.date, by: str, now: dt.datetime | None = None
+) -> list[BreakdownRow]:
     """The same figures per community, department, category or month. A demand transferred to
     two departments counts for each of them."""
     if by not in BREAKDOWNS:
@@ -141,7 +150,7 @@ def breakdown(region: Region, start: dt.date, end: dt.date, by: str) -> list[Bre
         key, label = "transfers__department_id", "transfers__department__name"
         aggregates = {
             name: Count("id", filter=agg.filter, distinct=True) if isinstance(agg, Count) else agg
-            for name, agg in _aggregates().items()
+            for name, agg in _aggregates(now).items()
         }
         return [
             BreakdownRow(str(row[key]), row[label], _figures(row)) for row in grouped.annotate(**aggregates)
@@ -153,11 +162,11 @@ def breakdown(region: Region, start: dt.date, end: dt.date, by: str) -> list[Bre
         grouped = qs.annotate(month=TruncMonth("created_at")).values("month").order_by("month")
         return [
             BreakdownRow(row["month"].strftime("%Y-%m"), row["month"].strftime("%Y-%m"), _figures(row))
-            for row in grouped.annotate(**_aggregates())
+            for row in grouped.annotate(**_aggregates(now))
         ]
     return [
         BreakdownRow(str(row[key] or ""), row[label] or "—", _figures(row))
-        for row in grouped.annotate(**_aggregates())
+        for row in grouped.annotate(**_aggregates(now))
     ]
 
 

@@ -69,6 +69,7 @@ from .models import (
     deadline_colour,
     format_tracking_code,
     normalize_tracking_code,
+    overdue_q,
 )
 
 PAGE_SIZE = 30
@@ -568,7 +569,7 @@ def queue(request):
         .order_by()
         .aggregate(
             total=Count("id"),
-            red=Count("id", filter=Q(handle_due__lt=now)),
+            red=Count("id", filter=overdue_q(now)),
             yellow=Count("id", filter=Q(handle_due__gte=now, handle_due__lte=now + YELLOW_WINDOW)),
             green=Count("id", filter=Q(handle_due__gt=now + YELLOW_WINDOW)),
         )
@@ -1025,6 +1026,7 @@ def _hours(value) -> str:
 def _figures(s) -> dict:
     return {
         "total": s.total,
+        "overdue": s.overdue,
         "response_rate": _pct(s.response_rate),
         "resolution_rate": _pct(s.resolution_rate),
         "satisfaction_rate": _pct(s.satisfaction_rate),
@@ -1094,7 +1096,7 @@ def open_counts(user) -> dict:
     now = timezone.now()
     if access.has_role(user, access.ACTION_ROLES["demand.list_region"]):
         open_qs = services.region_demands(user).filter(status__in=OPEN_STATUSES)
-        counts["overdue"] = open_qs.filter(handle_due__lt=now).count()
+        counts["overdue"] = open_qs.filter(overdue_q(now)).count()
     if flags.authenticated and user.departments.exists():
         counts["inbox"] = services.department_inbox(user).count()
     if access.has_role(user, {Role.STREET_ADMIN}):

@@ -17,6 +17,7 @@ from weiguang.partners.demo import seed_partner_demo
 from weiguang.partners.models import PartnerKind, PartnerUnit
 from weiguang.wishes import services as wish_services
 
+from ..core.test_seed_demo import demo_street, seeded  # noqa: F401  (the demo, seeded once)
 from ..factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,29 @@ def test_staff_of_a_served_community_look_at_a_unit_but_do_not_edit_it(client, p
     assert client.get(f"/partners/{only_b.pk}/").status_code == 404
     assert only_b not in services.units_for(people.staff)
     assert only_b in services.units_for(people.staff_b)
+
+
+@pytest.mark.usefixtures("seeded")
+class TestOnTheDemoStreet:
+    """As the issue found it: the demo street's community staff ("staff") and street admin."""
+
+    @pytest.mark.parametrize("username", ["staff", "admin"])
+    def test_every_link_on_the_partner_pages_opens(self, client, username):
+        from django.contrib.auth import get_user_model
+
+        client.force_login(get_user_model().objects.get(username=username))
+        resources = client.get("/lists/?tab=resources").content.decode()
+        unit_links = {u for u in links(resources, "/lists/") if re.fullmatch(r"/partners/\d+/", u)}
+        assert len(unit_links) >= 3
+        listed = {u for u in links(client.get("/partners/").content.decode(), "/partners/")}
+        assert unit_links <= listed
+        start = [
+            "/partners/",
+            "/partners/deliveries/",
+            "/lists/",
+            "/lists/?tab=resources",
+            "/lists/?tab=projects",
+        ]
+        statuses = crawl(client, start)
+        assert unit_links <= set(statuses)
+        assert {url: status for url, status in statuses.items() if status >= 400} == {}

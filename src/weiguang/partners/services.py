@@ -1015,10 +1015,10 @@ def deliveries(user, street: Region) -> list[Delivery]:
     and the projects they may open (of the community or above it)."""
     from weiguang.wishes.models import ClaimStatus, WishStatus
 
-    if street is None or street.kind not in (RegionKind.STREET, RegionKind.COMMUNITY):
+    if street is None or street.kind == RegionKind.GRID:
         raise InvalidInput(_("Choose a street."), fields={"street": "invalid"})
     check_lists(user, street)
-    if street.kind == RegionKind.STREET:
+    if street.kind in (RegionKind.STREET, RegionKind.DISTRICT):  # a district: all its streets
         base, claims, in_projects = (
             PartnerUnit.objects.filter(region__path__startswith=street.path), Q(), Q(),
         )  # fmt: skip

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weiguang.core.forms import Form
 from weiguang.regions.models import Region, RegionKind
 from weiguang.wishes.forms import BigRadioSelect, apply_service_error
 
@@ -84,7 +85,7 @@ class GridField(forms.TypedChoiceField):
         return self._grids.filter(pk=pk).first() if pk else None
 
 
-class PublicDemandForm(forms.Form):
+class PublicDemandForm(Form):
     """A resident's demand, online: where, what, how urgent."""
 
     grid = GridField(label=_("Where is it? Your community and grid"))
@@ -124,7 +125,7 @@ class PublicDemandForm(forms.Form):
         self.fields["category"].choices = category_choices()
 
 
-class DeskDemandForm(forms.Form):
+class DeskDemandForm(Form):
     """The desk's rapid-entry form. channel, grid and session stay for the next entry."""
 
     channel = forms.ChoiceField(
@@ -193,7 +194,7 @@ class DeskDemandForm(forms.Form):
         return data
 
 
-class SessionForm(forms.Form):
+class SessionForm(Form):
     community = forms.TypedChoiceField(label=_("Community"), coerce=int)
     kind = forms.ChoiceField(label=_("Kind"), choices=SessionKind.choices, initial=SessionKind.DESK)
     title = forms.CharField(label=_("Name of the session"), max_length=60)
@@ -212,13 +213,13 @@ class SessionForm(forms.Form):
 # --- actions on one demand -------------------------------------------------------------------
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(Form):
     result = forms.CharField(
         label=_("How was it resolved?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     assignee = forms.TypedChoiceField(label=_("Give it to"), coerce=int)
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=300)
 
@@ -233,7 +234,7 @@ class AssignForm(forms.Form):
         return self.people.get(self.cleaned_data["assignee"])
 
 
-class TransferForm(forms.Form):
+class TransferForm(Form):
     """One or more departments of the street, each with an optional deadline."""
 
     note = forms.CharField(label=_("Note for the departments (optional)"), required=False, max_length=300)
@@ -273,7 +274,7 @@ class TransferForm(forms.Form):
         return [e for dep in self.departments for e in self.errors.get(f"due_{dep.pk}", [])]
 
 
-class HandleForm(forms.Form):
+class HandleForm(Form):
     result = forms.CharField(label=_("Result"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     action_taken = forms.CharField(
         label=_("What was done (optional)"),
@@ -296,7 +297,7 @@ class HandleForm(forms.Form):
         return {"yes": True, "no": False}.get(self.cleaned_data.get("is_genuine") or "")
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(Form):
     reply = forms.CharField(
         label=_("Reply to the resident"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -312,7 +313,7 @@ class ReplyForm(forms.Form):
         super().__init__(*args, prefix="reply", **kwargs)
 
 
-class EvaluateForm(forms.Form):
+class EvaluateForm(Form):
     evaluation = forms.ChoiceField(
         label=_("Are you satisfied?"), choices=Evaluation.choices, widget=BigRadioSelect
     )
@@ -327,11 +328,11 @@ class EvaluateForm(forms.Form):
         super().__init__(*args, prefix="evaluate", **kwargs)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class ReviewReturnForm(forms.Form):
+class ReviewReturnForm(Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=300)
 
@@ -339,7 +340,7 @@ class ReviewReturnForm(forms.Form):
         super().__init__(*args, prefix="review", **kwargs)
 
 
-class ReferForm(forms.Form):
+class ReferForm(Form):
     meeting = forms.TypedChoiceField(label=_("Meeting"), coerce=int)
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=300)
 
@@ -354,14 +355,14 @@ class ReferForm(forms.Form):
         return self.meetings.get(self.cleaned_data["meeting"])
 
 
-class ConvertWishForm(forms.Form):
+class ConvertWishForm(Form):
     note = forms.CharField(label=_("Why (optional)"), required=False, max_length=300)
 
 
 # --- meetings and figures --------------------------------------------------------------------
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(Form):
     region = forms.TypedChoiceField(label=_("Area"), coerce=int)
     title = forms.CharField(label=_("Topic"), max_length=60)
     held_at = forms.DateTimeField(
@@ -386,14 +387,14 @@ class MeetingForm(forms.Form):
         return self.regions.get(self.cleaned_data["region"])
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     decision = forms.CharField(label=_("Decision"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     attendees = forms.CharField(
         label=_("Who attended"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class ActionItemForm(forms.Form):
+class ActionItemForm(Form):
     title = forms.CharField(label=_("Action item"), required=False, max_length=60)
     assignee = forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False, empty_value=None)
     grid = GridField(label=_("Grid"), required=False)
@@ -421,7 +422,7 @@ class ActionItemForm(forms.Form):
 ActionItemFormSet = forms.formset_factory(ActionItemForm, extra=3, max_num=10)
 
 
-class FiguresForm(forms.Form):
+class FiguresForm(Form):
     region = forms.TypedChoiceField(label=_("Area"), coerce=int, required=False)
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weiguang.core.forms import Form
+
 from .configure import CATEGORY_NAME_MAX, DEPARTMENT_NAME_MAX, HOLIDAY_NAME_MAX
 
 DAY_KINDS = [
@@ -15,7 +17,7 @@ DAY_KINDS = [
 DATE_WIDGET = {"type": "date"}
 
 
-class HolidayForm(forms.Form):
+class HolidayForm(Form):
     date = forms.DateField(
         label=_("Date (the first day)"),
         widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
@@ -43,7 +45,7 @@ class HolidayForm(forms.Form):
     )
 
 
-class NameForm(forms.Form):
+class NameForm(Form):
     """A name: a new or renamed category or department (its length is checked by the service,
     the browser stops at `max_length`)."""
 
@@ -66,7 +68,7 @@ def department_name_form(*args, **kwargs) -> NameForm:
     return NameForm(*args, max_length=DEPARTMENT_NAME_MAX, **kwargs)
 
 
-class HandlerForm(forms.Form):
+class HandlerForm(Form):
     username = forms.CharField(
         label=_("Username of the account"),
         max_length=150,

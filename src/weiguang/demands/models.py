@@ -97,6 +97,21 @@ class DemandStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# What the resident reads about her demand (her demand page, "my demands", the tracking page):
+# plain words, none of the office's own (预警单, 吹哨, 退单, 议事会).
+RESIDENT_STATUS = {
+    DemandStatus.RECEIVED: _("Received"),
+    DemandStatus.RESOLVED_ON_SPOT: _("Resolved on the spot"),
+    DemandStatus.REPLIED: _("Replied"),
+    DemandStatus.REOPENED: _("Being handled again"),
+    DemandStatus.CLOSED: _("Closed"),
+}  # any other status: "Being handled"
+
+
+def resident_status(status: str) -> str:
+    return RESIDENT_STATUS.get(status, _("Being handled"))
+
+
 class Evaluation(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied")
     BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
@@ -410,6 +425,10 @@ class Demand(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def resident_status(self) -> str:
+        return resident_status(self.status)
 
     @property
     def code_display(self) -> str:

@@ -70,6 +70,7 @@ from .models import (
     format_tracking_code,
     normalize_tracking_code,
     overdue_q,
+    resident_status,
 )
 
 PAGE_SIZE = 30
@@ -181,13 +182,26 @@ def _require(user, action: str) -> None:
         raise PermissionDenied
 
 
-def _history(demand: Demand) -> list[dict]:
+def _history(demand: Demand, for_resident: bool = False) -> list[dict]:
+    """The demand's history. The resident's is when it moved on, in her words: no names of staff,
+    no office steps (a step that does not change what she reads is left out)."""
     states = dict(DemandStatus.choices)
-    return [
+    rows = [
         {"at": row["at"], "who": row["actor"], "action": row["action_label"], "state": states.get(row["to"], ""),
-         "note": row["note"]}
+         "note": row["note"], "to": row["to"]}
         for row in history_rows(demand, _("Received"))
     ]  # fmt: skip
+    if not for_resident:
+        return rows
+    plain, last = [], None
+    for row in rows:
+        if not row["to"]:
+            continue  # not a change of state
+        word = resident_status(row["to"])
+        if word != last:
+            plain.append({"at": row["at"], "state": word})
+        last = word
+    return plain
 
 
 def _load(pk: int) -> Demand:
@@ -693,7 +707,7 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
         "my_transfer": my_transfer,
         "transfers": transfers,
         "progress": _progress(demand.status),
-        "history": _history(demand),
+        "history": _history(demand, for_resident="owner" in relations and not staff),
         "returning": [t for t in transfers if t.status == TransferStatus.RETURN_REQUESTED],
         "refer_empty": "refer" in forms and not forms["refer"].meetings,
         "can_record_service": access.can(user, "demand.handle", demand),

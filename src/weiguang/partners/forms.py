@@ -6,17 +6,19 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from weiguang.core.forms import Form
+
 from .models import ResourceKind
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(Form):
     contact_name = forms.CharField(label=_("Contact person"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
     party_organisation = forms.CharField(label=_("Party organisation"), max_length=100, required=False)
     party_members = forms.IntegerField(label=_("Party members"), min_value=0, required=False)
 
 
-class ResourceForm(forms.Form):
+class ResourceForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ResourceKind.choices)
     title = forms.CharField(label=_("What is offered"), max_length=60)
     description = forms.CharField(
@@ -33,7 +35,7 @@ class ResourceForm(forms.Form):
     )
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(Form):
     title = forms.CharField(label=_("Project"), max_length=60)
     plan = forms.CharField(label=_("Plan"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=get_user_model().objects.none())
@@ -49,5 +51,5 @@ class ProjectForm(forms.Form):
             self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
 
 
-class TextForm(forms.Form):
+class TextForm(Form):
     text = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from weiguang.core.converters import MAX_ID
 from weiguang.core.formfields import IdListField, ModelIdField
+from weiguang.core.forms import Form
 from weiguang.core.privacy import id_number_problem
 from weiguang.regions.models import Region, RegionKind
 
@@ -25,7 +26,7 @@ PERIOD_LABELS = dict(zip(PERIODS, [_("Morning"), _("Afternoon"), _("Evening")], 
 SLOTS = [f"{d}-{p}" for d in WEEKDAYS for p in PERIODS]
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(Form):
     name = forms.CharField(label=_("Real name"), max_length=50)
     phone = forms.CharField(
         label=_("Mobile number"),
@@ -81,11 +82,11 @@ class RegisterForm(forms.Form):
         ]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class AttendeeForm(forms.Form):
+class AttendeeForm(Form):
     volunteer = forms.IntegerField(widget=forms.HiddenInput)
     present = forms.BooleanField(required=False)
     check_in = forms.TimeField(
@@ -96,7 +97,7 @@ class AttendeeForm(forms.Form):
     )
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(Form):
     title = forms.CharField(label=_("Activity"), max_length=60)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
@@ -109,7 +110,7 @@ class ActivityForm(forms.Form):
         return timezone.make_aware(dt.datetime.combine(day, time))
 
 
-class DemandServiceForm(forms.Form):
+class DemandServiceForm(Form):
     """A volunteer's work on a demand, recorded by those handling it."""
 
     volunteer_number = forms.CharField(
@@ -126,7 +127,7 @@ class DemandServiceForm(forms.Form):
     )
 
 
-class RedeemForm(forms.Form):
+class RedeemForm(Form):
     """The love supermarket's redeem button: which item, how many (the service decides whether
     it is on offer for this volunteer and affordable)."""
 
@@ -165,7 +166,7 @@ class PlanPairsField(forms.Field):
         return pairs
 
 
-class ConfirmPlanForm(forms.Form):
+class ConfirmPlanForm(Form):
     """Step 3 of the bulk assignment: the pairs of the proposal the staff member kept."""
 
     pair = PlanPairsField()
@@ -175,7 +176,7 @@ _CAPACITY = re.compile(r"^cap-([up])-([0-9]{1,19})$")
 MAX_CAPACITY = 20
 
 
-class ProposePlanForm(forms.Form):
+class ProposePlanForm(Form):
     """Step 2 of the bulk assignment: the ticked wishes, and a capacity per claimer (fields
     "cap-u-<user id>" and "cap-p-<unit id>"; 0 or empty leaves the claimer out)."""
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weiguang.core.errors import ServiceError
+from weiguang.core.forms import Form
 from weiguang.partners.models import PartnerUnit
 
 from .models import Channel, WishCategory, WishKind
@@ -40,7 +41,7 @@ class BigRadioSelect(forms.RadioSelect):
     template_name = "wishes/widgets/big_radio.html"
 
 
-class WishForm(forms.Form):
+class WishForm(Form):
     """Step 2 of "post a wish": what the wish is. Step 1 chose `kind`."""
 
     kind = forms.ChoiceField(label=_("Kind of wish"), choices=WishKind.choices, widget=forms.HiddenInput)
@@ -125,7 +126,7 @@ def _default_promise() -> dt.date:
     return timezone.localdate() + dt.timedelta(days=settings.WEIGUANG["DEFAULT_CLAIM_DAYS"])
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(Form):
     promised_date = forms.DateField(
         label=_("I will make it come true by"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -150,7 +151,7 @@ class ClaimForm(forms.Form):
             del self.fields["partner"]
 
 
-class FulfilForm(forms.Form):
+class FulfilForm(Form):
     note = forms.CharField(
         label=_("What was done?"),
         max_length=1000,
@@ -172,7 +173,7 @@ class FulfilForm(forms.Form):
 RATING_CHOICES = [(str(n), "★" * n) for n in range(5, 0, -1)]
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(Form):
     rating = forms.ChoiceField(
         label=_("How happy are you?"),
         choices=RATING_CHOICES,
@@ -187,7 +188,7 @@ class ConfirmForm(forms.Form):
     )
 
 
-class RejectForm(forms.Form):
+class RejectForm(Form):
     reason = forms.CharField(
         label=_("Why is it rejected? The resident will see this."),
         max_length=300,
@@ -195,11 +196,11 @@ class RejectForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=300, required=False)
 
 
-class DisputeForm(forms.Form):
+class DisputeForm(Form):
     """ "It did not come true": what is missing, in the resident's words."""
 
     reason = forms.CharField(

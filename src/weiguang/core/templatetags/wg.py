@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.urls import reverse
@@ -142,6 +143,19 @@ def stars(rating) -> str:
     except (TypeError, ValueError):
         return ""
     return "★" * n + "☆" * (5 - n)
+
+
+@register.filter
+def hours(value) -> str:
+    """A number of hours with its unit in the page's language: "2.5 小时", "2.5 hours" (never a
+    bare "h")."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = f"{Decimal(str(value)).normalize():f}"
+    except InvalidOperation:
+        return str(value)
+    return _("%(h)s hours") % {"h": number}
 
 
 def safe_next(request, default: str = "/") -> str:

@@ -77,18 +77,18 @@ class DemandFilters(InSchema):
 
 class DemandIn(InSchema):
     grid: Id = Field(description="Region id of the grid the demand is about")
-    title: Text = Field(max_length=200, description="2 to 60 characters")
-    description: Text = Field("", max_length=5000, description="At most 2000 characters")
+    title: Text = Field(max_length=services.TITLE_MAX, description="2 to 60 characters")
+    description: Text = Field("", max_length=services.TEXT_MAX)
     channel: ChannelCode | None = Field(None, description="Staff and grid workers only; others: online")
     category: Id | None = None
     urgent: bool = False
     resident_id: Id | None = Field(None, description="The resident, when known (staff, grid workers)")
-    contact_name: Text = Field("", max_length=200)
-    contact_phone: Text = Field("", max_length=200)
-    session: Id | None = Field(None, description="The desk session or fair it was collected at (staff)")
-    place: Text = Field(
-        "", max_length=300, description="Building or spot, e.g. 3号楼2单元 (at most 100 characters)"
+    contact_name: Text = Field("", max_length=services.CONTACT_NAME_MAX)
+    contact_phone: Text = Field(
+        "", max_length=services.PHONE_TEXT_MAX, description="Digits, spaces or dashes"
     )
+    session: Id | None = Field(None, description="The desk session or fair it was collected at (staff)")
+    place: Text = Field("", max_length=services.PLACE_MAX, description="Building or spot, e.g. 3号楼2单元")
 
 
 class StatsFilters(InSchema):
@@ -101,20 +101,20 @@ class StatsFilters(InSchema):
 
 
 class NoteIn(InSchema):
-    note: Text = Field("", max_length=1000)
+    note: Text = Field("", max_length=services.REASON_MAX)
 
 
 class ReasonIn(InSchema):
-    reason: Text = Field(max_length=1000)
+    reason: Text = Field(max_length=services.REASON_MAX)
 
 
 class ResolveIn(InSchema):
-    result: Text = Field(max_length=5000)
+    result: Text = Field(max_length=services.TEXT_MAX)
 
 
 class AssignIn(InSchema):
     assignee_id: Id
-    note: Text = Field("", max_length=1000)
+    note: Text = Field("", max_length=services.REASON_MAX)
 
 
 class TransferTarget(InSchema):
@@ -124,29 +124,31 @@ class TransferTarget(InSchema):
 
 class TransferIn(InSchema):
     departments: list[TransferTarget] = Field(min_length=1, max_length=20)
-    note: Text = Field("", max_length=1000)
+    note: Text = Field("", max_length=services.REASON_MAX)
 
 
 class HandleIn(InSchema):
-    result: Text = Field(max_length=5000)
-    action_taken: Text = Field("", max_length=5000)
+    result: Text = Field(max_length=services.TEXT_MAX)
+    action_taken: Text = Field("", max_length=services.TEXT_MAX)
     is_genuine: bool | None = Field(None, description="属实: the complaint proved true")
     beyond_remit: bool = Field(False, description="超职责: beyond the handler's remit")
 
 
 class ReplyIn(InSchema):
-    reply: Text = Field(max_length=5000)
-    public_reply: Text = Field("", max_length=5000, description="Shown to anyone with the tracking code")
+    reply: Text = Field(max_length=services.TEXT_MAX)
+    public_reply: Text = Field(
+        "", max_length=services.TEXT_MAX, description="Shown to anyone with the tracking code"
+    )
 
 
 class EvaluateIn(InSchema):
     evaluation: EvaluationCode
-    note: Text = Field("", max_length=1000)
+    note: Text = Field("", max_length=services.REASON_MAX)
 
 
 class ReviewReturnIn(InSchema):
     approve: bool
-    note: Text = Field("", max_length=1000)
+    note: Text = Field("", max_length=services.REASON_MAX)
 
 
 class Ref(Schema):
@@ -167,21 +169,21 @@ class TransferOut(Schema):
 
 class MeetingIn(InSchema):
     region: Id = Field(description="Region id of the street or community holding the meeting")
-    title: Text = Field(max_length=200)
+    title: Text = Field(max_length=services.TITLE_MAX)
     held_at: dt.datetime
-    place: Text = Field("", max_length=300)
-    attendees: Text = Field("", max_length=5000)
+    place: Text = Field("", max_length=services.PLACE_MAX)
+    attendees: Text = Field("", max_length=services.TEXT_MAX)
 
 
 class ActionItemIn(InSchema):
-    title: Text = Field(max_length=200)
+    title: Text = Field(max_length=services.TITLE_MAX)
     assignee_id: Id
     grid: Id | None = Field(None, description="Default: the grid of the first referred demand")
 
 
 class DecisionIn(InSchema):
-    decision: Text = Field(max_length=8000)
-    attendees: Text | None = Field(None, max_length=5000)
+    decision: Text = Field(max_length=services.DECISION_MAX)
+    attendees: Text | None = Field(None, max_length=services.TEXT_MAX)
     actions: list[ActionItemIn] = Field([], max_length=30)
 
 
@@ -200,13 +202,13 @@ class MeetingOut(Schema):
 
 class ReferIn(InSchema):
     meeting_id: Id
-    note: Text = Field("", max_length=1000)
+    note: Text = Field("", max_length=services.REASON_MAX)
 
 
 class SessionIn(InSchema):
     community: Id
     kind: Literal[tuple(SessionKind.values)] = "desk"  # type: ignore[valid-type]
-    title: Text = Field(max_length=200)
+    title: Text = Field(max_length=services.TITLE_MAX)
     date: dt.date
 
 
@@ -224,7 +226,7 @@ class SessionOut(Schema):
 
 
 class ConvertIn(InSchema):
-    note: Text = Field("", max_length=1000)
+    note: Text = Field("", max_length=services.REASON_MAX)
     category: Id | None = None
 
 
@@ -233,7 +235,7 @@ class PhotoOut(Schema):
     stage: str
 
 
-class ContactOut(Schema):
+class DemandContactOut(Schema):
     name: str
     phone: str
 
@@ -262,7 +264,7 @@ class DemandDetailOut(DemandOut):
     tracking_code: str
     description: str
     resident: str | None = Field(description="Masked name of the resident, if known")
-    contact: ContactOut | None = Field(description="Only for those who may see the demand in full")
+    contact: DemandContactOut | None = Field(description="Only for those who may see the demand in full")
     first_response_at: dt.datetime | None
     handled_at: dt.datetime | None
     replied_at: dt.datetime | None

@@ -56,7 +56,7 @@ class HolidayIn(InSchema):
         description="The last day of a range (at most 31 days); weekend days of a holiday range are left out",
     )
     is_workday: bool = Field(False, description="true: a make-up working day (调休) on a Saturday or Sunday")
-    name: Text = Field(max_length=200, description="e.g. 国庆节 (at most 50 characters)")
+    name: Text = Field(max_length=configure.HOLIDAY_NAME_MAX, description="e.g. 国庆节")
 
 
 class HolidayOut(Schema):
@@ -90,12 +90,12 @@ class CategoryOut(Schema):
 
 
 class CategoryIn(InSchema):
-    name: Text = Field(max_length=200, description="At most 30 characters")
+    name: Text = Field(max_length=configure.CATEGORY_NAME_MAX)
     parent: Id | None = Field(None, description="A top-level category: the new one becomes its subcategory")
 
 
 class CategoryPatch(InSchema):
-    name: Text | None = Field(None, max_length=200)
+    name: Text | None = Field(None, max_length=configure.CATEGORY_NAME_MAX)
     active: bool | None = Field(
         None, description="false: no longer offered on intake forms (demands keep it)"
     )
@@ -118,11 +118,11 @@ class DepartmentOut(Schema):
 
 class DepartmentIn(InSchema):
     street: Id = Field(description="Region id of the street")
-    name: Text = Field(max_length=200, description="2 to 60 characters")
+    name: Text = Field(max_length=configure.DEPARTMENT_NAME_MAX, description="2 to 60 characters")
 
 
 class DepartmentPatch(InSchema):
-    name: Text = Field(max_length=200)
+    name: Text = Field(max_length=configure.DEPARTMENT_NAME_MAX)
 
 
 class HandlerIn(InSchema):

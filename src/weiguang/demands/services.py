@@ -52,6 +52,7 @@ from .models import (
 )
 
 TITLE_MIN, TITLE_MAX, TEXT_MAX, REASON_MAX, PLACE_MAX = 2, 60, 2000, 300, 100
+CONTACT_NAME_MAX, PHONE_TEXT_MAX, DECISION_MAX = 50, 30, 4000  # the API schemas use these too
 AUTO_CLOSE_DAYS = 7  # a reply not evaluated within this many days closes the demand
 PUBLIC_PER_HOUR = 5  # online submissions per user, or per address when anonymous
 PUBLIC_WINDOW = 3600
@@ -160,9 +161,11 @@ def submit_demand(
     contact_name = (contact_name or "").strip()
     raw_phone = unicodedata.normalize("NFKC", (contact_phone or "").strip())
     contact_phone = normalize_phone(raw_phone)  # as digits, so that a look-up by phone finds it
-    if len(contact_name) > 50:
-        errors["contact_name"] = _("At most %(max)d characters.") % {"max": 50}
-    if raw_phone and not (PHONE_TEXT.match(raw_phone) and 5 <= len(contact_phone) <= 20):
+    if len(contact_name) > CONTACT_NAME_MAX:
+        errors["contact_name"] = _("At most %(max)d characters.") % {"max": CONTACT_NAME_MAX}
+    if raw_phone and not (
+        PHONE_TEXT.match(raw_phone) and len(raw_phone) <= PHONE_TEXT_MAX and 5 <= len(contact_phone) <= 20
+    ):
         errors["contact_phone"] = _("Enter the phone number as digits.")
     place = (place or "").strip()
     if len(place) > PLACE_MAX:
@@ -713,7 +716,7 @@ def schedule_meeting(
     if not access.can(by, "demand.deliberate", region):
         raise NotAllowed(_("Only staff of the region may call a meeting."))
     title = _text(title, "title", required=True, max_length=TITLE_MAX, message=_("Give the meeting a topic."))
-    place = _text(place, "place", required=False, max_length=100)
+    place = _text(place, "place", required=False, max_length=PLACE_MAX)
     attendees = _text(attendees, "attendees", required=False)
     if held_at is None:
         raise InvalidInput(_("When is the meeting?"), fields={"held_at": "required"})
@@ -751,7 +754,9 @@ def record_decision(
     """Record what the meeting decided. Every demand referred to it is handled with the
     decision as its result (staff then reply to each resident); each action item
     (title, assignee, grid) becomes a demand assigned to its owner, linked to the meeting."""
-    decision = _text(decision, "decision", required=True, max_length=4000, message=_("Write the decision."))
+    decision = _text(
+        decision, "decision", required=True, max_length=DECISION_MAX, message=_("Write the decision.")
+    )
     if attendees is not None:
         attendees = _text(attendees, "attendees", required=False)
     items = []

@@ -8,7 +8,7 @@ representatives; survey answers are tallied and never say who gave them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
@@ -127,7 +127,7 @@ def _resource_out(r: Resource) -> dict:
     }  # fmt: skip
 
 
-class ContactOut(Schema):
+class UnitContactOut(Schema):
     name: str
     phone: str
 
@@ -142,7 +142,7 @@ class UnitOut(Schema):
     alliances: list[Ref]
     party_organisation: str
     party_members: int
-    contact: ContactOut = Field(
+    contact: UnitContactOut = Field(
         description="Whole for staff of the region and the unit's representatives, masked for others"
     )
     representatives: list[Ref] = Field(description="Only for staff and the representatives")
@@ -172,22 +172,22 @@ def _unit_out(user, unit: PartnerUnit) -> dict:
 
 class UnitIn(InSchema):
     region: Id = Field(description="Region id of the street or community the unit serves")
-    name: Text = Field(max_length=200)
+    name: Text = Field(max_length=services.NAME_MAX)
     kind: KindCode
-    contact_name: Text = Field("", max_length=200)
-    contact_phone: Text = Field("", max_length=200)
-    party_organisation: Text = Field("", max_length=300)
+    contact_name: Text = Field("", max_length=services.CONTACT_NAME_MAX)
+    contact_phone: Text = Field("", max_length=services.PHONE_MAX)
+    party_organisation: Text = Field("", max_length=services.PARTY_ORG_MAX)
     party_members: int = Field(0, ge=0, le=services.PARTY_MEMBERS_MAX)
     communities: list[Id] = Field([], max_length=100, description="Region ids; empty: the whole region")
     alliances: list[Id] = Field([], max_length=20)
 
 
 class UnitPatch(InSchema):
-    name: Text | None = Field(None, max_length=200)
+    name: Text | None = Field(None, max_length=services.NAME_MAX)
     kind: KindCode | None = None
-    contact_name: Text | None = Field(None, max_length=200)
-    contact_phone: Text | None = Field(None, max_length=200)
-    party_organisation: Text | None = Field(None, max_length=300)
+    contact_name: Text | None = Field(None, max_length=services.CONTACT_NAME_MAX)
+    contact_phone: Text | None = Field(None, max_length=services.PHONE_MAX)
+    party_organisation: Text | None = Field(None, max_length=services.PARTY_ORG_MAX)
     party_members: int | None = Field(None, ge=0, le=services.PARTY_MEMBERS_MAX)
     communities: list[Id] | None = Field(None, max_length=100)
     alliances: list[Id] | None = Field(None, max_length=20)
@@ -432,11 +432,13 @@ class ResourcePage(Page):
 class ResourceIn(InSchema):
     unit: Id
     kind: ResourceKindCode
-    title: Text = Field(max_length=200)
-    description: Text = Field("", max_length=5000)
-    keywords: Text = Field("", max_length=500, description="What needs it fits: 理发 维修 体检 ...")
+    title: Text = Field(max_length=services.TITLE_MAX)
+    description: Text = Field("", max_length=services.TEXT_MAX)
+    keywords: Text = Field(
+        "", max_length=services.KEYWORDS_MAX, description="What needs it fits: 理发 维修 体检 ..."
+    )
     quantity: int | None = Field(None, ge=0, le=services.QUANTITY_MAX)
-    quantity_unit: Text = Field("", max_length=50, description="e.g. 份, 次, 人")
+    quantity_unit: Text = Field("", max_length=services.UNIT_LABEL_MAX, description="e.g. 份, 次, 人")
     available_from: dt.date | None = None
     available_until: dt.date | None = None
     area: Id | None = Field(None, description="Region id inside the unit's region; default: all of it")
@@ -444,22 +446,22 @@ class ResourceIn(InSchema):
 
 class ResourcePatch(InSchema):
     kind: ResourceKindCode | None = None
-    title: Text | None = Field(None, max_length=200)
-    description: Text | None = Field(None, max_length=5000)
-    keywords: Text | None = Field(None, max_length=500)
+    title: Text | None = Field(None, max_length=services.TITLE_MAX)
+    description: Text | None = Field(None, max_length=services.TEXT_MAX)
+    keywords: Text | None = Field(None, max_length=services.KEYWORDS_MAX)
     quantity: int | None = Field(None, ge=0, le=services.QUANTITY_MAX)
-    quantity_unit: Text | None = Field(None, max_length=50)
+    quantity_unit: Text | None = Field(None, max_length=services.UNIT_LABEL_MAX)
     available_from: dt.date | None = None
     available_until: dt.date | None = None
     area: Id | None = None
 
 
 class ReasonIn(InSchema):
-    reason: Text = Field(max_length=1000)
+    reason: Text = Field(max_length=services.REASON_MAX)
 
 
 class OptionalReasonIn(InSchema):
-    reason: Text = Field("", max_length=1000)
+    reason: Text = Field("", max_length=services.REASON_MAX)
 
 
 def _resource(resource_id: int) -> Resource:
@@ -571,8 +573,8 @@ class ProjectOut(Schema):
 
 class ProjectIn(InSchema):
     region: Id = Field(description="Region id (street, community or grid)")
-    title: Text = Field(max_length=200)
-    plan: Text = Field(max_length=8000)
+    title: Text = Field(max_length=services.TITLE_MAX)
+    plan: Text = Field(max_length=services.PLAN_MAX)
     owner_id: Id = Field(description="User id of the person responsible")
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
@@ -583,8 +585,8 @@ class ProjectIn(InSchema):
 
 
 class ProjectPatch(InSchema):
-    title: Text | None = Field(None, max_length=200)
-    plan: Text | None = Field(None, max_length=8000)
+    title: Text | None = Field(None, max_length=services.TITLE_MAX)
+    plan: Text | None = Field(None, max_length=services.PLAN_MAX)
     owner_id: Id | None = Field(None, description="Staff only")
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
@@ -606,11 +608,11 @@ class ProjectPage(Page):
 
 
 class NoteIn(InSchema):
-    note: Text = Field("", max_length=1000)
+    note: Text = Field("", max_length=services.REASON_MAX)
 
 
 class OutcomeIn(InSchema):
-    outcome: Text = Field(max_length=8000)
+    outcome: Text = Field(max_length=services.PLAN_MAX)
 
 
 def _project_out(user, p: Project) -> dict:
@@ -740,8 +742,8 @@ def cancel_project(request, project_id: Id, data: ReasonIn):
 
 
 class QuestionIn(InSchema):
-    text: Text = Field(max_length=500)
-    options: list[Text] = Field(
+    text: Text = Field(max_length=services.QUESTION_MAX)
+    options: list[Annotated[Text, Field(max_length=services.OPTION_MAX)]] = Field(
         [], max_length=services.MAX_OPTIONS, description="The choices; none: a free-text answer"
     )
     multiple: bool = Field(False, description="Several options may be picked")
@@ -749,7 +751,7 @@ class QuestionIn(InSchema):
 
 class SurveyIn(InSchema):
     region: Id = Field(description="Region id whose residents are asked")
-    title: Text = Field(max_length=200)
+    title: Text = Field(max_length=services.TITLE_MAX)
     questions: list[QuestionIn] = Field(min_length=1, max_length=services.MAX_QUESTIONS)
 
 
@@ -796,8 +798,11 @@ class SurveyOut(Schema):
     can_answer_online: bool
 
 
+Answer = Annotated[Text, Field(max_length=services.ANSWER_MAX)]
+
+
 class ResponseIn(InSchema):
-    answers: dict[Text, Text | list[Text]] = Field(
+    answers: dict[Text, Answer | list[Answer]] = Field(
         max_length=services.MAX_QUESTIONS,
         description='Question id → an option, a list of options, or text: {"12": "义诊", "13": ["理发"]}',
     )

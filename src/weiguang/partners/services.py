@@ -40,6 +40,7 @@ from .models import (
 )
 
 NAME_MIN, NAME_MAX, TITLE_MAX, TEXT_MAX, PLAN_MAX, REASON_MAX = 2, 100, 60, 1000, 4000, 300
+CONTACT_NAME_MAX, PHONE_MAX, PARTY_ORG_MAX, KEYWORDS_MAX, UNIT_LABEL_MAX = 50, 20, 100, 200, 10  # (API too)
 PARTY_MEMBERS_MAX = 1_000_000
 QUANTITY_MAX = 2_000_000_000  # fits a 32-bit integer column on every database
 MAX_QUESTIONS, MAX_OPTIONS, OPTION_MAX, QUESTION_MAX, ANSWER_MAX = 30, 20, 100, 200, 500
@@ -70,7 +71,7 @@ def project_url(project: Project) -> str:
 
 
 def _phone(value) -> str:
-    phone = _text(value, "contact_phone", required=False, max_length=20)
+    phone = _text(value, "contact_phone", required=False, max_length=PHONE_MAX)
     if phone and not (phone.replace("-", "").isdigit() and 5 <= len(phone) <= 20):
         raise InvalidInput(_("Enter the phone number as digits."), fields={"contact_phone": "invalid"})
     return phone
@@ -170,11 +171,11 @@ def _clean_unit_fields(changes: dict, region: Region) -> dict:
                 raise InvalidInput(_("Unknown kind of unit."), fields={"kind": "invalid"})
             cleaned[name] = value
         elif name == "contact_name":
-            cleaned[name] = _text(value, "contact_name", required=False, max_length=50)
+            cleaned[name] = _text(value, "contact_name", required=False, max_length=CONTACT_NAME_MAX)
         elif name == "contact_phone":
             cleaned[name] = _phone(value)
         elif name == "party_organisation":
-            cleaned[name] = _text(value, "party_organisation", required=False, max_length=100)
+            cleaned[name] = _text(value, "party_organisation", required=False, max_length=PARTY_ORG_MAX)
         elif name == "party_members":
             cleaned[name] = _count(value, "party_members", PARTY_MEMBERS_MAX)
         elif name == "communities":
@@ -354,11 +355,11 @@ def _clean_resource_fields(unit: PartnerUnit, changes: dict) -> dict:
         elif name == "description":
             cleaned[name] = _text(value, "description", required=False, max_length=TEXT_MAX)
         elif name == "keywords":
-            cleaned[name] = _text(value, "keywords", required=False, max_length=200)
+            cleaned[name] = _text(value, "keywords", required=False, max_length=KEYWORDS_MAX)
         elif name == "quantity":
             cleaned[name] = _count(value, "quantity", QUANTITY_MAX, allow_none=True)
         elif name == "quantity_unit":
-            cleaned[name] = _text(value, "quantity_unit", required=False, max_length=10)
+            cleaned[name] = _text(value, "quantity_unit", required=False, max_length=UNIT_LABEL_MAX)
         elif name in ("available_from", "available_until"):
             cleaned[name] = value
         elif name == "area":

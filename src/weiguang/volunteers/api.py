@@ -80,7 +80,7 @@ class RecordOut(Schema):
 
 class CorrectIn(InSchema):
     hours: Decimal = Field(ge=-24, le=24, description="Hours to add (or take away, negative)")
-    reason: Text = Field(max_length=1000)
+    reason: Text = Field(max_length=services.REASON_MAX)
 
 
 def _record_out(r: ServiceRecord) -> dict:
@@ -92,15 +92,15 @@ def _record_out(r: ServiceRecord) -> dict:
 
 
 class RegisterIn(InSchema):
-    name: Text = Field(max_length=200)
-    phone: Text = Field(max_length=200)
-    id_number: Text = Field(max_length=200, description="18 characters; checked by its check digit")
+    name: Text = Field(max_length=services.NAME_MAX)
+    phone: Text = Field(max_length=11, description="A mobile number, 11 digits")
+    id_number: Text = Field(max_length=18, description="18 characters; checked by its check digit")
     home_region: Id = Field(description="Region id of the community (or grid) you live or serve in")
     skills: list[Id] = Field([], max_length=20)
     availability: dict[Weekday, list[Period]] = Field({}, description='e.g. {"sat": ["am", "pm"]}')
     party_member: bool = False
     dual_reporting_unit: Text = Field(
-        "", max_length=300, description="双报到: a party member's workplace unit"
+        "", max_length=services.UNIT_MAX, description="双报到: a party member's workplace unit"
     )
 
 
@@ -123,7 +123,7 @@ class VolunteerOut(Schema):
 
 
 class ReasonIn(InSchema):
-    reason: Text = Field(max_length=1000)
+    reason: Text = Field(max_length=services.REASON_MAX)
 
 
 def _volunteer_out(user, v: Volunteer) -> dict:
@@ -244,7 +244,7 @@ def reinstate(request, volunteer_id: Id):
 
 class HonourIn(InSchema):
     hours: Decimal = Field(gt=0, le=24)
-    reason: Text = Field(max_length=1000)
+    reason: Text = Field(max_length=services.TEXT_MAX)
 
 
 @volunteers_router.post(
@@ -274,9 +274,9 @@ def volunteer_records(request, volunteer_id: Id):
 
 class TeamIn(InSchema):
     region: Id
-    name: Text = Field(max_length=200)
+    name: Text = Field(max_length=services.NAME_MAX)
     colour: Literal[tuple(TeamColour.values)] | Literal[""] = ""  # type: ignore[valid-type]
-    description: Text = Field("", max_length=5000)
+    description: Text = Field("", max_length=services.DESCRIPTION_MAX)
     leaders: list[Id] = Field([], max_length=10, description="User ids of the team leaders")
 
 
@@ -309,16 +309,16 @@ class AttendanceIn(InSchema):
 
 
 class ActivityIn(InSchema):
-    title: Text = Field(max_length=200)
+    title: Text = Field(max_length=services.TITLE_MAX)
     date: dt.date
-    place: Text = Field("", max_length=300)
+    place: Text = Field("", max_length=services.PLACE_MAX)
     project_id: Id | None = None
     attendance: list[AttendanceIn] = Field(min_length=1, max_length=200)
 
 
-class ProjectIn(InSchema):
-    name: Text = Field(max_length=200)
-    description: Text = Field("", max_length=5000)
+class TeamProjectIn(InSchema):
+    name: Text = Field(max_length=services.TITLE_MAX)
+    description: Text = Field("", max_length=services.DESCRIPTION_MAX)
 
 
 def _team_out(team: Team) -> dict:
@@ -373,7 +373,7 @@ def create_team(request, data: TeamIn):
     response={201: TeamOut, **ERROR_RESPONSES},
     summary="Add a project (leaders, staff)",
 )
-def add_project(request, team_id: Id, data: ProjectIn):
+def add_project(request, team_id: Id, data: TeamProjectIn):
     user = require_user(request)
     team = _team(team_id)
     services.add_project(team, user, name=data.name, description=data.description)
@@ -460,7 +460,7 @@ class DemandServiceIn(InSchema):
     volunteer_id: Id | None = Field(None, description="The volunteer's id, or give `volunteer_number`")
     volunteer_number: Text | None = Field(None, max_length=20, description="e.g. WG20260000012")
     hours: Decimal = Field(gt=0, le=24)
-    content: Text = Field(max_length=1000, description="What the volunteer did")
+    content: Text = Field(max_length=services.CONTENT_MAX, description="What the volunteer did")
 
 
 @records_router.post(
@@ -531,7 +531,7 @@ class ItemOut(Schema):
 
 class ItemIn(InSchema):
     street: Id
-    name: Text = Field(max_length=200)
+    name: Text = Field(max_length=services.TITLE_MAX)
     points: int = Field(gt=0, le=1_000_000)
     stock: int = Field(ge=0, le=1_000_000)
 

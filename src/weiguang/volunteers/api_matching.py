@@ -172,7 +172,7 @@ class PairIn(InSchema):
     partner_id: Id | None = None
 
 
-class ConfirmIn(InSchema):
+class PlanConfirmIn(InSchema):
     pairs: list[PairIn] = Field(min_length=1, max_length=2000)
 
 
@@ -412,7 +412,7 @@ def propose(request, data: ProposeIn):
     response={201: ConfirmOut, **ERROR_RESPONSES},
     summary="Confirm a reviewed assignment: one invitation per pair, all at once (staff)",
 )
-def confirm(request, data: ConfirmIn):
+def confirm(request, data: PlanConfirmIn):
     """All pairs or none: 409 `not_published` when a wish left the wall meanwhile (propose
     again), 422 when a wish is named twice or a claimer does not fit a wish."""
     user = require_user(request)

@@ -45,6 +45,9 @@ from .models import (
 )
 
 NAME_MAX, TEXT_MAX, REASON_MAX = 50, 200, 300
+# the API schemas use these too: a project's, an activity's or an item's name; a description; a
+# place; the work done on a demand (ServiceRecord.content); a party member's workplace unit
+TITLE_MAX, DESCRIPTION_MAX, PLACE_MAX, CONTENT_MAX, UNIT_MAX = 60, 1000, 100, 1000, 100
 MAX_RECORD_HOURS = Decimal("24")  # one record: at most a day
 DEFAULT_WISH_HOURS = Decimal("1")  # when the claimer did not say how long it took
 HOURS = Decimal("0.01")
@@ -161,8 +164,8 @@ def register_volunteer(
     if home_region is None or home_region.kind not in (RegionKind.COMMUNITY, RegionKind.GRID):
         errors["home_region"] = _("Choose the community you live or serve in.")
     dual_reporting_unit = (dual_reporting_unit or "").strip()
-    if len(dual_reporting_unit) > 100:
-        errors["dual_reporting_unit"] = _("At most %(max)d characters.") % {"max": 100}
+    if len(dual_reporting_unit) > UNIT_MAX:
+        errors["dual_reporting_unit"] = _("At most %(max)d characters.") % {"max": UNIT_MAX}
     if errors:
         raise InvalidInput(next(iter(errors.values())), fields=errors)
     availability = _clean_availability(availability)
@@ -257,7 +260,7 @@ def create_team(
     if not access.can(by, "team.create", region):
         raise NotAllowed(_("Only staff of the region may create a team."))
     name = _text(name, "name", required=True, max_length=NAME_MAX, message=_("Name the team."))
-    description = _text(description, "description", required=False, max_length=1000)
+    description = _text(description, "description", required=False, max_length=DESCRIPTION_MAX)
     if Team.objects.filter(region=region, name=name).exists():
         raise InvalidInput(_("There is already a team of this name here."), fields={"name": "taken"})
     with transaction.atomic():
@@ -270,8 +273,8 @@ def create_team(
 def add_project(team: Team, by, *, name: str, description: str = "") -> TeamProject:
     if not access.can(by, "team.manage", team):
         raise NotAllowed(_("Only the team's leaders and staff may add projects."))
-    name = _text(name, "name", required=True, max_length=60, message=_("Name the project."))
-    description = _text(description, "description", required=False, max_length=1000)
+    name = _text(name, "name", required=True, max_length=TITLE_MAX, message=_("Name the project."))
+    description = _text(description, "description", required=False, max_length=DESCRIPTION_MAX)
     with transaction.atomic():
         project = TeamProject.objects.create(team=team, name=name, description=description)
         log_action(team, "add_project", by, project=project.pk)
@@ -363,7 +366,7 @@ def record_demand_service(demand, volunteer: Volunteer, by, *, hours, content: s
         )
     hours = _hours(hours)
     content = _text(
-        content, "content", required=True, max_length=TEXT_MAX, message=_("Describe the service.")
+        content, "content", required=True, max_length=CONTENT_MAX, message=_("Describe the service.")
     )
     with transaction.atomic():
         return _new_record(
@@ -394,8 +397,8 @@ def record_activity(
     check-out − check-in (travel is not counted), pending until verified."""
     if not access.can(by, "service.record", team):
         raise NotAllowed(_("Only the team's leaders and staff may record its activities."))
-    title = _text(title, "title", required=True, max_length=60, message=_("Name the activity."))
-    place = _text(place, "place", required=False, max_length=100)
+    title = _text(title, "title", required=True, max_length=TITLE_MAX, message=_("Name the activity."))
+    place = _text(place, "place", required=False, max_length=PLACE_MAX)
     if date is None:
         raise InvalidInput(_("Give the date."), fields={"date": "required"})
     if date > timezone.localdate():
@@ -715,7 +718,7 @@ def offered_items(volunteer: Volunteer) -> QuerySet[RewardItem]:
 def create_reward_item(by, *, street: Region, name: str, points: int, stock: int) -> RewardItem:
     if not access.can(by, "points.manage", street):
         raise NotAllowed(_("Only the street admin manages the love supermarket."))
-    name = _text(name, "name", required=True, max_length=60, message=_("Name the item."))
+    name = _text(name, "name", required=True, max_length=TITLE_MAX, message=_("Name the item."))
     if not isinstance(points, int) or points <= 0:
         raise InvalidInput(_("The price must be a positive number of points."), fields={"points": "invalid"})
     if not isinstance(stock, int) or stock < 0:

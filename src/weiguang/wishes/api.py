@@ -37,7 +37,7 @@ from .schemas import (
     ConfirmIn,
     FulfilIn,
     NoteIn,
-    ReasonIn,
+    OptionalReasonIn,
     RejectIn,
     WishDetailOut,
     WishFilters,
@@ -262,7 +262,7 @@ def claim(request, wish_id: Id, data: ClaimIn | None = None):
 
 
 @router.post("/{id:wish_id}/release", response=WISH_OUT, summary="Release a claim (claimer or staff)")
-def release(request, wish_id: Id, data: ReasonIn | None = None):
+def release(request, wish_id: Id, data: OptionalReasonIn | None = None):
     user = require_user(request)
     return _render(user, services.release_claim(_get_wish(wish_id), user, reason=data.reason if data else ""))
 
@@ -315,6 +315,6 @@ def reopen(request, wish_id: Id, data: NoteIn | None = None):
 
 
 @router.post("/{id:wish_id}/withdraw", response=WISH_OUT, summary="Withdraw (the resident or staff)")
-def withdraw(request, wish_id: Id, data: ReasonIn | None = None):
+def withdraw(request, wish_id: Id, data: OptionalReasonIn | None = None):
     user = require_user(request)
     return _render(user, services.withdraw_wish(_get_wish(wish_id), user, reason=data.reason if data else ""))

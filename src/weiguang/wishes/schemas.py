@@ -16,6 +16,7 @@ from pydantic import Field
 from weiguang.core.api import Id, InSchema, Text
 
 from .models import Channel, Wish, WishKind, WishStatus
+from .services import REASON_MAX, TEXT_MAX, TITLE_MAX
 
 KindCode = Literal[tuple(WishKind.values)]  # type: ignore[valid-type]
 StatusCode = Literal[tuple(WishStatus.values)]  # type: ignore[valid-type]
@@ -44,8 +45,8 @@ class WishFilters(InSchema):
 
 class WishIn(InSchema):
     kind: KindCode
-    title: Text = Field(max_length=200, description="2 to 60 characters")
-    description: Text = Field("", max_length=5000, description="At most 1000 characters")
+    title: Text = Field(max_length=TITLE_MAX, description="2 to 60 characters")
+    description: Text = Field("", max_length=TEXT_MAX)
     category: Id | None = Field(None, description="Category id; suggested from the text when omitted")
     value: Decimal | None = Field(None, max_digits=10, decimal_places=2, description="Items only, in yuan")
     resident_id: Id | None = Field(
@@ -56,11 +57,11 @@ class WishIn(InSchema):
 
 
 class NoteIn(InSchema):
-    note: Text = Field("", max_length=1000)
+    note: Text = Field("", max_length=REASON_MAX)
 
 
 class RejectIn(InSchema):
-    reason: Text = Field(max_length=1000)
+    reason: Text = Field(max_length=REASON_MAX)
 
 
 class ClaimIn(InSchema):
@@ -68,17 +69,17 @@ class ClaimIn(InSchema):
     partner_id: Id | None = Field(None, description="Claim for a partner unit you represent")
 
 
-class ReasonIn(InSchema):
-    reason: Text = Field("", max_length=1000)
+class OptionalReasonIn(InSchema):
+    reason: Text = Field("", max_length=REASON_MAX)
 
 
 class FulfilIn(InSchema):
-    note: Text = Field(max_length=5000, description="What was done")
+    note: Text = Field(max_length=TEXT_MAX, description="What was done")
     hours: Decimal | None = Field(None, description="Hours spent (0 < hours ≤ 24); they count once verified")
 
 
 class ConfirmIn(InSchema):
-    thanks: Text = Field("", max_length=1000)
+    thanks: Text = Field("", max_length=REASON_MAX)
     rating: int | None = Field(None, description="1 to 5 stars")
 
 

@@ -43,6 +43,7 @@ def conf(name: str):
 
 
 TITLE_MIN, TITLE_MAX, TEXT_MAX = 2, 60, 1000
+REASON_MIN, REASON_MAX = 2, 300  # a reason, a dispute, thanks (the API schemas use these too)
 DEFAULT_VALUE_CAP = Decimal("300")
 
 
@@ -250,8 +251,10 @@ def reject_wish(wish: Wish, by, reason: str) -> Wish:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Tell the resident why the wish is rejected."), fields={"reason": "required"})
-    if len(reason) > 300:
-        raise InvalidInput(_("At most %(max)d characters.") % {"max": 300}, fields={"reason": "too_long"})
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(
+            _("At most %(max)d characters.") % {"max": REASON_MAX}, fields={"reason": "too_long"}
+        )
 
     def apply(w: Wish):
         w.reject_reason = reason
@@ -429,8 +432,10 @@ def fulfil_wish(wish: Wish, by, note: str, photos=(), hours=None) -> Wish:
 
 def confirm_wish(wish: Wish, by, *, thanks: str = "", rating=None) -> Wish:
     thanks = (thanks or "").strip()
-    if len(thanks) > 300:
-        raise InvalidInput(_("At most %(max)d characters.") % {"max": 300}, fields={"thanks": "too_long"})
+    if len(thanks) > REASON_MAX:
+        raise InvalidInput(
+            _("At most %(max)d characters.") % {"max": REASON_MAX}, fields={"thanks": "too_long"}
+        )
     if rating in ("", None):
         rating = None
     else:
@@ -454,9 +459,6 @@ def confirm_wish(wish: Wish, by, *, thanks: str = "", rating=None) -> Wish:
         )
 
     return perform(wish, "confirm", by, note=thanks, apply=apply, audit={"rating": rating})
-
-
-REASON_MIN, REASON_MAX = 2, 300
 
 
 def dispute_wish(wish: Wish, by, reason: str) -> Wish:

@@ -135,3 +135,13 @@ def test_who_could_help_leads_to_recording_their_work(client, make_demand, peopl
     assert client.get(url).status_code == 404
     client.force_login(people.resident_user)
     assert client.get(url).status_code == 404
+
+
+def test_the_hours_are_shown_in_hours_not_h(client, make_demand, people, helper):
+    demand = make_demand("assigned")
+    vol.record_demand_service(demand, helper, people.grid_worker, hours="2.5", content="清理楼道杂物")
+    client.force_login(people.grid_worker)
+    page = client.get(f"/staff/demands/{demand.pk}/volunteer-service/").content.decode()
+    assert "2.5 小时" in page and "2.50 h" not in page
+    client.cookies["wg_lang"] = "en"
+    assert "2.5 hours" in client.get(f"/staff/demands/{demand.pk}/volunteer-service/").content.decode()

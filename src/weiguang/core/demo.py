@@ -345,6 +345,19 @@ DEMAND_CATEGORIES = {
     "民政救助": ["临时救助", "养老服务", "残疾人服务", "儿童关爱"],
     "交通出行": ["停车管理", "公交站点"],
 }
+# The same, for the English pages.
+DEMAND_CATEGORIES_EN = {
+    "市容环境": "City appearance", "环境卫生": "Sanitation", "垃圾清运": "Rubbish collection",
+    "违章搭建": "Illegal structures", "油烟噪音": "Fumes and noise",
+    "设施维修": "Repairs to facilities", "楼道照明": "Stairwell lighting", "消防设施": "Fire safety equipment",
+    "道路破损": "Damaged roads", "供水排水": "Water and drains", "公共设施": "Public facilities",
+    "加装电梯": "Adding lifts",
+    "邻里纠纷": "Neighbour disputes", "楼道杂物": "Clutter in stairwells", "噪音扰民": "Noise nuisance",
+    "漏水纠纷": "Leak disputes",
+    "民政救助": "Civil affairs and relief", "临时救助": "Emergency relief", "养老服务": "Elderly care",
+    "残疾人服务": "Services for the disabled", "儿童关爱": "Care for children",
+    "交通出行": "Traffic and transport", "停车管理": "Parking", "公交站点": "Bus stops",
+}  # fmt: skip
 
 # key -> (title, description, category, the department(s) it goes to, place)
 DEMANDS = {
@@ -851,10 +864,12 @@ class _Builder:
     def make_demand_categories(self) -> None:
         self.demand_categories = {}
         for n, (parent_name, children) in enumerate(DEMAND_CATEGORIES.items()):
-            parent = DemandCategory.objects.create(name=parent_name, ordering=n)
+            parent = DemandCategory.objects.create(
+                name=parent_name, name_en=DEMAND_CATEGORIES_EN[parent_name], ordering=n
+            )
             for m, child in enumerate(children):
                 self.demand_categories[child] = DemandCategory.objects.create(
-                    name=child, parent=parent, ordering=m
+                    name=child, name_en=DEMAND_CATEGORIES_EN[child], parent=parent, ordering=m
                 )
 
     # --- demands ----------------------------------------------------------------------

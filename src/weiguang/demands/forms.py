@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weiguang.core.forms import Form
+from weiguang.core.names import local_name
 from weiguang.regions.models import Region, RegionKind
 from weiguang.wishes.forms import BigRadioSelect, apply_service_error
 
@@ -42,10 +43,11 @@ def category_choices() -> list:
     for c in rows:
         if c.parent_id:
             continue
+        name = local_name(c)
         if c.pk in children:
-            choices.append((c.name, [(c.pk, c.name), *((k.pk, k.name) for k in children[c.pk])]))
+            choices.append((name, [(c.pk, name), *((k.pk, local_name(k)) for k in children[c.pk])]))
         else:
-            choices.append((c.pk, c.name))
+            choices.append((c.pk, name))
     return choices
 
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weiguang.core.names import local_name
 from weiguang.core.transitions import StateMachine
 from weiguang.people.models import Resident
 from weiguang.regions.models import Region
@@ -39,6 +40,9 @@ class Holiday(models.Model):
 
 class DemandCategory(models.Model):
     name = models.CharField(_("name"), max_length=30)
+    name_en = models.CharField(
+        _("name in English"), max_length=60, blank=True, help_text=_("Shown when the page is in English.")
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
@@ -52,7 +56,7 @@ class DemandCategory(models.Model):
         constraints = [models.UniqueConstraint(fields=["parent", "name"], name="uniq_demand_category")]
 
     def __str__(self) -> str:
-        return f"{self.parent} / {self.name}" if self.parent_id else self.name
+        return f"{self.parent} / {local_name(self)}" if self.parent_id else local_name(self)
 
 
 class Department(models.Model):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from weiguang.regions.models import Region, RegionKind
 
@@ -156,8 +156,17 @@ def breakdown(
             BreakdownRow(str(row[key]), row[label], _figures(row)) for row in grouped.annotate(**aggregates)
         ]
     elif by == "category":
-        grouped = qs.values("category_id", "category__name").order_by("category__name")
+        english = (translation.get_language() or "").startswith("en")
+        grouped = qs.values("category_id", "category__name", "category__name_en").order_by("category__name")
         key, label = "category_id", "category__name"
+        return [
+            BreakdownRow(
+                str(row[key] or ""),
+                (english and row["category__name_en"]) or row[label] or "—",
+                _figures(row),
+            )
+            for row in grouped.annotate(**_aggregates(now))
+        ]
     else:
         grouped = qs.annotate(month=TruncMonth("created_at")).values("month").order_by("month")
         return [

@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from weiguang.core.names import local_name
 from weiguang.core.privacy import id_number_problem, mask_id_number, mask_name, mask_phone
 from weiguang.regions.models import Region
 
@@ -27,6 +28,9 @@ class PopulationGroup(models.Model):
 
     code = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(
+        _("name in English"), max_length=80, blank=True, help_text=_("Shown when the page is in English.")
+    )
     ordering = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -35,7 +39,7 @@ class PopulationGroup(models.Model):
         verbose_name_plural = _("population groups")
 
     def __str__(self) -> str:
-        return self.name
+        return local_name(self)
 
 
 class Gender(models.TextChoices):

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from weiguang.core.names import local_name
 from weiguang.core.transitions import StateMachine
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import Resident
@@ -59,6 +60,9 @@ class WishCategory(models.Model):
     """Editable by street admins; `keywords` suggest the category from a wish's text."""
 
     name = models.CharField(_("name"), max_length=30, unique=True)
+    name_en = models.CharField(
+        _("name in English"), max_length=60, blank=True, help_text=_("Shown when the page is in English.")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=WishKind.choices, blank=True)
     keywords = models.TextField(_("keywords"), blank=True, help_text=_("Separated by spaces or commas."))
     active = models.BooleanField(_("active"), default=True)
@@ -70,7 +74,7 @@ class WishCategory(models.Model):
         verbose_name_plural = _("wish categories")
 
     def __str__(self) -> str:
-        return self.name
+        return local_name(self)
 
     @property
     def keyword_list(self) -> list[str]:

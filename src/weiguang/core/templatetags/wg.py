@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from weiguang.core.names import local_name
 from weiguang.people.models import Resident
 from weiguang.regions import access
 from weiguang.regions.models import Role
@@ -143,6 +144,9 @@ def stars(rating) -> str:
     except (TypeError, ValueError):
         return ""
     return "★" * n + "☆" * (5 - n)
+
+
+register.filter("local_name", local_name)  # {{ category|local_name }}: English on English pages
 
 
 @register.filter

@@ -41,3 +41,14 @@ def test_english_pages_show_english_names_and_chinese_pages_chinese(client, peop
     # a category without an English name keeps its Chinese one
     DemandCategory.objects.filter(pk=lamp.pk).update(name_en="")
     assert "楼道照明" in client.get(f"/demands/{d.pk}/").content.decode()
+
+
+def test_skills_are_english_on_english_pages(client, people):
+    from weiguang.volunteers.models import Skill
+
+    Skill.objects.create(name="家电维修", name_en="Appliance repair")
+    client.force_login(people.stranger)
+    assert "家电维修" in client.get("/volunteers/register/").content.decode()
+    client.cookies["wg_lang"] = "en"
+    page = client.get("/volunteers/register/").content.decode()
+    assert "Appliance repair" in page and "家电维修" not in page

@@ -22,9 +22,11 @@ def demo(tmp_path):
 
 def test_every_demo_demand_opens_for_everyone_who_may_see_it(demo):
     from weiguang.demands.models import DemandCategory
+    from weiguang.volunteers.models import Skill
 
     # every demo category has its English name, for the English pages
     assert list(DemandCategory.objects.filter(name_en="").values_list("name", flat=True)) == []
+    assert not Skill.objects.filter(name_en="").exists() and Skill.objects.exists()
     demands = list(Demand.objects.select_related("grid", "resident").order_by("pk"))
     # the kinds that were a 500: nobody linked and no phone given
     bare = [d for d in demands if d.resident_id is None and not d.contact_phone]

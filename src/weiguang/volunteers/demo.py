@@ -19,15 +19,15 @@ from . import services
 from .models import PointsRule, RecordStatus, ServiceRecord, Skill, TeamColour, Volunteer
 
 SKILLS = [
-    ("理发", "理发 剪发 头发"),
-    ("家电维修", "电器 家电 维修 电饭煲 电水壶 风扇 修理"),
-    ("医疗护理", "医生 体检 血压 护理 看病 上门"),
-    ("心理陪伴", "陪伴 聊天 心理 探访 独居"),
-    ("法律咨询", "法律 咨询 纠纷 合同"),
-    ("助老出行", "轮椅 下楼 出行 陪同 买菜"),
-    ("文艺宣传", "文艺 宣传 演出 书法 绘画"),
-    ("环境整治", "卫生 垃圾 清理 绿化 楼道"),
-    ("儿童辅导", "作业 辅导 儿童 学习 书包"),
+    ("理发", "Haircuts", "理发 剪发 头发"),
+    ("家电维修", "Appliance repair", "电器 家电 维修 电饭煲 电水壶 风扇 修理"),
+    ("医疗护理", "Medical care", "医生 体检 血压 护理 看病 上门"),
+    ("心理陪伴", "Company and a listening ear", "陪伴 聊天 心理 探访 独居"),
+    ("法律咨询", "Legal advice", "法律 咨询 纠纷 合同"),
+    ("助老出行", "Helping the elderly get about", "轮椅 下楼 出行 陪同 买菜"),
+    ("文艺宣传", "Arts and publicity", "文艺 宣传 演出 书法 绘画"),
+    ("环境整治", "Tidying the neighbourhood", "卫生 垃圾 清理 绿化 楼道"),
+    ("儿童辅导", "Tutoring children", "作业 辅导 儿童 学习 书包"),
 ]
 TEAMS = [
     (TeamColour.RED, "红色先锋队", "党员先锋，急难险重冲在前"),
@@ -62,7 +62,10 @@ def register_volunteers(
 ) -> list[Volunteer]:  # fmt: skip
     """Register and approve the demo's volunteer accounts; most get a skill or two and some
     free slots, a third are party members (some dual-reporting from their workplace)."""
-    skills = [Skill.objects.get_or_create(name=name, defaults={"keywords": kw})[0] for name, kw in SKILLS]
+    skills = [
+        Skill.objects.update_or_create(name=name, defaults={"name_en": name_en, "keywords": kw})[0]
+        for name, name_en, kw in SKILLS
+    ]
     made = []
     for user, region in people:
         home = region if region.kind == RegionKind.COMMUNITY else rng.choice(communities)

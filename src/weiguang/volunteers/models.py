@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from weiguang.core.names import local_name
 from weiguang.core.privacy import mask_id_number, mask_name, mask_phone
 from weiguang.core.transitions import StateMachine
 from weiguang.people.models import phone_validator, validate_id_number
@@ -30,6 +31,9 @@ class Skill(models.Model):
     categories and texts when candidates are recommended."""
 
     name = models.CharField(_("name"), max_length=30, unique=True)
+    name_en = models.CharField(
+        _("name in English"), max_length=60, blank=True, help_text=_("Shown when the page is in English.")
+    )
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
     ordering = models.PositiveSmallIntegerField(default=0)
 
@@ -39,7 +43,7 @@ class Skill(models.Model):
         verbose_name_plural = _("skills")
 
     def __str__(self) -> str:
-        return self.name
+        return local_name(self)
 
 
 class VolunteerStatus(models.TextChoices):

@@ -100,6 +100,14 @@ class TestPreferences:
         response = client.get("/prefs/lang/", {"lang": "en", "next": "//evil.example/x"})
         assert response["Location"] == "/"
 
+    def test_a_next_that_is_not_a_path_goes_home(self, client, people):
+        # redirect() would take the word for a view's name and fail (a 500)
+        for word in ("abc", "99999999999999999999", "home"):
+            assert client.get("/prefs/lang/", {"lang": "en", "next": word})["Location"] == "/"
+        assert client.get("/prefs/large-text/", {"on": "1", "next": "abc"})["Location"] == "/"
+        client.force_login(people.resident_user)
+        assert client.post("/inbox/read-all/", {"next": "abc"})["Location"] == "/inbox/"
+
     def test_large_text_stays_on_for_a_year(self, client, db):
         assert 'class="large-text"' not in html(client.get("/"))
         response = client.get("/prefs/large-text/", {"on": "1", "next": "/login/"})

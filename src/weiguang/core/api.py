@@ -36,6 +36,7 @@ from django.http import (
 from django.http.request import RawPostDataException
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -377,6 +378,15 @@ class WeiguangAPI(NinjaAPI):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         install_error_handlers(self)
+        self._schemas: dict = {}
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        # Building the document takes seconds and it never changes while the process runs: a
+        # public URL that costs that much on every request is an easy way to load the server.
+        key = (path_prefix, tuple(sorted((path_params or {}).items())), get_language())
+        if key not in self._schemas:
+            self._schemas[key] = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return self._schemas[key]
 
     @property
     def urls(self):

@@ -11,8 +11,13 @@ class CoreConfig(AppConfig):
         from django.db.models import ImageField
         from django.db.models.signals import pre_save
 
-        from . import converters  # noqa: F401 - registers the `id` path converter for every URLconf
+        from . import (
+            converters,  # noqa: F401 - registers the `id` path converter for every URLconf
+            lookups,
+        )
         from .uploads import refuse_raw_uploads
+
+        lookups.register()  # `id__in` with an id past any column is no match, not a 500
 
         # Every picture is re-encoded (core/uploads.py): a model with an image field refuses
         # a new picture that did not come out of check_photos().

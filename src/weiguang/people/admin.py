@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.utils.translation import gettext_lazy as _
 
+from weiguang.core.admin import SafeAutocompleteAdmin
+
 from .models import PopulationGroup, Resident, validate_id_number
 from .services import view_resident_record
 
@@ -49,7 +51,7 @@ class ResidentAdminForm(forms.ModelForm):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(SafeAutocompleteAdmin):
     form = ResidentAdminForm
     list_display = [
         "name",

@@ -1,16 +1,18 @@
 from django.contrib import admin
 
+from weiguang.core.admin import SafeAutocomplete, SafeAutocompleteAdmin
+
 from .models import Membership, Region
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(SafeAutocomplete, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(SafeAutocompleteAdmin):
     list_display = ["name", "kind", "parent", "path"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -21,7 +23,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SafeAutocompleteAdmin):
     list_display = ["user", "role", "region", "created_at"]
     list_filter = ["role", "region__kind"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "region__name"]

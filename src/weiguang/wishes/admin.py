@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from weiguang.core.admin import SafeAutocompleteAdmin
+
 from .models import Claim, Wish, WishCategory, WishPolicy
 
 
@@ -13,7 +15,7 @@ class WishCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(WishPolicy)
-class WishPolicyAdmin(admin.ModelAdmin):
+class WishPolicyAdmin(SafeAutocompleteAdmin):
     list_display = ["street", "item_value_cap"]
     autocomplete_fields = ["street"]
 

@@ -163,9 +163,10 @@ def hours(value) -> str:
 
 
 def safe_next(request, default: str = "/") -> str:
-    """The `next` parameter if it points back into this site, else `default`."""
+    """The `next` parameter if it is a path on this site, else `default`. Only a path: `redirect()`
+    takes any other word for the name of a view and fails on it."""
     nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(
+    if nxt.startswith("/") and url_has_allowed_host_and_scheme(
         nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return nxt

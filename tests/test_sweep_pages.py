@@ -65,6 +65,8 @@ from weiguang.wishes.models import Wish, WishKind, WishPhoto
 
 from .factories import ResidentFactory, UserFactory, grant
 
+pytestmark = pytest.mark.django_db
+
 HUGE_ID = "99999999999999999999"  # past any integer column
 BIG_ID = str(2**63 - 1)  # the largest id there could be, and there is none
 LONG = "x" * 300
@@ -146,9 +148,12 @@ def demand_codes(w) -> Objs:
 
 
 def residents(w) -> Objs:
-    found = ids(Resident.objects.all())
-    found.every = found.sample  # 200 residents: the pick page is the same for each
-    return found
+    """200 residents of one kind: one in each grid, with and without an account."""
+    seen: dict = {}
+    for pk, grid, user in Resident.objects.order_by("pk").values_list("pk", "grid_id", "user_id"):
+        seen.setdefault((grid, user is None), str(pk))
+    found = list(seen.values())
+    return Objs(found, found[:3] + found[-1:])
 
 
 def handler_pairs(w) -> list[dict]:
@@ -162,6 +167,9 @@ def handler_pairs(w) -> list[dict]:
 FILLERS: dict[str, Callable] = {
     "inbox/<id:pk>/": lambda w: {"pk": w.notifications},
     "streets/<id:pk>/wall/": lambda w: {"pk": ids(Region.objects.exclude(kind=RegionKind.GRID))},
+    "streets/<id:pk>/wall/print/": lambda w: {"pk": ids(Region.objects.exclude(kind=RegionKind.GRID))},
+    "communities/<id:pk>/wall/print/": lambda w: {"pk": ids(Region.objects.exclude(kind=RegionKind.GRID))},
+    "staff/residents/<id:pk>/": lambda w: {"pk": residents(w)},
     "communities/<id:pk>/wall/": lambda w: {"pk": ids(Region.objects.exclude(kind=RegionKind.GRID))},
     "wishes/<id:pk>/": lambda w: {"pk": wishes(w)},
     "wishes/<id:pk>/qr.svg": lambda w: {"pk": aux(wishes(w))},
@@ -252,6 +260,7 @@ API_FILLERS: dict[str, Callable] = {
     "project_id": lambda w: ids(Project.objects.all(), "status"),
     "survey_id": lambda w: ids(Survey.objects.all()),
     "invitation_id": lambda w: ids(Invitation.objects.all(), "status"),
+    "resident_id": residents,
     "code": demand_codes,
     "token": lambda w: texts(Certificate.objects.values_list("verify_token", flat=True)),
     "rest": lambda w: words("nope/deeper", "wishes/1/nope"),

@@ -307,3 +307,19 @@ def test_no_demand_operation_answers_garbage_with_a_server_error(client, people,
                         assert r.status_code < 500, (method, url, body, r.content[:300])
                         assert r["Content-Type"].startswith("application/json"), (method, url)
     assert tried > 300
+
+
+def test_a_tracking_code_is_found_with_spaces_or_dashes_and_misses_are_rate_limited(
+    client, settings, make_demand
+):
+    settings.WEIGUANG = {**settings.WEIGUANG, "DEMAND_LOOKUPS_PER_HOUR": 2}
+    d = make_demand("replied")
+    code = d.tracking_code
+    assert client.get(f"{DEMANDS}/track/{code[:4]}-{code[4:8]}-{code[8:]}").json()["status"] == "replied"
+    assert client.get(f"{DEMANDS}/track/{code[:4]}%20{code[4:8]}%20{code[8:]}").status_code == 200
+    for _n in range(2):
+        assert client.get(f"{DEMANDS}/track/000000000000").status_code == 404
+    r = client.get(f"{DEMANDS}/track/000000000001")
+    assert r.status_code == 429 and r.json()["code"] == "rate_limited"
+    url = f"{DEMANDS}/track/{code[:4]}-{code[4:8]}-{code[8:]}/evaluate"
+    assert post(client, url, None, {"evaluation": "satisfied"}).json()["status"] == "closed"

@@ -8,7 +8,6 @@ services and regions.access. A department handler sees only demands transferred 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Literal
 
 from django.contrib.auth import get_user_model
@@ -23,6 +22,7 @@ from weiguang.core import ratelimit
 from weiguang.core.api import (
     ERROR_RESPONSES,
     OPTIONAL_AUTH_OPENAPI,
+    ErrorOut,
     Id,
     InSchema,
     Text,
@@ -57,7 +57,6 @@ ChannelCode = Literal[tuple(DemandChannel.values)]  # type: ignore[valid-type]
 EvaluationCode = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 ColourCode = Literal["green", "yellow", "red"]
 BreakdownCode = Literal["community", "department", "category", "month"]
-TRACKING_CODE = re.compile(r"^[A-Z0-9]{4,12}$")
 STATS_EARLIEST, STATS_LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
@@ -525,15 +524,17 @@ def demand_stats(request, filters: Query[StatsFilters]):
 @router.get(
     "/track/{code}",
     auth=None,
-    response={200: TrackOut, **ERROR_RESPONSES},
+    response={200: TrackOut, **ERROR_RESPONSES, 429: ErrorOut},
     summary="Follow a demand by its tracking code (anyone)",
 )
 def track(request, code: str):
-    """Only the state and the public reply: nothing about who asked or what they said."""
-    code = code.strip().upper()
-    if not TRACKING_CODE.match(code):
+    """Only the state and the public reply: nothing about who asked or what they said. The code
+    may be written with spaces or dashes ("3815 0274-6692"); codes that match nothing count
+    against the address's public look-ups (429 when too many)."""
+    demand = services.find_by_code(code, client=ratelimit.client_address(request))
+    if demand is None:
         raise Http404
-    return _track(get_object_or_404(Demand, tracking_code=code))
+    return _track(demand)
 
 
 def _track(d: Demand) -> dict:
@@ -553,16 +554,16 @@ def _track(d: Demand) -> dict:
 @router.post(
     "/track/{code}/evaluate",
     auth=None,
-    response={200: TrackOut, **ERROR_RESPONSES},
+    response={200: TrackOut, **ERROR_RESPONSES, 429: ErrorOut},
     summary="Evaluate the reply with the tracking code (anyone holding it)",
 )
 def evaluate_by_code(request, code: str, data: EvaluateIn):
     """For a demand submitted anonymously, or recorded at the desk for a resident without an
     account: whoever holds the tracking code may give the evaluation once the reply is in."""
-    code = code.strip().upper()
-    if not TRACKING_CODE.match(code):
+    demand = services.find_by_code(code, client=ratelimit.client_address(request))
+    if demand is None:
         raise Http404
-    return _track(services.evaluate_by_code(code, evaluation=data.evaluation, note=data.note))
+    return _track(services.evaluate_by_code(demand.tracking_code, evaluation=data.evaluation, note=data.note))
 
 
 # --- desk sessions and deliberation meetings ---------------------------------------------

@@ -116,3 +116,24 @@ def test_no_two_different_schemas_share_a_name_in_the_openapi_document():
     for model in _all_models():
         shapes.setdefault(model.__name__, set()).add(json.dumps(model.model_json_schema(), sort_keys=True))
     assert {name for name, variants in shapes.items() if len(variants) > 1} == set()
+
+
+def test_a_rate_limited_submission_is_a_documented_429(client, people, tree, settings):
+    """Rate limits stay on under fuzzing; where they answer 429, the document says so."""
+    settings.WEIGUANG = {**settings.WEIGUANG, "DEMAND_PUBLIC_PER_HOUR": 1, "PUBLIC_SUBMISSIONS_PER_HOUR": 1}
+    schema = client.get("/api/v1/openapi.json").json()
+    demand = {"grid": tree.grid_a1.pk, "title": "楼道灯坏了", "description": "三楼"}
+    statuses = [
+        client.post("/api/v1/demands", demand, content_type="application/json").status_code for _ in "ab"
+    ]
+    assert statuses == [201, 429]
+    assert "429" in schema["paths"]["/api/v1/demands"]["post"]["responses"]
+    token = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(people.resident_user)}"}
+    wishes = [
+        client.post(
+            "/api/v1/wishes", {"kind": "item", "title": title}, content_type="application/json", **token
+        )
+        for title in ("想要一个电饭煲", "想学用智能手机")
+    ]
+    assert [r.status_code for r in wishes] == [201, 429] and wishes[1].json()["code"] == "rate_limited"
+    assert "429" in schema["paths"]["/api/v1/wishes"]["post"]["responses"]

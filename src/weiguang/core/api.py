@@ -179,6 +179,8 @@ class ErrorOut(Schema):
 
 
 ERROR_RESPONSES = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+THROTTLED = {429: ErrorOut}
+"""For an operation behind a rate limit or the login lockout: it may answer 429 (Retry-After)."""
 
 _CODE_LIKE = re.compile(r"^[a-z][a-z0-9_]*$")
 

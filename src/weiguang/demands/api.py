@@ -22,6 +22,7 @@ from weiguang.core import ratelimit
 from weiguang.core.api import (
     ERROR_RESPONSES,
     OPTIONAL_AUTH_OPENAPI,
+    THROTTLED,
     ErrorOut,
     Id,
     InSchema,
@@ -463,7 +464,7 @@ def list_demands(request, filters: Query[DemandFilters]):
     "",
     auth=optional_auth,
     openapi_extra={**OPTIONAL_AUTH_OPENAPI, "requestBody": json_or_multipart_body(DemandIn)},
-    response={201: DemandDetailOut, **ERROR_RESPONSES},
+    response={201: DemandDetailOut, **ERROR_RESPONSES, **THROTTLED},
     summary="Record a demand (staff, grid workers) or submit one online (anyone)",
 )
 def create_demand(request):

@@ -17,6 +17,7 @@ from weiguang.core.api import (
     ERROR_RESPONSES,
     IDEMPOTENCY_KEY_PATTERN,
     OPTIONAL_AUTH_OPENAPI,
+    THROTTLED,
     Id,
     current_user,
     json_or_multipart_body,
@@ -161,7 +162,7 @@ def list_wishes(request, filters: Query[WishFilters]):
 
 @router.post(
     "",
-    response={200: WishDetailOut, 201: WishDetailOut, **ERROR_RESPONSES},
+    response={200: WishDetailOut, 201: WishDetailOut, **ERROR_RESPONSES, **THROTTLED},
     summary="Post a wish (yourself, or for a resident)",
 )
 def create_wish(

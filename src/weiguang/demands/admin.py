@@ -12,17 +12,17 @@ class HolidayAdmin(admin.ModelAdmin):
 
 @admin.register(DemandCategory)
 class DemandCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "parent", "active", "ordering"]
+    list_display = ["name", "name_en", "parent", "active", "ordering"]
     list_editable = ["active", "ordering"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]
 
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "street"]
+    list_display = ["name", "name_en", "street"]
     list_filter = ["street"]
     filter_horizontal = ["handlers"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]
 
 
 class TransferInline(admin.TabularInline):

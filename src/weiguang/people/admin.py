@@ -11,7 +11,7 @@ from .services import view_resident_record
 
 @admin.register(PopulationGroup)
 class PopulationGroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "ordering"]
+    list_display = ["name", "name_en", "code", "ordering"]
     list_editable = ["ordering"]
     prepopulated_fields = {"code": ["name"]}
 

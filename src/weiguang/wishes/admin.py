@@ -8,10 +8,10 @@ from .models import Claim, Wish, WishCategory, WishPolicy
 
 @admin.register(WishCategory)
 class WishCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "keywords", "active", "ordering"]
+    list_display = ["name", "name_en", "kind", "keywords", "active", "ordering"]
     list_editable = ["active", "ordering"]
     list_filter = ["kind", "active"]
-    search_fields = ["name", "keywords"]
+    search_fields = ["name", "name_en", "keywords"]
 
 
 @admin.register(WishPolicy)

@@ -19,10 +19,10 @@ class DemandCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_en", "street"]
+    list_display = ["name", "street"]
     list_filter = ["street"]
     filter_horizontal = ["handlers"]
-    search_fields = ["name", "name_en"]
+    search_fields = ["name"]
 
 
 class TransferInline(admin.TabularInline):

@@ -16,7 +16,7 @@ class PointsRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_en", "colour", "region"]
+    list_display = ["name", "colour", "region"]
     list_filter = ["colour"]
     filter_horizontal = ["leaders"]
 
@@ -25,7 +25,7 @@ class TeamAdmin(admin.ModelAdmin):
 class RewardItemAdmin(admin.ModelAdmin):
     """Prices and names here; stock changes go through the service (restock, redeem)."""
 
-    list_display = ["name", "name_en", "street", "points", "stock", "active"]
+    list_display = ["name", "street", "points", "stock", "active"]
     readonly_fields = ["stock"]
 
 

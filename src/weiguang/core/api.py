@@ -431,7 +431,7 @@ class MeOut(Schema):
 @router.post(
     "/token",
     auth=None,
-    response={201: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={201: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Exchange a username and password for an API token",
 )
 def issue_token(request, data: TokenIn):

@@ -47,11 +47,10 @@ from ninja.utils import check_csrf
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from weiguang.regions.access import memberships
-
 from . import lockout
 from .errors import BadCredentials, ServiceError, TooManyAttempts, Unauthenticated
 from .models import ApiToken
+from .permissions import memberships
 
 logger = logging.getLogger("django.request")
 

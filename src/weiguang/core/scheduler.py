@@ -1,5 +1,6 @@
-"""Periodic work: which task runs how often. `weiguang scheduler` enqueues them; the
-`db_worker` process (django-tasks-db) runs them."""
+"""Periodic work: which task runs how often. Each app registers its own jobs from its
+AppConfig.ready() (`scheduler.register(task_path, every)`); `weiguang scheduler` enqueues
+those that are due; the `db_worker` process (django-tasks-db) runs them."""
 
 from __future__ import annotations
 
@@ -19,12 +20,15 @@ class Periodic:
     every: dt.timedelta
 
 
-PERIODIC = [
-    Periodic("weiguang.wishes.tasks.expire_overdue_claims", dt.timedelta(minutes=10)),
-    Periodic("weiguang.demands.tasks.escalate_overdue", dt.timedelta(minutes=10)),
-    Periodic("weiguang.demands.tasks.close_unevaluated", dt.timedelta(hours=1)),
-    Periodic("weiguang.demands.tasks.send_deadline_reminders", dt.timedelta(minutes=10)),
-]
+# Filled by each app from its AppConfig.ready() through register(): core knows no app's tasks.
+PERIODIC: list[Periodic] = []
+
+
+def register(task_path: str, every: dt.timedelta) -> None:
+    """Run the task at `task_path` (a django-tasks task) every `every`. Call it from the app's
+    AppConfig.ready(); registering the same path again changes nothing."""
+    if all(job.task_path != task_path for job in PERIODIC):
+        PERIODIC.append(Periodic(task_path, every))
 
 
 def claim_run(job: Periodic, now=None) -> bool:

@@ -2,7 +2,7 @@
 
 A model declares its states and allowed transitions in one `StateMachine`; `perform()` runs
 a transition inside a transaction with a row lock, checks the actor's permission through
-regions.access, applies the transition's side effects, writes an audit entry and registers
+the installed access rules (core/permissions.py: regions.access), applies the transition's side effects, writes an audit entry and registers
 the machine's after-commit hooks (cache invalidation, notifications).
 """
 
@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from weiguang.regions import access
-
+from . import permissions as access
 from .audit import log_action
 from .errors import Conflict, NotAllowed
 

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class DemandsConfig(AppConfig):
     name = "weiguang.demands"
     verbose_name = _("Demands")
+
+    def ready(self) -> None:
+        import datetime as dt
+
+        from weiguang.core import scheduler
+
+        scheduler.register("weiguang.demands.tasks.escalate_overdue", dt.timedelta(minutes=10))
+        scheduler.register("weiguang.demands.tasks.close_unevaluated", dt.timedelta(hours=1))
+        scheduler.register("weiguang.demands.tasks.send_deadline_reminders", dt.timedelta(minutes=10))

@@ -7,7 +7,12 @@ class WishesConfig(AppConfig):
     verbose_name = _("Micro-wishes")
 
     def ready(self) -> None:
+        import datetime as dt
+
+        from weiguang.core import scheduler
+
         from . import wall
         from .models import Wish
 
         Wish.state_machine.on_commit.append(wall.invalidate_for)
+        scheduler.register("weiguang.wishes.tasks.expire_overdue_claims", dt.timedelta(minutes=10))

@@ -301,7 +301,10 @@ def main(argv=None) -> int:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from weiguang.core.demo import (
+    from weiguang.core.privacy import id_number_check_digit
+    from weiguang.people.models import PopulationGroup, Resident
+    from weiguang.regions.models import Region
+    from weiguang.site.demo import (
         MID_FEMALE,
         MID_MALE,
         OLD_FEMALE,
@@ -311,9 +314,6 @@ def main(argv=None) -> int:
         YOUNG_FEMALE,
         YOUNG_MALE,
     )
-    from weiguang.core.privacy import id_number_check_digit
-    from weiguang.people.models import PopulationGroup, Resident
-    from weiguang.regions.models import Region
     from weiguang.wishes.models import Claim, Wish, WishCategory
 
     db = connection.settings_dict

@@ -15,6 +15,7 @@ handler500 = "weiguang.core.views.server_error"
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("weiguang.site.urls")),  # the home page
     path("", include("weiguang.core.urls")),
     path("", include("weiguang.wishes.urls")),
     path("", include("weiguang.demands.urls")),

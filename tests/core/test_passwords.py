@@ -10,7 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from weiguang.core.demo import DEMO_PASSWORD
+from weiguang.site.demo import DEMO_PASSWORD
 
 from ..factories import UserFactory
 

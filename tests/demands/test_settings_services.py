@@ -15,11 +15,11 @@ from tests.factories import UserFactory, grant
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.models import AuditEntry
 from weiguang.core.notifications import Notification
-from weiguang.core.templatetags.wg import role_flags
 from weiguang.demands import calendar, configure, services
 from weiguang.demands.forms import category_choices
 from weiguang.demands.models import Demand, DemandCategory, Department, Holiday, Transfer
 from weiguang.regions.models import Membership, Role
+from weiguang.site.templatetags.nav import role_flags
 
 pytestmark = pytest.mark.django_db
 

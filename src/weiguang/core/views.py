@@ -1,4 +1,5 @@
-"""Pages every user shares: home, login/logout, the inbox, and display preferences."""
+"""Pages every user shares: login/logout, the inbox, display preferences and the error pages.
+The home page is site's (site/views.py): it reads every app."""
 
 from __future__ import annotations
 
@@ -8,63 +9,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from weiguang.regions import access
-from weiguang.regions.models import Region, RegionKind
-
 from .lockout import LockoutMessageMixin
 from .middleware import LARGE_TEXT_COOKIE
 from .models import Notification
-from .templatetags.wg import role_flags, safe_next
+from .templatetags.wg import safe_next
 
 YEAR = 365 * 24 * 3600
-
-
-def home(request):
-    """Entry points by role, and the list of street walls."""
-    flags = role_flags(request.user)
-    communities = Region.objects.filter(kind=RegionKind.COMMUNITY).order_by("name")
-    streets = (
-        Region.objects.filter(kind=RegionKind.STREET)
-        .prefetch_related(Prefetch("children", queryset=communities, to_attr="communities"))
-        .order_by("name")
-    )
-    waiting = None
-    if flags.staff:
-        from weiguang.wishes.models import WishStatus
-        from weiguang.wishes.services import region_wishes
-
-        waiting = (
-            region_wishes(request.user, "wish.review")
-            .filter(status__in=[WishStatus.SUBMITTED, WishStatus.DISPUTED])  # to review, to follow up
-            .count()
-        )
-    mine = None
-    if flags.is_resident:
-        from weiguang.wishes.models import Wish
-
-        mine = (
-            access.scope(Wish.objects.all(), request.user, "wish.view_private")
-            .filter(resident__user=request.user)
-            .aggregate(total=Count("id"), to_confirm=Count("id", filter=Q(status="fulfilled")))
-        )
-    demands = volunteering = None
-    if flags.authenticated:
-        from weiguang.demands.views import open_counts
-        from weiguang.volunteers.views import home_counts
-
-        demands = open_counts(request.user)
-        volunteering = home_counts(request.user, flags)
-    return render(
-        request,
-        "core/home.html",
-        {"flags": flags, "streets": streets, "waiting": waiting, "mine": mine, "demands": demands,
-         "volunteering": volunteering},
-    )  # fmt: skip
 
 
 class LoginForm(LockoutMessageMixin, AuthenticationForm):

@@ -27,9 +27,9 @@ from weiguang.core.errors import ServiceError
 from weiguang.core.idempotency import create_once
 from weiguang.core.privacy import mask_phone
 from weiguang.core.schemas import history_rows
-from weiguang.core.templatetags.wg import role_flags, safe_next
+from weiguang.core.templatetags.wg import safe_next
 from weiguang.people.models import Resident
-from weiguang.people.services import resident_for, search_residents, view_resident_record
+from weiguang.people.services import own_resident, resident_for, search_residents, view_resident_record
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind, Role
 
@@ -268,7 +268,7 @@ def demand_new(request):
     user = request.user
     if user.is_authenticated and access.has_role(user, access.ACTION_ROLES["demand.create"]):
         return redirect("desk_demand_new")
-    resident = role_flags(user).resident
+    resident = own_resident(user)
     if request.method == "POST":
         form = PublicDemandForm(request.POST, ask_phone=resident is None)
         if form.is_valid():
@@ -1106,16 +1106,16 @@ def figures(request):
 def open_counts(user) -> dict:
     """For the home page's tiles: how much is waiting for this user (a few indexed counts)."""
     counts = {}
-    flags = role_flags(user)
+    resident = own_resident(user)
     now = timezone.now()
     if access.has_role(user, access.ACTION_ROLES["demand.list_region"]):
         open_qs = services.region_demands(user).filter(status__in=OPEN_STATUSES)
         counts["overdue"] = open_qs.filter(overdue_q(now)).count()
-    if flags.authenticated and user.departments.exists():
+    if user.is_authenticated and user.departments.exists():
         counts["inbox"] = services.department_inbox(user).count()
     if access.has_role(user, {Role.STREET_ADMIN}):
         counts["escalated"] = services.escalation_board(user).count()
-    if flags.is_resident:
+    if resident is not None:
         counts["mine"] = services.visible_demands(user).filter(resident__user=user).count()
         counts["to_evaluate"] = (
             services.visible_demands(user).filter(resident__user=user, status=S.REPLIED).count()

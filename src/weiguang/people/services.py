@@ -6,9 +6,32 @@ from django.utils.translation import gettext as _
 from weiguang.core.audit import history_of, log_action
 from weiguang.core.errors import InvalidInput, NotAllowed
 from weiguang.core.models import AuditEntry
-from weiguang.regions.access import can, scope
+from weiguang.regions.access import can, memberships, scope
 
 from .models import Resident
+
+
+def own_resident(user) -> Resident | None:
+    """The user's own resident record, if any (Django keeps it on the user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.resident
+    except Resident.DoesNotExist:
+        return None
+
+
+def street_id_of(path: str) -> int | None:
+    segments = [s for s in (path or "").split("/") if s]
+    return int(segments[1]) if len(segments) >= 2 else None
+
+
+def home_street_id(user, resident: Resident | None = None) -> int | None:
+    """The street whose wall is "theirs": the resident's own, else that of their first role."""
+    street = street_id_of(resident.grid.path) if resident is not None and resident.grid_id else None
+    for _role, path in memberships(user):
+        street = street or street_id_of(path)
+    return street
 
 
 def search_residents(user, text: str = "", limit: int = 20) -> QuerySet[Resident]:

@@ -29,11 +29,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from weiguang.core.errors import Conflict, ServiceError
 from weiguang.core.schemas import history_rows
-from weiguang.core.templatetags.wg import role_flags, safe_next
+from weiguang.core.templatetags.wg import safe_next
 from weiguang.core.uploads import photo_notice
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import PopulationGroup, Resident
-from weiguang.people.services import resident_for, search_residents, view_resident_record
+from weiguang.people.services import (
+    home_street_id,
+    own_resident,
+    resident_for,
+    search_residents,
+    view_resident_record,
+)
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 
@@ -441,7 +447,7 @@ def wish_action(request, pk: int, action: str):
 
 
 def _own_resident(user) -> Resident | None:
-    return role_flags(user).resident
+    return own_resident(user)
 
 
 def _submit(request, form, template: str, context: dict, resident: Resident | None = None):
@@ -586,8 +592,8 @@ def my_claims(request):
     claims = list(services.my_claims(request.user)[:200])
     active = [c for c in claims if c.status == "active"]
     done = [c for c in claims if c.status != "active"]
-    flags = role_flags(request.user)
-    return render(request, "wishes/my_claims.html", {"active": active, "done": done, "flags": flags})
+    street_id = home_street_id(request.user, own_resident(request.user))
+    return render(request, "wishes/my_claims.html", {"active": active, "done": done, "street_id": street_id})
 
 
 def _require_staff(user) -> None:

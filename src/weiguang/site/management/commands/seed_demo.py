@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from weiguang.core import demo
 from weiguang.regions.models import Role
+from weiguang.site import demo
 
 
 class Command(BaseCommand):

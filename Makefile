@@ -42,6 +42,7 @@ run: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 test: system-deps setup lint
 	$(BIN)/weiguang makemigrations --check --dry-run

@@ -89,3 +89,17 @@ def _seed() -> str:
     out = StringIO()
     call_command("seed_demo", "--json", stdout=out)
     return out.getvalue()
+
+
+def test_the_code_version_changes_when_a_template_or_catalogue_changes(tmp_path):
+    from weiguang.core.cache import files_digest
+
+    (tmp_path / "app" / "templates").mkdir(parents=True)
+    page = tmp_path / "app" / "templates" / "wall.html"
+    page.write_text("<h1>心愿墙</h1>")
+    (tmp_path / "notes.py").write_text("x = 1")
+    before = files_digest(tmp_path)
+    (tmp_path / "notes.py").write_text("x = 2")  # code, not a rendering: same version
+    assert files_digest(tmp_path) == before
+    page.write_text("<h1>微心愿墙</h1>")
+    assert files_digest(tmp_path) != before

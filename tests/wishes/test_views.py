@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
@@ -216,6 +218,23 @@ class TestWall:
         with django_capture_on_commit_callbacks(execute=True):
             services.claim_wish(wish, people.volunteer)
         assert 'data-status="claimed"' in html(client.get(url))
+
+    def test_an_upgrade_is_never_served_the_old_codes_pages(
+        self, client, tree, make_wish, monkeypatch, django_assert_max_num_queries
+    ):
+        from weiguang.wishes import wall
+
+        make_wish("published", title="想要一个电水壶")
+        url = wall_url(tree)
+        client.get(url)
+        with django_assert_max_num_queries(0):
+            client.get(url)  # warm: served from the cache
+        monkeypatch.setattr(wall, "code_version", lambda: "after-the-upgrade")
+        queries = CaptureQueriesContext(connection)
+        with queries:
+            page = html(client.get(url))
+        assert len(queries) > 0, "the page cached by the old code was served"
+        assert "电水壶" in page
 
     def test_logged_in_user_gets_the_wall_with_their_own_header(self, client, tree, people, make_wish):
         make_wish("published", title="想要一个电水壶")

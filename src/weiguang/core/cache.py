@@ -13,7 +13,10 @@ thread-safe (connections come from its pool), so one per pool is enough.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from contextlib import nullcontext
+from pathlib import Path
 
 from django.core.cache.backends import redis as django_redis
 from django.db import DatabaseError, connection, transaction
@@ -51,6 +54,26 @@ def _read_token() -> str:
     except DatabaseError:  # not migrated yet: nothing worth keeping is cached before that
         return UNMIGRATED
     return token
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the installed templates, static files and catalogues.
+
+    Cached renderings (the wall's pages) carry it in their keys, so an upgrade that changes
+    how a page looks is never served pages rendered by the old code. Sessions and rate-limit
+    counters do not carry it: a deploy must not log everyone out.
+    """
+    return files_digest(Path(__file__).resolve().parents[1])
+
+
+def files_digest(root: Path) -> str:
+    digest = hashlib.blake2b(digest_size=6)
+    for path in sorted(root.rglob("*")):
+        if path.suffix in {".html", ".css", ".js", ".po", ".svg"} and path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def make_key(key: str, key_prefix: str, version: int) -> str:

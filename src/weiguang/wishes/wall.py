@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 
+from weiguang.core.cache import code_version
 from weiguang.regions.models import Region, RegionKind
 
 from .models import PUBLIC_STATUSES, Wish
@@ -50,7 +51,9 @@ def invalidate_for(wish: Wish, action: str = "") -> None:
 
 def page_key(region_id: int, params: dict, variant: str = "") -> str:
     raw = "&".join(f"{k}={params.get(k, '')}" for k in FILTERS) + "|" + variant
-    return f"wall:{region_id}:{hashlib.blake2b(raw.encode(), digest_size=10).hexdigest()}"
+    # the code version: a page rendered by the code before an upgrade is never served after it
+    digest = hashlib.blake2b(raw.encode(), digest_size=10).hexdigest()
+    return f"wall:{code_version()}:{region_id}:{digest}"
 
 
 def cached_page(region_id: int, params: dict, variant: str, build: Callable[[], str]) -> str:

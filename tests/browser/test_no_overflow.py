@@ -1,7 +1,8 @@
 """The pages changed for issue 9, opened on the demo street at 390 px as every role that reaches
 them, in normal and large text, in Chinese and English: none is wider than the phone, and no
 label or value spills out of its box (a long English skill name ran past its checkbox card, a
-masked ID number past the resident record, the whistle's report-in table past the board)."""
+masked ID number past the resident record, the whistle's report-in table past the board, and
+once squeezed, its headers broke mid-word)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,12 @@ MODES = [("zh-hans", "0"), ("zh-hans", "1"), ("en", "0"), ("en", "1")]
 # Boxes whose text must stay inside them (their own scrollWidth), beside the page as a whole.
 SPILLS = """() => Array.from(document.querySelectorAll('.choices label, dl.facts dd, .card, table.report-in'))
   .filter(e => e.scrollWidth > e.clientWidth + 1)
-  .map(e => e.tagName + '.' + e.className + ': ' + e.innerText.slice(0, 40))"""
+  .map(e => e.tagName + '.' + e.className + ': ' + e.innerText.slice(0, 40))
+  .concat(Array.from(document.querySelectorAll('table.report-in th')).filter(th => {
+    // a one-word header on two lines was cut mid-word (Departme-nt)
+    const r = document.createRange(); r.selectNodeContents(th);
+    return th.parentElement.parentElement.getBoundingClientRect().width > 1 && new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size > 1;
+  }).map(th => 'header broken: ' + th.innerText))"""
 
 
 def demo_pages():

@@ -91,3 +91,18 @@ def test_a_demand_without_resident_or_phone_opens_for_staff_and_handlers(client,
         response = client.get(f"/demands/{d.pk}/")
         assert response.status_code == 200, (user.username, kind)
         assert d.title in response.content.decode()
+
+
+def test_only_an_online_report_says_it_was_submitted_online(client, people, bare_demands):
+    """A meeting's action item or a desk entry with nobody to contact said 匿名（线上提交）."""
+    client.force_login(people.staff)
+    for kind, expected in [
+        ("online", "匿名（线上提交）"),
+        ("desk", "路过的大爷"),
+        ("action item", "未登记联系人"),
+    ]:
+        page = client.get(f"/demands/{bare_demands[kind].pk}/").content.decode()
+        contact = page.split('data-testid="contact"', 1)[1].split("</section>", 1)[0]
+        assert expected in contact, kind
+        if kind != "online":
+            assert "线上提交" not in contact, kind

@@ -2,7 +2,8 @@
 them, in normal and large text, in Chinese and English: none is wider than the phone, and no
 label or value spills out of its box (a long English skill name ran past its checkbox card, a
 masked ID number past the resident record, the whistle's report-in table past the board, and
-once squeezed, its headers broke mid-word)."""
+once squeezed, its headers broke mid-word; the units' names in 'who delivered what' sat at the
+right of their column)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,10 @@ SPILLS = """() => Array.from(document.querySelectorAll('.choices label, dl.facts
     // a one-word header on two lines was cut mid-word (Departme-nt)
     const r = document.createRange(); r.selectNodeContents(th);
     return th.parentElement.parentElement.getBoundingClientRect().width > 1 && new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size > 1;
-  }).map(th => 'header broken: ' + th.innerText))"""
+  }).map(th => 'header broken: ' + th.innerText))
+  .concat(Array.from(document.querySelectorAll('table.data tbody tr > :first-child:not([colspan])'))
+    .filter(c => getComputedStyle(c).textAlign === 'right')
+    .map(c => 'row name pushed right: ' + c.innerText))"""
 
 
 def demo_pages():

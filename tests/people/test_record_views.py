@@ -136,3 +136,23 @@ def test_the_admin_change_page_is_logged_too(client, people):
     client.force_login(people.staff)
     record = client.get(f"/staff/residents/{people.resident.pk}/").content.decode()
     assert "站点管理" in record[record.index('data-testid="view-log"') :]
+
+
+def test_the_record_lists_groups_with_the_pages_own_separator(client, people, settings):
+    """In English the groups read 'Elderly living alone, Disabled', not joined with 、."""
+    from weiguang.people.models import PopulationGroup
+
+    groups = [
+        PopulationGroup.objects.create(code="t-alone", name="独居老人", name_en="Living alone", ordering=1),
+        PopulationGroup.objects.create(code="t-disabled", name="残疾人", name_en="Disabled", ordering=2),
+    ]
+    people.resident.groups.set(groups)
+    client.force_login(people.staff)
+    url = f"/staff/residents/{people.resident.pk}/"
+    assert "独居老人、残疾人" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(url).content.decode()
+    assert (
+        "Living alone, Disabled" in page
+        and "、" not in page.split('data-testid="record"')[1].split("</dl>")[0]
+    )

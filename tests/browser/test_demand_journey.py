@@ -6,6 +6,7 @@ order) → the department handles it again → staff reply → the resident is s
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import UserFactory
 from weiguang.demands.models import Demand, DemandStatus, Department, Transfer
@@ -49,7 +50,7 @@ def test_demand_from_the_desk_to_a_satisfied_resident(phone, people, tree):
     desk.wait_for_selector(
         f"#chosen-resident input[name=resident][value='{people.resident.pk}']", state="attached"
     )
-    desk.wait_for_function("document.activeElement.id === 'id_title'")  # on to the demand
+    expect(desk.locator("#id_title")).to_be_focused()  # on to the demand
     desk.keyboard.type(TITLE)
     desk.keyboard.press("Enter")
     desk.wait_for_selector("[data-testid=saved]")

@@ -48,7 +48,7 @@ from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from . import lockout
-from .errors import BadCredentials, ServiceError, TooManyAttempts, Unauthenticated
+from .errors import BadCredentials, InvalidInput, ServiceError, TooManyAttempts, Unauthenticated
 from .models import ApiToken
 from .permissions import memberships
 
@@ -90,6 +90,34 @@ class InSchema(Schema):
 
 
 # --- authentication ----------------------------------------------------------------------
+
+
+# --- shapes and helpers every API module shares ----------------------------------------
+
+
+class Ref(Schema):
+    """A record named by id and name (a region, a department, a unit, a skill...)."""
+
+    id: int
+    name: str
+
+
+def ref(obj) -> dict:
+    """The `Ref` of a record with a `name`."""
+    return {"id": obj.pk, "name": obj.name}
+
+
+class Page(Schema):
+    """What a paged list says besides its items (`limit`/`offset` as the request gave them)."""
+
+    count: int
+    limit: int
+    offset: int
+
+
+def invalid(field: str, message: str) -> InvalidInput:
+    """A 422 that puts `message` on one field of the request."""
+    return InvalidInput(message, fields={field: message})
 
 
 class BearerAuth(HttpBearer):

@@ -10,14 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from weiguang.core.forms import Form
+from weiguang.core.forms import BigRadioSelect, Form
 from weiguang.core.names import local_name
 from weiguang.regions.models import Region, RegionKind
-from weiguang.wishes.forms import BigRadioSelect, apply_service_error
 
 from .models import DemandCategory, DemandChannel, Evaluation, IntakeSession, SessionKind
-
-__all__ = ["apply_service_error"]
 
 DESK_CHANNELS = [
     (c.value, c.label)

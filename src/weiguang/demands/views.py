@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from weiguang.core import ratelimit
 from weiguang.core.errors import ServiceError
+from weiguang.core.forms import apply_service_error
 from weiguang.core.idempotency import create_once
 from weiguang.core.privacy import mask_phone
 from weiguang.core.schemas import history_rows
@@ -52,7 +53,6 @@ from .forms import (
     ReviewReturnForm,
     SessionForm,
     TransferForm,
-    apply_service_error,
 )
 from .models import (
     OPEN_STATUSES,

@@ -19,9 +19,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from weiguang.core.errors import ServiceError
+from weiguang.core.forms import apply_service_error
 
 from . import configure
-from .forms import apply_service_error
 from .forms_settings import HandlerForm, HolidayForm, NameForm, department_name_form
 from .models import DemandCategory, Department, Holiday
 

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weiguang.core.errors import ServiceError
+from weiguang.core.forms import apply_service_error
 from weiguang.core.templatetags.wg import safe_next
 from weiguang.regions import access
 from weiguang.regions.models import Region
-from weiguang.wishes.forms import apply_service_error
 
 from . import services
 from .forms import ProfileForm, ProjectForm, ResourceForm, TextForm

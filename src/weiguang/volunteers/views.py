@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from weiguang.core.errors import ServiceError
 from weiguang.core.formfields import first_error
+from weiguang.core.forms import apply_service_error
 from weiguang.core.templatetags.wg import safe_next
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
-from weiguang.wishes.forms import apply_service_error
 
 from . import services
 from .certificate import certificate_pdf

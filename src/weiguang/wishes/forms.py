@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 
 from django import forms
@@ -11,34 +10,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from weiguang.core.errors import ServiceError
-from weiguang.core.forms import Form
+from weiguang.core.forms import BigRadioSelect, Form
 from weiguang.partners.models import PartnerUnit
 
 from .models import Channel, WishCategory, WishKind
-
-# Service error field names -> form field names.
-FIELD_ALIASES = {"resident_id": "resident", "duplicate_of": None}
-
-
-def apply_service_error(form: forms.Form, err: ServiceError) -> None:
-    """Show a service's refusal on the form: on the fields it names, else at the top."""
-    placed = False
-    for name, detail in (err.fields or {}).items():
-        name = FIELD_ALIASES.get(name, name)
-        if name and name in form.fields:
-            # A field entry is either a message of its own or a machine code for err.message.
-            text = err.message if re.fullmatch(r"[a-z_]+", str(detail)) else str(detail)
-            form.add_error(name, text)
-            placed = True
-    if not placed:
-        form.add_error(None, err.message)
-
-
-class BigRadioSelect(forms.RadioSelect):
-    """Radio buttons drawn as large tappable tiles (see .choices in the CSS)."""
-
-    template_name = "wishes/widgets/big_radio.html"
 
 
 class WishForm(Form):

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from weiguang.core.errors import Conflict, ServiceError
+from weiguang.core.forms import apply_service_error
 from weiguang.core.schemas import history_rows
 from weiguang.core.templatetags.wg import safe_next
 from weiguang.core.uploads import photo_notice
@@ -53,7 +54,6 @@ from .forms import (
     ReasonForm,
     RejectForm,
     WishForm,
-    apply_service_error,
 )
 from .models import PUBLIC_STATUSES, PhotoStage, Wish, WishCategory, WishKind, WishStatus
 

@@ -17,9 +17,10 @@ from weiguang.core.names import local_name
 from weiguang.core.transitions import StateMachine
 from weiguang.people.models import Resident
 from weiguang.regions.models import Region
+from weiguang.regions.scoping import RegionScoped
 
 
-class Holiday(models.Model):
+class Holiday(RegionScoped):
     """An exception to the Monday–Friday week, kept by each street: a holiday on a weekday
     (is_workday=False) or a make-up working day (调休) on a weekend (is_workday=True)."""
 
@@ -27,6 +28,8 @@ class Holiday(models.Model):
     date = models.DateField(_("date"))
     is_workday = models.BooleanField(_("working day"), default=False)
     name = models.CharField(_("name"), max_length=50, blank=True)
+
+    scope_path_lookup = "street__path"
 
     class Meta:
         ordering = ["date"]
@@ -59,12 +62,14 @@ class DemandCategory(models.Model):
         return f"{self.parent} / {local_name(self)}" if self.parent_id else local_name(self)
 
 
-class Department(models.Model):
+class Department(RegionScoped):
     """A functional department of the street; its handlers act on demands transferred to it."""
 
     name = models.CharField(_("name"), max_length=60)
     street = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="departments")
     handlers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="departments")
+
+    scope_path_lookup = "street__path"
 
     class Meta:
         ordering = ["street", "name"]
@@ -202,7 +207,7 @@ class SessionKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class IntakeSession(models.Model):
+class IntakeSession(RegionScoped):
     """A desk session, fair or round of visits where demands are collected together; its
     summary shows how many were collected, resolved on the spot and transferred."""
 
@@ -225,17 +230,13 @@ class IntakeSession(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.title}"
 
-    @property
-    def scope_path(self) -> str:
-        return self.community.path
-
 
 class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     DECIDED = "decided", _("Decided")
 
 
-class Deliberation(models.Model):
+class Deliberation(RegionScoped):
     """A deliberation meeting (党群联席议事会) on shared issues: the demands referred to it, who
     attended, the decision, and action items that become assigned demands."""
 
@@ -264,7 +265,6 @@ class Deliberation(models.Model):
             )
         ],
     )
-    scope_path_lookup = "region__path"
 
     class Meta:
         ordering = ["-held_at", "-id"]
@@ -273,10 +273,6 @@ class Deliberation(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def scope_path(self) -> str:
-        return self.region.path
 
 
 # A tracking code is twelve digits, shown in groups of four ("3815 0274 6692"): easy to write on
@@ -303,7 +299,7 @@ def format_tracking_code(code: str) -> str:
     return code
 
 
-class Demand(models.Model):
+class Demand(RegionScoped):
     tracking_code = models.CharField(max_length=12, unique=True, default=new_tracking_code, editable=False)
     resident = models.ForeignKey(
         Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="demands"
@@ -421,10 +417,6 @@ class Demand(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def scope_path(self) -> str:
-        return self.grid.path
 
     @property
     def is_open(self) -> bool:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from weiguang.core.transitions import StateMachine
 from weiguang.regions.models import Region
+from weiguang.regions.scoping import RegionScoped
 
 
 class PartnerKind(models.TextChoices):
@@ -25,11 +25,13 @@ class PartnerKind(models.TextChoices):
     SOCIAL = "social", _("Social organisation")
 
 
-class Alliance(models.Model):
+class Alliance(RegionScoped):
     """A group of units working together, e.g. a livelihood alliance (民生联盟) of a street."""
 
     name = models.CharField(_("name"), max_length=60)
     street = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="alliances")
+
+    scope_path_lookup = "street__path"
 
     class Meta:
         ordering = ["street", "name"]
@@ -41,7 +43,7 @@ class Alliance(models.Model):
         return self.name
 
 
-class PartnerUnit(models.Model):
+class PartnerUnit(RegionScoped):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices)
     region = models.ForeignKey(
@@ -63,7 +65,7 @@ class PartnerUnit(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    scope_path_lookup = "region__path"
+    scope_relations = {"owner": ("representatives",)}
 
     class Meta:
         ordering = ["name"]
@@ -73,19 +75,6 @@ class PartnerUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def scope_path(self) -> str:
-        return self.region.path
-
-    def relations_to(self, user) -> set[str]:
-        if getattr(user, "is_authenticated", False) and self.representatives.filter(pk=user.pk).exists():
-            return {"owner"}
-        return set()
-
-    @classmethod
-    def relation_q(cls, user, relations) -> Q:
-        return Q(representatives=user) if "owner" in relations else Q(pk__in=[])
 
     def serves(self, region: Region) -> bool:
         """Does the unit serve `region` (a grid or community)?"""
@@ -103,7 +92,7 @@ class ResourceKind(models.TextChoices):
     FUNDS = "funds", _("Funds")
 
 
-class Resource(models.Model):
+class Resource(RegionScoped):
     """Something a unit (or merchant) offers: goods, a service, a venue, people or funds."""
 
     unit = models.ForeignKey(PartnerUnit, on_delete=models.CASCADE, related_name="resources")
@@ -125,6 +114,7 @@ class Resource(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_path_lookup = "unit__region__path"
+    scope_relations = {"owner": ("unit__representatives",)}
 
     class Meta:
         ordering = ["unit", "kind", "title"]
@@ -133,17 +123,6 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def scope_path(self) -> str:
-        return self.unit.region.path
-
-    def relations_to(self, user) -> set[str]:
-        return self.unit.relations_to(user)
-
-    @classmethod
-    def relation_q(cls, user, relations) -> Q:
-        return Q(unit__representatives=user) if "owner" in relations else Q(pk__in=[])
 
 
 class ProjectStatus(models.TextChoices):
@@ -169,7 +148,7 @@ PROJECT_TRANSITIONS = StateMachine.build(
 )
 
 
-class Project(models.Model):
+class Project(RegionScoped):
     """The project list (项目清单): one or more needs matched to resources, with an owner,
     a plan, dates, a status and the outcome."""
 
@@ -196,7 +175,7 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     state_machine = PROJECT_TRANSITIONS
-    scope_path_lookup = "region__path"
+    scope_relations = {"owner": ("owner",)}
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -206,19 +185,8 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def scope_path(self) -> str:
-        return self.region.path
 
-    def relations_to(self, user) -> set[str]:
-        return {"owner"} if getattr(user, "is_authenticated", False) and self.owner_id == user.pk else set()
-
-    @classmethod
-    def relation_q(cls, user, relations) -> Q:
-        return Q(owner=user) if "owner" in relations else Q(pk__in=[])
-
-
-class Survey(models.Model):
+class Survey(RegionScoped):
     """Questions to the residents of a region; answers come from visits or online and are
     tallied into the needs list ("52 suggestions: free clinic, appliance repair ...")."""
 
@@ -230,8 +198,6 @@ class Survey(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    scope_path_lookup = "region__path"
-
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("survey")
@@ -239,10 +205,6 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def scope_path(self) -> str:
-        return self.region.path
 
 
 class SurveyQuestion(models.Model):
@@ -260,7 +222,7 @@ class SurveyQuestion(models.Model):
         return self.text
 
 
-class SurveyResponse(models.Model):
+class SurveyResponse(RegionScoped):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     # {question id (as text): "an option" | ["options"] | "free text"}
     answers = models.JSONField(default=dict)
@@ -270,6 +232,8 @@ class SurveyResponse(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_lookup = "survey__region__path"  # `grid` is where it was collected, if known
 
     class Meta:
         ordering = ["-created_at", "-id"]

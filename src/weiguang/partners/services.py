@@ -313,7 +313,7 @@ def create_alliance(by, *, street: Region, name: str, units=()) -> Alliance:
 
 def visible_units(user) -> QuerySet[PartnerUnit]:
     """Units of the regions where the user is staff, and the units they represent."""
-    return access.scope(PartnerUnit.objects.select_related("region"), user, "partner.manage").distinct()
+    return PartnerUnit.objects.select_related("region").restrict(user, "partner.manage").distinct()
 
 
 def _list_regions(user) -> list[Region]:
@@ -438,9 +438,7 @@ def withdraw_resource(resource: Resource, by, reason: str = "") -> Resource:
 
 
 def visible_resources(user) -> QuerySet[Resource]:
-    return access.scope(
-        Resource.objects.select_related("unit", "unit__region", "area"), user, "partner.manage"
-    )
+    return Resource.objects.select_related("unit", "unit__region", "area").restrict(user, "partner.manage")
 
 
 def resources_serving(region: Region, *, kind: str | None = None) -> QuerySet[Resource]:

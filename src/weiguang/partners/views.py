@@ -26,15 +26,8 @@ from .models import PartnerUnit, Project, Resource
 
 
 def _unit(request, pk: int, *, manage: bool = True) -> PartnerUnit:
-    unit = get_object_or_404(PartnerUnit.objects.select_related("region"), pk=pk)
-    allowed = (
-        access.can(request.user, "partner.manage", unit)
-        if manage
-        else services.can_view_unit(request.user, unit)
-    )
-    if not allowed:
-        raise Http404
-    return unit
+    see = "partner.manage" if manage else services.can_view_unit
+    return access.get_for_user(PartnerUnit.objects.select_related("region"), request.user, see=see, pk=pk)
 
 
 @login_required

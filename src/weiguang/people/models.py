@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from weiguang.core.names import local_name
 from weiguang.core.privacy import id_number_problem, mask_id_number, mask_name, mask_phone
 from weiguang.regions.models import Region
+from weiguang.regions.scoping import RegionScoped
 
 phone_validator = RegexValidator(
     r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$", _("Enter a mobile number (11 digits) or a landline.")
@@ -47,7 +48,7 @@ class Gender(models.TextChoices):
     MALE = "M", _("Male")
 
 
-class Resident(models.Model):
+class Resident(RegionScoped):
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
@@ -74,6 +75,7 @@ class Resident(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_path_lookup = "grid__path"
+    scope_relations = {"owner": ("user",)}  # the resident's own account
 
     class Meta:
         ordering = ["name", "id"]
@@ -83,10 +85,6 @@ class Resident(models.Model):
 
     def __str__(self) -> str:
         return self.masked_name
-
-    @property
-    def scope_path(self) -> str:
-        return self.grid.path
 
     @property
     def masked_name(self) -> str:
@@ -103,10 +101,3 @@ class Resident(models.Model):
     @property
     def address(self) -> str:
         return " ".join(p for p in [self.grid.name, self.building, self.door] if p)
-
-    def relations_to(self, user) -> set[str]:
-        return {"owner"} if user.is_authenticated and self.user_id == user.pk else set()
-
-    @classmethod
-    def relation_q(cls, user, relations):
-        return models.Q(user=user) if "owner" in relations else models.Q(pk__in=[])

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from weiguang.core.audit import history_of, log_action
 from weiguang.core.errors import InvalidInput, NotAllowed
 from weiguang.core.models import AuditEntry
-from weiguang.regions.access import can, memberships, scope
+from weiguang.regions.access import get_for_user, memberships
+from weiguang.regions.models import ancestor_ids
 
 from .models import Resident
 
@@ -22,8 +24,8 @@ def own_resident(user) -> Resident | None:
 
 
 def street_id_of(path: str) -> int | None:
-    segments = [s for s in (path or "").split("/") if s]
-    return int(segments[1]) if len(segments) >= 2 else None
+    ids = ancestor_ids(path or "")
+    return ids[1] if len(ids) >= 2 else None
 
 
 def home_street_id(user, resident: Resident | None = None) -> int | None:
@@ -36,7 +38,7 @@ def home_street_id(user, resident: Resident | None = None) -> int | None:
 
 def search_residents(user, text: str = "", limit: int = 20) -> QuerySet[Resident]:
     """Residents the user may pick (a grid worker: only residents of their own grids)."""
-    qs = scope(Resident.objects.select_related("grid"), user, "resident.search")
+    qs = Resident.objects.select_related("grid").restrict(user, "resident.search")
     text = (text or "").strip()
     if text:
         qs = qs.filter(Q(name__contains=text) | Q(phone__endswith=text) | Q(building__contains=text))
@@ -55,7 +57,7 @@ def resident_for(actor, resident: Resident | int | str | None, grid=None) -> Res
         pk = int(pk) if pk.isdigit() else None
     if pk is None or isinstance(pk, bool) or not 0 < pk < 2**63:
         raise InvalidInput(_("There is no such resident."), fields={"resident_id": "not_found"})
-    found = scope(Resident.objects.select_related("grid"), actor, "resident.view").filter(pk=pk).first()
+    found = Resident.objects.select_related("grid").restrict(actor, "resident.view").filter(pk=pk).first()
     if found is None:
         if not Resident.objects.filter(pk=pk).exists():
             raise InvalidInput(_("There is no such resident."), fields={"resident_id": "not_found"})
@@ -83,21 +85,21 @@ def view_resident_record(
 
 def residents_with_view_log(user, text: str = "") -> QuerySet[Resident]:
     """The residents whose record and view log `user` may open (staff of their region)."""
-    qs = scope(Resident.objects.select_related("grid"), user, "resident.view_log")
+    qs = Resident.objects.select_related("grid").restrict(user, "resident.view_log")
     text = (text or "").strip()
     if text:
         qs = qs.filter(Q(name__contains=text) | Q(phone__endswith=text) | Q(building__contains=text))
     return qs.order_by("name", "id")
 
 
-def resident_with_view_log(user, pk) -> Resident | None:
-    """One resident whose record `user` may open, else None (the caller answers "not found")."""
+def resident_with_view_log(user, pk) -> Resident:
+    """One resident whose record `user` may open; any other is "not found" (Http404)."""
     if isinstance(pk, str):
         pk = int(pk) if pk.isdigit() else None
     if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk < 2**63:
-        return None
-    resident = Resident.objects.select_related("grid", "grid__parent").filter(pk=pk).first()
-    return resident if resident is not None and can(user, "resident.view_log", resident) else None
+        raise Http404
+    residents = Resident.objects.select_related("grid", "grid__parent")
+    return get_for_user(residents, user, see="resident.view_log", pk=pk)
 
 
 def record_views(resident: Resident) -> QuerySet[AuditEntry]:

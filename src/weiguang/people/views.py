@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -38,8 +37,6 @@ def staff_residents(request):
 def staff_resident(request, pk: int):
     """One resident's full record (this view is itself audited) and who looked at it, when."""
     resident = services.resident_with_view_log(request.user, pk)
-    if resident is None:
-        raise Http404
     services.view_resident_record(resident, request.user, via="record")
     views = services.record_views(resident)
     page = Paginator(views, 50).get_page(request.GET.get("page"))

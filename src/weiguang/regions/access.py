@@ -6,16 +6,21 @@ Two kinds of role give a user the right to an action on an object:
   declares with `relations_to(user)` (one object) and `relation_q(user)` (a queryset filter).
 
 ACTION_ROLES is the whole permission table. `can()` answers for one object; `scope()` is
-the ONE scoping function every listing of private data goes through.
+the ONE scoping function every listing of private data goes through (as
+`Model.objects.restrict(user, action)`, regions.scoping); `get_for_user()` loads one object and
+checks it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from .models import Membership, Region, Role
+from .models import Membership, Region, Role, ancestor_paths
 
 STAFF = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF}
 OWNER = "owner"
@@ -164,7 +169,7 @@ def scope(queryset: QuerySet, user, action: str) -> QuerySet:
     holds an allowed role, plus rows the user is related to (the model's relation_q)."""
     model = queryset.model
     allowed = ACTION_ROLES[action]
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     condition = Q(pk__in=[])
     lookup = f"{model.scope_path_lookup}__startswith"
@@ -181,7 +186,7 @@ def holders(roles: Iterable[str], path: str):
     """Users holding one of `roles` at `path` or above it (e.g. the staff to notify)."""
     from django.contrib.auth import get_user_model
 
-    prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+    prefixes = ancestor_paths(path)
     return (
         get_user_model()
         .objects.filter(
@@ -189,3 +194,29 @@ def holders(roles: Iterable[str], path: str):
         )
         .distinct()
     )
+
+
+Check = str | Iterable[str] | Callable[[object, Model], bool]
+
+
+def _passes(user, check: Check, obj) -> bool:
+    if callable(check):
+        return check(user, obj)
+    if isinstance(check, str):
+        return can(user, check, obj)
+    return any(can(user, action, obj) for action in check)
+
+
+def get_for_user(
+    source, user, action: Check | None = None, *, see: Check | None = None, denied=None, **lookup
+):
+    """The one row at `lookup` of `source` (a model or queryset), checked once (healthchecks'
+    _get_check_for_user): 404 when there is none or `user` may not even see it (`see`: an
+    action, several, or a test of (user, obj)); PermissionDenied (or `denied`) when they see it
+    but may not `action` it."""
+    obj = get_object_or_404(source, **lookup)
+    if see is not None and not _passes(user, see, obj):
+        raise Http404
+    if action is not None and not _passes(user, action, obj):
+        raise denied if denied is not None else PermissionDenied
+    return obj

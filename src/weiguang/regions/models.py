@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from .scoping import RegionScoped
+
 
 class RegionKind(models.TextChoices):
     DISTRICT = "district", _("District")
@@ -21,7 +23,17 @@ def path_segment(pk: int) -> str:
     return f"{pk:07d}/"
 
 
-class Region(models.Model):
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of a node and of every node above it, top first ("1/", "1/4/", "1/4/9/")."""
+    return [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+
+
+def ancestor_ids(path: str) -> list[int]:
+    """The ids along a path, top first."""
+    return [int(seg) for seg in path.strip("/").split("/") if seg]
+
+
+class Region(RegionScoped):
     """A node of the place tree. `path` is the materialised path of ids ("0000001/0000004/"),
     so "everything below X" is one indexed prefix match: path LIKE 'X.path%'."""
 
@@ -32,7 +44,7 @@ class Region(models.Model):
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
 
-    scope_path_lookup = "path"  # access.scope: the regions at or below a user's role
+    scope_path_lookup = "path"  # a region is where it is: the regions at or below a user's role
 
     class Meta:
         ordering = ["path"]
@@ -53,7 +65,7 @@ class Region(models.Model):
 
     @property
     def ancestor_ids(self) -> list[int]:
-        return [int(seg) for seg in self.path.strip("/").split("/") if seg]
+        return ancestor_ids(self.path)
 
     def ancestor_of_kind(self, kind: str) -> Region | None:
         if self.kind == kind:
@@ -86,7 +98,7 @@ class Role(models.TextChoices):
     RESIDENT = "resident", _("Resident")
 
 
-class Membership(models.Model):
+class Membership(RegionScoped):
     """A user holds `role` at `region` and so may act (as that role) on everything below it."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")

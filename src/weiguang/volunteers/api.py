@@ -140,10 +140,8 @@ def _volunteer_out(user, v: Volunteer) -> dict:
 
 
 def _volunteer(user, volunteer_id: int) -> Volunteer:
-    v = get_object_or_404(Volunteer.objects.select_related("home_region", "user"), pk=volunteer_id)
-    if not access.can(user, "volunteer.view", v):
-        raise Http404
-    return v
+    volunteers = Volunteer.objects.select_related("home_region", "user")
+    return access.get_for_user(volunteers, user, see="volunteer.view", pk=volunteer_id)
 
 
 VOLUNTEER_OUT = {200: VolunteerOut, **ERROR_RESPONSES}
@@ -195,7 +193,7 @@ class VolunteerPage(Schema):
 )
 def list_volunteers(request, filters: Query[VolunteerFilters]):
     user = require_user(request)
-    qs = access.scope(Volunteer.objects.select_related("home_region"), user, "volunteer.list_region")
+    qs = Volunteer.objects.select_related("home_region").restrict(user, "volunteer.list_region")
     if filters.status:
         qs = qs.filter(status=filters.status)
     page = qs.prefetch_related("skills").order_by("-created_at", "-id")[
@@ -339,8 +337,8 @@ def _membership_out(m: TeamMembership) -> dict:
     }
 
 
-def _team(team_id: int) -> Team:
-    return get_object_or_404(Team.objects.select_related("region"), pk=team_id)
+def _team(team_id: int, user=None, action: str | None = None, denied=None) -> Team:
+    return access.get_for_user(Team.objects.select_related("region"), user, action, denied=denied, pk=team_id)
 
 
 @teams_router.get("", response={200: list[TeamOut], **ERROR_RESPONSES}, summary="Teams (anyone logged in)")
@@ -395,9 +393,9 @@ def join(request, team_id: Id):
 )
 def memberships(request, team_id: Id):
     user = require_user(request)
-    team = _team(team_id)
-    if not access.can(user, "team.manage", team):
-        raise NotAllowed(_("Only the team's leaders and staff see its members."))
+    team = _team(
+        team_id, user, "team.manage", NotAllowed(_("Only the team's leaders and staff see its members."))
+    )
     return [_membership_out(m) for m in team.memberships.select_related("volunteer")[:500]]
 
 
@@ -440,10 +438,8 @@ def record_activity(request, team_id: Id, data: ActivityIn):
 
 
 def _record(user, record_id: int) -> ServiceRecord:
-    r = get_object_or_404(ServiceRecord.objects.select_related("volunteer", "team", "region"), pk=record_id)
-    if not access.can(user, "service.view", r):
-        raise Http404
-    return r
+    records = ServiceRecord.objects.select_related("volunteer", "team", "region")
+    return access.get_for_user(records, user, see="service.view", pk=record_id)
 
 
 @records_router.get(
@@ -472,9 +468,8 @@ def record_demand_work(request, data: DemandServiceIn):
     from weiguang.demands.models import Demand
 
     user = require_user(request)
-    demand = Demand.objects.filter(pk=data.demand_id).select_related("grid", "community").first()
-    if demand is None or not access.can(user, "demand.view", demand):
-        raise Http404
+    demands = Demand.objects.select_related("grid", "community")
+    demand = access.get_for_user(demands, user, see="demand.view", pk=data.demand_id)
     if data.volunteer_id is not None:
         volunteer = Volunteer.objects.filter(pk=data.volunteer_id).first()
         if volunteer is None:

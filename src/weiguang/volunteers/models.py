@@ -21,6 +21,7 @@ from weiguang.core.privacy import mask_id_number, mask_name, mask_phone
 from weiguang.core.transitions import StateMachine
 from weiguang.people.models import phone_validator, validate_id_number
 from weiguang.regions.models import Region
+from weiguang.regions.scoping import RegionScoped
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 PERIODS = ["am", "pm", "eve"]  # morning, afternoon, evening
@@ -83,7 +84,7 @@ VOLUNTEER_TRANSITIONS = StateMachine.build(
 )
 
 
-class Volunteer(models.Model):
+class Volunteer(RegionScoped):
     """A registered volunteer. The ID number is kept for the record (insurance, the national
     rules) but shown only masked; the volunteer number is our own."""
 
@@ -116,6 +117,7 @@ class Volunteer(models.Model):
 
     state_machine = VOLUNTEER_TRANSITIONS
     scope_path_lookup = "home_region__path"
+    scope_relations = {"owner": ("user",)}
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -130,10 +132,6 @@ class Volunteer(models.Model):
         return self.masked_name
 
     @property
-    def scope_path(self) -> str:
-        return self.home_region.path
-
-    @property
     def masked_name(self) -> str:
         return mask_name(self.name)
 
@@ -144,13 +142,6 @@ class Volunteer(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
-
-    def relations_to(self, user) -> set[str]:
-        return {"owner"} if getattr(user, "is_authenticated", False) and self.user_id == user.pk else set()
-
-    @classmethod
-    def relation_q(cls, user, relations) -> Q:
-        return Q(user=user) if "owner" in relations else Q(pk__in=[])
 
 
 class TeamColour(models.TextChoices):
@@ -163,7 +154,7 @@ class TeamColour(models.TextChoices):
     PURPLE = "purple", _("Purple: culture")
 
 
-class Team(models.Model):
+class Team(RegionScoped):
     """A volunteer team (分队), e.g. one of the seven colour teams of a rainbow alliance."""
 
     name = models.CharField(_("name"), max_length=50)
@@ -173,7 +164,7 @@ class Team(models.Model):
     leaders = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="led_teams")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    scope_path_lookup = "region__path"
+    scope_relations = {"leader": ("leaders",)}
 
     class Meta:
         ordering = ["region", "name"]
@@ -183,19 +174,6 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def scope_path(self) -> str:
-        return self.region.path
-
-    def relations_to(self, user) -> set[str]:
-        if getattr(user, "is_authenticated", False) and self.leaders.filter(pk=user.pk).exists():
-            return {"leader"}
-        return set()
-
-    @classmethod
-    def relation_q(cls, user, relations) -> Q:
-        return Q(leaders=user) if "leader" in relations else Q(pk__in=[])
 
 
 class MembershipStatus(models.TextChoices):
@@ -215,7 +193,7 @@ TEAM_MEMBERSHIP_TRANSITIONS = StateMachine.build(
 )
 
 
-class TeamMembership(models.Model):
+class TeamMembership(RegionScoped):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="team_memberships")
     status = models.CharField(
@@ -225,6 +203,8 @@ class TeamMembership(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     state_machine = TEAM_MEMBERSHIP_TRANSITIONS
+    scope_path_lookup = "team__region__path"
+    scope_relations = {"leader": ("team__leaders",), "owner": ("volunteer__user",)}
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -238,16 +218,6 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_id} in {self.team_id}"
-
-    @property
-    def scope_path(self) -> str:
-        return self.team.region.path
-
-    def relations_to(self, user) -> set[str]:
-        relations = self.team.relations_to(user)
-        if getattr(user, "is_authenticated", False) and self.volunteer.user_id == user.pk:
-            relations.add("owner")
-        return relations
 
 
 class TeamProject(models.Model):
@@ -315,7 +285,7 @@ SERVICE_RECORD_TRANSITIONS = StateMachine.build(
 )
 
 
-class ServiceRecord(models.Model):
+class ServiceRecord(RegionScoped):
     """One entry of the service ledger. Hours never change once written (save() refuses);
     a correction is a new entry of kind `correction` with `corrects` set (its hours may be
     negative). Honour hours are added by staff, capped, and always marked as such."""
@@ -350,7 +320,7 @@ class ServiceRecord(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
 
     state_machine = SERVICE_RECORD_TRANSITIONS
-    scope_path_lookup = "region__path"
+    scope_relations = {"owner": ("volunteer__user",), "leader": ("team__leaders",)}
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -380,31 +350,8 @@ class ServiceRecord(models.Model):
                 raise ValueError("A service record is never edited: add a correction instead.")
         super().save(*args, **kwargs)
 
-    @property
-    def scope_path(self) -> str:
-        return self.region.path
 
-    def relations_to(self, user) -> set[str]:
-        relations = set()
-        if not getattr(user, "is_authenticated", False):
-            return relations
-        if self.volunteer.user_id == user.pk:
-            relations.add("owner")
-        if self.team_id and self.team.leaders.filter(pk=user.pk).exists():
-            relations.add("leader")
-        return relations
-
-    @classmethod
-    def relation_q(cls, user, relations) -> Q:
-        q = Q(pk__in=[])
-        if "owner" in relations:
-            q |= Q(volunteer__user=user)
-        if "leader" in relations:
-            q |= Q(team__leaders=user)
-        return q
-
-
-class PointsRule(models.Model):
+class PointsRule(RegionScoped):
     """How a street turns verified hours into points: a base per hour, times the highest
     multiplier that applies to the volunteer (party member, team leader)."""
 
@@ -412,6 +359,8 @@ class PointsRule(models.Model):
     per_hour = models.PositiveSmallIntegerField(_("points per verified hour"), default=10)
     party_member_multiplier = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("1.2"))
     team_leader_multiplier = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("1.5"))
+
+    scope_path_lookup = "street__path"
 
     class Meta:
         verbose_name = _("points rule")
@@ -449,7 +398,7 @@ class PointsEntry(models.Model):
         super().save(*args, **kwargs)
 
 
-class RewardItem(models.Model):
+class RewardItem(RegionScoped):
     """An item of the love supermarket (爱心超市) with its price in points and its stock."""
 
     street = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="reward_items")
@@ -471,10 +420,6 @@ class RewardItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def scope_path(self) -> str:
-        return self.street.path
 
 
 class Redemption(models.Model):
@@ -541,7 +486,7 @@ INVITATION_TRANSITIONS = StateMachine.build(
 )
 
 
-class Invitation(models.Model):
+class Invitation(RegionScoped):
     """Staff ask a volunteer, or a partner unit through its representatives, to claim a wish.
     Accepting claims the wish (wishes.services.claim_wish); the invitation itself grants no
     right to claim that the invitee did not already have."""
@@ -570,6 +515,8 @@ class Invitation(models.Model):
 
     state_machine = INVITATION_TRANSITIONS
     scope_path_lookup = "wish__grid__path"
+    # the invitee, or any representative of the invited unit, answers
+    scope_relations = {"owner": ("invitee", "partner__representatives")}
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -584,23 +531,3 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation {self.pk} to {self.invitee_id} for {self.wish_id}"
-
-    @property
-    def scope_path(self) -> str:
-        return self.wish.grid.path
-
-    def relations_to(self, user) -> set[str]:
-        """The invitee, or any representative of the invited unit, answers ("owner")."""
-        if not getattr(user, "is_authenticated", False):
-            return set()
-        if self.invitee_id == user.pk:
-            return {"owner"}
-        if self.partner_id and self.partner.representatives.filter(pk=user.pk).exists():
-            return {"owner"}
-        return set()
-
-    @classmethod
-    def relation_q(cls, user, relations) -> Q:
-        if "owner" not in relations:
-            return Q(pk__in=[])
-        return Q(invitee=user) | Q(partner__representatives=user)

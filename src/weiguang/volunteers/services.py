@@ -469,7 +469,7 @@ def verifiable_records(user) -> QuerySet[ServiceRecord]:
     """The one rule of who may verify (or reject) a service record: staff of its region or a
     leader of its team (access "service.verify"), and never the volunteer whose hours they
     are. The to-do, the queues, the buttons and the transitions all ask here."""
-    qs = access.scope(ServiceRecord.objects.all(), user, "service.verify")
+    qs = ServiceRecord.objects.restrict(user, "service.verify")
     return qs.exclude(volunteer__user=user) if getattr(user, "is_authenticated", False) else qs
 
 
@@ -707,7 +707,7 @@ def skills_by_name(names) -> list[Skill]:
 
 
 def visible_volunteers(user) -> QuerySet[Volunteer]:
-    return access.scope(Volunteer.objects.select_related("home_region"), user, "volunteer.view")
+    return Volunteer.objects.select_related("home_region").restrict(user, "volunteer.view")
 
 
 def offered_items(volunteer: Volunteer) -> QuerySet[RewardItem]:

@@ -62,7 +62,7 @@ def home_counts(user, flags) -> dict:
     }
     if flags.staff:
         counts["to_approve"] = (
-            access.scope(Volunteer.objects.all(), user, "volunteer.list_region")
+            Volunteer.objects.restrict(user, "volunteer.list_region")
             .filter(status=VolunteerStatus.PENDING)
             .count()
         )
@@ -285,7 +285,7 @@ def record_activity(request, pk: int):
 def staff_volunteers(request):
     if not access.has_role(request.user, access.ACTION_ROLES["volunteer.list_region"]):
         raise PermissionDenied
-    qs = access.scope(Volunteer.objects.select_related("home_region"), request.user, "volunteer.list_region")
+    qs = Volunteer.objects.select_related("home_region").restrict(request.user, "volunteer.list_region")
     status = (
         request.GET.get("status")
         if request.GET.get("status") in VolunteerStatus.values
@@ -313,9 +313,8 @@ def volunteer_action(request, pk: int, action: str):
     }
     if action not in actions:
         raise Http404
-    volunteer = get_object_or_404(Volunteer.objects.select_related("home_region", "user"), pk=pk)
-    if not access.can(request.user, "volunteer.view", volunteer):
-        raise Http404
+    volunteers = Volunteer.objects.select_related("home_region", "user")
+    volunteer = access.get_for_user(volunteers, request.user, see="volunteer.view", pk=pk)
     try:
         actions[action](volunteer)
     except ServiceError as err:
@@ -329,9 +328,9 @@ def demand_service(request, pk: int):
     community's staff verify them."""
     from weiguang.demands.models import Demand
 
-    demand = get_object_or_404(Demand.objects.select_related("grid", "community"), pk=pk)
-    if not access.can(request.user, "demand.handle", demand):
-        raise Http404
+    demand = access.get_for_user(
+        Demand.objects.select_related("grid", "community"), request.user, see="demand.handle", pk=pk
+    )
     form = DemandServiceForm(
         request.POST or None, initial={"volunteer_number": request.GET.get("number", "")}
     )
@@ -371,9 +370,8 @@ def records_to_verify(request):
 def record_action(request, pk: int, action: str):
     if action not in ("verify", "reject"):
         raise Http404
-    record = get_object_or_404(ServiceRecord.objects.select_related("volunteer", "team", "region"), pk=pk)
-    if not access.can(request.user, "service.view", record):
-        raise Http404
+    records = ServiceRecord.objects.select_related("volunteer", "team", "region")
+    record = access.get_for_user(records, request.user, see="service.view", pk=pk)
     try:
         if action == "verify":
             services.verify_record(record, request.user)
@@ -390,12 +388,12 @@ def _verify_url(request, certificate: Certificate) -> str:
 
 def _own_certificate(request, number: str) -> Certificate:
     """A certificate its volunteer or staff of the volunteer's region may open; others: 404."""
-    certificate = get_object_or_404(
-        Certificate.objects.select_related("volunteer", "volunteer__home_region"), number=number
+    return access.get_for_user(
+        Certificate.objects.select_related("volunteer", "volunteer__home_region"),
+        request.user,
+        see=lambda user, c: access.can(user, "volunteer.view", c.volunteer),
+        number=number,
     )
-    if not access.can(request.user, "volunteer.view", certificate.volunteer):
-        raise Http404
-    return certificate
 
 
 @login_required

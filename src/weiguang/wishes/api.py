@@ -7,7 +7,6 @@ bearer token or a session; who may do what is decided by the services and region
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
@@ -63,26 +62,15 @@ def _base_queryset():
     ).prefetch_related(Prefetch("claims", queryset=live, to_attr="live_claims"))
 
 
-def _may_view(user, wish: Wish) -> bool:
-    """The wall is public; otherwise the resident, the claimer, staff and grid workers of
-    the region may read a wish."""
-    return (
-        wish.is_public
-        or access.can(user, "wish.view_private", wish)
-        or access.can(user, "wish.list_region", wish)
-    )
-
-
 def _get_wish(wish_id: int) -> Wish:
     return get_object_or_404(_base_queryset(), pk=wish_id)
 
 
-def _visible_wish(user, wish_id: int) -> Wish:
-    """A wish the user may read; a wish they may not even know about is 'not found'."""
-    wish = _get_wish(wish_id)
-    if not _may_view(user, wish):
-        raise Http404
-    return wish
+def _visible_wish(user, wish_id: int, action: str | None = None, denied=None) -> Wish:
+    """A wish the user may read (and `action`); one they may not even know about is 'not found'."""
+    return access.get_for_user(
+        _base_queryset(), user, action, see=services.may_view, denied=denied, pk=wish_id
+    )
 
 
 def _render(user, wish: Wish) -> dict:
@@ -135,7 +123,7 @@ def list_wishes(request, filters: Query[WishFilters]):
             qs = services.region_wishes(user)
         else:
             mine = Wish.objects.filter(Wish.relation_q(user, {access.OWNER, access.CLAIMER}))
-            qs = access.scope(mine, user, "wish.view_private")
+            qs = mine.restrict(user, "wish.view_private")
         qs = (
             qs.select_related("street")
             .prefetch_related(
@@ -224,9 +212,8 @@ def get_wish(request, wish_id: Id):
 def wish_history(request, wish_id: Id):
     """For the resident, the claimer and staff of the region."""
     user = require_user(request)
-    wish = _visible_wish(user, wish_id)
-    if not access.can(user, "wish.view_private", wish):
-        raise NotAllowed(_("Only the resident, the claimer and staff of the region can see the history."))
+    denied = NotAllowed(_("Only the resident, the claimer and staff of the region can see the history."))
+    wish = _visible_wish(user, wish_id, "wish.view_private", denied)
     return history_rows(wish, _("Posted"))
 
 

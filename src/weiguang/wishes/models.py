@@ -13,6 +13,7 @@ from weiguang.core.transitions import StateMachine
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import Resident
 from weiguang.regions.models import Region
+from weiguang.regions.scoping import RegionScoped
 
 
 class WishKind(models.TextChoices):
@@ -81,13 +82,15 @@ class WishCategory(models.Model):
         return [k for k in self.keywords.replace("，", ",").replace(",", " ").split() if k]
 
 
-class WishPolicy(models.Model):
+class WishPolicy(RegionScoped):
     """Per-street settings of the wish programme."""
 
     street = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="wish_policy")
     item_value_cap = models.DecimalField(
         _("maximum value of an item wish (yuan)"), max_digits=8, decimal_places=2, default=300
     )
+
+    scope_path_lookup = "street__path"
 
     class Meta:
         verbose_name = _("wish policy")
@@ -142,7 +145,7 @@ WISH_TRANSITIONS = StateMachine.build(
 )
 
 
-class Wish(models.Model):
+class Wish(RegionScoped):
     resident = models.ForeignKey(
         Resident, on_delete=models.PROTECT, related_name="wishes", verbose_name=_("resident")
     )
@@ -213,10 +216,6 @@ class Wish(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def scope_path(self) -> str:
-        return self.grid.path
 
     @cached_property
     def current_claim(self) -> Claim | None:

@@ -536,15 +536,23 @@ def withdraw_wish(wish: Wish, by, reason: str = "") -> Wish:
 # --- queries ----------------------------------------------------------------------------
 
 
+def may_view(user, wish: Wish) -> bool:
+    """The wall is public; otherwise the resident, the claimer, staff and grid workers of
+    the region may read a wish (to anyone else it is 'not found')."""
+    return (
+        wish.is_public
+        or access.can(user, "wish.view_private", wish)
+        or access.can(user, "wish.list_region", wish)
+    )
+
+
 def can_see_contact(user, wish: Wish) -> bool:
     """Full name, phone and address: to the claimer, the resident and staff of the region."""
     return access.can(user, "wish.view_private", wish)
 
 
 def region_wishes(user, action: str = "wish.list_region") -> QuerySet[Wish]:
-    return access.scope(Wish.objects.all(), user, action).select_related(
-        "resident", "category", "community", "grid"
-    )
+    return Wish.objects.restrict(user, action).select_related("resident", "category", "community", "grid")
 
 
 def my_claims(user) -> QuerySet[Claim]:

@@ -42,7 +42,7 @@ from weiguang.people.services import (
     view_resident_record,
 )
 from weiguang.regions import access
-from weiguang.regions.models import Region, RegionKind
+from weiguang.regions.models import Region, RegionKind, ancestor_paths
 
 from . import services, wall
 from .forms import (
@@ -249,27 +249,25 @@ def wish_qr(request, pk: int):
 # --- one wish ---------------------------------------------------------------------------
 
 
+_ONE_WISH = Wish.objects.select_related(
+    "resident", "resident__grid", "category", "community", "grid", "street"
+)
+
+
 def _load_wish(pk: int) -> Wish:
-    return get_object_or_404(
-        Wish.objects.select_related("resident", "resident__grid", "category", "community", "grid", "street"),
-        pk=pk,
-    )
+    return get_object_or_404(_ONE_WISH, pk=pk)
 
 
-def _may_view(user, wish: Wish) -> bool:
-    return (
-        wish.is_public
-        or access.can(user, "wish.view_private", wish)
-        or access.can(user, "wish.list_region", wish)
-    )
+def _visible_wish(user, pk: int) -> Wish:
+    return access.get_for_user(_ONE_WISH, user, see=services.may_view, pk=pk)
 
 
 def _units_for(user, wish: Wish):
     """Partner units the user represents that serve the wish's area."""
     if not getattr(user, "is_authenticated", False):
         return PartnerUnit.objects.none()
-    prefixes = [wish.grid.path[: i + 1] for i, ch in enumerate(wish.grid.path) if ch == "/"]
-    return PartnerUnit.objects.filter(representatives=user, region__path__in=prefixes).order_by("name")
+    above = ancestor_paths(wish.grid.path)
+    return PartnerUnit.objects.filter(representatives=user, region__path__in=above).order_by("name")
 
 
 def _history(wish: Wish) -> list[dict]:
@@ -321,7 +319,7 @@ def _detail_context(request, wish: Wish, bound: dict | None = None) -> dict:
 @require_GET
 def wish_detail(request, pk: int):
     wish = _load_wish(pk)
-    if not _may_view(request.user, wish):
+    if not services.may_view(request.user, wish):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise Http404
@@ -396,9 +394,7 @@ def wish_action(request, pk: int, action: str):
     HTTP status the API would use), never a server error."""
     if action not in ACTIONS:
         raise Http404
-    wish = _load_wish(pk)
-    if not _may_view(request.user, wish):
-        raise Http404
+    wish = _visible_wish(request.user, pk)
     bound: dict = {}
     errors: list[str] = []
     try:
@@ -431,9 +427,7 @@ def wish_action(request, pk: int, action: str):
         return redirect(safe_next(request, reverse("wish_detail", args=[pk])))
     for text in errors:
         messages.error(request, text)
-    fresh = _load_wish(pk)
-    if not _may_view(request.user, fresh):
-        raise Http404
+    fresh = _visible_wish(request.user, pk)
     context = _detail_context(request, fresh, bound)
     if action == "fulfil":
         notice = photo_notice(request)
@@ -579,7 +573,8 @@ def resident_search(request):
 @login_required
 def my_wishes(request):
     wishes = (
-        access.scope(Wish.objects.select_related("category", "community"), request.user, "wish.view_private")
+        Wish.objects.select_related("category", "community")
+        .restrict(request.user, "wish.view_private")
         .filter(resident__user=request.user)
         .order_by("-created_at", "-id")
     )

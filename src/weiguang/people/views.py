@@ -20,7 +20,7 @@ from . import services
 @require_GET
 def staff_residents(request):
     """The residents of the staff member's region, searchable by name, phone ending or building."""
-    if not access.has_role(request.user, access.ACTION_ROLES["resident.view_log"]):
+    if not access.can(request.user, "resident.view_log"):
         raise PermissionDenied
     q = request.GET.get("q", "").strip()[:30]
     residents = services.residents_with_view_log(request.user, q)

@@ -138,7 +138,7 @@ def object_path(obj) -> str:
 
 
 def can(user, action: str, obj=None, *, path: str | None = None) -> bool:
-    """May `user` do `action` on `obj` (or anywhere under `path`)?"""
+    """May `user` do `action` on `obj` (or anywhere under `path`; given neither, anywhere)?"""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     allowed = ACTION_ROLES[action]

@@ -6,7 +6,6 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
 
 from weiguang.demands.views import open_counts
-from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 from weiguang.volunteers.views import home_counts
 from weiguang.wishes.models import Wish, WishStatus
@@ -34,7 +33,7 @@ def home(request):
     mine = None
     if flags.is_resident:
         mine = (
-            access.scope(Wish.objects.all(), request.user, "wish.view_private")
+            Wish.objects.restrict(request.user, "wish.view_private")
             .filter(resident__user=request.user)
             .aggregate(total=Count("id"), to_confirm=Count("id", filter=Q(status="fulfilled")))
         )

@@ -283,7 +283,7 @@ def record_activity(request, pk: int):
 
 @login_required
 def staff_volunteers(request):
-    if not access.has_role(request.user, access.ACTION_ROLES["volunteer.list_region"]):
+    if not access.can(request.user, "volunteer.list_region"):
         raise PermissionDenied
     qs = Volunteer.objects.select_related("home_region").restrict(request.user, "volunteer.list_region")
     status = (

@@ -118,7 +118,7 @@ def list_wishes(request, filters: Query[WishFilters]):
     else:
         user = require_user(request)
         if filters.scope == "region":
-            if not access.has_role(user, access.ACTION_ROLES["wish.list_region"]):
+            if not access.can(user, "wish.list_region"):
                 raise NotAllowed(_("Only staff and grid workers can list the wishes of a region."))
             qs = services.region_wishes(user)
         else:

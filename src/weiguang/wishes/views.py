@@ -478,7 +478,7 @@ def wish_new(request):
     """Post a wish in three steps: the kind, the words (and a photo), done."""
     resident = _own_resident(request.user)
     if resident is None:
-        if access.has_role(request.user, access.ACTION_ROLES["wish.create_for_resident"]):
+        if access.can(request.user, "wish.create_for_resident"):
             return redirect("grid_wish_new")
         return render(request, "wishes/new.html", {"no_resident": True}, status=403)
     cap = services.value_cap_for(resident.grid.street)
@@ -525,7 +525,7 @@ def suggest_category(request):
 def grid_wish_new(request):
     """A grid worker or staff member records a wish for a resident of their own grids."""
     user = request.user
-    if not access.has_role(user, access.ACTION_ROLES["wish.create_for_resident"]):
+    if not access.can(user, "wish.create_for_resident"):
         raise PermissionDenied
     raw = request.POST.get("resident") or request.GET.get("resident") or ""
     if not raw.isdigit():
@@ -557,7 +557,7 @@ def grid_wish_new(request):
 @require_GET
 def resident_search(request):
     """htmx live search of the residents the user may record wishes for."""
-    if not access.has_role(request.user, access.ACTION_ROLES["wish.create_for_resident"]):
+    if not access.can(request.user, "wish.create_for_resident"):
         raise PermissionDenied
     q = request.GET.get("q", "")
     return render(
@@ -621,7 +621,7 @@ def staff_queue(request):
 
 @login_required
 def staff_all(request):
-    if not access.has_role(request.user, access.ACTION_ROLES["wish.list_region"]):
+    if not access.can(request.user, "wish.list_region"):
         raise PermissionDenied
     status = request.GET.get("status", "")
     wishes = services.region_wishes(request.user, "wish.list_region").order_by("-created_at", "-id")

@@ -62,7 +62,7 @@ from weiguang.volunteers.models import (
     Volunteer,
 )
 from weiguang.wishes import services as wish_services
-from weiguang.wishes import views as wish_views
+from weiguang.wishes.actions import WISH_ACTIONS
 from weiguang.wishes.models import Wish, WishKind, WishPhoto
 
 from .factories import ResidentFactory, UserFactory, grant
@@ -175,7 +175,7 @@ FILLERS: dict[str, Callable] = {
     "communities/<id:pk>/wall/": lambda w: {"pk": ids(Region.objects.exclude(kind=RegionKind.GRID))},
     "wishes/<id:pk>/": lambda w: {"pk": wishes(w)},
     "wishes/<id:pk>/qr.svg": lambda w: {"pk": aux(wishes(w))},
-    "wishes/<id:pk>/<slug:action>/": lambda w: {"pk": wishes(w), "action": words(*wish_views.ACTIONS)},
+    "wishes/<id:pk>/<slug:action>/": lambda w: {"pk": wishes(w), "action": words(*WISH_ACTIONS)},
     "staff/wishes/<id:pk>/": lambda w: {"pk": wishes(w)},
     "demands/done/<str:code>/": lambda w: {"code": aux(demand_codes(w))},
     "demands/track/<str:code>/": lambda w: {"code": demand_codes(w)},

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
 from ninja.responses import Status
 
+from weiguang.core.actions import register_api_actions
 from weiguang.core.api import (
     ERROR_RESPONSES,
     IDEMPOTENCY_KEY_PATTERN,
@@ -19,26 +20,18 @@ from weiguang.core.api import (
     THROTTLED,
     Id,
     current_user,
-    json_or_multipart_body,
     optional_auth,
-    parse_body,
     require_user,
 )
 from weiguang.core.errors import InvalidInput, NotAllowed
 from weiguang.core.schemas import HistoryEntryOut, history_rows
-from weiguang.partners.models import PartnerUnit
 from weiguang.people.services import resident_for, view_resident_record
 from weiguang.regions import access
 
 from . import services
+from .actions import WISH_ACTIONS
 from .models import PUBLIC_STATUSES, WISH_TRANSITIONS, Claim, Wish, WishCategory
 from .schemas import (
-    ClaimIn,
-    ConfirmIn,
-    FulfilIn,
-    NoteIn,
-    OptionalReasonIn,
-    RejectIn,
     WishDetailOut,
     WishFilters,
     WishIn,
@@ -82,22 +75,6 @@ def _render(user, wish: Wish) -> dict:
     return wish_detail(wish, contact=contact, actions=actions)
 
 
-def _filtered(qs, f: WishFilters):
-    if f.street is not None:
-        qs = qs.filter(street_id=f.street)
-    if f.community is not None:
-        qs = qs.filter(community_id=f.community)
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.category is not None:
-        qs = qs.filter(category_id=f.category)
-    if f.group:
-        qs = qs.filter(resident__groups__code=f.group)
-    if f.status:
-        qs = qs.filter(status=f.status)
-    return qs
-
-
 # --- list and create ---------------------------------------------------------------------
 
 
@@ -137,7 +114,7 @@ def list_wishes(request, filters: Query[WishFilters]):
             )
             .order_by("-created_at", "-id")
         )
-    qs = _filtered(qs, filters)
+    qs = filters.apply(qs)
     total = qs.count()
     page = list(qs[filters.offset : filters.offset + filters.limit])
     return {
@@ -217,92 +194,14 @@ def wish_history(request, wish_id: Id):
     return history_rows(wish, _("Posted"))
 
 
-# --- transitions -------------------------------------------------------------------------
+# --- transitions: one endpoint per row of the actions table ------------------------------
 
-
-@router.post("/{id:wish_id}/publish", response=WISH_OUT, summary="Publish on the wall (staff)")
-def publish(request, wish_id: Id, data: NoteIn | None = None):
-    user = require_user(request)
-    wish = services.publish_wish(_get_wish(wish_id), user, note=data.note if data else "")
-    return _render(user, wish)
-
-
-@router.post("/{id:wish_id}/reject", response=WISH_OUT, summary="Reject with a reason (staff)")
-def reject(request, wish_id: Id, data: RejectIn):
-    user = require_user(request)
-    return _render(user, services.reject_wish(_get_wish(wish_id), user, reason=data.reason))
-
-
-@router.post("/{id:wish_id}/claim", response=WISH_OUT, summary="Claim (volunteer or partner representative)")
-def claim(request, wish_id: Id, data: ClaimIn | None = None):
-    """Two claims at once: exactly one wins, the other gets 409 `state_conflict`."""
-    user = require_user(request)
-    data = data or ClaimIn()
-    partner = None
-    if data.partner_id is not None:
-        partner = PartnerUnit.objects.select_related("region").filter(pk=data.partner_id).first()
-        if partner is None:
-            raise InvalidInput(
-                _("There is no such unit."), fields={"partner_id": _("There is no such unit.")}
-            )
-    wish = services.claim_wish(_get_wish(wish_id), user, promised_date=data.promised_date, partner=partner)
-    return _render(user, wish)
-
-
-@router.post("/{id:wish_id}/release", response=WISH_OUT, summary="Release a claim (claimer or staff)")
-def release(request, wish_id: Id, data: OptionalReasonIn | None = None):
-    user = require_user(request)
-    return _render(user, services.release_claim(_get_wish(wish_id), user, reason=data.reason if data else ""))
-
-
-_FULFIL_BODY = json_or_multipart_body(FulfilIn, files="photos")
-
-
-@router.post(
-    "/{id:wish_id}/fulfil",
+register_api_actions(
+    router,
+    WISH_ACTIONS,
+    path="/{id:wish_id}",
+    load=lambda user, wish_id: _get_wish(wish_id),
+    render=_render,
     response=WISH_OUT,
-    openapi_extra={"requestBody": _FULFIL_BODY},
-    summary="Mark fulfilled, with a note and optional photos (the claimer)",
+    module=__name__,
 )
-def fulfil(request, wish_id: Id):
-    """JSON `{"note": ...}`, or multipart/form-data with `note` and up to 6 `photos`."""
-    user = require_user(request)
-    data, photos = parse_body(request, FulfilIn)
-    return _render(
-        user, services.fulfil_wish(_get_wish(wish_id), user, note=data.note, photos=photos, hours=data.hours)
-    )
-
-
-@router.post("/{id:wish_id}/confirm", response=WISH_OUT, summary="Confirm and thank (the resident or staff)")
-def confirm(request, wish_id: Id, data: ConfirmIn | None = None):
-    user = require_user(request)
-    data = data or ConfirmIn()
-    return _render(
-        user, services.confirm_wish(_get_wish(wish_id), user, thanks=data.thanks, rating=data.rating)
-    )
-
-
-@router.post(
-    "/{id:wish_id}/dispute",
-    response=WISH_OUT,
-    summary="Say it did not come true, with a reason (the resident or staff)",
-)
-def dispute(request, wish_id: Id, data: RejectIn):
-    """From `fulfilled`; staff of the region and the claimer are told and staff follow up."""
-    user = require_user(request)
-    return _render(user, services.dispute_wish(_get_wish(wish_id), user, reason=data.reason))
-
-
-@router.post(
-    "/{id:wish_id}/reopen", response=WISH_OUT, summary="Send a disputed wish back to its claimer (staff)"
-)
-def reopen(request, wish_id: Id, data: NoteIn | None = None):
-    """After following up a dispute. To close it the other way, staff confirm the wish."""
-    user = require_user(request)
-    return _render(user, services.reopen_wish(_get_wish(wish_id), user, note=data.note if data else ""))
-
-
-@router.post("/{id:wish_id}/withdraw", response=WISH_OUT, summary="Withdraw (the resident or staff)")
-def withdraw(request, wish_id: Id, data: OptionalReasonIn | None = None):
-    user = require_user(request)
-    return _render(user, services.withdraw_wish(_get_wish(wish_id), user, reason=data.reason if data else ""))

@@ -15,11 +15,10 @@ from pydantic import Field
 
 from weiguang.core.api import Id, InSchema, Text
 
-from .models import Channel, Wish, WishKind, WishStatus
+from .filters import KindCode, WishFilter
+from .models import Channel, Wish, WishStatus
 from .services import REASON_MAX, TEXT_MAX, TITLE_MAX
 
-KindCode = Literal[tuple(WishKind.values)]  # type: ignore[valid-type]
-StatusCode = Literal[tuple(WishStatus.values)]  # type: ignore[valid-type]
 ChannelCode = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 ScopeCode = Literal["public", "region", "mine"]
 
@@ -27,18 +26,12 @@ ScopeCode = Literal["public", "region", "mine"]
 # --- requests ----------------------------------------------------------------------------
 
 
-class WishFilters(InSchema):
+class WishFilters(WishFilter):  # the shared filters (filters.py), which wishes, and the page
     scope: ScopeCode = Field(
         "public",
         description="public: wishes on the wall (anyone); region: every wish of the regions where you "
         "review or record wishes (staff, grid workers); mine: your own wishes and your claims.",
     )
-    street: Id | None = Field(None, description="Region id of a street")
-    community: Id | None = Field(None, description="Region id of a community")
-    kind: KindCode | None = None
-    category: Id | None = Field(None, description="Category id")
-    group: Text | None = Field(None, max_length=50, description="Population group code, e.g. elderly_alone")
-    status: StatusCode | None = None
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
 

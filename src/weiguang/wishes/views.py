@@ -23,16 +23,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from weiguang.core.actions import run_page_action
 from weiguang.core.errors import Conflict, ServiceError
 from weiguang.core.forms import apply_service_error
 from weiguang.core.schemas import history_rows
 from weiguang.core.templatetags.wg import safe_next
 from weiguang.core.uploads import photo_notice
-from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import PopulationGroup, Resident
 from weiguang.people.services import (
     home_street_id,
@@ -42,34 +42,19 @@ from weiguang.people.services import (
     view_resident_record,
 )
 from weiguang.regions import access
-from weiguang.regions.models import Region, RegionKind, ancestor_paths
+from weiguang.regions.models import Region, RegionKind
 
 from . import services, wall
+from .actions import WISH_ACTIONS
+from .filters import WishFilter
 from .forms import (
-    ClaimForm,
-    ConfirmForm,
-    DisputeForm,
-    FulfilForm,
     OnBehalfWishForm,
-    ReasonForm,
     RejectForm,
     WishForm,
 )
 from .models import PUBLIC_STATUSES, PhotoStage, Wish, WishCategory, WishKind, WishStatus
 
 QR_CACHE_SECONDS = 7 * 24 * 3600
-ACTIONS = ("publish", "reject", "claim", "release", "fulfil", "confirm", "dispute", "reopen", "withdraw")
-SUCCESS = {
-    "publish": gettext_lazy("The wish is on the wall."),
-    "reject": gettext_lazy("The wish was rejected; the resident will see your reason."),
-    "claim": gettext_lazy("Thank you! The wish is yours. The resident's contact details are below."),
-    "release": gettext_lazy("You released the claim; the wish is back on the wall."),
-    "fulfil": gettext_lazy("Well done! The resident will be asked to confirm."),
-    "confirm": gettext_lazy("Thank you! The wish is lit."),
-    "withdraw": gettext_lazy("The wish was withdrawn."),
-    "dispute": gettext_lazy("Thank you for telling us. The community will follow up with you."),
-    "reopen": gettext_lazy("The wish is back with its claimer to finish."),
-}
 
 
 # --- the public walls -------------------------------------------------------------------
@@ -262,14 +247,6 @@ def _visible_wish(user, pk: int) -> Wish:
     return access.get_for_user(_ONE_WISH, user, see=services.may_view, pk=pk)
 
 
-def _units_for(user, wish: Wish):
-    """Partner units the user represents that serve the wish's area."""
-    if not getattr(user, "is_authenticated", False):
-        return PartnerUnit.objects.none()
-    above = ancestor_paths(wish.grid.path)
-    return PartnerUnit.objects.filter(representatives=user, region__path__in=above).order_by("name")
-
-
 def _history(wish: Wish) -> list[dict]:
     """The audit trail as the API gives it (actors masked), shaped for the template."""
     states = dict(WishStatus.choices)
@@ -289,7 +266,6 @@ def _detail_context(request, wish: Wish, bound: dict | None = None) -> dict:
         view_resident_record(wish.resident, user, via="wish", ref=wish.pk)
     relations = wish.relations_to(user)
     staff = bool(access.roles_at(user, wish.grid.path) & access.STAFF) if user.is_authenticated else False
-    units = _units_for(user, wish) if "claim" in available else None
     photos = list(wish.photos.all())
     return {
         "wish": wish,
@@ -303,15 +279,7 @@ def _detail_context(request, wish: Wish, bound: dict | None = None) -> dict:
         "history": _history(wish) if (contact or staff) else None,
         "intake_photos": [p for p in photos if p.stage == PhotoStage.INTAKE],
         "fulfil_photos": [p for p in photos if p.stage == PhotoStage.FULFIL],
-        "claim_form": bound.get("claim")
-        or ClaimForm(units=units if units is not None and units.exists() else None),
-        "fulfil_form": bound.get("fulfil") or FulfilForm(),
-        "confirm_form": bound.get("confirm") or ConfirmForm(),
-        "reject_form": bound.get("reject") or RejectForm(),
-        "withdraw_form": bound.get("withdraw") or ReasonForm(prefix="withdraw"),
-        "release_form": bound.get("release") or ReasonForm(prefix="release"),
-        "dispute_form": bound.get("dispute") or DisputeForm(prefix="dispute"),
-        "reopen_form": bound.get("reopen") or ReasonForm(prefix="reopen"),
+        **WISH_ACTIONS.forms(request, wish, available, bound),
         "wall_url": reverse("community_wall", args=[wish.community_id]),
     }
 
@@ -331,74 +299,18 @@ def staff_wish(request, pk: int):
     return redirect("wish_detail", pk=pk)
 
 
-def _run_action(request, wish: Wish, action: str, bound: dict) -> bool:
-    """Parse the action's form into `bound` and call its service. False: the form is invalid.
-    A refusal by the service propagates as ServiceError."""
-    user, post = request.user, request.POST
-    if action == "publish":
-        services.publish_wish(wish, user, note=post.get("note", ""))
-    elif action == "reject":
-        form = bound["reject"] = RejectForm(post)
-        if not form.is_valid():
-            return False
-        services.reject_wish(wish, user, reason=form.cleaned_data["reason"])
-    elif action == "claim":
-        units = _units_for(user, wish)
-        form = bound["claim"] = ClaimForm(post, units=units if units.exists() else None)
-        if not form.is_valid():
-            return False
-        services.claim_wish(
-            wish,
-            user,
-            promised_date=form.cleaned_data["promised_date"],
-            partner=form.cleaned_data.get("partner"),
-        )
-    elif action == "release":
-        form = bound["release"] = ReasonForm(post, prefix="release")
-        services.release_claim(wish, user, reason=form.cleaned_data["reason"] if form.is_valid() else "")
-    elif action == "fulfil":
-        form = bound["fulfil"] = FulfilForm(post)
-        if not form.is_valid():
-            return False
-        services.fulfil_wish(
-            wish, user, note=form.cleaned_data["note"], photos=request.FILES.getlist("photos"),
-            hours=form.cleaned_data.get("hours"),
-        )  # fmt: skip
-    elif action == "confirm":
-        form = bound["confirm"] = ConfirmForm(post)
-        if not form.is_valid():
-            return False
-        services.confirm_wish(
-            wish, user, thanks=form.cleaned_data["thanks"], rating=form.cleaned_data["rating"]
-        )
-    elif action == "dispute":
-        form = bound["dispute"] = DisputeForm(post, prefix="dispute")
-        if not form.is_valid():
-            return False
-        services.dispute_wish(wish, user, reason=form.cleaned_data["reason"])
-    elif action == "reopen":
-        form = bound["reopen"] = ReasonForm(post, prefix="reopen")
-        if not form.is_valid():
-            return False
-        services.reopen_wish(wish, user, note=form.cleaned_data["reason"])
-    elif action == "withdraw":
-        form = bound["withdraw"] = ReasonForm(post, prefix="withdraw")
-        services.withdraw_wish(wish, user, reason=form.cleaned_data["reason"] if form.is_valid() else "")
-    return True
-
-
 @login_required
 @require_POST
 def wish_action(request, pk: int, action: str):
     """POST /wishes/<pk>/<action>/: one transition. A refusal is shown to the user (with the
     HTTP status the API would use), never a server error."""
-    if action not in ACTIONS:
+    if action not in WISH_ACTIONS:
         raise Http404
     wish = _visible_wish(request.user, pk)
     bound: dict = {}
     errors: list[str] = []
     try:
-        ok = _run_action(request, wish, action, bound)
+        ok = run_page_action(WISH_ACTIONS[action], request, wish, bound)
         status = 200 if ok else 422
     except ServiceError as err:
         ok, status = False, err.status
@@ -418,12 +330,12 @@ def wish_action(request, pk: int, action: str):
             {
                 "wish": _load_wish(pk),
                 "reject_form": form,
-                "done": SUCCESS[action] if ok else "",
+                "done": WISH_ACTIONS[action].success if ok else "",
                 "errors": errors,
             },
         )
     if ok:
-        messages.success(request, SUCCESS[action])
+        messages.success(request, WISH_ACTIONS[action].success)
         return redirect(safe_next(request, reverse("wish_detail", args=[pk])))
     for text in errors:
         messages.error(request, text)
@@ -623,22 +535,22 @@ def staff_queue(request):
 def staff_all(request):
     if not access.can(request.user, "wish.list_region"):
         raise PermissionDenied
-    status = request.GET.get("status", "")
-    wishes = services.region_wishes(request.user, "wish.list_region").order_by("-created_at", "-id")
-    if status in WishStatus.values:
-        wishes = wishes.filter(status=status)
+    filters = WishFilter.from_query(request.GET)
+    wishes = filters.apply(services.region_wishes(request.user, "wish.list_region")).order_by(
+        "-created_at", "-id"
+    )
     q = request.GET.get("q", "").strip()[:60]
     if q:
         wishes = wishes.filter(title__contains=q)
     page = Paginator(wishes, 30).get_page(request.GET.get("page"))
-    query = urlencode({k: v for k, v in {"status": status, "q": q}.items() if v})
+    query = urlencode({**filters.active(), **({"q": q} if q else {})})
     return render(
         request,
         "wishes/staff_all.html",
         {
             "page_obj": page,
             "wishes": page.object_list,
-            "status": status,
+            "status": filters.status or "",
             "q": q,
             "statuses": WishStatus.choices,
             "query": query,

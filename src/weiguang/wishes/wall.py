@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from weiguang.core.cache import code_version
 from weiguang.regions.models import Region, RegionKind
 
+from .filters import WishFilter
 from .models import PUBLIC_STATUSES, Wish
 
 FILTERS = ("kind", "category", "group", "status", "page")
@@ -76,10 +77,5 @@ def wall_queryset(
     field = "street" if region.kind == RegionKind.STREET else "community"
     statuses = [status] if status in PUBLIC_STATUSES else PUBLIC_STATUSES
     qs = Wish.objects.filter(**{field: region}, status__in=statuses)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if category.isdigit():
-        qs = qs.filter(category_id=int(category))
-    if group:
-        qs = qs.filter(resident__groups__code=group)
+    qs = WishFilter.from_query({"kind": kind, "category": category, "group": group}).apply(qs)
     return qs.select_related("resident", "category", "community").order_by("-published_at", "-id")

@@ -141,6 +141,25 @@ def test_restrict_agrees_with_can(world, model, action, who):
         assert not listed
 
 
+@pytest.mark.parametrize(("model", "action"), [(Region, "survey.collect"), (Team, "team.create")])
+@pytest.mark.parametrize("who", ROLES)
+def test_restrict_within_agrees_with_can_within(world, model, action, who):
+    """within: a role reaches its region, what is below and what is above it (a grid worker
+    collects answers to the community's survey)."""
+    user = getattr(world, who)
+    listed = set(model.objects.restrict(user, action, within=True).values_list("pk", flat=True))
+    assert listed == {obj.pk for obj in model.objects.all() if access.can_within(user, action, obj)}
+
+
+def test_restrict_within_reaches_up(world, tree):
+    names = set(
+        Region.objects.restrict(world.grid_worker, "survey.collect", within=True).values_list(
+            "name", flat=True
+        )
+    )
+    assert names == {"市南区", "八大湖街道", "七星里社区", "七星里第一网格"}
+
+
 def test_restrict_follows_the_roles(world, tree):
     """The rule spelled out once: staff see their community, the street admin the street, the
     grid worker the grid, the resident their own record, nobody the other street."""

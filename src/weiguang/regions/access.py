@@ -153,31 +153,35 @@ def can(user, action: str, obj=None, *, path: str | None = None) -> bool:
 
 
 def can_within(user, action: str, region) -> bool:
-    """May `user` do `action` somewhere in `region`: at it, above it, or at a place inside it
-    (a grid worker opens a round of visits for their community)?"""
+    """May `user` do `action` somewhere in `region` (or any scoped object): at it, above it,
+    or at a place inside it (a grid worker opens a round of visits for their community)?"""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     allowed = ACTION_ROLES[action]
+    path = object_path(region)
     return any(
-        role in allowed and (region.path.startswith(prefix) or prefix.startswith(region.path))
+        role in allowed and (path.startswith(prefix) or prefix.startswith(path))
         for role, prefix in memberships(user)
     )
 
 
-def scope(queryset: QuerySet, user, action: str) -> QuerySet:
+def scope(queryset: QuerySet, user, action: str, *, within: bool = False) -> QuerySet:
     """Restrict `queryset` to the rows `user` may `action`: rows under a region where the user
-    holds an allowed role, plus rows the user is related to (the model's relation_q)."""
+    holds an allowed role, plus rows the user is related to (the model's relation_q). With
+    `within`, the rows can_within() allows: under a role's region or above it, no relations."""
     model = queryset.model
     allowed = ACTION_ROLES[action]
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     condition = Q(pk__in=[])
-    lookup = f"{model.scope_path_lookup}__startswith"
+    lookup = model.scope_path_lookup
     for role, prefix in memberships(user):
         if role in allowed:
-            condition |= Q(**{lookup: prefix})
+            condition |= Q(**{f"{lookup}__startswith": prefix})
+            if within:
+                condition |= Q(**{f"{lookup}__in": ancestor_paths(prefix)})
     relations = allowed & RELATIONS
-    if relations and hasattr(model, "relation_q"):
+    if relations and not within and hasattr(model, "relation_q"):
         condition |= model.relation_q(user, relations)
     return queryset.filter(condition)
 

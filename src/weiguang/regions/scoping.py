@@ -22,11 +22,12 @@ from django.db.models import Q
 
 
 class ScopedQuerySet(models.QuerySet):
-    def restrict(self, user, action: str):
-        """The rows `user` may `action`: exactly those regions.access.can() allows, one by one."""
+    def restrict(self, user, action: str, *, within: bool = False):
+        """The rows `user` may `action`: exactly those regions.access.can() allows, one by one
+        (with `within`: those can_within() allows, at a role's region, below it or above it)."""
         from . import access
 
-        return access.scope(self, user, action)
+        return access.scope(self, user, action, within=within)
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):

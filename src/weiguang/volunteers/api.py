@@ -320,10 +320,14 @@ class TeamProjectIn(InSchema):
 
 
 def _team_out(team: Team) -> dict:
+    """`team` from services.with_team_facts in a list; a single team counts for itself."""
+    members = getattr(team, "n_members", None)
+    projects = getattr(team, "active_projects", None)
     return {
         "id": team.pk, "name": team.name, "colour": team.colour, "region": _ref(team.region),
-        "description": team.description, "members": services.team_members(team).count(),
-        "projects": [p.name for p in team.projects.filter(active=True)],
+        "description": team.description,
+        "members": services.team_members(team).count() if members is None else members,
+        "projects": [p.name for p in (team.projects.filter(active=True) if projects is None else projects)],
     }  # fmt: skip
 
 
@@ -344,7 +348,7 @@ def _team(team_id: int, user=None, action: str | None = None, denied=None) -> Te
 @teams_router.get("", response={200: list[TeamOut], **ERROR_RESPONSES}, summary="Teams (anyone logged in)")
 def list_teams(request, region: Id | None = None):
     require_user(request)
-    qs = Team.objects.select_related("region").order_by("region__path", "name")
+    qs = services.with_team_facts(Team.objects.select_related("region")).order_by("region__path", "name")
     if region is not None:
         place = get_object_or_404(Region, pk=region)
         qs = qs.filter(region__path__startswith=place.path)

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -316,6 +316,15 @@ def team_members(team: Team) -> QuerySet[Volunteer]:
     return Volunteer.objects.filter(
         team_memberships__team=team, team_memberships__status=MembershipStatus.MEMBER
     ).order_by("name")
+
+
+def with_team_facts(teams: QuerySet[Team]) -> QuerySet[Team]:
+    """Teams with `n_members` and `active_projects`, for a list: two queries, not two per team."""
+    return teams.annotate(
+        n_members=Count("memberships", filter=Q(memberships__status=MembershipStatus.MEMBER))
+    ).prefetch_related(
+        Prefetch("projects", queryset=TeamProject.objects.filter(active=True), to_attr="active_projects")
+    )
 
 
 # --- the service ledger ------------------------------------------------------------------

@@ -102,7 +102,7 @@ def list_wishes(request, filters: Query[WishFilters]):
             mine = Wish.objects.filter(Wish.relation_q(user, {access.OWNER, access.CLAIMER}))
             qs = mine.restrict(user, "wish.view_private")
         qs = (
-            qs.select_related("street")
+            qs.select_related("resident", "resident__grid", "category", "community", "street")
             .prefetch_related(
                 Prefetch(
                     "claims",

@@ -1,0 +1,931 @@
+"""The query-count baseline (issue 10): every list page and every API list answers in the same
+number of queries for 1 row as for 8 (NetBox keeps such a baseline). A list whose count grows
+with its rows has an N+1: fix it in the service or view that builds the list
+(select_related, prefetch_related, annotate), never here.
+
+Each case builds its rows one at a time through the services (varied: with and without a
+resident, photos, claims, other grids and communities), asks the list as a role that sees
+them with 1 row and again with 8, and compares the two counts; the rows' markers must be in
+the answer, so a case cannot pass by showing nothing. The cache is cleared before each
+measured request, so both are cold alike.
+
+Which routes are lists: API GET routes whose 200 answer is an array or has `items`, plus
+API_LISTS_BY_NAME; pages are classified by name in PAGES (lists) and NOT_LISTS, and a new
+page name must be put in one of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from PIL import Image
+
+from weiguang.api import api
+
+from .demands.conftest import Depts
+from .factories import ResidentFactory, UserFactory, grant, make_id_number
+from .test_sweep_pages import walk
+
+pytestmark = pytest.mark.django_db
+
+FEW, MANY = 1, 8
+
+
+def png(name: str = "photo.png") -> SimpleUploadedFile:
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (30, 120, 200)).save(buf, "PNG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
+
+
+class World:
+    """The conftest's tree and people, the demands' departments, and what the builders share."""
+
+    def __init__(self, people, depts):
+        self.people = people
+        self.tree = people.tree
+        self.depts = depts
+        self.memo: dict = {}
+
+    def once(self, key: str, make: Callable):
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
+
+    def grid(self, i: int):
+        return (self.tree.grid_a1, self.tree.grid_a2, self.tree.grid_a1, self.tree.grid_b1)[i % 4]
+
+    def community(self, i: int):
+        return (self.tree.community_a, self.tree.community_b)[i % 2]
+
+    def resident(self, i: int):
+        """Every other row for a resident of its own (in another grid), else the account holder."""
+        if i % 2 == 0:
+            return self.people.resident
+        return ResidentFactory(name=f"李{'秀英桂兰建国明'[i % 7]}", grid=self.grid(i))
+
+
+# --- builders: add(w, i) makes the i-th row and returns a text the list must show ---------------
+
+
+def wish(w: World, i: int, status: str = "published", *, own=False, community_a=False, partner=True):
+    """The i-th wish: every other one for a resident of its own, in grids of both communities
+    (or only community A), every third with a photo. "published" claims every third (for a
+    partner unit every other time); "open" claims none; "claimed" claims all."""
+    from weiguang.wishes import services
+    from weiguang.wishes.models import WishKind
+
+    p = w.people
+    resident = p.resident if own else w.resident(i)
+    if community_a and resident != p.resident:
+        resident.grid = (w.tree.grid_a1, w.tree.grid_a2)[i % 2]
+        resident.save()
+    by = p.resident_user if resident == p.resident else p.street_admin
+    title = f"心愿第{i}号想要电饭煲"
+    made, _ = services.submit_wish(
+        by,
+        kind=(WishKind.ITEM, WishKind.SERVICE)[i % 2],
+        title=title,
+        description="家里的坏了",
+        resident=resident,
+        photos=[png()] if i % 3 == 0 else (),
+        confirm_duplicate=True,
+        public_limits=False,
+    )
+    if status == "submitted":
+        return made, title
+    made = services.publish_wish(made, p.street_admin)
+    if status == "claimed" or (status == "published" and i % 3 == 1):
+        unit = p.partner if partner and i % 2 else None
+        made = services.claim_wish(made, p.partner_rep if unit else p.volunteer2, partner=unit)
+    return made, title
+
+
+def add_wish(status: str = "published", **kw):
+    def add(w: World, i: int) -> str:
+        return wish(w, i, status, **kw)[1]
+
+    return add
+
+
+def add_wish_history(w: World, i: int) -> str:
+    """The i-th step in one wish's life: claims and releases after publishing."""
+    from weiguang.wishes import services
+
+    p = w.people
+    made = w.once("wish", lambda: wish(w, 0, "published")[0])
+    if i == 0:
+        return ""
+    made.refresh_from_db()
+    if made.status == "published":
+        services.claim_wish(made, p.volunteer)
+    else:
+        services.release_claim(made, p.volunteer, reason=f"有事第{i}次")
+    return ""
+
+
+def demand(w: World, i: int, status: str = "mixed", *, own=False, community_a=False):
+    """The i-th demand, in grids of both communities (or community A only); one in four without
+    a resident (a contact name instead), every third with a photo, every other one urgent.
+    "mixed" leaves a third received, a third transferred (to one or two departments) and a
+    third assigned; "escalated" transfers it and the department escalates it (every other one
+    then summoned back by the street)."""
+    from weiguang.demands import services
+
+    p, d = w.people, w.depts
+    grid = (w.tree.grid_a1, w.tree.grid_a2)[i % 2] if community_a else w.grid(i)
+    if own:
+        grid, resident = p.resident.grid, p.resident
+    elif i % 4 == 3:
+        resident = None
+    else:
+        resident = p.resident if grid == p.resident.grid and i % 2 == 0 else ResidentFactory(grid=grid)
+    title = f"诉求第{i}号楼道灯坏了"
+    made = services.submit_demand(
+        p.resident_user if own else p.street_admin,
+        grid=grid,
+        title=title,
+        description="三号楼二单元楼道灯不亮",
+        resident=resident,
+        urgent=i % 2 == 0,
+        contact_name="" if resident else "张先生",
+        contact_phone="" if resident else f"1380000{i:04d}",
+        photos=[png()] if i % 3 == 0 else (),
+        public_limits=False,
+    )
+    if status == "mixed":
+        status = ("received", "transferred", "assigned")[i % 3]
+    if status in ("transferred", "escalated"):
+        to = [(d.city, None)] + ([(d.civil, None)] if i % 2 else [])
+        made = services.transfer_demand(made, p.street_admin, to)
+    if status == "assigned":
+        made = services.assign_demand(
+            made, p.street_admin, p.staff if grid.parent_id == w.tree.community_a.pk else p.staff_b
+        )
+    if status == "escalated":
+        made = services.escalate_demand(made, d.handler, reason="涉及多个科室")
+        if i % 2:
+            made = services.transfer_demand(made, p.street_admin, [(d.city, None), (d.civil, None)])
+    return made, title
+
+
+def add_demand(status: str = "mixed", **kw):
+    def add(w: World, i: int) -> str:
+        return demand(w, i, status, **kw)[1]
+
+    return add
+
+
+def add_demand_history(w: World, i: int) -> str:
+    """The i-th step in one demand's life: transfers back and forth between departments."""
+    from weiguang.demands import services
+
+    p, d = w.people, w.depts
+    made = w.once("demand", lambda: demand(w, 0, "received")[0])
+    if i:
+        services.transfer_demand(made, p.street_admin, [((d.city, d.civil)[i % 2], None)])
+        made.refresh_from_db()
+        services.request_return(made, (d.handler, d.handler2)[i % 2], reason=f"第{i}次退回")
+        made.refresh_from_db()
+        services.review_return(made, p.street_admin, approve=True)
+    return ""
+
+
+def add_session(w: World, i: int) -> str:
+    from weiguang.demands import services
+
+    title = f"书记面对面第{i}场"
+    session = services.open_session(
+        w.people.street_admin, community=w.tree.community_a, title=title, date=timezone.localdate()
+    )
+    for n in range(i % 3):
+        services.submit_demand(
+            w.people.staff,
+            grid=w.tree.grid_a1,
+            title=f"面对面诉求{i}-{n}",
+            session=session,
+            public_limits=False,
+        )
+    return title
+
+
+def add_meeting(w: World, i: int) -> str:
+    from weiguang.demands import services
+
+    title = f"联席议事第{i}次"
+    referred = demand(w, i, "received")[0] if i % 2 else None
+    meeting = services.schedule_meeting(
+        w.people.street_admin,
+        region=referred.community if referred else (w.tree.street, w.tree.community_b)[i % 4 // 2],
+        title=title,
+        held_at=timezone.now() + dt.timedelta(days=i + 1),
+    )
+    if referred:
+        services.refer_to_meeting(referred, w.people.street_admin, meeting)
+    return title
+
+
+def add_holiday(w: World, i: int) -> str:
+    from weiguang.demands.models import Holiday
+
+    name = f"假日第{i}天"
+    Holiday.objects.create(
+        street=w.tree.street,
+        date=dt.date(2026, 10, 1) + dt.timedelta(days=i),
+        is_workday=i % 4 == 3,
+        name=name,
+    )
+    return name
+
+
+def add_category(w: World, i: int) -> str:
+    from weiguang.demands.models import DemandCategory
+
+    name = f"类别{i}号"
+    parent = DemandCategory.objects.filter(name="类别0号").first() if i % 2 else None
+    DemandCategory.objects.create(name=name, parent=parent, active=i % 4 != 3)
+    return name
+
+
+def add_department(w: World, i: int) -> str:
+    from weiguang.demands.models import Department
+
+    name = f"科室{i}号"
+    dept = Department.objects.create(name=name, street=w.tree.street)
+    dept.handlers.set([UserFactory(first_name=f"办理人{i}-{n}") for n in range(i % 3)])
+    return name
+
+
+def volunteer(w: World, i: int, *, approve=True, community_a=False):
+    """A new volunteer, at home in either community (or community A), with 0–2 skills."""
+    from weiguang.volunteers import services
+    from weiguang.volunteers.models import Skill
+
+    skills = [Skill.objects.get_or_create(name=name)[0] for name in ("理发", "家电维修")[: i % 3]]
+    user = UserFactory(first_name=f"志愿者{i}号")
+    made = services.register_volunteer(
+        user,
+        name=f"志愿者{i}号",
+        phone=f"1370000{i:04d}",
+        id_number=make_id_number(700 + i, region="370203"),
+        home_region=w.tree.community_a if community_a else w.community(i),
+        skills=skills,
+    )
+    if approve:
+        made = services.approve_volunteer(made, w.people.street_admin)
+    return made
+
+
+def add_volunteer(**kw):
+    def add(w: World, i: int) -> str:
+        volunteer(w, i, **kw)
+        return ""
+
+    return add
+
+
+def add_ranked(w: World, i: int) -> str:
+    from weiguang.volunteers import services
+
+    v = volunteer(w, i)
+    services.add_honour_hours(v, w.people.street_admin, hours=i + 1, reason="值守")
+    return ""
+
+
+def add_team(w: World, i: int) -> str:
+    from weiguang.volunteers import services
+
+    name = f"第{i}志愿队"
+    leaders = [UserFactory(first_name=f"队长{i}-{n}") for n in range(i % 3)]
+    team = services.create_team(w.people.street_admin, region=w.community(i), name=name, leaders=leaders)
+    for n in range(i % 3):
+        services.add_project(team, w.people.street_admin, name=f"幸福来敲门{i}-{n}")
+    return name
+
+
+def the_team(w: World):
+    from weiguang.volunteers import services
+
+    def make():
+        leader = UserFactory(username="team_leader", first_name="队长老王")
+        w.people.leader = leader
+        return services.create_team(
+            w.people.street_admin, region=w.tree.community_a, name="蓝色平安队", leaders=[leader]
+        )
+
+    return w.once("team", make)
+
+
+def member(w: World, i: int, accept: bool | None = None):
+    """The i-th volunteer asks to join the team; every other one is accepted."""
+    from weiguang.volunteers import services
+
+    team = the_team(w)
+    v = volunteer(w, i, community_a=True)
+    membership = services.request_to_join(team, v.user)
+    if accept or (accept is None and i % 2):
+        services.decide_membership(membership, w.people.street_admin, accept=True)
+    return v, membership
+
+
+def add_member(w: World, i: int) -> str:
+    member(w, i)
+    return ""
+
+
+def add_record(w: World, i: int) -> str:
+    """A pending record of a team activity, for the i-th member (every other one with a project)."""
+    from weiguang.volunteers import services
+
+    team = the_team(w)
+    v, _ = member(w, i, accept=True)
+    title = f"巡逻活动第{i}次"
+    day = timezone.localdate() - dt.timedelta(days=1)
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+    services.record_activity(
+        team,
+        w.people.street_admin,
+        title=title,
+        date=day,
+        attendance=[(v, start, start + dt.timedelta(hours=2))],
+    )
+    return ""
+
+
+def add_own_record(w: World, i: int) -> str:
+    """A record for one volunteer (the first row's), pending or honour hours in turn."""
+    from weiguang.volunteers import services
+
+    if i == 0:
+        w.memo["volunteer"] = volunteer(w, 0)
+    v = w.memo["volunteer"]
+    services.add_honour_hours(v, w.people.street_admin, hours=1, reason=f"值守第{i}次")
+    return f"值守第{i}次"
+
+
+def add_reward(w: World, i: int) -> str:
+    from weiguang.volunteers.models import RewardItem
+
+    if i == 0:
+        w.memo["volunteer"] = volunteer(w, 0)
+    name = f"洗衣液{i}号"
+    RewardItem.objects.create(street=w.tree.street, name=name, points=10 + i, stock=i + 1)
+    return name
+
+
+def add_unit(w: World, i: int) -> str:
+    from weiguang.partners import services
+    from weiguang.partners.models import PartnerKind
+
+    name = f"共建单位第{i}家"
+    unit = services.create_unit(
+        w.people.street_admin,
+        region=w.tree.street if i % 2 else w.community(i // 2),
+        name=name,
+        kind=(PartnerKind.COMPANY, PartnerKind.PROPERTY)[i % 2],
+        communities=[w.tree.community_a] if i % 4 == 1 else (),
+    )
+    for n in range(i % 3):
+        unit.representatives.add(UserFactory(first_name=f"代表{i}-{n}"))
+    return name
+
+
+def add_resource(w: World, i: int) -> str:
+    from weiguang.partners import services
+    from weiguang.partners.models import ResourceKind
+
+    title = f"资源第{i}项义诊"
+    services.add_resource(
+        w.people.partner,
+        w.people.street_admin,
+        kind=ResourceKind.values[i % len(ResourceKind.values)],
+        title=title,
+        keywords="义诊 体检",
+        area=w.tree.community_a if i % 2 else None,
+    )
+    return title
+
+
+def add_notification(w: World, i: int) -> str:
+    from weiguang.core.notifications import notify
+
+    title = f"通知第{i}条"
+    notify([w.people.staff], title, url=f"/wishes/{i}/" if i % 2 else "")
+    return title
+
+
+def add_resident(w: World, i: int) -> str:
+    ResidentFactory(name=f"居民{i}", grid=w.grid(i) if i % 2 else w.tree.grid_a1, building=f"第{i}栋")
+    return ""
+
+
+def add_record_view(w: World, i: int) -> str:
+    from weiguang.people.services import view_resident_record
+
+    viewer = (w.people.staff, w.people.grid_worker, w.people.street_admin)[i % 3]
+    view_resident_record(w.people.other_resident, viewer, via=("record", "wish", "demand")[i % 3], ref=i)
+    return ""
+
+
+def add_invitation(w: World, i: int) -> str:
+    """One volunteer invited to the i-th wish (with a photo or not, for a resident or not);
+    every third one already answered."""
+    from weiguang.volunteers import recommend
+
+    if i == 0:
+        w.memo["volunteer"] = volunteer(w, 0, community_a=True)
+    invitee = w.memo["volunteer"].user
+    made, title = wish(w, i, "open", community_a=True)
+    inv = recommend.invite(made, w.people.street_admin, user=invitee)
+    if i % 3 == 2:
+        recommend.decline_invitation(inv, invitee, reason="没空")
+    return title
+
+
+def add_candidate(need: str):
+    """A candidate for one wish or demand (the first row's): a volunteer, or a unit with a
+    resource, in turn."""
+
+    def add(w: World, i: int) -> str:
+        if i == 0:
+            w.memo["need"] = (
+                wish(w, 0, "open", community_a=True)[0] if need == "wish" else demand(w, 0, "received")[0]
+            )
+        if i % 3 == 2:
+            add_unit(w, i)
+        else:
+            volunteer(w, i, community_a=bool(i % 2))
+        return ""
+
+    return add
+
+
+def add_bulk_row(w: World, i: int) -> str:
+    """A published wish of community A and a volunteer of the street, for the bulk plan."""
+    volunteer(w, i)
+    return wish(w, i, "open", community_a=True)[1]
+
+
+def add_project(w: World, i: int) -> str:
+    """A project of the street or a community, linking 0–2 wishes, demands and resources."""
+    from weiguang.partners import services
+
+    p = w.people
+    title = f"项目第{i}号助老"
+    region = w.tree.street if i % 2 else w.tree.community_a
+    wishes = [wish(w, 10 * i + n, "open", community_a=True)[0] for n in range(1 + i % 2)]
+    demands = [demand(w, 10 * i + n, "received", community_a=True)[0] for n in range(i % 3)]
+    resources = []
+    if i % 3:
+        add_resource(w, 2 * i)
+        resources = list(p.partner.resources.order_by("-id")[:1])
+    services.create_project(
+        p.street_admin, region=region, title=title, plan="上门服务", owner=p.staff,
+        wishes=wishes, demands=demands, resources=resources,
+    )  # fmt: skip
+    return title
+
+
+def add_survey(w: World, i: int) -> str:
+    from weiguang.partners import services
+
+    title = f"调查第{i}号"
+    survey = services.create_survey(
+        w.people.street_admin,
+        region=w.community(i) if i % 3 else w.tree.street,
+        title=title,
+        questions=[{"text": "您最希望社区提供哪些服务？", "options": ["义诊", "理发"], "multiple": True}]
+        + [{"text": f"其他建议{n}"} for n in range(i % 3)],
+    )
+    if i % 2:
+        services.close_survey(survey, w.people.street_admin)
+    return title
+
+
+def add_need(w: World, i: int) -> str:
+    """A need of community A: a wish, a demand and an open survey (0–2 answers) in turn."""
+    from weiguang.partners import services
+
+    if i % 3 == 1:
+        return demand(w, i, "mixed", community_a=True)[1]
+    if i % 3 == 2:
+        title = f"调查第{i}号"
+        survey = services.create_survey(
+            w.people.street_admin,
+            region=w.tree.community_a if i % 2 else w.tree.street,
+            title=title,
+            questions=[
+                {"text": "您最希望社区提供哪些服务？", "options": ["义诊", "理发"]},
+                {"text": "其他建议"},
+            ],
+        )
+        for n in range(i % 3):
+            q = list(survey.questions.all())
+            services.record_response(
+                survey,
+                w.people.staff,
+                answers={str(q[0].pk): "义诊", str(q[1].pk): f"多办{n}"},
+                grid=w.tree.grid_a1,
+            )
+        return title
+    return wish(w, i, "open", community_a=True)[1]
+
+
+def add_delivery(w: World, i: int) -> str:
+    """A unit of the street whose representative claims a wish (fulfilled every other time)."""
+    from weiguang.partners import services as partners
+    from weiguang.partners.models import PartnerKind
+    from weiguang.regions.models import Role
+    from weiguang.wishes import services
+
+    name = f"共建单位第{i}家"
+    unit = partners.create_unit(
+        w.people.street_admin, region=w.tree.street, name=name, kind=PartnerKind.COMPANY
+    )
+    rep = UserFactory(first_name=f"代表{i}")
+    grant(rep, Role.PARTNER_REP, w.tree.street)
+    unit.representatives.add(rep)
+    made = wish(w, i, "open")[0]
+    made = services.claim_wish(made, rep, partner=unit)
+    if i % 2:
+        services.fulfil_wish(made, rep, note="已送到家")
+    return name
+
+
+def add_phone_demand(w: World, i: int) -> str:
+    """A demand given with one phone number (the track page lists them), in varied states."""
+    from weiguang.demands import services
+
+    made = services.submit_demand(
+        w.people.street_admin,
+        grid=w.grid(i),
+        title=f"诉求第{i}号楼道灯坏了",
+        contact_name="张先生",
+        contact_phone="13800009999",
+        urgent=i % 2 == 0,
+        photos=[png()] if i % 3 == 0 else (),
+        public_limits=False,
+    )
+    if i % 3 == 1:
+        services.transfer_demand(made, w.people.street_admin, [(w.depts.city, None)])
+    return made.tracking_code
+
+
+def add_certificate(w: World, i: int) -> str:
+    from weiguang.volunteers import services
+
+    if i == 0:
+        w.memo["volunteer"] = volunteer(w, 0)
+    v = w.memo["volunteer"]
+    services.add_honour_hours(v, w.people.street_admin, hours=1, reason=f"值守第{i}次")
+    v.refresh_from_db()
+    return services.issue_certificate(v, w.people.street_admin).number
+
+
+@dataclass
+class Case:
+    id: str
+    url: Callable[[World], str] | str
+    role: str  # a People attribute, or "anonymous"
+    add: Callable[[World, int], str]
+    api: bool = False
+
+    def path(self, w: World) -> str:
+        return self.url(w) if callable(self.url) else self.url
+
+
+def wish_of(w: World) -> int:
+    return w.memo["wish"].pk
+
+
+PAGES: list[Case] = [
+    Case("street_wall", lambda w: f"/streets/{w.tree.street.pk}/wall/", "anonymous", add_wish()),
+    Case("street_wall as staff", lambda w: f"/streets/{w.tree.street.pk}/wall/", "staff", add_wish()),
+    Case(
+        "community_wall",
+        lambda w: f"/communities/{w.tree.community_a.pk}/wall/",
+        "volunteer",
+        add_wish(community_a=True),
+    ),
+    Case(
+        "street_wall_print", lambda w: f"/streets/{w.tree.street.pk}/wall/print/", "staff", add_wish("open")
+    ),
+    Case(
+        "community_wall_print",
+        lambda w: f"/communities/{w.tree.community_a.pk}/wall/print/",
+        "staff",
+        add_wish("open", community_a=True),
+    ),
+    Case("my_wishes", "/my/wishes/", "resident_user", add_wish(own=True)),
+    Case("my_claims", "/my/claims/", "volunteer2", add_wish("claimed", partner=False)),
+    Case("staff_queue", "/staff/wishes/", "street_admin", add_wish("submitted")),
+    Case("staff_all", "/staff/wishes/all/", "street_admin", add_wish()),
+    Case("my_demands", "/my/demands/", "resident_user", add_demand(own=True)),
+    Case("demand_queue", "/staff/demands/", "staff", add_demand(community_a=True)),
+    Case("region_demands", "/staff/demands/all/", "street_admin", add_demand()),
+    Case("dept_inbox", "/dept/demands/", "handler", add_demand("transferred")),
+    Case("escalation_board", "/street/demands/escalated/", "street_admin", add_demand("escalated")),
+    Case("meetings", "/staff/meetings/", "street_admin", add_meeting),
+    Case("demand_holidays", "/street/demands/holidays/", "street_admin", add_holiday),
+    Case("demand_categories", "/street/demands/categories/", "street_admin", add_category),
+    Case("demand_departments", "/street/demands/departments/", "street_admin", add_department),
+    Case("desk_resident_search", "/desk/demands/residents/?q=居民", "staff", add_resident),
+    Case("resident_search", "/grid/residents/search/?q=居民", "grid_worker", add_resident),
+    Case("staff_residents", "/staff/residents/", "street_admin", add_resident),
+    Case("inbox", "/inbox/", "staff", add_notification),
+    Case("demand_track_form", "/demands/track/?phone=13800009999", "anonymous", add_phone_demand),
+    Case("my_certificates", "/my/certificates/", "vol", add_certificate),
+    Case("staff_volunteers", "/staff/volunteers/?status=approved", "street_admin", add_volunteer()),
+    Case("staff_volunteers pending", "/staff/volunteers/", "street_admin", add_volunteer(approve=False)),
+    Case("volunteer_rankings", "/volunteers/rankings/", "street_admin", add_ranked),
+    Case("teams", "/teams/", "street_admin", add_team),
+    Case("team_detail", lambda w: f"/teams/{the_team(w).pk}/", "street_admin", add_member),
+    Case("records_to_verify", "/service-records/", "street_admin", add_record),
+    Case("volunteer_me", "/volunteers/me/", "vol", add_own_record),
+    Case("volunteer_shop", "/volunteers/shop/", "vol", add_reward),
+    Case("partner_units", "/partners/", "street_admin", add_unit),
+    Case("my_invitations", "/my/invitations/", "vol", add_invitation),
+    Case(
+        "wish_candidates",
+        lambda w: f"/staff/wishes/{w.memo['need'].pk}/candidates/",
+        "street_admin",
+        add_candidate("wish"),
+    ),
+    Case(
+        "demand_candidates",
+        lambda w: f"/staff/demands/{w.memo['need'].pk}/candidates/",
+        "street_admin",
+        add_candidate("demand"),
+    ),
+    Case(
+        "bulk_assign",
+        lambda w: f"/staff/assignments/?community={w.tree.community_a.pk}",
+        "street_admin",
+        add_bulk_row,
+    ),
+    Case(
+        "three_lists projects",
+        lambda w: f"/lists/?region={w.tree.street.pk}&tab=projects",
+        "street_admin",
+        add_project,
+    ),
+    Case(
+        "three_lists resources",
+        lambda w: f"/lists/?region={w.tree.community_a.pk}&tab=resources",
+        "street_admin",
+        add_resource,
+    ),
+    Case("partner_deliveries", "/partners/deliveries/", "street_admin", add_delivery),
+]
+
+API: list[Case] = [
+    Case("GET /wishes", "/api/v1/wishes", "street_admin", add_wish(), api=True),
+    Case("GET /wishes?scope=region", "/api/v1/wishes?scope=region", "street_admin", add_wish(), api=True),
+    Case(
+        "GET /wishes?scope=mine", "/api/v1/wishes?scope=mine", "resident_user", add_wish(own=True), api=True
+    ),
+    Case(
+        "GET /wishes/{wish_id}/history",
+        lambda w: f"/api/v1/wishes/{wish_of(w)}/history",
+        "staff",
+        add_wish_history,
+        api=True,
+    ),
+    Case("GET /demands", "/api/v1/demands", "street_admin", add_demand(), api=True),
+    Case(
+        "GET /demands/{demand_id}/history",
+        lambda w: f"/api/v1/demands/{w.memo['demand'].pk}/history",
+        "street_admin",
+        add_demand_history,
+        api=True,
+    ),
+    Case(
+        "GET /demands/holidays", "/api/v1/demands/holidays?year=2026", "street_admin", add_holiday, api=True
+    ),
+    Case(
+        "GET /demands/categories",
+        "/api/v1/demands/categories?include_inactive=true",
+        "street_admin",
+        add_category,
+        api=True,
+    ),
+    Case("GET /demands/departments", "/api/v1/demands/departments", "street_admin", add_department, api=True),
+    Case("GET /volunteers", "/api/v1/volunteers", "street_admin", add_volunteer(), api=True),
+    Case(
+        "GET /volunteers/{volunteer_id}/records",
+        lambda w: f"/api/v1/volunteers/{w.memo['volunteer'].pk}/records",
+        "street_admin",
+        add_own_record,
+        api=True,
+    ),
+    Case(
+        "GET /volunteers/rankings",
+        lambda w: f"/api/v1/volunteers/rankings?region={w.tree.street.pk}",
+        "street_admin",
+        add_ranked,
+        api=True,
+    ),
+    Case("GET /teams", "/api/v1/teams", "street_admin", add_team, api=True),
+    Case(
+        "GET /teams/{team_id}/memberships",
+        lambda w: f"/api/v1/teams/{the_team(w).pk}/memberships",
+        "street_admin",
+        add_member,
+        api=True,
+    ),
+    Case("GET /service_records", "/api/v1/service_records", "street_admin", add_record, api=True),
+    Case("GET /points/items", "/api/v1/points/items", "vol", add_reward, api=True),
+    Case("GET /resources", "/api/v1/resources", "street_admin", add_resource, api=True),
+    Case("GET /invitations", "/api/v1/invitations", "vol", add_invitation, api=True),
+    Case(
+        "GET /wishes/{wish_id}/candidates",
+        lambda w: f"/api/v1/wishes/{w.memo['need'].pk}/candidates",
+        "street_admin",
+        add_candidate("wish"),
+        api=True,
+    ),
+    Case(
+        "GET /demands/{demand_id}/candidates",
+        lambda w: f"/api/v1/demands/{w.memo['need'].pk}/candidates",
+        "street_admin",
+        add_candidate("demand"),
+        api=True,
+    ),
+    Case(
+        "GET /lists/resources",
+        lambda w: f"/api/v1/lists/resources?region={w.tree.community_a.pk}",
+        "street_admin",
+        add_resource,
+        api=True,
+    ),
+    Case(
+        "GET /partners/deliveries",
+        lambda w: f"/api/v1/partners/deliveries?street={w.tree.street.pk}",
+        "street_admin",
+        add_delivery,
+        api=True,
+    ),
+    Case(
+        "GET /residents/{resident_id}/views",
+        lambda w: f"/api/v1/residents/{w.people.other_resident.pk}/views",
+        "street_admin",
+        add_record_view,
+        api=True,
+    ),
+]
+
+
+# Lists with an N+1 in a module another change of issue 10 is moving now: into the table
+# once it has landed and the N+1 is fixed there.
+LATER: list[Case] = [
+    Case("three_lists", lambda w: f"/lists/?region={w.tree.community_a.pk}", "street_admin", add_need),
+    Case("GET /demands/sessions", "/api/v1/demands/sessions", "street_admin", add_session, api=True),
+    Case("GET /demands/meetings", "/api/v1/demands/meetings", "street_admin", add_meeting, api=True),
+    Case("GET /partners", "/api/v1/partners", "street_admin", add_unit, api=True),
+    Case("GET /projects", "/api/v1/projects", "street_admin", add_project, api=True),
+    Case("GET /surveys", "/api/v1/surveys", "street_admin", add_survey, api=True),
+    Case(
+        "GET /lists/needs",
+        lambda w: f"/api/v1/lists/needs?region={w.tree.community_a.pk}",
+        "street_admin",
+        add_need,
+        api=True,
+    ),
+    Case(
+        "GET /lists/projects",
+        lambda w: f"/api/v1/lists/projects?region={w.tree.street.pk}",
+        "street_admin",
+        add_project,
+        api=True,
+    ),
+]
+
+# Page names that are not lists: one object (and the lists inside it), a form, an action, a
+# picture, a sign-in, figures.
+NOT_LISTS: set[str] = {
+    "home", "favicon", "login", "logout", "inbox_open", "inbox_read_all", "prefs_lang", "prefs_large_text",
+    "wish_new", "wish_suggest_category", "wish_detail", "wish_qr", "wish_action", "grid_wish_new", "staff_wish",
+    "demand_new", "demand_done", "demand_track", "demand_track_evaluate", "demand_detail", "demand_action",
+    "demand_from_wish", "desk_demand_new", "desk_session_new", "desk_resident_pick", "demand_figures",
+    "meeting_new", "meeting_detail", "meeting_decide", "demand_holiday_remove", "demand_category_action",
+    "demand_department_rename", "demand_handler_add", "demand_handler_remove", "wish_invite",
+    "invitation_answer", "volunteer_register", "volunteer_action", "team_join", "team_activity",
+    "membership_decide", "demand_volunteer_service", "record_action", "issue_certificate",
+    "certificate_verify", "certificate_detail", "certificate_download", "partner_unit", "partner_profile",
+    "resource_add", "resource_withdraw", "project_new", "project_detail", "project_action", "staff_resident",
+    "media",
+}  # fmt: skip
+
+# API GET routes that answer lists under other names than `items`.
+API_LISTS_BY_NAME: set[str] = {"/lists/needs", "/partners/deliveries"}
+
+
+def page_name(case: Case) -> str:
+    return case.id.split(" ")[0]
+
+
+def api_route(case: Case) -> str:
+    return case.id.split(" ")[1].split("?")[0]
+
+
+def api_lists() -> set[str]:
+    """GET routes whose 200 answer is an array or a page of `items`, and API_LISTS_BY_NAME."""
+    schema = api.get_openapi_schema(path_prefix="")
+    components = schema["components"]["schemas"]
+
+    def resolved(node: dict) -> dict:
+        while "$ref" in node:
+            node = components[node["$ref"].rsplit("/", 1)[-1]]
+        return node
+
+    found = set()
+    for path, operations in schema["paths"].items():
+        answer = operations.get("get", {}).get("responses", {}).get(200, {})
+        body = resolved(answer.get("content", {}).get("application/json", {}).get("schema", {}))
+        if body.get("type") == "array" or "items" in body.get("properties", {}) or path in API_LISTS_BY_NAME:
+            found.add(path)
+    return found
+
+
+def test_every_list_page_is_measured():
+    names = {pattern.name for route, pattern in walk() if not route.startswith(("api/", "admin/"))}
+    measured = {page_name(c) for c in PAGES}
+    unclassified = names - measured - NOT_LISTS - {page_name(c) for c in LATER if not c.api}
+    assert not unclassified, f"new pages: measure them in PAGES, or add them to NOT_LISTS: {unclassified}"
+    assert not measured & NOT_LISTS
+    assert measured <= names, f"no such page: {measured - names}"
+
+
+def test_every_api_list_is_measured():
+    lists = api_lists()
+    measured = {api_route(c) for c in API}
+    assert lists, "the OpenAPI schema has no list: the rule above no longer reads it"
+    assert not lists - measured - {api_route(c) for c in LATER if c.api}, (
+        f"API lists not measured (add them to API): {lists - measured}"
+    )
+    assert measured <= lists, f"not lists by the rule: {measured - lists}"
+
+
+# --- the measurement ---------------------------------------------------------------------------
+
+
+def measure(client, case: Case, w: World) -> tuple[int, str, list[str]]:
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(case.path(w), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200, (case.id, response.status_code, response.content[:300])
+    body = response.content.decode()
+    if case.api:
+        body = json.dumps(json.loads(body), ensure_ascii=False)
+    return len(queries), body, [q["sql"] for q in queries.captured_queries]
+
+
+def explain(few: list[str], many: list[str]) -> str:
+    """The statements the longer run repeats (+n) or runs less (-n): where the N+1 is."""
+    shape = re.compile(r"(?<=IN \()[^)]*|\b\d+\b|'[^']*'")
+    counts: dict[str, int] = {}
+    for sql in many:
+        key = shape.sub("?", sql)
+        counts[key] = counts.get(key, 0) + 1
+    for sql in few:
+        key = shape.sub("?", sql)
+        counts[key] = counts.get(key, 0) - 1
+    grown = [f"{n:+d}  {sql[:300]}" for sql, n in counts.items() if n]
+    return "\n".join(grown)
+
+
+def client_as(client, w: World, role: str):
+    if role == "handler":
+        client.force_login(w.depts.handler)
+    elif role == "vol":
+        client.force_login(w.memo["volunteer"].user)
+    elif role != "anonymous":
+        client.force_login(getattr(w.people, role))
+    return client
+
+
+@pytest.mark.parametrize("case", PAGES + API, ids=lambda c: c.id)
+def test_the_query_count_does_not_grow_with_the_rows(case, client, people):
+    w = World(people, Depts(people.tree))
+    markers = [case.add(w, 0)]
+    client_as(client, w, case.role)
+    few, body, few_sql = measure(client, case, w)
+    assert all(m in body for m in markers), f"{case.id}: the row is not in the list"
+    markers += [case.add(w, i) for i in range(1, MANY)]
+    many, body, many_sql = measure(client, case, w)
+    print(f"{case.id}: {few} queries for {FEW} row, {many} for {MANY}")
+    missing = [m for m in markers if m not in body]
+    assert not missing, f"{case.id}: rows not in the list: {missing}"
+    assert many == few, f"{case.id}: {few} queries for {FEW} row, {many} for {MANY}\n" + explain(
+        few_sql, many_sql
+    )

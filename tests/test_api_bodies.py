@@ -107,7 +107,7 @@ def test_releasing_with_a_list_for_a_body_keeps_the_claim(client, people, make_w
 
 
 def test_patching_a_project_with_a_list_changes_nothing(client, people, tree, make_wish):
-    from weiguang.partners import services
+    from weiguang.lists import services
 
     project = services.create_project(
         people.staff,

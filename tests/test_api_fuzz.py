@@ -66,7 +66,8 @@ def _demo_ids() -> dict[str, list]:
         Holiday,
         IntakeSession,
     )
-    from weiguang.partners.models import PartnerUnit, Project, Resource, Survey
+    from weiguang.lists.models import Project, Survey
+    from weiguang.partners.models import PartnerUnit, Resource
     from weiguang.volunteers.models import Invitation, ServiceRecord, Team, TeamMembership, Volunteer
     from weiguang.wishes.models import Wish
 

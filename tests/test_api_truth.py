@@ -8,6 +8,7 @@ import pytest
 
 from weiguang.core.models import ApiToken
 from weiguang.demands import services as demand_services
+from weiguang.lists import services as list_services
 from weiguang.partners import services as partner_services
 from weiguang.volunteers import services as volunteer_services
 from weiguang.wishes import services as wish_services
@@ -44,8 +45,8 @@ def _body_property(schema, path, method, name):
         ("/api/v1/volunteers/{volunteer_id}/honour_hours", "post", "reason", volunteer_services.TEXT_MAX),
         ("/api/v1/service_records/{record_id}/reject", "post", "reason", volunteer_services.REASON_MAX),
         ("/api/v1/service_records", "post", "content", volunteer_services.CONTENT_MAX),
-        ("/api/v1/projects/{project_id}/cancel", "post", "reason", partner_services.REASON_MAX),
-        ("/api/v1/projects", "post", "plan", partner_services.PLAN_MAX),
+        ("/api/v1/projects/{project_id}/cancel", "post", "reason", list_services.REASON_MAX),
+        ("/api/v1/projects", "post", "plan", list_services.PLAN_MAX),
         ("/api/v1/resources", "post", "title", partner_services.TITLE_MAX),
     ],
 )

@@ -50,7 +50,8 @@ from weiguang.demands.models import (
     Holiday,
     IntakeSession,
 )
-from weiguang.partners.models import PartnerUnit, Project, Resource, Survey
+from weiguang.lists.models import Project, Survey
+from weiguang.partners.models import PartnerUnit, Resource
 from weiguang.people.models import Resident
 from weiguang.regions.models import Region, RegionKind, Role
 from weiguang.volunteers.models import (

@@ -4,6 +4,7 @@ from weiguang.core.api import WeiguangAPI, auth_chain, fallback_router
 from weiguang.core.api import router as auth_router
 from weiguang.demands.api import router as demands_router
 from weiguang.demands.api_settings import router as demand_settings_router
+from weiguang.lists import api as lists_api
 from weiguang.partners import api as partners_api
 from weiguang.people.api import residents_router
 from weiguang.volunteers import api as volunteers_api
@@ -28,10 +29,11 @@ api.add_router("/service_records", volunteers_api.records_router)
 api.add_router("/points", volunteers_api.points_router)
 api.add_router("/certificates", volunteers_api.certificates_router)
 api.add_router("/partners", partners_api.partners_router)
+api.add_router("/partners", lists_api.units_router)  # a unit's record, the street's deliveries
 api.add_router("/resources", partners_api.resources_router)
-api.add_router("/projects", partners_api.projects_router)
-api.add_router("/surveys", partners_api.surveys_router)
-api.add_router("/lists", partners_api.lists_router)
+api.add_router("/projects", lists_api.projects_router)
+api.add_router("/surveys", lists_api.surveys_router)
+api.add_router("/lists", lists_api.lists_router)
 api.add_router("/residents", residents_router)
 api.add_router("/wishes", api_matching.wish_candidates_router)  # recommended claimers, invite
 api.add_router("/demands", api_matching.demand_candidates_router)

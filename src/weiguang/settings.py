@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "weiguang.wishes",
     "weiguang.demands",
     "weiguang.volunteers",
+    "weiguang.lists",
     "weiguang.site",  # the top floor: home page, navigation, demo (docs/architecture.md)
 ]
 

@@ -32,7 +32,8 @@ from weiguang.demands.models import (
     IntakeSession,
     Transfer,
 )
-from weiguang.partners.models import Alliance, PartnerUnit, Project, ProjectStatus, Resource, Survey
+from weiguang.lists.models import Project, ProjectStatus, Survey
+from weiguang.partners.models import Alliance, PartnerUnit, Resource
 from weiguang.people.models import Resident
 from weiguang.regions import access
 from weiguang.regions.models import Membership, Region, RegionKind, Role

@@ -1,5 +1,5 @@
-"""Partner fixtures: a second unit of the street with its own representative, a survey of
-community A, and small API helpers (bearer token per request, English messages)."""
+"""Partner fixtures: a second unit of the street with its own representative, and small API
+helpers (bearer token per request, English messages)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 
 from tests.demands.conftest import depts, make_demand  # noqa: F401
 from weiguang.core.models import ApiToken
-from weiguang.partners import services
 from weiguang.partners.models import PartnerKind
 from weiguang.regions.models import Role
 
@@ -26,25 +25,6 @@ def other_unit(people):
     grant(people.other_rep, Role.PARTNER_REP, people.tree.street)
     unit.representatives.add(people.other_rep)
     return unit
-
-
-@pytest.fixture
-def survey(people):
-    """Community A's survey: services wanted (several), age group (one), other suggestions (text)."""
-    return services.create_survey(
-        people.staff,
-        region=people.tree.community_a,
-        title="居民服务需求调查",
-        questions=[
-            {"text": "您最希望社区提供哪些服务？", "options": SERVICES, "multiple": True},
-            {"text": "您的年龄段", "options": ["60岁以下", "60岁及以上"]},
-            {"text": "其他建议"},
-        ],
-    )
-
-
-def questions(survey):
-    return [str(q.pk) for q in survey.questions.all()]
 
 
 def auth(user) -> dict:

@@ -95,9 +95,9 @@ class InSchema(Schema):
 # --- shapes and helpers every API module shares ----------------------------------------
 
 
+# A record named by id and name (a region, a department, a unit, a skill...). No docstring:
+# it would become the schema's description, and the OpenAPI document keeps one `Ref`.
 class Ref(Schema):
-    """A record named by id and name (a region, a department, a unit, a skill...)."""
-
     id: int
     name: str
 

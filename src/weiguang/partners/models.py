@@ -1,15 +1,14 @@
-"""Partner units and merchants (共建单位/商户), the resources they offer, and the three lists
-(三张清单): needs (wishes, demands, survey answers), resources, and projects that match a need
-to resources with an owner and a plan."""
+"""Partner units and merchants (共建单位/商户), their representatives and the resources they
+offer. The three lists, projects and surveys that use them are the lists app's (a floor up)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from weiguang.core.transitions import StateMachine
 from weiguang.regions.models import Region
 from weiguang.regions.scoping import RegionScoped
 
@@ -77,11 +76,22 @@ class PartnerUnit(RegionScoped):
         return self.name
 
     def serves(self, region: Region) -> bool:
-        """Does the unit serve `region` (a grid or community)?"""
-        if not self.region.contains(region):
-            return False
-        listed = list(self.communities.values_list("path", flat=True))
-        return not listed or any(region.path.startswith(p) for p in listed)
+        """Does the unit serve (some of) `region`? The rule is `units_serving`."""
+        return units_serving(region).filter(pk=self.pk).exists()
+
+
+def region_q(lookup: str, region: Region) -> Q:
+    """Rows whose region (by `lookup`, e.g. "region") is inside `region` or above it."""
+    return Q(**{f"{lookup}__path__startswith": region.path}) | Q(**{f"{lookup}_id__in": region.ancestor_ids})
+
+
+def units_serving(region: Region) -> models.QuerySet[PartnerUnit]:
+    """ "This unit serves that region", the one definition: units whose area overlaps `region`
+    and that either serve their whole area or list a community overlapping it."""
+    served = PartnerUnit.communities.through.objects
+    listed = served.filter(region_q("region", region)).values("partnerunit_id")
+    unrestricted = ~Q(pk__in=served.values("partnerunit_id"))
+    return PartnerUnit.objects.filter(region_q("region", region)).filter(unrestricted | Q(pk__in=listed))
 
 
 class ResourceKind(models.TextChoices):
@@ -123,120 +133,3 @@ class Resource(RegionScoped):
 
     def __str__(self) -> str:
         return self.title
-
-
-class ProjectStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-PROJECT_TRANSITIONS = StateMachine.build(
-    "status",
-    [
-        ("start", [ProjectStatus.PLANNED], ProjectStatus.RUNNING, "project.manage", _("Start")),
-        ("finish", [ProjectStatus.RUNNING], ProjectStatus.DONE, "project.manage", _("Record the outcome")),
-        (
-            "cancel",
-            [ProjectStatus.PLANNED, ProjectStatus.RUNNING],
-            ProjectStatus.CANCELLED,
-            "project.manage",
-            _("Cancel"),
-        ),
-    ],
-)
-
-
-class Project(RegionScoped):
-    """The project list (项目清单): one or more needs matched to resources, with an owner,
-    a plan, dates, a status and the outcome."""
-
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="projects")
-    title = models.CharField(_("title"), max_length=60)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="owned_projects",
-        verbose_name=_("owner"),
-    )
-    plan = models.TextField(_("plan"), max_length=4000)
-    starts_on = models.DateField(_("starts"), null=True, blank=True)
-    ends_on = models.DateField(_("ends"), null=True, blank=True)
-    status = models.CharField(max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED)
-    outcome = models.TextField(_("outcome"), max_length=4000, blank=True)
-    wishes = models.ManyToManyField("wishes.Wish", blank=True, related_name="projects")
-    demands = models.ManyToManyField("demands.Demand", blank=True, related_name="projects")
-    surveys = models.ManyToManyField("Survey", blank=True, related_name="projects")
-    resources = models.ManyToManyField(Resource, blank=True, related_name="projects")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    state_machine = PROJECT_TRANSITIONS
-    scope_relations = {"owner": ("owner",)}
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("project")
-        verbose_name_plural = _("projects")
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class Survey(RegionScoped):
-    """Questions to the residents of a region; answers come from visits or online and are
-    tallied into the needs list ("52 suggestions: free clinic, appliance repair ...")."""
-
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="surveys")
-    title = models.CharField(_("title"), max_length=60)
-    open = models.BooleanField(_("collecting answers"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("survey")
-        verbose_name_plural = _("surveys")
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class SurveyQuestion(models.Model):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
-    text = models.CharField(_("question"), max_length=200)
-    # choices: one line each; empty means a free-text answer
-    options = models.JSONField(_("options"), default=list, blank=True)
-    multiple = models.BooleanField(_("several answers allowed"), default=False)
-    ordering = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["survey", "ordering", "id"]
-
-    def __str__(self) -> str:
-        return self.text
-
-
-class SurveyResponse(RegionScoped):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
-    # {question id (as text): "an option" | ["options"] | "free text"}
-    answers = models.JSONField(default=dict)
-    channel = models.CharField(max_length=10, choices=[("visit", _("Home visit")), ("online", _("Online"))])
-    grid = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    collected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    scope_path_lookup = "survey__region__path"  # `grid` is where it was collected, if known
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.survey_id}:{self.pk}"

@@ -40,7 +40,7 @@ from weiguang.demands.models import (
     SessionKind,
     Transfer,
 )
-from weiguang.partners import demo as partner_demo
+from weiguang.lists import demo as partner_demo
 from weiguang.partners.models import PartnerKind, PartnerUnit
 from weiguang.people.models import Gender, PopulationGroup, Resident
 from weiguang.regions.models import Membership, Region, RegionKind, Role

@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 
 from weiguang.core.models import AuditEntry
-from weiguang.partners import services
-from weiguang.partners.models import Project, Resource
+from weiguang.lists import services
+from weiguang.lists.models import Project
+from weiguang.partners import services as partner_services
+from weiguang.partners.models import Resource
 
 from ..factories import UserFactory
 from .conftest import SERVICES, call
@@ -208,7 +210,9 @@ def _denied(status: int, actor) -> bool:
 @pytest.fixture
 def world(people, tree, other_unit, make_wish):
     wish = make_wish("published")
-    resource = services.add_resource(people.partner, people.partner_rep, kind="service", title="免费理发")
+    resource = partner_services.add_resource(
+        people.partner, people.partner_rep, kind="service", title="免费理发"
+    )
     project = services.create_project(
         people.staff,
         region=tree.community_a,
@@ -286,7 +290,7 @@ def test_permission_matrix(client, people, tree, world, action, actor):
     ],
 )  # fmt: skip
 def test_the_contact_phone_is_only_for_staff_and_the_representatives(client, people, other_unit, actor, full):
-    services.update_unit(
+    partner_services.update_unit(
         people.partner, people.partner_rep, contact_name="郑国强", contact_phone="13800001111"
     )
     r = call(client, "get", f"{P}/{people.partner.pk}", getattr(people, actor))
@@ -302,8 +306,8 @@ def test_the_contact_phone_is_only_for_staff_and_the_representatives(client, peo
 
 
 def test_listing_units_and_resources(client, people, tree, other_unit):
-    services.add_resource(people.partner, people.partner_rep, kind="service", title="免费理发")
-    services.add_resource(other_unit, people.other_rep, kind="venue", title="会议室")
+    partner_services.add_resource(people.partner, people.partner_rep, kind="service", title="免费理发")
+    partner_services.add_resource(other_unit, people.other_rep, kind="venue", title="会议室")
     mine = call(client, "get", P, people.partner_rep).json()
     assert [u["id"] for u in mine["items"]] == [people.partner.pk]
     assert call(client, "get", P, people.street_admin).json()["count"] == 2

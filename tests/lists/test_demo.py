@@ -8,9 +8,10 @@ import random
 import pytest
 
 from weiguang.core.models import AuditEntry
-from weiguang.partners import services
-from weiguang.partners.demo import SURVEY_RESPONSES, seed_partner_demo
-from weiguang.partners.models import PartnerKind, ProjectStatus
+from weiguang.lists import services
+from weiguang.lists.demo import SURVEY_RESPONSES, seed_partner_demo
+from weiguang.lists.models import ProjectStatus
+from weiguang.partners.models import PartnerKind
 
 from ..factories import PartnerFactory
 

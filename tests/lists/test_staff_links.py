@@ -12,8 +12,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from weiguang.partners import services
-from weiguang.partners.demo import seed_partner_demo
+from weiguang.lists.demo import seed_partner_demo
+from weiguang.partners import services as partner_services
 from weiguang.partners.models import PartnerKind, PartnerUnit
 from weiguang.wishes import services as wish_services
 
@@ -114,10 +114,10 @@ def test_staff_of_a_served_community_look_at_a_unit_but_do_not_edit_it(client, p
         name="只服务B社区的单位", kind=PartnerKind.MERCHANT, region=partner_world.street
     )
     only_b.communities.add(partner_world.community_b)
-    assert not services.can_view_unit(people.staff, only_b)
+    assert not partner_services.can_view_unit(people.staff, only_b)
     assert client.get(f"/partners/{only_b.pk}/").status_code == 404
-    assert only_b not in services.units_for(people.staff)
-    assert only_b in services.units_for(people.staff_b)
+    assert only_b not in partner_services.units_for(people.staff)
+    assert only_b in partner_services.units_for(people.staff_b)
 
 
 @pytest.mark.usefixtures("seeded")

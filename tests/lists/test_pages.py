@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from weiguang.partners.models import Project, ProjectStatus, Resource
+from weiguang.lists.models import Project, ProjectStatus
+from weiguang.partners.models import Resource
 from weiguang.wishes import services as wish_services
 
 pytestmark = pytest.mark.django_db

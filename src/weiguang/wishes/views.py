@@ -243,6 +243,9 @@ def _load_wish(pk: int) -> Wish:
     return get_object_or_404(_ONE_WISH, pk=pk)
 
 
+_may_view = services.may_view  # demands/views.py's convert_wish still calls it (until its split lands)
+
+
 def _visible_wish(user, pk: int) -> Wish:
     return access.get_for_user(_ONE_WISH, user, see=services.may_view, pk=pk)
 

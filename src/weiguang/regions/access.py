@@ -124,10 +124,15 @@ def has_role(user, roles: Iterable[str]) -> bool:
     return any(role in wanted for role, _ in memberships(user))
 
 
+def role_paths(user, action: str) -> list[str]:
+    """The paths of the regions where `user` holds a role allowed to `action`, sorted."""
+    allowed = ACTION_ROLES[action]
+    return sorted({path for role, path in memberships(user) if role in allowed})
+
+
 def regions_for(user, action: str) -> QuerySet[Region]:
     """The top-most regions where `user` may perform `action` by a region role."""
-    allowed = ACTION_ROLES[action]
-    prefixes = {p for role, p in memberships(user) if role in allowed}
+    prefixes = role_paths(user, action)
     if not prefixes:
         return Region.objects.none()
     return Region.objects.filter(path__in=prefixes)
@@ -175,11 +180,10 @@ def scope(queryset: QuerySet, user, action: str, *, within: bool = False) -> Que
         return queryset.none()
     condition = Q(pk__in=[])
     lookup = model.scope_path_lookup
-    for role, prefix in memberships(user):
-        if role in allowed:
-            condition |= Q(**{f"{lookup}__startswith": prefix})
-            if within:
-                condition |= Q(**{f"{lookup}__in": ancestor_paths(prefix)})
+    for prefix in role_paths(user, action):
+        condition |= Q(**{f"{lookup}__startswith": prefix})
+        if within:
+            condition |= Q(**{f"{lookup}__in": ancestor_paths(prefix)})
     relations = allowed & RELATIONS
     if relations and not within and hasattr(model, "relation_q"):
         condition |= model.relation_q(user, relations)

@@ -478,7 +478,7 @@ def add_bulk_row(w: World, i: int) -> str:
 
 def add_project(w: World, i: int) -> str:
     """A project of the street or a community, linking 0–2 wishes, demands and resources."""
-    from weiguang.partners import services
+    from weiguang.lists import services
 
     p = w.people
     title = f"项目第{i}号助老"
@@ -497,7 +497,7 @@ def add_project(w: World, i: int) -> str:
 
 
 def add_survey(w: World, i: int) -> str:
-    from weiguang.partners import services
+    from weiguang.lists import services
 
     title = f"调查第{i}号"
     survey = services.create_survey(
@@ -514,7 +514,7 @@ def add_survey(w: World, i: int) -> str:
 
 def add_need(w: World, i: int) -> str:
     """A need of community A: a wish, a demand and an open survey (0–2 answers) in turn."""
-    from weiguang.partners import services
+    from weiguang.lists import services
 
     if i % 3 == 1:
         return demand(w, i, "mixed", community_a=True)[1]

@@ -29,6 +29,7 @@ class Action:
     summary: str  # the API operation's summary
     success: Any = ""  # the page's message once done (a lazy string)
     description: str = ""  # the API operation's description
+    operation: str = ""  # the API endpoint's name (its operation id's end), if not `name`
     # API: the request body. `body_required=False` makes it optional (its defaults apply);
     # schema None: no body, or one `api_inputs` parses itself (see `openapi_extra`).
     schema: type | None = None
@@ -98,8 +99,8 @@ def register_api_actions(
 ):
     """One POST `<path>/<name>` per action of `table`. `path` names one id parameter, e.g.
     "/{id:wish_id}"; `load(user, id)` fetches the record and `render(user, obj)` answers.
-    Each endpoint is named after its action in `module`, so OpenAPI operation ids stay
-    `<module>_<name>`."""
+    Each endpoint is named after its action (or `operation`) in `module`, so OpenAPI
+    operation ids stay `<module>_<name>`."""
     param = path.rsplit(":", 1)[-1].strip("{}/")
     for action in table.values():
 
@@ -125,7 +126,7 @@ def register_api_actions(
                 )
             )
         endpoint.__signature__ = inspect.Signature(params)
-        endpoint.__name__ = endpoint.__qualname__ = action.name
+        endpoint.__name__ = endpoint.__qualname__ = action.operation or action.name
         endpoint.__module__ = module
         endpoint.__doc__ = action.description or None
         router.post(

@@ -16,12 +16,15 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
+from weiguang.core.actions import register_api_actions
 from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Text, require_user
 from weiguang.core.errors import InvalidInput, NotAllowed
 from weiguang.regions import access
 from weiguang.regions.models import Region
 
 from . import services
+from .actions import RECORD_ACTIONS, VOLUNTEER_ACTIONS
+from .filters import VolunteerFilter
 from .models import (
     PERIODS,
     WEEKDAYS,
@@ -34,7 +37,6 @@ from .models import (
     TeamColour,
     TeamMembership,
     Volunteer,
-    VolunteerStatus,
 )
 
 volunteers_router = Router(tags=["volunteers"])
@@ -122,10 +124,6 @@ class VolunteerOut(Schema):
     actions: list[str]
 
 
-class ReasonIn(InSchema):
-    reason: Text = Field(max_length=services.REASON_MAX)
-
-
 def _volunteer_out(user, v: Volunteer) -> dict:
     full = access.can(user, "volunteer.view", v)
     return {
@@ -177,8 +175,7 @@ def me(request):
     return _volunteer_out(user, v)
 
 
-class VolunteerFilters(InSchema):
-    status: Literal[tuple(VolunteerStatus.values)] | None = None  # type: ignore[valid-type]
+class VolunteerFilters(VolunteerFilter):  # the shared filters (filters.py) and the page
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
 
@@ -193,9 +190,9 @@ class VolunteerPage(Schema):
 )
 def list_volunteers(request, filters: Query[VolunteerFilters]):
     user = require_user(request)
-    qs = Volunteer.objects.select_related("home_region").restrict(user, "volunteer.list_region")
-    if filters.status:
-        qs = qs.filter(status=filters.status)
+    qs = filters.apply(
+        Volunteer.objects.select_related("home_region").restrict(user, "volunteer.list_region")
+    )
     page = qs.prefetch_related("skills").order_by("-created_at", "-id")[
         filters.offset : filters.offset + filters.limit
     ]
@@ -208,36 +205,15 @@ def get_volunteer(request, volunteer_id: Id):
     return _volunteer_out(user, _volunteer(user, volunteer_id))
 
 
-@volunteers_router.post("/{id:volunteer_id}/approve", response=VOLUNTEER_OUT, summary="Approve (staff)")
-def approve(request, volunteer_id: Id):
-    user = require_user(request)
-    return _volunteer_out(user, services.approve_volunteer(_volunteer(user, volunteer_id), user))
-
-
-@volunteers_router.post("/{id:volunteer_id}/reject", response=VOLUNTEER_OUT, summary="Do not approve (staff)")
-def reject(request, volunteer_id: Id, data: ReasonIn):
-    user = require_user(request)
-    return _volunteer_out(user, services.reject_volunteer(_volunteer(user, volunteer_id), user, data.reason))
-
-
-@volunteers_router.post(
-    "/{id:volunteer_id}/resubmit", response=VOLUNTEER_OUT, summary="Apply again (the volunteer)"
+register_api_actions(
+    volunteers_router,
+    VOLUNTEER_ACTIONS,
+    path="/{id:volunteer_id}",
+    load=_volunteer,
+    render=_volunteer_out,
+    response=VOLUNTEER_OUT,
+    module=__name__,
 )
-def resubmit(request, volunteer_id: Id):
-    user = require_user(request)
-    return _volunteer_out(user, services.resubmit_volunteer(_volunteer(user, volunteer_id), user))
-
-
-@volunteers_router.post("/{id:volunteer_id}/suspend", response=VOLUNTEER_OUT, summary="Suspend (staff)")
-def suspend(request, volunteer_id: Id, data: ReasonIn):
-    user = require_user(request)
-    return _volunteer_out(user, services.suspend_volunteer(_volunteer(user, volunteer_id), user, data.reason))
-
-
-@volunteers_router.post("/{id:volunteer_id}/reinstate", response=VOLUNTEER_OUT, summary="Reinstate (staff)")
-def reinstate(request, volunteer_id: Id):
-    user = require_user(request)
-    return _volunteer_out(user, services.reinstate_volunteer(_volunteer(user, volunteer_id), user))
 
 
 class HonourIn(InSchema):
@@ -486,20 +462,15 @@ def record_demand_work(request, data: DemandServiceIn):
     return Status(201, _record_out(record))
 
 
-@records_router.post(
-    "/{id:record_id}/verify", response={200: RecordOut, **ERROR_RESPONSES}, summary="Verify (organiser)"
+register_api_actions(
+    records_router,
+    RECORD_ACTIONS,
+    path="/{id:record_id}",
+    load=_record,
+    render=lambda user, record: _record_out(record),
+    response={200: RecordOut, **ERROR_RESPONSES},
+    module=__name__,
 )
-def verify(request, record_id: Id):
-    user = require_user(request)
-    return _record_out(services.verify_record(_record(user, record_id), user))
-
-
-@records_router.post(
-    "/{id:record_id}/reject", response={200: RecordOut, **ERROR_RESPONSES}, summary="Reject (organiser)"
-)
-def reject_record(request, record_id: Id, data: ReasonIn):
-    user = require_user(request)
-    return _record_out(services.reject_record(_record(user, record_id), user, data.reason))
 
 
 @records_router.post(

@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from weiguang.core.actions import run_page_action
 from weiguang.core.errors import ServiceError
 from weiguang.core.formfields import first_error
 from weiguang.core.forms import apply_service_error
@@ -28,7 +29,9 @@ from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 
 from . import services
+from .actions import RECORD_ACTIONS, VOLUNTEER_ACTIONS
 from .certificate import certificate_pdf
+from .filters import VolunteerFilter
 from .forms import ActivityForm, DemandServiceForm, ReasonForm, RedeemForm, RegisterForm
 from .models import (
     Certificate,
@@ -286,14 +289,12 @@ def staff_volunteers(request):
     if not access.can(request.user, "volunteer.list_region"):
         raise PermissionDenied
     qs = Volunteer.objects.select_related("home_region").restrict(request.user, "volunteer.list_region")
-    status = (
-        request.GET.get("status")
-        if request.GET.get("status") in VolunteerStatus.values
-        else VolunteerStatus.PENDING
+    # the page always shows one state: the applications waiting, unless another is asked for
+    filters = VolunteerFilter.from_query(request.GET)
+    status = filters.status = filters.status or VolunteerStatus.PENDING
+    page = Paginator(filters.apply(qs).prefetch_related("skills").order_by("created_at", "id"), 30).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(
-        qs.filter(status=status).prefetch_related("skills").order_by("created_at", "id"), 30
-    ).get_page(request.GET.get("page"))
     return render(
         request, "volunteers/staff_volunteers.html",
         {"page_obj": page, "volunteers": page.object_list, "status": status, "statuses": VolunteerStatus.choices,
@@ -304,22 +305,20 @@ def staff_volunteers(request):
 @login_required
 @require_POST
 def volunteer_action(request, pk: int, action: str):
-    actions = {
-        "approve": lambda v: services.approve_volunteer(v, request.user),
-        "reject": lambda v: services.reject_volunteer(v, request.user, request.POST.get("reason", "")),
-        "suspend": lambda v: services.suspend_volunteer(v, request.user, request.POST.get("reason", "")),
-        "reinstate": lambda v: services.reinstate_volunteer(v, request.user),
-        "resubmit": lambda v: services.resubmit_volunteer(v, request.user),
-    }
-    if action not in actions:
+    if action not in VOLUNTEER_ACTIONS:
         raise Http404
     volunteers = Volunteer.objects.select_related("home_region", "user")
     volunteer = access.get_for_user(volunteers, request.user, see="volunteer.view", pk=pk)
+    return _page_action(request, VOLUNTEER_ACTIONS[action], volunteer, "/staff/volunteers/")
+
+
+def _page_action(request, action, obj, default: str):
+    """Run one action of a table (actions.py) from a staff page; back to the list either way."""
     try:
-        actions[action](volunteer)
+        run_page_action(action, request, obj, {})
     except ServiceError as err:
-        return _refused(request, err, "/staff/volunteers/")
-    return _done(request, _("Done."), "/staff/volunteers/")
+        return _refused(request, err, default)
+    return _done(request, action.success, default)
 
 
 @login_required
@@ -368,18 +367,11 @@ def records_to_verify(request):
 @login_required
 @require_POST
 def record_action(request, pk: int, action: str):
-    if action not in ("verify", "reject"):
+    if action not in RECORD_ACTIONS:
         raise Http404
     records = ServiceRecord.objects.select_related("volunteer", "team", "region")
     record = access.get_for_user(records, request.user, see="service.view", pk=pk)
-    try:
-        if action == "verify":
-            services.verify_record(record, request.user)
-        else:
-            services.reject_record(record, request.user, request.POST.get("reason", ""))
-    except ServiceError as err:
-        return _refused(request, err, "/service-records/")
-    return _done(request, _("Verified.") if action == "verify" else _("Not verified."), "/service-records/")
+    return _page_action(request, RECORD_ACTIONS[action], record, "/service-records/")
 
 
 def _verify_url(request, certificate: Certificate) -> str:

@@ -9,7 +9,6 @@ representatives.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
@@ -23,13 +22,11 @@ from weiguang.core.privacy import mask_name, mask_phone
 from weiguang.regions.models import Region
 
 from . import services
-from .models import Alliance, PartnerKind, PartnerUnit, Resource, ResourceKind
+from .filters import KindCode, ResourceFilter, ResourceKindCode, UnitFilter
+from .models import Alliance, PartnerUnit, Resource
 
 partners_router = Router(tags=["partners"])
 resources_router = Router(tags=["partners"])
-
-KindCode = Literal[tuple(PartnerKind.values)]  # type: ignore[valid-type]
-ResourceKindCode = Literal[tuple(ResourceKind.values)]  # type: ignore[valid-type]
 
 
 def region_arg(region_id: int | None, field: str = "region") -> Region | None:
@@ -156,10 +153,8 @@ class UnitPatch(InSchema):
     alliances: list[Id] | None = Field(None, max_length=20)
 
 
-class UnitFilters(InSchema):
+class UnitFilters(UnitFilter):  # the shared filters (filters.py), whose units, the page
     region: Id | None = Field(None, description="Units serving this region (staff of the region)")
-    kind: KindCode | None = None
-    alliance: Id | None = None
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
 
@@ -209,11 +204,11 @@ def list_units(request, filters: Query[UnitFilters]):
         qs = services.units_serving(region).select_related("region")
     else:
         qs = services.visible_units(user)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.alliance is not None:
-        qs = qs.filter(alliances=filters.alliance)
-    qs = qs.order_by("name", "id").prefetch_related("communities", "alliances", "representatives")
+    qs = (
+        filters.apply(qs)
+        .order_by("name", "id")
+        .prefetch_related("communities", "alliances", "representatives")
+    )
     page = qs[filters.offset : filters.offset + filters.limit]
     return {
         "count": qs.count(), "limit": filters.limit, "offset": filters.offset,
@@ -275,10 +270,8 @@ def remove_representative(request, unit_id: Id, user_id: Id):
 # --- /resources --------------------------------------------------------------------------
 
 
-class ResourceFilters(InSchema):
+class ResourceFilters(ResourceFilter):  # the shared filters (filters.py), whose, the page
     region: Id | None = Field(None, description="Resources serving this region (staff of the region)")
-    unit: Id | None = None
-    kind: ResourceKindCode | None = None
     include_withdrawn: bool = Field(False, description="Without `region` only")
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
@@ -347,16 +340,12 @@ def list_resources(request, filters: Query[ResourceFilters]):
     region = region_arg(filters.region)
     if region is not None:
         services.check_lists(user, region)
-        qs = services.resources_serving(region, kind=filters.kind)
+        qs = services.resources_serving(region)
     else:
         qs = services.visible_resources(user)
         if not filters.include_withdrawn:
             qs = qs.filter(active=True)
-        if filters.kind:
-            qs = qs.filter(kind=filters.kind)
-    if filters.unit is not None:
-        qs = qs.filter(unit_id=filters.unit)
-    qs = qs.order_by("unit__name", "kind", "title", "id")
+    qs = filters.apply(qs).order_by("unit__name", "kind", "title", "id")
     page = qs[filters.offset : filters.offset + filters.limit]
     return {
         "count": qs.count(), "limit": filters.limit, "offset": filters.offset,

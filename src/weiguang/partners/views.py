@@ -15,8 +15,9 @@ from weiguang.core.forms import apply_service_error
 from weiguang.regions import access
 
 from . import panels, services
+from .filters import UnitFilter
 from .forms import ProfileForm, ResourceForm
-from .models import PartnerUnit, Resource
+from .models import PartnerKind, PartnerUnit, Resource
 
 
 def _unit(request, pk: int, *, manage: bool = True) -> PartnerUnit:
@@ -26,8 +27,13 @@ def _unit(request, pk: int, *, manage: bool = True) -> PartnerUnit:
 
 @login_required
 def units(request):
-    qs = services.units_for(request.user).order_by("name")
-    return render(request, "partners/units.html", {"units": qs[:200]})
+    filters = UnitFilter.from_query(request.GET)
+    qs = filters.apply(services.units_for(request.user)).order_by("name")
+    return render(
+        request,
+        "partners/units.html",
+        {"units": qs[:200], "kind": filters.kind or "", "kinds": PartnerKind.choices},
+    )
 
 
 def _unit_context(request, unit, profile_form=None, resource_form=None) -> dict:

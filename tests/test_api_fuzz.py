@@ -67,8 +67,9 @@ def _demo_ids() -> dict[str, list]:
         IntakeSession,
     )
     from weiguang.lists.models import Project, Survey
+    from weiguang.matching.models import Invitation
     from weiguang.partners.models import PartnerUnit, Resource
-    from weiguang.volunteers.models import Invitation, ServiceRecord, Team, TeamMembership, Volunteer
+    from weiguang.volunteers.models import ServiceRecord, Team, TeamMembership, Volunteer
     from weiguang.wishes.models import Wish
 
     models = {

@@ -440,7 +440,7 @@ def add_record_view(w: World, i: int) -> str:
 def add_invitation(w: World, i: int) -> str:
     """One volunteer invited to the i-th wish (with a photo or not, for a resident or not);
     every third one already answered."""
-    from weiguang.volunteers import recommend
+    from weiguang.matching import recommend
 
     if i == 0:
         w.memo["volunteer"] = volunteer(w, 0, community_a=True)

@@ -51,12 +51,12 @@ from weiguang.demands.models import (
     IntakeSession,
 )
 from weiguang.lists.models import Project, Survey
+from weiguang.matching.models import Invitation
 from weiguang.partners.models import PartnerUnit, Resource
 from weiguang.people.models import Resident
 from weiguang.regions.models import Region, RegionKind, Role
 from weiguang.volunteers.models import (
     Certificate,
-    Invitation,
     ServiceRecord,
     Team,
     TeamMembership,

@@ -5,10 +5,10 @@ from weiguang.core.api import router as auth_router
 from weiguang.demands.api import router as demands_router
 from weiguang.demands.api_settings import router as demand_settings_router
 from weiguang.lists import api as lists_api
+from weiguang.matching import api as matching_api
 from weiguang.partners import api as partners_api
 from weiguang.people.api import residents_router
 from weiguang.volunteers import api as volunteers_api
-from weiguang.volunteers import api_matching
 from weiguang.wishes.api import router as wishes_router
 
 api = WeiguangAPI(  # NinjaAPI with JSON errors throughout (core.api)
@@ -35,8 +35,8 @@ api.add_router("/projects", lists_api.projects_router)
 api.add_router("/surveys", lists_api.surveys_router)
 api.add_router("/lists", lists_api.lists_router)
 api.add_router("/residents", residents_router)
-api.add_router("/wishes", api_matching.wish_candidates_router)  # recommended claimers, invite
-api.add_router("/demands", api_matching.demand_candidates_router)
-api.add_router("/invitations", api_matching.invitations_router)
-api.add_router("/assignments", api_matching.assignments_router)
+api.add_router("/wishes", matching_api.wish_candidates_router)  # recommended claimers, invite
+api.add_router("/demands", matching_api.demand_candidates_router)
+api.add_router("/invitations", matching_api.invitations_router)
+api.add_router("/assignments", matching_api.assignments_router)
 api.add_router("", fallback_router)  # last: unknown paths get a JSON 404

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "weiguang.demands",
     "weiguang.volunteers",
     "weiguang.lists",
+    "weiguang.matching",
     "weiguang.site",  # the top floor: home page, navigation, demo (docs/architecture.md)
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("weiguang.wishes.urls")),
     path("", include("weiguang.demands.urls")),
     path("", include("weiguang.volunteers.urls")),
+    path("", include("weiguang.matching.urls")),
     path("", include("weiguang.partners.urls")),
     path("", include("weiguang.lists.urls")),
     path("", include("weiguang.people.urls")),

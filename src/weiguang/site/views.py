@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
 
 from weiguang.demands.views import open_counts
+from weiguang.matching.views import home_counts as invitation_counts
 from weiguang.regions.models import Region, RegionKind
 from weiguang.volunteers.views import home_counts
 from weiguang.wishes.models import Wish, WishStatus
@@ -40,7 +41,7 @@ def home(request):
     demands = volunteering = None
     if flags.authenticated:
         demands = open_counts(request.user)
-        volunteering = home_counts(request.user, flags)
+        volunteering = home_counts(request.user, flags) | invitation_counts(request.user, flags)
     return render(
         request,
         "site/home.html",

@@ -17,7 +17,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from weiguang.core.actions import register_api_actions
-from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Text, require_user
+from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Page, Ref, Text, invalid, ref, require_user
 from weiguang.core.errors import InvalidInput, NotAllowed
 from weiguang.regions import access
 from weiguang.regions.models import Region
@@ -47,19 +47,6 @@ certificates_router = Router(tags=["volunteers"])
 
 Weekday = Literal[tuple(WEEKDAYS)]  # type: ignore[valid-type]
 Period = Literal[tuple(PERIODS)]  # type: ignore[valid-type]
-
-
-def _invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, fields={field: message})
-
-
-def _ref(obj) -> dict:
-    return {"id": obj.pk, "name": obj.name}
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 # --- volunteers ---------------------------------------------------------------------------
@@ -128,7 +115,7 @@ def _volunteer_out(user, v: Volunteer) -> dict:
     full = access.can(user, "volunteer.view", v)
     return {
         "id": v.pk, "number": v.number, "name": v.name if full else v.masked_name, "status": v.status,
-        "home_region": _ref(v.home_region), "skills": [s.name for s in v.skills.all()],
+        "home_region": ref(v.home_region), "skills": [s.name for s in v.skills.all()],
         "availability": v.availability, "party_member": v.party_member,
         "dual_reporting_unit": v.dual_reporting_unit, "verified_hours": v.verified_hours,
         "star_level": services.star_level(v.verified_hours), "points_balance": v.points_balance,
@@ -154,10 +141,10 @@ def register(request, data: RegisterIn):
     user = require_user(request)
     region = Region.objects.filter(pk=data.home_region).first()
     if region is None:
-        raise _invalid("home_region", _("There is no such community."))
+        raise invalid("home_region", _("There is no such community."))
     skills = list(Skill.objects.filter(pk__in=data.skills))
     if len(skills) != len(set(data.skills)):
-        raise _invalid("skills", _("There is no such skill."))
+        raise invalid("skills", _("There is no such skill."))
     v = services.register_volunteer(
         user, name=data.name, phone=data.phone, id_number=data.id_number, home_region=region, skills=skills,
         availability=data.availability, party_member=data.party_member,
@@ -180,8 +167,7 @@ class VolunteerFilters(VolunteerFilter):  # the shared filters (filters.py) and 
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class VolunteerPage(Schema):
-    count: int
+class VolunteerPage(Page):
     items: list[VolunteerOut]
 
 
@@ -196,7 +182,10 @@ def list_volunteers(request, filters: Query[VolunteerFilters]):
     page = qs.prefetch_related("skills").order_by("-created_at", "-id")[
         filters.offset : filters.offset + filters.limit
     ]
-    return {"count": qs.count(), "items": [_volunteer_out(user, v) for v in page]}
+    return {
+        "count": qs.count(), "limit": filters.limit, "offset": filters.offset,
+        "items": [_volunteer_out(user, v) for v in page],
+    }  # fmt: skip
 
 
 @volunteers_router.get("/{id:volunteer_id}", response=VOLUNTEER_OUT, summary="One volunteer")
@@ -300,7 +289,7 @@ def _team_out(team: Team) -> dict:
     members = getattr(team, "n_members", None)
     projects = getattr(team, "active_projects", None)
     return {
-        "id": team.pk, "name": team.name, "colour": team.colour, "region": _ref(team.region),
+        "id": team.pk, "name": team.name, "colour": team.colour, "region": ref(team.region),
         "description": team.description,
         "members": services.team_members(team).count() if members is None else members,
         "projects": [p.name for p in (team.projects.filter(active=True) if projects is None else projects)],
@@ -336,10 +325,10 @@ def create_team(request, data: TeamIn):
     user = require_user(request)
     region = Region.objects.filter(pk=data.region).first()
     if region is None:
-        raise _invalid("region", _("There is no such region."))
+        raise invalid("region", _("There is no such region."))
     leaders = list(get_user_model().objects.filter(pk__in=data.leaders, is_active=True))
     if len(leaders) != len(set(data.leaders)):
-        raise _invalid("leaders", _("There is no such person."))
+        raise invalid("leaders", _("There is no such person."))
     team = services.create_team(
         user, region=region, name=data.name, colour=data.colour, description=data.description, leaders=leaders
     )
@@ -401,12 +390,12 @@ def record_activity(request, team_id: Id, data: ActivityIn):
     team = _team(team_id)
     volunteers = Volunteer.objects.in_bulk([a.volunteer_id for a in data.attendance])
     if len(volunteers) != len({a.volunteer_id for a in data.attendance}):
-        raise _invalid("attendance", _("There is no such volunteer."))
+        raise invalid("attendance", _("There is no such volunteer."))
     project = None
     if data.project_id is not None:
         project = team.projects.filter(pk=data.project_id).first()
         if project is None:
-            raise _invalid("project_id", _("There is no such project in this team."))
+            raise invalid("project_id", _("There is no such project in this team."))
     activity = services.record_activity(
         team, user, title=data.title, date=data.date, place=data.place, project=project,
         attendance=[(volunteers[a.volunteer_id], a.check_in, a.check_out) for a in data.attendance],
@@ -445,10 +434,8 @@ class DemandServiceIn(InSchema):
 )  # fmt: skip
 def record_demand_work(request, data: DemandServiceIn):
     """A pending record of kind `demand`: it counts once the community's staff verify it."""
-    from weiguang.demands.models import Demand
-
     user = require_user(request)
-    demands = Demand.objects.select_related("grid", "community")
+    demands = services.demand_model().objects.select_related("grid", "community")
     demand = access.get_for_user(demands, user, see="demand.view", pk=data.demand_id)
     if data.volunteer_id is not None:
         volunteer = Volunteer.objects.filter(pk=data.volunteer_id).first()
@@ -559,7 +546,7 @@ def add_item(request, data: ItemIn):
     user = require_user(request)
     street = Region.objects.filter(pk=data.street).first()
     if street is None:
-        raise _invalid("street", _("There is no such street."))
+        raise invalid("street", _("There is no such street."))
     return Status(
         201,
         _item_out(

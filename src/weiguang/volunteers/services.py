@@ -392,6 +392,12 @@ def volunteer_by_number(number: str) -> Volunteer:
     return volunteer
 
 
+def demand_model():
+    """The model of `ServiceRecord.demand` ("demands.Demand"), found through the ledger's own
+    key: volunteers shares a floor with demands and does not import it."""
+    return ServiceRecord._meta.get_field("demand").related_model
+
+
 def demand_records(demand) -> QuerySet[ServiceRecord]:
     return (
         ServiceRecord.objects.filter(demand=demand).select_related("volunteer").order_by("created_at", "id")
@@ -654,12 +660,12 @@ def ranking(
             .filter(value__gt=0)
         )
     elif by == "lit":
-        from weiguang.wishes.models import WishStatus
-
+        # by the values of ClaimStatus.DONE and WishStatus.CONFIRMED: volunteers does not import
+        # wishes (they share a floor; the app above them, matching, joins the two)
         lit = Q(
             user__wish_claims__status="done",
             user__wish_claims__partner__isnull=True,
-            user__wish_claims__wish__status=WishStatus.CONFIRMED,
+            user__wish_claims__wish__status="confirmed",
             user__wish_claims__wish__confirmed_at__gte=since,
             user__wish_claims__wish__confirmed_at__lt=until,
         )

@@ -1,14 +1,8 @@
 from django.urls import path
 
-from . import views, views_matching
+from . import views
 
 urlpatterns = [
-    path("staff/wishes/<id:pk>/candidates/", views_matching.wish_candidates, name="wish_candidates"),
-    path("staff/wishes/<id:pk>/invite/", views_matching.wish_invite, name="wish_invite"),
-    path("staff/demands/<id:pk>/candidates/", views_matching.demand_candidates, name="demand_candidates"),
-    path("my/invitations/", views_matching.my_invitations, name="my_invitations"),
-    path("invitations/<id:pk>/<slug:action>/", views_matching.invitation_answer, name="invitation_answer"),
-    path("staff/assignments/", views_matching.bulk_assign, name="bulk_assign"),
     path("volunteers/register/", views.register, name="volunteer_register"),
     path("volunteers/me/", views.me, name="volunteer_me"),
     path("volunteers/shop/", views.shop, name="volunteer_shop"),

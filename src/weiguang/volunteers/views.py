@@ -55,14 +55,8 @@ def _refused(request, err: ServiceError, default: str):
 
 
 def home_counts(user, flags) -> dict:
-    """The numbers on the home page's volunteer tiles."""
-    from .recommend import my_invitations
-
-    counts = {
-        "invitations": my_invitations(user, "pending").count()
-        if (flags.volunteer_status or flags.partner_rep)
-        else 0
-    }
+    """The numbers on the home page's volunteer tiles (the invitations: matching.views)."""
+    counts = {}
     if flags.staff:
         counts["to_approve"] = (
             Volunteer.objects.restrict(user, "volunteer.list_region")
@@ -325,10 +319,8 @@ def _page_action(request, action, obj, default: str):
 def demand_service(request, pk: int):
     """Those handling a demand record the volunteers who worked on it; the hours count once the
     community's staff verify them."""
-    from weiguang.demands.models import Demand
-
     demand = access.get_for_user(
-        Demand.objects.select_related("grid", "community"), request.user, see="demand.handle", pk=pk
+        services.demand_model().objects.select_related("grid", "community"), request.user, see="demand.handle", pk=pk
     )
     form = DemandServiceForm(
         request.POST or None, initial={"volunteer_number": request.GET.get("number", "")}

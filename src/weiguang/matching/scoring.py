@@ -40,7 +40,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import PERIODS, WEEKDAYS
+from weiguang.volunteers.models import PERIODS, WEEKDAYS
 
 # Load weighs enough that two wishes in hand cost more than living one step further away
 # (grid → community: 0.20 × 0.4 = 0.08 < 0.15 × 2/3 = 0.10); a fitting skill outweighs both.

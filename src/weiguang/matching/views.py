@@ -1,7 +1,7 @@
 """Pages for recommended claimers: a wish's candidates with the reasons and an invite button
 (staff), my invitations (accept = claim, or decline), and the bulk assignment of a batch of
 wishes to claimers with capacities, reviewed and confirmed in one step (staff).
-Thin: parse, call a service (volunteers.recommend, volunteers.assignment), render."""
+Thin: parse, call a service (matching.recommend, matching.assignment), render."""
 
 from __future__ import annotations
 
@@ -21,11 +21,12 @@ from weiguang.core.formfields import first_error
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
+from weiguang.volunteers.models import Volunteer, VolunteerStatus
 from weiguang.wishes.models import Wish, WishStatus
 
 from . import assignment, recommend
 from .forms import ConfirmPlanForm, ProposePlanForm
-from .models import Invitation, Volunteer, VolunteerStatus
+from .models import Invitation
 
 
 def _wish(pk: int) -> Wish:
@@ -40,7 +41,7 @@ def wish_candidates(request, pk: int):
     except ServiceError:
         raise Http404 from None
     return render(
-        request, "volunteers/candidates.html",
+        request, "matching/candidates.html",
         {"wish": wish, "candidates": found, "invitations": recommend.wish_invitations(wish, request.user)},
     )  # fmt: skip
 
@@ -65,7 +66,7 @@ def demand_candidates(request, pk: int):
     )
     for c in found:
         c.number = numbers.get(c.volunteer_id, "")
-    return render(request, "volunteers/demand_candidates.html", {"demand": demand, "candidates": found})
+    return render(request, "matching/demand_candidates.html", {"demand": demand, "candidates": found})
 
 
 @login_required
@@ -83,14 +84,21 @@ def wish_invite(request, pk: int):
         messages.error(request, err.message)
     else:
         messages.success(request, _("Invited. They are told in their inbox and can accept or decline."))
-    return redirect("wish_candidates", pk=pk)
+    return redirect("matching:wish_candidates", pk=pk)
+
+
+def home_counts(user, flags) -> dict:
+    """The number on the home page's invitations tile."""
+    if not (flags.volunteer_status or flags.partner_rep):
+        return {"invitations": 0}
+    return {"invitations": recommend.my_invitations(user, "pending").count()}
 
 
 @login_required
 def my_invitations(request):
     invitations = recommend.my_invitations(request.user).order_by("-created_at", "-id")[:50]
     return render(
-        request, "volunteers/invitations.html",
+        request, "matching/invitations.html",
         {"invitations": invitations, "default_date": dt.date.today() + dt.timedelta(days=7)},
     )  # fmt: skip
 
@@ -113,12 +121,12 @@ def invitation_answer(request, pk: int, action: str):
             recommend.decline_invitation(invitation, request.user, reason=request.POST.get("reason", ""))
     except ServiceError as err:
         messages.error(request, err.message)
-        return redirect("my_invitations")
+        return redirect("matching:my_invitations")
     if action == "accept":
         messages.success(request, _("Thank you! The wish is yours."))
         return redirect("wish_detail", pk=invitation.wish_id)
     messages.success(request, _("You declined. Thank you for letting us know."))
-    return redirect("my_invitations")
+    return redirect("matching:my_invitations")
 
 
 # --- bulk assignment ---------------------------------------------------------------------------
@@ -217,7 +225,7 @@ def bulk_assign(request):
         for v in volunteers:
             v.cap = _capacity(request.POST.get(f"cap-u-{v.user_id}"))
     context["claimers_count"] = len(units) + len(volunteers)
-    return render(request, "volunteers/bulk_assign.html", context, status=status)
+    return render(request, "matching/bulk_assign.html", context, status=status)
 
 
 def _capacity(raw) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from weiguang.volunteers.models import Invitation, InvitationStatus
+from weiguang.matching.models import Invitation, InvitationStatus
 from weiguang.wishes.models import WishStatus
 
 from ..factories import UserFactory

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
-from weiguang.volunteers import assignment, matching, recommend
+from weiguang.matching import assignment, recommend, scoring
+from weiguang.matching.assignment import ClaimerRef
+from weiguang.matching.models import Invitation, InvitationStatus
 from weiguang.volunteers import services as vol_services
-from weiguang.volunteers.assignment import ClaimerRef
-from weiguang.volunteers.models import Invitation, InvitationStatus
 from weiguang.wishes import services as wish_services
 from weiguang.wishes.models import WishKind
 
@@ -210,7 +210,7 @@ def test_assignment_api(client, batch, people):
     assert r.status_code == 200, r.content
     proposal = r.json()
     assert len(proposal["pairs"]) >= 2 and proposal["total"] > 0
-    assert set(proposal["pairs"][0]["components"]) == set(matching.WEIGHTS)
+    assert set(proposal["pairs"][0]["components"]) == set(scoring.WEIGHTS)
     pairs = [
         {"wish_id": p["wish_id"], "user_id": p["user_id"], "partner_id": p["partner_id"]}
         for p in proposal["pairs"]

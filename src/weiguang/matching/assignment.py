@@ -1,7 +1,7 @@
 """Bulk assignment: a batch of published wishes (e.g. those collected at one fair) and a set
 of claimers with capacities → the assignment with the greatest total match score.
 
-Exact, not greedy: the score matrix (wishes × claimers, scores from matching.py) gets each
+Exact, not greedy: the score matrix (wishes × claimers, scores from scoring.py) gets each
 claimer's column repeated `capacity` times, and the Hungarian method
 (scipy.optimize.linear_sum_assignment, maximising) picks at most one cell per row and per
 column. Scores are never negative, so a full assignment of the bigger side loses nothing
@@ -24,13 +24,14 @@ from scipy.optimize import linear_sum_assignment
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions import access
+from weiguang.volunteers.models import Skill
 from weiguang.wishes.models import Wish, WishStatus
 
-from . import matching, recommend
-from .models import Invitation, Skill
+from . import recommend, scoring
+from .models import Invitation
 
 MAX_CAPACITY = 20
-# what matching.need_of() and the access check read of a wish
+# what scoring.need_of() and the access check read of a wish
 NEED_FIELDS = [
     "kind", "title", "description", "status", "grid__path", "community__path", "street__path",
     "category__name", "category__keywords", "resident__user_id",
@@ -56,7 +57,7 @@ class Pair:
     invitee_id: int  # the volunteer, or the unit's representative who is asked
     score: float
     components: dict[str, float]
-    reasons: list[matching.Reason]
+    reasons: list[scoring.Reason]
 
 
 @dataclass
@@ -101,7 +102,7 @@ def _load_wishes(wish_ids) -> list[Wish]:
 
 def score_matrix(wishes: Sequence[Wish], claimers: Sequence[ClaimerRef]):
     """(scores, needs, volunteer facts by user, unit infos by id) for wishes × claimers."""
-    needs = [matching.need_of(w) for w in wishes]
+    needs = [scoring.need_of(w) for w in wishes]
     vol_facts = recommend.volunteer_facts([c.user_id for c in claimers if c.user_id is not None])
     units = recommend.unit_facts(
         PartnerUnit.objects.filter(pk__in=[c.partner_id for c in claimers if c.partner_id is not None])
@@ -110,7 +111,7 @@ def score_matrix(wishes: Sequence[Wish], claimers: Sequence[ClaimerRef]):
     vol_cols = [j for j, c in enumerate(claimers) if c.user_id in vol_facts]
     if vol_cols:
         skills = {pk: (name, kw) for pk, name, kw in Skill.objects.values_list("pk", "name", "keywords")}
-        scores[:, vol_cols] = matching.volunteer_matrix(
+        scores[:, vol_cols] = scoring.volunteer_matrix(
             needs, [vol_facts[claimers[j].user_id] for j in vol_cols], skills
         )
     today = timezone.localdate()
@@ -120,7 +121,7 @@ def score_matrix(wishes: Sequence[Wish], claimers: Sequence[ClaimerRef]):
             continue
         for i, need in enumerate(needs):
             if info.invitee_for(need) is not None:
-                scores[i, j] = matching.score_unit(need, info.facts, today).score
+                scores[i, j] = scoring.score_unit(need, info.facts, today).score
     return scores, needs, vol_facts, units
 
 
@@ -148,10 +149,10 @@ def propose(wishes: Iterable[Wish] | Iterable[int], claimers_with_capacity, by=N
     for i, j in chosen:
         wish, ref, need = open_wishes[i], claimers[j], needs[i]
         if ref.user_id is not None:
-            scored, invitee = matching.score_volunteer(need, vol_facts[ref.user_id], today), ref.user_id
+            scored, invitee = scoring.score_volunteer(need, vol_facts[ref.user_id], today), ref.user_id
         else:
             info = units[ref.partner_id]
-            scored, invitee = matching.score_unit(need, info.facts, today), info.invitee_for(need)
+            scored, invitee = scoring.score_unit(need, info.facts, today), info.invitee_for(need)
         pairs.append(Pair(wish.pk, ref, invitee, scored.score, scored.components, scored.reasons))
     assigned = {p.wish_id for p in pairs}
     return Proposal(

@@ -2,7 +2,7 @@
 invite them.
 
 `candidates(need, by)` ranks approved volunteers of the need's street and partner units that
-serve its grid (scores: volunteers/matching.py). A candidate must be able to claim the wish
+serve its grid (scores: matching/scoring.py). A candidate must be able to claim the wish
 by the ordinary claim rules: a volunteer holds the volunteer role at the wish's grid or above,
 a unit has a representative with the partner role there. Someone who could not accept an
 invitation is not offered.
@@ -39,11 +39,12 @@ from weiguang.core.transitions import SYSTEM, perform
 from weiguang.partners.models import PartnerUnit, Resource
 from weiguang.regions import access
 from weiguang.regions.models import Membership, Region, Role
+from weiguang.volunteers.models import Skill, Volunteer, VolunteerStatus
 from weiguang.wishes.models import Claim, ClaimStatus, Wish, WishStatus
 
-from . import matching
-from .matching import CLOSENESS, Need, ResourceFacts, UnitFacts, VolunteerFacts
-from .models import Invitation, InvitationStatus, Skill, Volunteer, VolunteerStatus
+from . import scoring
+from .models import Invitation, InvitationStatus
+from .scoring import CLOSENESS, Need, ResourceFacts, UnitFacts, VolunteerFacts
 
 DONE = [ClaimStatus.DONE]
 FAILED = [ClaimStatus.RELEASED, ClaimStatus.EXPIRED]
@@ -129,7 +130,7 @@ class UnitInfo:
     def invitee_for(self, need: Need) -> int | None:
         """The representative who would claim: the first one with the partner role there."""
         for uid in sorted(self.reps):
-            if matching.may_claim(need, self.reps[uid]):
+            if scoring.may_claim(need, self.reps[uid]):
                 return uid
         return None
 
@@ -190,7 +191,7 @@ class Candidate:
     name: str
     score: float
     components: dict[str, float]
-    reasons: list[matching.Reason]
+    reasons: list[scoring.Reason]
     invited: bool = False
 
     @property
@@ -206,13 +207,13 @@ def _check(by, need_obj) -> None:
 def _volunteer_tiers(need: Need):
     """(bound, match, level, region ids, skills to have, skills not to have), best bound first."""
     fits = {
-        sid: matching.skill_match(need, name, kw)
+        sid: scoring.skill_match(need, name, kw)
         for sid, name, kw in Skill.objects.values_list("pk", "name", "keywords")
     }
     levels = sorted({f for f in fits.values() if f > 0}, reverse=True) + [0.0]
     regions: dict[str, list[int]] = {"grid": [], "community": [], "street": []}
     for rid, path in Region.objects.filter(path__startswith=need.street_path).values_list("pk", "path"):
-        level = matching.closeness_level(need, path)
+        level = scoring.closeness_level(need, path)
         if level:
             regions[level].append(rid)
     tiers = []
@@ -221,7 +222,7 @@ def _volunteer_tiers(need: Need):
         higher = [s for s, f in fits.items() if f > m]
         for level, ids in regions.items():
             if ids:
-                tiers.append((matching.upper_bound(m, CLOSENESS[level]), m, level, ids, have, higher))
+                tiers.append((scoring.upper_bound(m, CLOSENESS[level]), m, level, ids, have, higher))
     tiers.sort(key=lambda t: -t[0])
     return tiers
 
@@ -250,13 +251,13 @@ def _rank_volunteers(need: Need, limit: int) -> list[tuple[float, int, int]]:
             "pk", "user_id", "availability", "n_open", "n_done", "n_failed"
         )
         for vid, uid, avail, n_open, n_done, n_failed in rows:
-            score = matching.total(
+            score = scoring.total(
                 {
                     "match": m,
                     "closeness": CLOSENESS[level],
-                    "availability": matching.availability_score(len(matching.free_slots(avail))),
-                    "load": matching.load_score(n_open),
-                    "record": matching.record_score(n_done, n_failed),
+                    "availability": scoring.availability_score(len(scoring.free_slots(avail))),
+                    "load": scoring.load_score(n_open),
+                    "record": scoring.record_score(n_done, n_failed),
                 }
             )
             if score > 0:
@@ -276,7 +277,7 @@ def candidates(need_obj, by, limit: int = 10, *, today: dt.date | None = None) -
     components and reasons. Staff of the need's region only."""
     _check(by, need_obj)
     limit = max(1, min(int(limit), MAX_LIMIT))
-    need = matching.need_of(need_obj)
+    need = scoring.need_of(need_obj)
     today = today or timezone.localdate()
     found: list[Candidate] = []
     # volunteers: the top ones by the tiered read, then scored in full for their reasons
@@ -289,7 +290,7 @@ def candidates(need_obj, by, limit: int = 10, *, today: dt.date | None = None) -
         f, v = facts.get(uid), people.get(vid)
         if f is None or v is None:  # changed meanwhile
             continue
-        scored = matching.score_volunteer(need, f, today)
+        scored = scoring.score_volunteer(need, f, today)
         if scored.score <= 0:
             continue
         name = v.name if access.can(by, "volunteer.view", v) else v.masked_name
@@ -298,7 +299,7 @@ def candidates(need_obj, by, limit: int = 10, *, today: dt.date | None = None) -
         )
     # units: few per street, scored in full
     for info in unit_facts(units_serving(need)).values():
-        scored = matching.score_unit(need, info.facts, today)
+        scored = scoring.score_unit(need, info.facts, today)
         invitee = info.invitee_for(need)
         if scored.score <= 0 or invitee is None:
             continue
@@ -323,23 +324,23 @@ def candidates(need_obj, by, limit: int = 10, *, today: dt.date | None = None) -
 
 def score_of(need_obj, *, user_id: int | None = None, partner_id: int | None = None):
     """(scored, invitee user id) of one claimer for one need; score 0 when not a candidate."""
-    need = matching.need_of(need_obj)
+    need = scoring.need_of(need_obj)
     if partner_id is not None:
         info = unit_facts(PartnerUnit.objects.filter(pk=partner_id)).get(partner_id)
         if info is None:
-            return matching.NOT_A_CANDIDATE, None
+            return scoring.NOT_A_CANDIDATE, None
         invitee = info.invitee_for(need)
         if user_id is not None:
             invitee = (
-                user_id if user_id in info.reps and matching.may_claim(need, info.reps[user_id]) else None
+                user_id if user_id in info.reps and scoring.may_claim(need, info.reps[user_id]) else None
             )
         if invitee is None:
-            return matching.NOT_A_CANDIDATE, None
-        return matching.score_unit(need, info.facts, timezone.localdate()), invitee
+            return scoring.NOT_A_CANDIDATE, None
+        return scoring.score_unit(need, info.facts, timezone.localdate()), invitee
     facts = volunteer_facts([user_id]).get(user_id)
     if facts is None:
-        return matching.NOT_A_CANDIDATE, None
-    return matching.score_volunteer(need, facts), user_id
+        return scoring.NOT_A_CANDIDATE, None
+    return scoring.score_volunteer(need, facts), user_id
 
 
 # --- invitations ---------------------------------------------------------------------------

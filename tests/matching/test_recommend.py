@@ -7,11 +7,11 @@ import pytest
 
 from weiguang.core.errors import Conflict, NotAllowed
 from weiguang.core.models import Notification
+from weiguang.matching import recommend, scoring
+from weiguang.matching.models import Invitation, InvitationStatus
 from weiguang.partners.models import Resource, ResourceKind
 from weiguang.regions.models import Role
-from weiguang.volunteers import matching, recommend
 from weiguang.volunteers import services as vol_services
-from weiguang.volunteers.models import Invitation, InvitationStatus
 from weiguang.wishes import services as wish_services
 from weiguang.wishes.models import Claim, ClaimStatus, WishKind, WishStatus
 
@@ -73,23 +73,23 @@ def ids(found):
 
 
 def test_components_and_formula():
-    need = matching.Need(
+    need = scoring.Need(
         "service", ("维修服务", "维修", "家电"), "电饭煲坏了 维修", "/1/2/3/4/", "/1/2/3/", "/1/2/"
     )
-    assert matching.skill_match(need, "家电维修", "电器 维修 电饭煲") == pytest.approx(1 - 0.5**3)
-    assert matching.skill_match(need, "理发", "剪发") == 0
-    assert matching.closeness_level(need, "/1/2/3/4/") == "grid"
-    assert matching.closeness_level(need, "/1/2/3/") == "community"
-    assert matching.closeness_level(need, "/1/2/9/") == "street"
-    assert matching.closeness_level(need, "/1/7/") is None
-    assert matching.load_score(0) == 1 and matching.load_score(3) == 0.25
-    assert matching.record_score(0, 0) == 0.5 and matching.record_score(8, 0) == 0.9
-    assert matching.availability_score(0) == 0 and matching.availability_score(6) == 1
-    assert matching.resource_match(need, "goods", "电饭煲", "电饭煲") == 0  # goods do not fix things
-    item = matching.Need("item", ("生活用品", "电饭煲"), "想要一个电饭煲", "/1/2/3/4/", "/1/2/3/", "/1/2/")
-    assert matching.resource_match(item, "goods", "爱心家电", "电饭煲") == pytest.approx(0.25 + 0.75 * 0.5)
-    perfect = dict.fromkeys(matching.WEIGHTS, 1.0)
-    assert matching.total(perfect) == 1.0 and matching.total({**perfect, "closeness": 0}) == 0
+    assert scoring.skill_match(need, "家电维修", "电器 维修 电饭煲") == pytest.approx(1 - 0.5**3)
+    assert scoring.skill_match(need, "理发", "剪发") == 0
+    assert scoring.closeness_level(need, "/1/2/3/4/") == "grid"
+    assert scoring.closeness_level(need, "/1/2/3/") == "community"
+    assert scoring.closeness_level(need, "/1/2/9/") == "street"
+    assert scoring.closeness_level(need, "/1/7/") is None
+    assert scoring.load_score(0) == 1 and scoring.load_score(3) == 0.25
+    assert scoring.record_score(0, 0) == 0.5 and scoring.record_score(8, 0) == 0.9
+    assert scoring.availability_score(0) == 0 and scoring.availability_score(6) == 1
+    assert scoring.resource_match(need, "goods", "电饭煲", "电饭煲") == 0  # goods do not fix things
+    item = scoring.Need("item", ("生活用品", "电饭煲"), "想要一个电饭煲", "/1/2/3/4/", "/1/2/3/", "/1/2/")
+    assert scoring.resource_match(item, "goods", "爱心家电", "电饭煲") == pytest.approx(0.25 + 0.75 * 0.5)
+    perfect = dict.fromkeys(scoring.WEIGHTS, 1.0)
+    assert scoring.total(perfect) == 1.0 and scoring.total({**perfect, "closeness": 0}) == 0
 
 
 # --- the ranking --------------------------------------------------------------------------------
@@ -183,12 +183,12 @@ def test_the_tiered_read_agrees_with_scoring_everyone(street, people):
     """The top-k read tier by tier equals scoring every volunteer in full and sorting."""
     from weiguang.volunteers.models import Volunteer
 
-    need = matching.need_of(street.wish)
+    need = scoring.need_of(street.wish)
     facts = recommend.volunteer_facts(Volunteer.objects.values_list("user_id", flat=True))
     everyone = sorted(
-        (-matching.score_volunteer(need, f).score, f.volunteer_id)
+        (-scoring.score_volunteer(need, f).score, f.volunteer_id)
         for f in facts.values()
-        if matching.score_volunteer(need, f).score > 0
+        if scoring.score_volunteer(need, f).score > 0
     )
     for k in [1, 3, 5]:
         found = [c for c in recommend.candidates(street.wish, people.staff, limit=k) if c.kind == "volunteer"]
@@ -358,7 +358,7 @@ def test_candidates_api_permissions(client, street, people):
     assert body["wish_id"] == street.wish.pk and len(body["items"]) == 3
     first = body["items"][0]
     assert first["volunteer_id"] == street.fixer_a1.pk and first["kind"] == "volunteer"
-    assert set(first["components"]) == set(matching.WEIGHTS) and first["reasons"][0]["code"] == "skill"
+    assert set(first["components"]) == set(scoring.WEIGHTS) and first["reasons"][0]["code"] == "skill"
     assert get(client, url, people.street_admin).status_code == 200
     assert get(client, url, people.staff_b).status_code == 403  # a wish on the wall: known, not theirs
     assert get(client, url, people.volunteer).status_code == 403

@@ -1,5 +1,5 @@
 """Recommended claimers, invitations and bulk assignment through the API: thin — parse, call a
-service (volunteers.recommend, volunteers.assignment), render.
+service (matching.recommend, matching.assignment), render.
 
 - GET  /wishes/{id}/candidates?limit=   the best claimers for a wish, with reasons (staff)
 - GET  /demands/{id}/candidates?limit=  the same for a demand (staff)
@@ -23,13 +23,12 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Text, require_user
-from weiguang.core.errors import InvalidInput
+from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Ref, Text, invalid, ref, require_user
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions import access
 from weiguang.wishes.models import Wish
 
-from . import assignment, matching, recommend
+from . import assignment, recommend, scoring
 from .assignment import ClaimerRef
 from .models import INVITATION_TRANSITIONS, Invitation, InvitationStatus
 
@@ -37,10 +36,6 @@ wish_candidates_router = Router(tags=["recommended claimers"])
 demand_candidates_router = Router(tags=["recommended claimers"])
 invitations_router = Router(tags=["recommended claimers"])
 assignments_router = Router(tags=["recommended claimers"])
-
-
-def _invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, fields={field: message})
 
 
 # --- schemas -------------------------------------------------------------------------------
@@ -97,17 +92,12 @@ class WishRef(Schema):
     status: str
 
 
-class UnitRef(Schema):
-    id: int
-    name: str
-
-
 class InvitationOut(Schema):
     id: int
     wish: WishRef
     invitee_id: int
     invitee: str = Field(description="The unit's name, or the volunteer's masked name")
-    partner: UnitRef | None
+    partner: Ref | None
     status: str
     score: float | None
     note: str
@@ -183,7 +173,7 @@ class ConfirmOut(Schema):
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _reasons(reasons: list[matching.Reason]) -> list[dict]:
+def _reasons(reasons: list[scoring.Reason]) -> list[dict]:
     return [{"code": r.code, "text": r.text} for r in reasons]
 
 
@@ -228,7 +218,7 @@ def _invitation_out(user, inv: Invitation) -> dict:
         },
         "invitee_id": inv.invitee_id,
         "invitee": recommend.invitee_label(inv),
-        "partner": {"id": inv.partner_id, "name": inv.partner.name} if inv.partner_id else None,
+        "partner": ref(inv.partner) if inv.partner_id else None,
         "status": inv.status, "score": inv.score, "note": inv.note, "decline_reason": inv.decline_reason,
         "claim_id": inv.claim_id, "created_at": inv.created_at, "decided_at": inv.decided_at,
         "actions": [t.name for t in INVITATION_TRANSITIONS.available(inv, user)],
@@ -247,9 +237,9 @@ def _invitation(user, invitation_id: int) -> Invitation:
     return inv
 
 
-def _ref(user_id: int | None, partner_id: int | None, field: str) -> ClaimerRef:
+def _claimer(user_id: int | None, partner_id: int | None, field: str) -> ClaimerRef:
     if (user_id is None) == (partner_id is None):
-        raise _invalid(field, _("Give either user_id or partner_id."))
+        raise invalid(field, _("Give either user_id or partner_id."))
     return ClaimerRef(user_id=user_id, partner_id=partner_id)
 
 
@@ -268,7 +258,7 @@ def wish_candidates(request, wish_id: Id, filters: Query[CandidateFilters]):
     user = require_user(request)
     wish = _visible_wish(user, wish_id)
     found = recommend.candidates(wish, user, limit=filters.limit)
-    return {"wish_id": wish.pk, "weights": matching.WEIGHTS, "items": _candidates_out(found)}
+    return {"wish_id": wish.pk, "weights": scoring.WEIGHTS, "items": _candidates_out(found)}
 
 
 @demand_candidates_router.get(
@@ -290,7 +280,7 @@ def demand_candidates(request, demand_id: Id, filters: Query[CandidateFilters]):
     return {
         "wish_id": None,
         "demand_id": demand.pk,
-        "weights": matching.WEIGHTS,
+        "weights": scoring.WEIGHTS,
         "items": _candidates_out(found),
     }
 
@@ -307,17 +297,17 @@ def invite(request, wish_id: Id, data: InviteIn):
     user = require_user(request)
     wish = _visible_wish(user, wish_id)
     if data.user_id is None and data.partner_id is None:
-        raise _invalid("user_id", _("Give either user_id or partner_id."))
+        raise invalid("user_id", _("Give either user_id or partner_id."))
     partner = None
     if data.partner_id is not None:
         partner = PartnerUnit.objects.filter(pk=data.partner_id).first()
         if partner is None:
-            raise _invalid("partner_id", _("There is no such unit."))
+            raise invalid("partner_id", _("There is no such unit."))
     invitee = None
     if data.user_id is not None:
         invitee = get_user_model().objects.filter(pk=data.user_id).first()
         if invitee is None:
-            raise _invalid("user_id", _("There is no such user."))
+            raise invalid("user_id", _("There is no such user."))
     inv = recommend.invite(wish, user, user=invitee, partner=partner, note=data.note)
     return Status(201, _invitation_out(user, _invitation(user, inv.pk)))
 
@@ -381,11 +371,11 @@ def propose(request, data: ProposeIn):
     known = set(Wish.objects.filter(pk__in=data.wish_ids).values_list("pk", flat=True))
     missing = [wid for wid in data.wish_ids if wid not in known]
     if missing:
-        raise _invalid(
+        raise invalid(
             "wish_ids", _("There is no such wish: %(ids)s.") % {"ids": ", ".join(map(str, missing))}
         )
     claimers = [
-        (_ref(c.user_id, c.partner_id, f"claimers.{k}"), c.capacity) for k, c in enumerate(data.claimers)
+        (_claimer(c.user_id, c.partner_id, f"claimers.{k}"), c.capacity) for k, c in enumerate(data.claimers)
     ]
     proposal = assignment.propose(data.wish_ids, claimers, by=user)
     return {
@@ -416,7 +406,7 @@ def confirm(request, data: PlanConfirmIn):
     """All pairs or none: 409 `not_published` when a wish left the wall meanwhile (propose
     again), 422 when a wish is named twice or a claimer does not fit a wish."""
     user = require_user(request)
-    pairs = [(p.wish_id, _ref(p.user_id, p.partner_id, f"pairs.{k}")) for k, p in enumerate(data.pairs)]
+    pairs = [(p.wish_id, _claimer(p.user_id, p.partner_id, f"pairs.{k}")) for k, p in enumerate(data.pairs)]
     invitations = assignment.confirm(pairs, user)
     fresh = {inv.pk: inv for inv in _INVITATION_QS.filter(pk__in=[i.pk for i in invitations])}
     return Status(201, {"invitations": [_invitation_out(user, fresh[i.pk]) for i in invitations]})

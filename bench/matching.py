@@ -272,7 +272,7 @@ def bench_candidates(runs: int) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from weiguang.regions.models import Region
-    from weiguang.volunteers import recommend
+    from weiguang.matching import recommend
     from weiguang.volunteers.models import Volunteer
     from weiguang.wishes.models import Wish, WishCategory
 
@@ -305,7 +305,7 @@ def bench_candidates(runs: int) -> None:
         street=street, status="published", title=WISHES[0][2], claims__isnull=True
     ).first()
     from weiguang.regions.models import Membership
-    from weiguang.volunteers import matching
+    from weiguang.matching import scoring as matching
 
     need = matching.need_of(wish)
     base = Volunteer.objects.filter(
@@ -331,8 +331,8 @@ def bench_propose(n_wishes: int, n_claimers: int, seed: int = 11) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from weiguang.regions.models import Region
-    from weiguang.volunteers import assignment
-    from weiguang.volunteers.assignment import ClaimerRef
+    from weiguang.matching import assignment
+    from weiguang.matching.assignment import ClaimerRef
     from weiguang.volunteers.models import Volunteer
     from weiguang.wishes.models import Wish
 

@@ -319,9 +319,8 @@ def _page_action(request, action, obj, default: str):
 def demand_service(request, pk: int):
     """Those handling a demand record the volunteers who worked on it; the hours count once the
     community's staff verify them."""
-    demand = access.get_for_user(
-        services.demand_model().objects.select_related("grid", "community"), request.user, see="demand.handle", pk=pk
-    )
+    demands = services.demand_model().objects.select_related("grid", "community")
+    demand = access.get_for_user(demands, request.user, see="demand.handle", pk=pk)
     form = DemandServiceForm(
         request.POST or None, initial={"volunteer_number": request.GET.get("number", "")}
     )

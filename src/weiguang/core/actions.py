@@ -24,7 +24,7 @@ from .transitions import StateMachine
 
 @dataclass(frozen=True)
 class Action:
-    name: str  # the transition's name
+    name: str  # the transition's name, or the name of a step that runs one of `transitions`
     run: Callable[..., Any]  # the service: run(obj, user, **inputs) -> the changed record
     summary: str  # the API operation's summary
     success: Any = ""  # the page's message once done (a lazy string)
@@ -38,8 +38,12 @@ class Action:
     openapi_extra: dict | None = None
     # page: form(request, obj, data) -> a form, bound when `data` is the POST; None: no input
     form: Callable[..., Any] | None = None
-    page_inputs: Callable[[Any, dict], dict] | None = None  # (request, cleaned_data) -> inputs
+    # (request, cleaned_data) -> inputs, or None when they are not enough (the form is shown again)
+    page_inputs: Callable[[Any, dict], dict | None] | None = None
     lenient: bool = False  # page: an invalid (optional) input is dropped rather than shown
+    # the machine's transitions the step may run (e.g. review_return: approve or reject the
+    # return); default: the one named `name`
+    transitions: tuple[str, ...] = ()
 
 
 class ActionTable(dict):
@@ -49,16 +53,16 @@ class ActionTable(dict):
         super().__init__()
         self.machine = machine
         for action in actions:
-            transition = machine[action.name]  # a KeyError: the table names no transition
-            if transition.permission is None:
-                raise ValueError(f"{action.name} is done by the system, not by people")
+            for name in action.transitions or (action.name,):
+                if machine[name].permission is None:  # a KeyError: the machine has no such transition
+                    raise ValueError(f"{name} is done by the system, not by people")
             self[action.name] = action
 
     def forms(self, request, obj, names: Iterable[str], bound: dict) -> dict:
-        """`<name>_form` for each of `names` that takes input: the bound one from a failed
+        """The form of each of `names` that takes input, by name: the bound one from a failed
         attempt, else a fresh one."""
         return {
-            f"{name}_form": bound.get(name) or self[name].form(request, obj, None)
+            name: bound.get(name) or self[name].form(request, obj, None)
             for name in names
             if name in self and self[name].form is not None
         }
@@ -75,6 +79,8 @@ def run_page_action(action: Action, request, obj, bound: dict) -> bool:
         elif not action.lenient:
             return False
     inputs = action.page_inputs(request, cleaned) if action.page_inputs else dict(cleaned)
+    if inputs is None:  # the form is valid but leaves the step without what it needs
+        return False
     action.run(obj, request.user, **inputs)
     return True
 

@@ -282,7 +282,9 @@ def _detail_context(request, wish: Wish, bound: dict | None = None) -> dict:
         "history": _history(wish) if (contact or staff) else None,
         "intake_photos": [p for p in photos if p.stage == PhotoStage.INTAKE],
         "fulfil_photos": [p for p in photos if p.stage == PhotoStage.FULFIL],
-        **WISH_ACTIONS.forms(request, wish, available, bound),
+        **{
+            f"{name}_form": form for name, form in WISH_ACTIONS.forms(request, wish, available, bound).items()
+        },
         "wall_url": reverse("community_wall", args=[wish.community_id]),
     }
 

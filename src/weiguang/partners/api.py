@@ -123,9 +123,7 @@ def _unit_out(user, unit: PartnerUnit) -> dict:
             "phone": unit.contact_phone if full else mask_phone(unit.contact_phone),
         },
         "representatives": [person(u) for u in unit.representatives.all()] if full else [],
-        "resources": [
-            resource_out(r) for r in unit.resources.filter(active=True).select_related("unit", "area", "unit__region")
-        ],
+        "resources": [resource_out(r) for r in services.active_resources(unit)],
         "can_edit": full, "can_edit_all": services.is_staff_for(user, unit),
     }  # fmt: skip
 
@@ -204,10 +202,8 @@ def list_units(request, filters: Query[UnitFilters]):
         qs = services.units_serving(region).select_related("region")
     else:
         qs = services.visible_units(user)
-    qs = (
-        filters.apply(qs)
-        .order_by("name", "id")
-        .prefetch_related("communities", "alliances", "representatives")
+    qs = services.with_active_resources(filters.apply(qs).order_by("name", "id")).prefetch_related(
+        "communities", "alliances", "representatives"
     )
     page = qs[filters.offset : filters.offset + filters.limit]
     return {

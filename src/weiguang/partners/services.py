@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -391,6 +391,22 @@ def withdraw_resource(resource: Resource, by, reason: str = "") -> Resource:
         locked.save(update_fields=["active"])
         log_action(locked, "withdraw", by, from_state="active", to_state="withdrawn", note=reason)
     return locked
+
+
+def _on_offer() -> QuerySet[Resource]:
+    return Resource.objects.filter(active=True).select_related("unit", "area", "unit__region")
+
+
+def with_active_resources(units: QuerySet[PartnerUnit]) -> QuerySet[PartnerUnit]:
+    """Units with the resources they offer, for a list: one query, not one per unit."""
+    return units.prefetch_related(Prefetch("resources", queryset=_on_offer(), to_attr="resources_on_offer"))
+
+
+def active_resources(unit: PartnerUnit) -> list[Resource]:
+    """What the unit offers (prefetched by with_active_resources, or read now)."""
+    if hasattr(unit, "resources_on_offer"):
+        return unit.resources_on_offer
+    return list(_on_offer().filter(unit=unit))
 
 
 def visible_resources(user) -> QuerySet[Resource]:

@@ -36,6 +36,7 @@ from .surveys import (
     create_survey,
     record_response,
     resident_of,
+    tallies,
     tally,
     visible_surveys,
 )
@@ -45,7 +46,7 @@ __all__ = [
     "OPTION_MAX", "PLAN_MAX", "QUESTION_MAX", "REASON_MAX", "TITLE_MAX", "Delivery", "NeedsList", "QuestionTally", "Tally",
     "UnitRecord", "can_collect", "cancel_project", "check_lists", "close_survey", "create_project",
     "create_survey", "deliveries", "finish_project", "needs_list", "project_owners", "project_url",
-    "projects_list", "record_response", "resident_of", "resources_list", "start_project", "tally",
+    "projects_list", "record_response", "resident_of", "resources_list", "start_project", "tallies", "tally",
     "unit_record", "unit_record_seen_by", "update_project", "visible_projects", "visible_surveys",
     "visible_wishes", "with_links",
 ]  # fmt: skip

@@ -15,7 +15,7 @@ from weiguang.regions.models import Region
 from weiguang.wishes.models import Wish, WishStatus
 
 from ..models import Project
-from .surveys import Tally, tally, visible_surveys
+from .surveys import Tally, tallies, visible_surveys
 
 
 @dataclass
@@ -41,7 +41,7 @@ def needs_list(user, region: Region) -> NeedsList:
         region=region,
         wishes=wishes.select_related("resident", "community", "category").order_by("-published_at", "-id"),
         demands=demands.select_related("community", "category").order_by("-created_at", "-id"),
-        surveys=[tally(s) for s in surveys],
+        surveys=tallies(surveys),
     )
 
 

@@ -5,7 +5,10 @@ and close them ("survey.manage"); staff and grid workers collect answers ("surve
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -15,7 +18,7 @@ from weiguang.core.audit import log_action
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.text import clean_text as _text
 from weiguang.partners.services import TITLE_MAX
-from weiguang.people.models import Resident
+from weiguang.people.services import own_resident
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 
@@ -181,13 +184,33 @@ class Tally:
 
 def tally(survey: Survey, *, max_answers: int = 200) -> Tally:
     """Counts per option of each question and the free-text answers (never who gave them)."""
+    rows = survey.responses.order_by("-created_at", "-id").values_list("answers", flat=True)
+    return _tally(survey, rows.iterator(), max_answers)
+
+
+def tallies(surveys, *, max_answers: int = 200) -> list[Tally]:
+    """The tallies of several surveys (questions prefetched, for a list): one query reads the
+    answers of them all, survey by survey, newest first as tally() reads them."""
+    surveys = list(surveys)
+    rows = (
+        SurveyResponse.objects.filter(survey__in=surveys)
+        .order_by("survey_id", "-created_at", "-id")
+        .values_list("survey_id", "answers")
+    )
+    done: dict[int, Tally] = {}
+    by_id = {s.pk: s for s in surveys}
+    for survey_id, group in groupby(rows.iterator(), key=itemgetter(0)):
+        done[survey_id] = _tally(by_id[survey_id], (a for _, a in group), max_answers)
+    return [done.get(s.pk) or _tally(s, (), max_answers) for s in surveys]
+
+
+def _tally(survey: Survey, answers_of_each: Iterable, max_answers: int) -> Tally:
     questions = list(survey.questions.all())
     counters = {str(q.pk): Counter() for q in questions}
     texts: dict[str, list[str]] = {str(q.pk): [] for q in questions if not q.options}
     answered = Counter()
     total = 0
-    rows_iter = survey.responses.order_by("-created_at", "-id").values_list("answers", flat=True)
-    for answers in rows_iter.iterator():
+    for answers in answers_of_each:
         total += 1
         for key, value in (answers or {}).items():
             if key not in counters:
@@ -233,9 +256,7 @@ def tally(survey: Survey, *, max_answers: int = 200) -> Tally:
 def resident_of(user, survey: Survey):
     """The user's resident record when they live in the survey's region (they may answer it
     online), else None."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    resident = Resident.objects.select_related("grid").filter(user=user).first()
+    resident = own_resident(user)  # kept on the user: one query for a whole list of surveys
     return resident if resident is not None and survey.region.contains(resident.grid) else None
 
 

@@ -16,8 +16,6 @@ import datetime as dt
 from typing import Literal
 
 from django.contrib.auth import get_user_model
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -26,6 +24,7 @@ from pydantic import Field
 from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Ref, Text, invalid, ref, require_user
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions import access
+from weiguang.wishes import services as wish_services
 from weiguang.wishes.models import Wish
 
 from . import assignment, recommend, scoring
@@ -196,17 +195,12 @@ def _candidates_out(found: list[recommend.Candidate]) -> list[dict]:
 
 def _visible_wish(user, wish_id: int) -> Wish:
     """A wish the user may read; one they may not even know about is 'not found'."""
-    wish = get_object_or_404(
-        Wish.objects.select_related("grid", "community", "street", "category", "resident"), pk=wish_id
-    )
-    if not (
-        wish.is_public
-        or access.can(user, "wish.view_private", wish)
-        or access.can(user, "wish.list_region", wish)
-        or access.can(user, "claimers.recommend", wish)
-    ):
-        raise Http404
-    return wish
+    wishes = Wish.objects.select_related("grid", "community", "street", "category", "resident")
+    return access.get_for_user(wishes, user, see=_may_see_wish, pk=wish_id)
+
+
+def _may_see_wish(user, wish: Wish) -> bool:
+    return wish_services.may_view(user, wish) or access.can(user, "claimers.recommend", wish)
 
 
 def _invitation_out(user, inv: Invitation) -> dict:
@@ -231,10 +225,7 @@ _INVITATION_QS = Invitation.objects.select_related(
 
 
 def _invitation(user, invitation_id: int) -> Invitation:
-    inv = get_object_or_404(_INVITATION_QS, pk=invitation_id)
-    if not access.can(user, "invitation.view", inv):
-        raise Http404
-    return inv
+    return access.get_for_user(_INVITATION_QS, user, see="invitation.view", pk=invitation_id)
 
 
 def _claimer(user_id: int | None, partner_id: int | None, field: str) -> ClaimerRef:
@@ -271,11 +262,8 @@ def demand_candidates(request, demand_id: Id, filters: Query[CandidateFilters]):
     from weiguang.demands.models import Demand
 
     user = require_user(request)
-    demand = get_object_or_404(
-        Demand.objects.select_related("grid", "community", "street", "category"), pk=demand_id
-    )
-    if not (access.can(user, "demand.view", demand) or access.can(user, "claimers.recommend", demand)):
-        raise Http404
+    demands = Demand.objects.select_related("grid", "community", "street", "category")
+    demand = access.get_for_user(demands, user, see=("demand.view", "claimers.recommend"), pk=demand_id)
     found = recommend.candidates(demand, user, limit=filters.limit)
     return {
         "wish_id": None,

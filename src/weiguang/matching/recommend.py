@@ -38,7 +38,7 @@ from weiguang.core.privacy import mask_name
 from weiguang.core.transitions import SYSTEM, perform
 from weiguang.partners.models import PartnerUnit, Resource
 from weiguang.regions import access
-from weiguang.regions.models import Membership, Region, Role
+from weiguang.regions.models import Membership, Region, Role, ancestor_ids
 from weiguang.volunteers.models import Skill, Volunteer, VolunteerStatus
 from weiguang.wishes.models import Claim, ClaimStatus, Wish, WishStatus
 
@@ -54,10 +54,6 @@ MAX_LIMIT = 50
 
 def wish_url(wish) -> str:
     return f"/wishes/{wish.pk}/"
-
-
-def _ancestor_ids(need: Need) -> list[int]:
-    return [int(seg) for seg in need.grid_path.strip("/").split("/") if seg]
 
 
 # --- counting claims in SQL ----------------------------------------------------------------
@@ -230,7 +226,9 @@ def _volunteer_tiers(need: Need):
 def _rank_volunteers(need: Need, limit: int) -> list[tuple[float, int, int]]:
     """The best `limit` (score, volunteer id, user id), read tier by tier (see the module)."""
     through = Volunteer.skills.through.objects
-    may_claim_here = Membership.objects.filter(role=Role.VOLUNTEER, region_id__in=_ancestor_ids(need))
+    may_claim_here = Membership.objects.filter(
+        role=Role.VOLUNTEER, region_id__in=ancestor_ids(need.grid_path)
+    )
     base = Volunteer.objects.filter(
         status=VolunteerStatus.APPROVED,
         user__is_active=True,
@@ -269,7 +267,7 @@ def _rank_volunteers(need: Need, limit: int) -> list[tuple[float, int, int]]:
 
 def units_serving(need: Need) -> QuerySet[PartnerUnit]:
     """Units whose area contains the need's grid (serves() narrows by communities after)."""
-    return PartnerUnit.objects.filter(region_id__in=_ancestor_ids(need))
+    return PartnerUnit.objects.filter(region_id__in=ancestor_ids(need.grid_path))
 
 
 def candidates(need_obj, by, limit: int = 10, *, today: dt.date | None = None) -> list[Candidate]:
@@ -498,7 +496,7 @@ def my_invitations(user, status: str | None = None) -> QuerySet[Invitation]:
 
 def wish_invitations(wish: Wish, by) -> QuerySet[Invitation]:
     """Every invitation for a wish: staff of its region (others see only their own)."""
-    qs = access.scope(Invitation.objects.filter(wish=wish), by, "invitation.view").distinct()
+    qs = Invitation.objects.filter(wish=wish).restrict(by, "invitation.view").distinct()
     return qs.select_related("wish", "wish__community", "partner", "invitee")
 
 

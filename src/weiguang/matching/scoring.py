@@ -40,6 +40,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from weiguang.regions.models import ancestor_paths
 from weiguang.volunteers.models import PERIODS, WEEKDAYS
 
 # Load weighs enough that two wishes in hand cost more than living one step further away
@@ -84,7 +85,7 @@ class Need:
     @property
     def ancestor_paths(self) -> list[str]:
         """The grid's path and every path above it (where a role covers the grid)."""
-        return [self.grid_path[: i + 1] for i, ch in enumerate(self.grid_path) if ch == "/"]
+        return ancestor_paths(self.grid_path)
 
 
 def need_of(obj) -> Need:

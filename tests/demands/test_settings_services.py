@@ -14,12 +14,12 @@ from django.utils import translation
 from tests.factories import UserFactory, grant
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.models import AuditEntry
+from weiguang.core.navigation import role_flags
 from weiguang.core.notifications import Notification
 from weiguang.demands import calendar, configure, services
 from weiguang.demands.forms import category_choices
 from weiguang.demands.models import Demand, DemandCategory, Department, Holiday, Transfer
 from weiguang.regions.models import Membership, Role
-from weiguang.site.templatetags.nav import role_flags
 
 pytestmark = pytest.mark.django_db
 

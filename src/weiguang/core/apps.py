@@ -17,6 +17,8 @@ class CoreConfig(AppConfig):
         )
         from .uploads import refuse_raw_uploads
 
+        self.register_navigation()
+
         lookups.register()  # `id__in` with an id past any column is no match, not a 500
 
         # Every picture is re-encoded (core/uploads.py): a model with an image field refuses
@@ -26,3 +28,16 @@ class CoreConfig(AppConfig):
                 pre_save.connect(
                     refuse_raw_uploads, sender=model, dispatch_uid=f"raw-upload-{model._meta.label}"
                 )
+
+    def register_navigation(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+        from django.utils.translation import ngettext
+
+        from .navigation import register_entry, register_tile
+        from .notifications import unread
+
+        register_entry("inbox", _("Inbox"), "inbox", order=900, when="authenticated", badge=unread)
+        register_tile(
+            "inbox", _("Inbox"), "inbox", order=900, icon="✉", when="authenticated", count=unread,
+            caption=lambda flags, n: ngettext("%(n)s unread", "%(n)s unread", n) % {"n": n} if n else None,
+        )  # fmt: skip

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .notifications import unread_count
+from .navigation import role_flags
+from .notifications import unread
 
 
 def site(request):
@@ -12,5 +13,6 @@ def site(request):
         "large_text": getattr(request, "large_text", False),
         "max_upload_mb": settings.MAX_UPLOAD_BYTES // 2**20,
         # Lazily evaluated: anonymous pages (the cached wall) never query the inbox.
-        "unread_notifications": (lambda: unread_count(user)) if user is not None else 0,
+        # The same count as the inbox's badge in the navigation, counted once.
+        "unread_notifications": (lambda: role_flags(user).memo(unread)) if user is not None else 0,
     }

@@ -24,3 +24,8 @@ def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def unread(flags) -> int:
+    """The inbox's badge and tile (core/navigation.py): counted once per request."""
+    return unread_count(flags.user)

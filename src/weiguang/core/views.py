@@ -1,5 +1,5 @@
 """Pages every user shares: login/logout, the inbox, display preferences and the error pages.
-The home page is site's (site/views.py): it reads every app."""
+The home page is site's (site/views.py): it composes the tiles every app registers."""
 
 from __future__ import annotations
 

@@ -11,6 +11,9 @@ class DemandsConfig(AppConfig):
 
         from weiguang.core import scheduler
 
+        from . import navigation
+
         scheduler.register("weiguang.demands.tasks.escalate_overdue", dt.timedelta(minutes=10))
         scheduler.register("weiguang.demands.tasks.close_unevaluated", dt.timedelta(hours=1))
         scheduler.register("weiguang.demands.tasks.send_deadline_reminders", dt.timedelta(minutes=10))
+        navigation.register()  # its role flag, navigation entries and home tiles

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PartnersConfig(AppConfig):
     name = "weiguang.partners"
     verbose_name = _("Partners")
+
+    def ready(self) -> None:
+        from . import navigation
+
+        navigation.register()  # its navigation entries and home tiles

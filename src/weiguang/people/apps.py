@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PeopleConfig(AppConfig):
     name = "weiguang.people"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        from . import navigation
+
+        navigation.register()  # its navigation entries and home tiles

@@ -28,9 +28,12 @@ def street_id_of(path: str) -> int | None:
     return ids[1] if len(ids) >= 2 else None
 
 
-def home_street_id(user, resident: Resident | None = None) -> int | None:
-    """The street whose wall is "theirs": the resident's own, else that of their first role."""
-    street = street_id_of(resident.grid.path) if resident is not None and resident.grid_id else None
+def home_street_id(user, resident: Resident | None = None, grid_path: str | None = None) -> int | None:
+    """The street whose wall is "theirs": the resident's own (from `resident`, or the path of its
+    grid), else that of their first role."""
+    if resident is not None and resident.grid_id:
+        grid_path = resident.grid.path
+    street = street_id_of(grid_path) if grid_path else None
     for _role, path in memberships(user):
         street = street or street_id_of(path)
     return street

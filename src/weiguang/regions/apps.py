@@ -9,6 +9,7 @@ class RegionsConfig(AppConfig):
     def ready(self) -> None:
         from weiguang.core import permissions
 
-        from . import access
+        from . import access, navigation
 
         permissions.install(access)  # transitions and the API ask regions.access (core knows no roles)
+        navigation.register()  # the role flags of the menus and the home page

@@ -7,3 +7,8 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("Volunteers")
     # A fulfilled wish's service record (services.record_from_wish) is hooked onto the wish
     # machine by `matching`, the floor above that joins claimers and wishes.
+
+    def ready(self) -> None:
+        from . import navigation
+
+        navigation.register()  # its role flags, navigation entry and home tiles

@@ -11,8 +11,9 @@ class WishesConfig(AppConfig):
 
         from weiguang.core import scheduler
 
-        from . import wall
+        from . import navigation, wall
         from .models import Wish
 
         Wish.state_machine.on_commit.append(wall.invalidate_for)
         scheduler.register("weiguang.wishes.tasks.expire_overdue_claims", dt.timedelta(minutes=10))
+        navigation.register()  # its navigation entries and home tiles

@@ -1,5 +1,5 @@
-"""Template helpers shared by every page: small filters and safe links. The navigation and
-the user's role flags, which read the apps above core, are site's (site/templatetags/nav.py)."""
+"""Template helpers shared by every page: small filters and safe links. The navigation is in
+`nav` (core/templatetags/nav.py), from the entries each app registers (core/navigation.py)."""
 
 from __future__ import annotations
 

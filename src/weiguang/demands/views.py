@@ -55,7 +55,6 @@ from .forms import (
     TransferForm,
 )
 from .models import (
-    OPEN_STATUSES,
     YELLOW_WINDOW,
     DeadlineColour,
     Deliberation,
@@ -1101,23 +1100,3 @@ def figures(request):
         "tables": tables,
     }
     return _staff_render(request, "demands/figures.html", context)
-
-
-def open_counts(user) -> dict:
-    """For the home page's tiles: how much is waiting for this user (a few indexed counts)."""
-    counts = {}
-    resident = own_resident(user)
-    now = timezone.now()
-    if access.has_role(user, access.ACTION_ROLES["demand.list_region"]):
-        open_qs = services.region_demands(user).filter(status__in=OPEN_STATUSES)
-        counts["overdue"] = open_qs.filter(overdue_q(now)).count()
-    if user.is_authenticated and user.departments.exists():
-        counts["inbox"] = services.department_inbox(user).count()
-    if access.has_role(user, {Role.STREET_ADMIN}):
-        counts["escalated"] = services.escalation_board(user).count()
-    if resident is not None:
-        counts["mine"] = services.visible_demands(user).filter(resident__user=user).count()
-        counts["to_evaluate"] = (
-            services.visible_demands(user).filter(resident__user=user, status=S.REPLIED).count()
-        )
-    return counts

@@ -87,13 +87,6 @@ def wish_invite(request, pk: int):
     return redirect("matching:wish_candidates", pk=pk)
 
 
-def home_counts(user, flags) -> dict:
-    """The number on the home page's invitations tile."""
-    if not (flags.volunteer_status or flags.partner_rep):
-        return {"invitations": 0}
-    return {"invitations": recommend.my_invitations(user, "pending").count()}
-
-
 @login_required
 def my_invitations(request):
     invitations = recommend.my_invitations(request.user).order_by("-created_at", "-id")[:50]

@@ -1,4 +1,4 @@
-"""The partners' navigation entry and home tiles (core/navigation.py)."""
+"""The partners' navigation entry and home tile (core/navigation.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,4 @@ def register() -> None:
     register_tile(
         "unit", _("My unit"), "partner_units", order=220, icon="⌂", when="partner_rep",
         caption=_("Profile, resources, what it delivered"),
-    )  # fmt: skip
-    register_tile(
-        "lists", _("The three lists"), "three_lists", order=240, icon="☰", when="staff",
-        caption=_("Needs, resources, projects"),
     )  # fmt: skip

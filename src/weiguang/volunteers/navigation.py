@@ -8,21 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from weiguang.core.navigation import register_entry, register_flag, register_tile
-from weiguang.regions import access
 
 from . import services
 from .models import Team, Volunteer, VolunteerStatus
 
 
-def pending_invitations(flags) -> int:
-    from .recommend import my_invitations
-
-    return my_invitations(flags.user, "pending").count()
-
-
 def to_approve(flags) -> int:
     return (
-        access.scope(Volunteer.objects.all(), flags.user, "volunteer.list_region")
+        Volunteer.objects.restrict(flags.user, "volunteer.list_region")
         .filter(status=VolunteerStatus.PENDING)
         .count()
     )
@@ -52,17 +45,8 @@ def register() -> None:
         caption=_("Register with your real name"),
     )  # fmt: skip
     register_tile(
-        "invitations", _("Invitations"), "my_invitations", order=210, icon="✉", primary=True,
-        when=lambda flags: flags.volunteer_status or flags.partner_rep, count=pending_invitations, hide_when_zero=True,
-        caption=lambda flags, n: ngettext("%(n)s wish needs you", "%(n)s wishes need you", n) % {"n": n},
-    )  # fmt: skip
-    register_tile(
         "volunteers", _("Volunteers"), "staff_volunteers", order=230, icon="☺", when="staff", count=to_approve,
         caption=lambda flags, n: ngettext("%(n)s to approve", "%(n)s to approve", n) % {"n": n},
-    )  # fmt: skip
-    register_tile(
-        "bulk", _("Bulk assignment"), "bulk_assign", order=250, icon="⇄", when="staff",
-        caption=_("Wishes to claimers, best total match"),
     )  # fmt: skip
     register_tile(
         "verify", _("Hours to verify"), "records_to_verify", order=260, icon="✓",

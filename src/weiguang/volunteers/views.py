@@ -54,20 +54,6 @@ def _refused(request, err: ServiceError, default: str):
     return redirect(safe_next(request, default))
 
 
-def home_counts(user, flags) -> dict:
-    """The numbers on the home page's volunteer tiles (the invitations: matching.views)."""
-    counts = {}
-    if flags.staff:
-        counts["to_approve"] = (
-            Volunteer.objects.restrict(user, "volunteer.list_region")
-            .filter(status=VolunteerStatus.PENDING)
-            .count()
-        )
-    if flags.staff or flags.team_leader:
-        counts["to_verify"] = services.pending_records(user).count()
-    return counts
-
-
 # --- the volunteer ---------------------------------------------------------------------------
 
 

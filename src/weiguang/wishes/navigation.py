@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from weiguang.core.navigation import register_entry, register_tile
-from weiguang.regions import access
 
 from .models import Wish, WishStatus
 from .services import region_wishes
@@ -20,7 +19,7 @@ def wall_url(flags) -> str:
 
 def my_wishes(flags) -> dict:
     return (
-        access.scope(Wish.objects.all(), flags.user, "wish.view_private")
+        Wish.objects.restrict(flags.user, "wish.view_private")
         .filter(resident__user=flags.user)
         .aggregate(total=Count("id"), to_confirm=Count("id", filter=Q(status=WishStatus.FULFILLED)))
     )

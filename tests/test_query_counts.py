@@ -82,7 +82,8 @@ class World:
 def wish(w: World, i: int, status: str = "published", *, own=False, community_a=False, partner=True):
     """The i-th wish: every other one for a resident of its own, in grids of both communities
     (or only community A), every third with a photo. "published" claims every third (for a
-    partner unit every other time); "open" claims none; "claimed" claims all."""
+    partner unit every other time); "open" claims none; "claimed" claims all; "disputed" is
+    fulfilled and then disputed by the resident."""
     from weiguang.wishes import services
     from weiguang.wishes.models import WishKind
 
@@ -106,17 +107,28 @@ def wish(w: World, i: int, status: str = "published", *, own=False, community_a=
     if status == "submitted":
         return made, title
     made = services.publish_wish(made, p.street_admin)
-    if status == "claimed" or (status == "published" and i % 3 == 1):
+    if status in ("claimed", "disputed") or (status == "published" and i % 3 == 1):
         unit = p.partner if partner and i % 2 else None
         made = services.claim_wish(made, p.partner_rep if unit else p.volunteer2, partner=unit)
+    if status == "disputed":
+        made = services.fulfil_wish(made, p.partner_rep if unit else p.volunteer2, note="已送到家")
+        made = services.dispute_wish(made, p.resident_user, reason="东西没收到")
     return made, title
 
 
-def add_wish(status: str = "published", **kw):
-    def add(w: World, i: int) -> str:
-        return wish(w, i, status, **kw)[1]
+def titles_of(make: Callable, default: str):
+    """add(w, i) for a builder that returns (row, title): add_wish("claimed", own=True) ..."""
 
-    return add
+    def adder(status: str = default, **kw):
+        def add(w: World, i: int) -> str:
+            return make(w, i, status, **kw)[1]
+
+        return add
+
+    return adder
+
+
+add_wish = titles_of(wish, "published")
 
 
 def add_wish_history(w: World, i: int) -> str:
@@ -180,11 +192,7 @@ def demand(w: World, i: int, status: str = "mixed", *, own=False, community_a=Fa
     return made, title
 
 
-def add_demand(status: str = "mixed", **kw):
-    def add(w: World, i: int) -> str:
-        return demand(w, i, status, **kw)[1]
-
-    return add
+add_demand = titles_of(demand, "mixed")
 
 
 def add_demand_history(w: World, i: int) -> str:
@@ -652,6 +660,7 @@ PAGES: list[Case] = [
     Case("my_wishes", "/my/wishes/", "resident_user", add_wish(own=True)),
     Case("my_claims", "/my/claims/", "volunteer2", add_wish("claimed", partner=False)),
     Case("staff_queue", "/staff/wishes/", "street_admin", add_wish("submitted")),
+    Case("staff_queue disputed", "/staff/wishes/", "street_admin", add_wish("disputed", own=True)),
     Case("staff_all", "/staff/wishes/all/", "street_admin", add_wish()),
     Case("my_demands", "/my/demands/", "resident_user", add_demand(own=True)),
     Case("demand_queue", "/staff/demands/", "staff", add_demand(community_a=True)),

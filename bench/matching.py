@@ -271,8 +271,8 @@ def bench_candidates(runs: int) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from weiguang.regions.models import Region
     from weiguang.matching import recommend
+    from weiguang.regions.models import Region
     from weiguang.volunteers.models import Volunteer
     from weiguang.wishes.models import Wish, WishCategory
 
@@ -304,8 +304,8 @@ def bench_candidates(runs: int) -> None:
     wish = Wish.objects.filter(
         street=street, status="published", title=WISHES[0][2], claims__isnull=True
     ).first()
-    from weiguang.regions.models import Membership
     from weiguang.matching import scoring as matching
+    from weiguang.regions.models import Membership
 
     need = matching.need_of(wish)
     base = Volunteer.objects.filter(
@@ -330,9 +330,9 @@ def bench_propose(n_wishes: int, n_claimers: int, seed: int = 11) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from weiguang.regions.models import Region
     from weiguang.matching import assignment
     from weiguang.matching.assignment import ClaimerRef
+    from weiguang.regions.models import Region
     from weiguang.volunteers.models import Volunteer
     from weiguang.wishes.models import Wish
 

@@ -305,13 +305,13 @@ def bench_candidates(runs: int) -> None:
         street=street, status="published", title=WISHES[0][2], claims__isnull=True
     ).first()
     from weiguang.matching import scoring as matching
-    from weiguang.regions.models import Membership
+    from weiguang.regions.models import Membership, ancestor_ids
 
     need = matching.need_of(wish)
     base = Volunteer.objects.filter(
         status="approved",
         user_id__in=Membership.objects.filter(
-            role="volunteer", region_id__in=recommend._ancestor_ids(need)
+            role="volunteer", region_id__in=ancestor_ids(need.grid_path)
         ).values("user_id"),
     )
 

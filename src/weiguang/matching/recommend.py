@@ -265,6 +265,23 @@ def _rank_volunteers(need: Need, limit: int) -> list[tuple[float, int, int]]:
     return [(-s, vid, uid) for s, vid, uid in best]
 
 
+def shown_name(volunteer: Volunteer, by) -> str:
+    """A volunteer's name as `by` sees it among claimers: in full where they may view the
+    volunteer (staff of the volunteer's home, the volunteer), else masked."""
+    return volunteer.name if access.can(by, "volunteer.view", volunteer) else volunteer.masked_name
+
+
+def volunteers_for(region: Region) -> QuerySet[Volunteer]:
+    """Approved volunteers who may claim somewhere in `region` (the volunteer role at it, above
+    or below it): the claimers its wishes' recommendations can show."""
+    may_claim = Membership.objects.filter(role=Role.VOLUNTEER).filter(
+        Q(region__path__startswith=region.path) | Q(region_id__in=region.ancestor_ids)
+    )
+    return Volunteer.objects.filter(
+        status=VolunteerStatus.APPROVED, user__is_active=True, user_id__in=may_claim.values("user_id")
+    )
+
+
 def units_serving(need: Need) -> QuerySet[PartnerUnit]:
     """Units whose area contains the need's grid (serves() narrows by communities after)."""
     return PartnerUnit.objects.filter(region_id__in=ancestor_ids(need.grid_path))
@@ -291,7 +308,7 @@ def candidates(need_obj, by, limit: int = 10, *, today: dt.date | None = None) -
         scored = scoring.score_volunteer(need, f, today)
         if scored.score <= 0:
             continue
-        name = v.name if access.can(by, "volunteer.view", v) else v.masked_name
+        name = shown_name(v, by)
         found.append(
             Candidate("volunteer", uid, None, vid, name, scored.score, scored.components, scored.reasons)
         )

@@ -40,7 +40,6 @@ import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from weiguang.regions.models import ancestor_paths
 from weiguang.volunteers.models import PERIODS, WEEKDAYS
 
 # Load weighs enough that two wishes in hand cost more than living one step further away
@@ -81,11 +80,6 @@ class Need:
     community_path: str
     street_path: str
     owner_user_id: int | None = None  # the resident (who may not claim their own wish)
-
-    @property
-    def ancestor_paths(self) -> list[str]:
-        """The grid's path and every path above it (where a role covers the grid)."""
-        return ancestor_paths(self.grid_path)
 
 
 def need_of(obj) -> Need:

@@ -21,7 +21,7 @@ from weiguang.core.formfields import first_error
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
-from weiguang.volunteers.models import Volunteer, VolunteerStatus
+from weiguang.volunteers.models import Volunteer
 from weiguang.wishes.models import Wish, WishStatus
 
 from . import assignment, recommend
@@ -149,13 +149,15 @@ def bulk_assign(request):
         .select_related("category", "grid")
         .order_by("published_at", "id")[:200]
     )
+    # The volunteers its wishes' recommendations could show, named as they show them.
     volunteers = list(
-        Volunteer.objects.filter(
-            status=VolunteerStatus.APPROVED, home_region__path__startswith=community.street.path
-        )
+        recommend.volunteers_for(community)
+        .filter(home_region__path__startswith=community.street.path)
         .select_related("home_region")
         .order_by("home_region__path", "name")[:300]
     )
+    for v in volunteers:
+        v.shown_name = recommend.shown_name(v, request.user)
     units = list(PartnerUnit.objects.filter(region__path__startswith=community.street.path).order_by("name"))
     context = {
         "community": community,
@@ -193,7 +195,9 @@ def bulk_assign(request):
                     messages.error(request, err.message)
                 else:
                     titles = {w.pk: w.title for w in wishes}
-                    names = {v.user_id: v.name for v in volunteers} | {f"p{u.pk}": u.name for u in units}
+                    names = {v.user_id: v.shown_name for v in volunteers} | {
+                        f"p{u.pk}": u.name for u in units
+                    }
                     context["proposal"] = proposal
                     context["rows"] = [
                         {

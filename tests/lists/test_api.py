@@ -373,3 +373,56 @@ def test_the_partner_operations_are_documented(client, db):
     for path, methods in expected.items():
         assert path in paths, path
         assert methods <= set(paths[path]), path
+
+
+# --- a project's links, as the reader may see them (issue 10: _project_out listed them all) ----
+
+
+def test_a_project_lists_only_the_wishes_and_demands_its_reader_may_see(
+    client, people, tree, make_wish, make_demand
+):
+    on_wall = make_wish("published", title="想理个发")
+    in_review = make_wish("submitted", title="想要助听器，家里地址在三号楼")
+    demand = make_demand("received", title="楼下邻居半夜噪音扰民")
+    project = services.create_project(
+        people.street_admin, region=tree.community_a, title="理发进社区", plan="每月一次",
+        owner=people.partner_rep, wishes=[on_wall, in_review], demands=[demand],
+    )  # fmt: skip
+    every = {"wishes": {on_wall.pk, in_review.pk}, "demands": {demand.pk}}
+    for reader, seen in [
+        (people.street_admin, every),
+        (people.staff, every),  # staff of community A
+        (
+            people.partner_rep,
+            {"wishes": {on_wall.pk}, "demands": set()},
+        ),  # its owner, a unit's representative
+    ]:
+        for url in (f"{PR}/{project.pk}", PR):
+            body = call(client, "get", url, reader).json()
+            shown = body if url != PR else next(p for p in body["items"] if p["id"] == project.pk)
+            assert {k: {x["id"] for x in shown[k]} for k in ("wishes", "demands")} == seen, (reader, url)
+    client.force_login(people.partner_rep)
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "想理个发" in page and "助听器" not in page and "噪音" not in page
+
+
+def test_the_project_list_holds_only_projects_the_reader_may_open(client, people, tree, make_wish):
+    """Community staff asked their community's project list and got the street's projects too,
+    plan and all, though the project itself answers them 404 (issue 10: scoped by hand)."""
+    wish = make_wish("published")
+    street_project = services.create_project(
+        people.street_admin, region=tree.street, title="街道助老项目", plan="全街道统筹", owner=people.street_admin,
+        wishes=[wish],
+    )  # fmt: skip
+    mine = services.create_project(
+        people.staff, region=tree.community_a, title="社区理发项目", plan="每月一次", owner=people.staff,
+        wishes=[wish],
+    )  # fmt: skip
+    assert call(client, "get", f"{PR}/{street_project.pk}", people.staff).status_code == 404
+    listed = call(client, "get", f"{L}/projects", people.staff, region=tree.community_a.pk).json()
+    assert [p["id"] for p in listed["items"]] == [mine.pk] and listed["count"] == 1
+    seen = call(client, "get", f"{L}/projects", people.street_admin, region=tree.community_a.pk).json()
+    assert {p["id"] for p in seen["items"]} == {mine.pk, street_project.pk}  # the street's, for its admin
+    client.force_login(people.staff)
+    page = client.get(f"/lists/?region={tree.community_a.pk}&tab=projects").content.decode()
+    assert "社区理发项目" in page and "街道助老项目" not in page

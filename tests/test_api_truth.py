@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from weiguang.core.models import ApiToken
-from weiguang.demands import services as demand_services
+from weiguang.demands.services import common
 from weiguang.lists import services as list_services
 from weiguang.partners import services as partner_services
 from weiguang.volunteers import services as volunteer_services
@@ -35,12 +35,12 @@ def _body_property(schema, path, method, name):
         ("/api/v1/wishes/{wish_id}/fulfil", "post", "note", wish_services.TEXT_MAX),
         ("/api/v1/wishes", "post", "title", wish_services.TITLE_MAX),
         ("/api/v1/wishes", "post", "description", wish_services.TEXT_MAX),
-        ("/api/v1/demands/{demand_id}/return", "post", "reason", demand_services.REASON_MAX),
-        ("/api/v1/demands/{demand_id}/escalate", "post", "reason", demand_services.REASON_MAX),
-        ("/api/v1/demands/{demand_id}/assign", "post", "note", demand_services.REASON_MAX),
-        ("/api/v1/demands/{demand_id}/evaluate", "post", "note", demand_services.REASON_MAX),
-        ("/api/v1/demands", "post", "place", demand_services.PLACE_MAX),
-        ("/api/v1/demands", "post", "contact_name", demand_services.CONTACT_NAME_MAX),
+        ("/api/v1/demands/{demand_id}/return", "post", "reason", common.REASON_MAX),
+        ("/api/v1/demands/{demand_id}/escalate", "post", "reason", common.REASON_MAX),
+        ("/api/v1/demands/{demand_id}/assign", "post", "note", common.REASON_MAX),
+        ("/api/v1/demands/{demand_id}/evaluate", "post", "note", common.REASON_MAX),
+        ("/api/v1/demands", "post", "place", common.PLACE_MAX),
+        ("/api/v1/demands", "post", "contact_name", common.CONTACT_NAME_MAX),
         ("/api/v1/volunteers/{volunteer_id}/reject", "post", "reason", volunteer_services.REASON_MAX),
         ("/api/v1/volunteers/{volunteer_id}/honour_hours", "post", "reason", volunteer_services.TEXT_MAX),
         ("/api/v1/service_records/{record_id}/reject", "post", "reason", volunteer_services.REASON_MAX),

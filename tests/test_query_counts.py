@@ -153,7 +153,7 @@ def demand(w: World, i: int, status: str = "mixed", *, own=False, community_a=Fa
     "mixed" leaves a third received, a third transferred (to one or two departments) and a
     third assigned; "escalated" transfers it and the department escalates it (every other one
     then summoned back by the street)."""
-    from weiguang.demands import services
+    from weiguang.demands.services import dispatch, intake, transfers
 
     p, d = w.people, w.depts
     grid = (w.tree.grid_a1, w.tree.grid_a2)[i % 2] if community_a else w.grid(i)
@@ -164,7 +164,7 @@ def demand(w: World, i: int, status: str = "mixed", *, own=False, community_a=Fa
     else:
         resident = p.resident if grid == p.resident.grid and i % 2 == 0 else ResidentFactory(grid=grid)
     title = f"诉求第{i}号楼道灯坏了"
-    made = services.submit_demand(
+    made = intake.submit_demand(
         p.resident_user if own else p.street_admin,
         grid=grid,
         title=title,
@@ -180,15 +180,15 @@ def demand(w: World, i: int, status: str = "mixed", *, own=False, community_a=Fa
         status = ("received", "transferred", "assigned")[i % 3]
     if status in ("transferred", "escalated"):
         to = [(d.city, None)] + ([(d.civil, None)] if i % 2 else [])
-        made = services.transfer_demand(made, p.street_admin, to)
+        made = transfers.transfer_demand(made, p.street_admin, to)
     if status == "assigned":
-        made = services.assign_demand(
+        made = dispatch.assign_demand(
             made, p.street_admin, p.staff if grid.parent_id == w.tree.community_a.pk else p.staff_b
         )
     if status == "escalated":
-        made = services.escalate_demand(made, d.handler, reason="涉及多个科室")
+        made = dispatch.escalate_demand(made, d.handler, reason="涉及多个科室")
         if i % 2:
-            made = services.transfer_demand(made, p.street_admin, [(d.city, None), (d.civil, None)])
+            made = transfers.transfer_demand(made, p.street_admin, [(d.city, None), (d.civil, None)])
     return made, title
 
 
@@ -197,27 +197,27 @@ add_demand = titles_of(demand, "mixed")
 
 def add_demand_history(w: World, i: int) -> str:
     """The i-th step in one demand's life: a transfer to a department, which returns it."""
-    from weiguang.demands import services
+    from weiguang.demands.services import transfers as demand_transfers
 
     p, d = w.people, w.depts
     made = w.once("demand", lambda: demand(w, 0, "received")[0])
-    services.transfer_demand(made, p.street_admin, [((d.city, d.civil)[i % 2], None)])
+    demand_transfers.transfer_demand(made, p.street_admin, [((d.city, d.civil)[i % 2], None)])
     made.refresh_from_db()
-    services.request_return(made, (d.handler, d.handler2)[i % 2], reason=f"第{i}次退回")
+    demand_transfers.request_return(made, (d.handler, d.handler2)[i % 2], reason=f"第{i}次退回")
     made.refresh_from_db()
-    services.review_return(made, p.street_admin, approve=True)
+    demand_transfers.review_return(made, p.street_admin, approve=True)
     return ""
 
 
 def add_session(w: World, i: int) -> str:
-    from weiguang.demands import services
+    from weiguang.demands.services import intake
 
     title = f"书记面对面第{i}场"
-    session = services.open_session(
+    session = intake.open_session(
         w.people.street_admin, community=w.tree.community_a, title=title, date=timezone.localdate()
     )
     for n in range(i % 3):
-        services.submit_demand(
+        intake.submit_demand(
             w.people.staff,
             grid=w.tree.grid_a1,
             title=f"面对面诉求{i}-{n}",
@@ -228,18 +228,18 @@ def add_session(w: World, i: int) -> str:
 
 
 def add_meeting(w: World, i: int) -> str:
-    from weiguang.demands import services
+    from weiguang.demands.services import deliberations
 
     title = f"联席议事第{i}次"
     referred = demand(w, i, "received")[0] if i % 2 else None
-    meeting = services.schedule_meeting(
+    meeting = deliberations.schedule_meeting(
         w.people.street_admin,
         region=referred.community if referred else (w.tree.street, w.tree.community_b)[i % 4 // 2],
         title=title,
         held_at=timezone.now() + dt.timedelta(days=i + 1),
     )
     if referred:
-        services.refer_to_meeting(referred, w.people.street_admin, meeting)
+        deliberations.refer_to_meeting(referred, w.people.street_admin, meeting)
     return title
 
 
@@ -580,9 +580,9 @@ def add_delivery(w: World, i: int) -> str:
 
 def add_phone_demand(w: World, i: int) -> str:
     """A demand given with one phone number (the track page lists them), in varied states."""
-    from weiguang.demands import services
+    from weiguang.demands.services import intake, transfers
 
-    made = services.submit_demand(
+    made = intake.submit_demand(
         w.people.street_admin,
         grid=w.grid(i),
         title=f"诉求第{i}号楼道灯坏了",
@@ -593,7 +593,7 @@ def add_phone_demand(w: World, i: int) -> str:
         public_limits=False,
     )
     if i % 3 == 1:
-        services.transfer_demand(made, w.people.street_admin, [(w.depts.city, None)])
+        transfers.transfer_demand(made, w.people.street_admin, [(w.depts.city, None)])
     return made.tracking_code
 
 
@@ -610,16 +610,16 @@ def add_certificate(w: World, i: int) -> str:
 
 def add_referred(w: World, i: int) -> str:
     """A demand of community A referred to one meeting (the first row's)."""
-    from weiguang.demands import services
+    from weiguang.demands.services import deliberations as demand_deliberations
 
     meeting = w.once(
         "meeting",
-        lambda: services.schedule_meeting(
+        lambda: demand_deliberations.schedule_meeting(
             w.people.street_admin, region=w.tree.community_a, title="联席议事会", held_at=timezone.now()
         ),
     )
     made, title = demand(w, i, "received", community_a=True)
-    services.refer_to_meeting(made, w.people.street_admin, meeting)
+    demand_deliberations.refer_to_meeting(made, w.people.street_admin, meeting)
     return title
 
 

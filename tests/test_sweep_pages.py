@@ -38,8 +38,6 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
-from weiguang.demands import services as demand_services
-from weiguang.demands import views as demand_views
 from weiguang.demands import views_settings
 from weiguang.demands.models import (
     Deliberation,
@@ -50,6 +48,8 @@ from weiguang.demands.models import (
     Holiday,
     IntakeSession,
 )
+from weiguang.demands.services import intake
+from weiguang.demands.views import helpers as demand_view_helpers
 from weiguang.lists.models import Project, Survey
 from weiguang.matching.models import Invitation
 from weiguang.partners.models import PartnerUnit, Resource
@@ -184,7 +184,7 @@ FILLERS: dict[str, Callable] = {
     "demands/<id:pk>/": lambda w: {"pk": demands(w)},
     "demands/<id:pk>/<slug:action>/": lambda w: {
         "pk": ids(Demand.objects.all(), "status"),
-        "action": words(*demand_views.ACTIONS),
+        "action": words(*demand_view_helpers.ACTIONS),
     },
     "demands/from-wish/<id:wish_pk>/": lambda w: {"wish_pk": aux(wishes(w))},
     "desk/demands/residents/<id:pk>/": lambda w: {"pk": residents(w)},
@@ -291,7 +291,7 @@ def second_street(district: Region) -> dict:
         staff, kind=WishKind.ITEM, title="想要一个电饭煲", description="家里的坏了", resident=resident
     )
     wish_services.publish_wish(wish, staff)
-    demand_services.submit_demand(staff, grid=grid, title="楼道灯不亮了", description="三楼")
+    intake.submit_demand(staff, grid=grid, title="楼道灯不亮了", description="三楼")
     return {"outsider": staff}
 
 

@@ -2,7 +2,7 @@
 
 from weiguang.core.api import WeiguangAPI, auth_chain, fallback_router
 from weiguang.core.api import router as auth_router
-from weiguang.demands.api import router as demands_router
+from weiguang.demands import api as demands_api
 from weiguang.demands.api_settings import router as demand_settings_router
 from weiguang.lists import api as lists_api
 from weiguang.matching import api as matching_api
@@ -21,7 +21,8 @@ api = WeiguangAPI(  # NinjaAPI with JSON errors throughout (core.api)
 )
 api.add_router("/auth", auth_router)
 api.add_router("/wishes", wishes_router)
-api.add_router("/demands", demands_router)
+for demands_router in demands_api.routers:  # demands, sessions and meetings, transitions
+    api.add_router("/demands", demands_router)
 api.add_router("/demands", demand_settings_router)  # holidays, categories, departments
 api.add_router("/volunteers", volunteers_api.volunteers_router)
 api.add_router("/teams", volunteers_api.teams_router)

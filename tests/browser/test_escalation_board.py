@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import UserFactory
-from weiguang.demands import services
 from weiguang.demands.models import Demand, DemandStatus, Department, Transfer
+from weiguang.demands.services import dispatch, intake, transfers
 
 from .pages import fits_the_phone, log_in
 
@@ -22,14 +22,12 @@ def test_the_escalation_board_is_short_on_a_phone_and_the_whistle_opens_on_deman
     departments = [Department.objects.create(name=name, street=tree.street) for name in ("城管科", "社会事务办", "住建科", "市场监管所", "派出所")]  # fmt: skip
     departments[0].handlers.add(handler)
     for i in range(CARDS - 2):
-        d = services.submit_demand(
-            people.staff, grid=tree.grid_a1, title=f"楼道堆物第{i + 1}处，多次劝说无效"
-        )
-        services.escalate_demand(d, people.staff, reason="涉及多个部门，需要街道协调")
+        d = intake.submit_demand(people.staff, grid=tree.grid_a1, title=f"楼道堆物第{i + 1}处，多次劝说无效")
+        dispatch.escalate_demand(d, people.staff, reason="涉及多个部门，需要街道协调")
     for i in range(2):  # returned by a department: the street reviews the return
-        d = services.submit_demand(people.staff, grid=tree.grid_a1, title=f"路面破损第{i + 1}处")
-        d = services.transfer_demand(d, people.staff, [(departments[0], None)])
-        services.request_return(d, handler, reason="不属于本科室职责")
+        d = intake.submit_demand(people.staff, grid=tree.grid_a1, title=f"路面破损第{i + 1}处")
+        d = transfers.transfer_demand(d, people.staff, [(departments[0], None)])
+        transfers.request_return(d, handler, reason="不属于本科室职责")
 
     board = phone()
     log_in(board, "street_admin")

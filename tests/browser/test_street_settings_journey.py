@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import UserFactory
-from weiguang.demands import services
 from weiguang.demands.models import Demand, Holiday
+from weiguang.demands.services import intake
 
 from .pages import fits_the_phone, follow, log_in
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_street_admin_keeps_calendar_categories_and_departments(phone, people, tree):
-    demand = services.submit_demand(
+    demand = intake.submit_demand(
         people.staff, grid=tree.grid_a1, title="路灯不亮", description="三号楼前", resident=people.resident
     )
     before = demand.handle_due

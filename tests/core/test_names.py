@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from weiguang.demands import services as demand_services
 from weiguang.demands.models import DemandCategory
+from weiguang.demands.services import intake
 from weiguang.people.models import PopulationGroup
 from weiguang.wishes.models import WishCategory
 
@@ -33,9 +33,7 @@ def test_english_pages_show_english_names_and_chinese_pages_chinese(client, peop
 
     repairs = DemandCategory.objects.create(name="设施维修", name_en="Repairs to facilities")
     lamp = DemandCategory.objects.create(name="楼道照明", name_en="Stairwell lighting", parent=repairs)
-    d = demand_services.submit_demand(
-        people.staff, grid=people.tree.grid_a1, title="楼道灯坏了", category=lamp
-    )
+    d = intake.submit_demand(people.staff, grid=people.tree.grid_a1, title="楼道灯坏了", category=lamp)
     assert "Stairwell lighting" in client.get(f"/demands/{d.pk}/").content.decode()
     assert ">Stairwell lighting</option>" in client.get("/desk/demands/new/").content.decode()
     # a category without an English name keeps its Chinese one

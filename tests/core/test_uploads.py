@@ -225,7 +225,7 @@ def test_photos_stored_before_re_encoding_are_re_encoded_once(people, settings, 
     from django.core.management import call_command
 
     from weiguang.demands.models import DemandPhotoStage
-    from weiguang.demands.services import submit_demand
+    from weiguang.demands.services.intake import submit_demand
 
     demand = submit_demand(people.grid_worker, grid=people.tree.grid_a1, title="路口积水", channel="visit")
     old = settings.MEDIA_ROOT / "demands" / "2026" / "12"
@@ -255,7 +255,7 @@ def test_photos_stored_before_re_encoding_are_re_encoded_once(people, settings, 
 def test_a_file_that_skipped_check_photos_is_never_stored(people, settings):
     """Any later upload path that forgets check_photos() fails loudly (core.uploads.RawUpload)."""
     from weiguang.core.uploads import RawUpload
-    from weiguang.demands.services import submit_demand
+    from weiguang.demands.services.intake import submit_demand
 
     demand = submit_demand(people.grid_worker, grid=people.tree.grid_a1, title="路口积水", channel="visit")
     with pytest.raises(RawUpload):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from weiguang.demands import services
 from weiguang.demands.models import Department
+from weiguang.demands.services import dispatch, handling, intake, transfers
 
 from ..factories import UserFactory
 
@@ -34,7 +34,7 @@ def make_demand(people, depts):
     """A demand in grid A1 for the resident, recorded by staff, moved to `status`."""
 
     def make(status: str = "received", title: str = "楼道灯坏了", via: str = "assign", **kw):
-        d = services.submit_demand(
+        d = intake.submit_demand(
             people.staff,
             grid=kw.pop("grid", people.tree.grid_a1),
             title=title,
@@ -45,26 +45,26 @@ def make_demand(people, depts):
         if status == "received":
             return d
         if status == "resolved_on_spot":
-            return services.resolve_on_spot(d, people.staff, result="当场更换灯泡")
+            return dispatch.resolve_on_spot(d, people.staff, result="当场更换灯泡")
         if via == "assign":
-            d = services.assign_demand(d, people.staff, people.grid_worker)
+            d = dispatch.assign_demand(d, people.staff, people.grid_worker)
             handler = people.grid_worker
         else:
-            d = services.transfer_demand(d, people.staff, [(depts.city, None)])
+            d = transfers.transfer_demand(d, people.staff, [(depts.city, None)])
             handler = depts.handler
         if status in ("assigned", "transferred"):
             return d
         if status == "returned":
-            return services.request_return(d, depts.handler, reason="不属于本科室职责")
-        d = services.handle_demand(d, handler, result="已修复", action_taken="更换灯泡", is_genuine=True)
+            return transfers.request_return(d, depts.handler, reason="不属于本科室职责")
+        d = handling.handle_demand(d, handler, result="已修复", action_taken="更换灯泡", is_genuine=True)
         if status == "handled":
             return d
-        d = services.reply_demand(d, people.staff, reply="王阿姨您好，灯已修好", public_reply="楼道灯已修复")
+        d = handling.reply_demand(d, people.staff, reply="王阿姨您好，灯已修好", public_reply="楼道灯已修复")
         if status == "replied":
             return d
         if status == "reopened":
-            return services.evaluate_demand(d, people.resident_user, evaluation="unsatisfied")
+            return handling.evaluate_demand(d, people.resident_user, evaluation="unsatisfied")
         assert status == "closed"
-        return services.evaluate_demand(d, people.resident_user, evaluation="satisfied")
+        return handling.evaluate_demand(d, people.resident_user, evaluation="satisfied")
 
     return make

@@ -4,9 +4,9 @@ and who may see and do what (a department handler sees only what was transferred
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from weiguang.core.models import ApiToken
-from weiguang.demands import services
 
 pytestmark = pytest.mark.django_db
 
@@ -260,7 +260,7 @@ def test_a_department_is_offered_only_what_it_can_still_do(client, people, make_
 def test_stats_for_staff_of_the_region(client, people, make_demand):
     make_demand("closed")
     make_demand(title="还没处理")
-    today = services.timezone.localdate().isoformat()
+    today = timezone.localdate().isoformat()
     params = {"region": people.tree.street.pk, "from": today, "to": today}
     r = get(client, f"{DEMANDS}/stats", people.street_admin, **params)
     assert r.status_code == 200, r.content

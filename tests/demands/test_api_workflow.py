@@ -11,8 +11,8 @@ import time_machine
 from django.utils import timezone
 
 from weiguang.core.models import AuditEntry
-from weiguang.demands import services
 from weiguang.demands.models import Demand, DemandStatus
+from weiguang.demands.services import intake, queries
 
 from .test_api import DEMANDS, act, get, post
 
@@ -76,9 +76,9 @@ def test_the_street_summons_departments_to_report_in(client, people, depts, make
     )  # fmt: skip
     assert r.status_code == 200
     assert [t["summoned"] for t in r.json()["transfers"]] == [True, True]
-    board = services.escalation_board(people.street_admin)
+    board = queries.escalation_board(people.street_admin)
     assert list(board) == [Demand.objects.get(pk=d.pk)]
-    assert not services.escalation_board(people.staff).exists()  # the board is the street's
+    assert not queries.escalation_board(people.staff).exists()  # the board is the street's
 
 
 # --- desk sessions ------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def test_a_desk_session_collects_demands_and_sums_them_up(client, people, depts)
     assert listed["count"] == 5
     assert get(client, f"{DEMANDS}/sessions/{session}", people.outsider_staff).status_code == 404
     # a session of another community cannot collect this grid's demands
-    other = services.open_session(
+    other = intake.open_session(
         people.staff_b, community=people.tree.community_b, title="海晏面对面", date=dt.date(2026, 11, 20)
     )
     r = post(
@@ -286,7 +286,7 @@ def test_open_orders_by_deadline_colour(client, people, make_demand):
     assert listed("yellow") == [(soon.pk, "yellow")]
     assert listed("green") == [(fresh.pk, "green")]
     assert get(client, DEMANDS, people.staff, colour="purple").status_code == 422
-    queue = services.community_queue(people.staff, people.tree.community_a)
+    queue = queries.community_queue(people.staff, people.tree.community_a)
     assert [d.pk for d in queue] == [late.pk, soon.pk, fresh.pk]  # soonest deadline first
 
 

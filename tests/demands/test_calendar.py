@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from weiguang.demands import calendar, services
+from weiguang.demands import calendar
 from weiguang.demands.models import Holiday
+from weiguang.demands.services import handling, intake
 
 pytestmark = pytest.mark.django_db
 
@@ -53,21 +54,21 @@ def test_another_streets_calendar_does_not_apply(tree, national_day):
 
 def test_a_demand_received_on_friday_gets_its_deadlines_after_the_weekend(people):
     with time_machine.travel(at(2026, 3, 6, 16, 30), tick=False):
-        d = services.submit_demand(people.staff, grid=people.tree.grid_a1, title="下水道堵了")
+        d = intake.submit_demand(people.staff, grid=people.tree.grid_a1, title="下水道堵了")
     assert d.response_due == at(2026, 3, 9, 16, 30)  # Monday
     assert d.handle_due == at(2026, 3, 13, 16, 30)  # next Friday
 
 
 def test_an_urgent_demand_must_be_answered_within_two_hours_even_before_a_holiday(people, national_day):
     with time_machine.travel(at(2026, 9, 30, 17, 0), tick=False):
-        d = services.submit_demand(people.staff, grid=people.tree.grid_a1, title="燃气泄漏", urgent=True)
+        d = intake.submit_demand(people.staff, grid=people.tree.grid_a1, title="燃气泄漏", urgent=True)
     assert d.response_due == at(2026, 9, 30, 19, 0)
     assert d.handle_due == at(2026, 10, 13, 17, 0)
 
 
 def test_a_demand_received_just_before_the_holiday_waits_for_the_first_working_day(people, national_day):
     with time_machine.travel(at(2026, 9, 30, 10, 0), tick=False):
-        d = services.submit_demand(people.staff, grid=people.tree.grid_a1, title="路灯不亮")
+        d = intake.submit_demand(people.staff, grid=people.tree.grid_a1, title="路灯不亮")
     assert d.response_due == at(2026, 10, 8, 10, 0)
 
 
@@ -75,6 +76,6 @@ def test_a_warning_order_gets_three_working_days(make_demand, people, national_d
     with time_machine.travel(at(2026, 9, 29, 9, 0), tick=False):
         d = make_demand("replied")
     with time_machine.travel(at(2026, 9, 30, 11, 0), tick=False):
-        d = services.evaluate_demand(d, people.resident_user, evaluation="unsatisfied")
+        d = handling.evaluate_demand(d, people.resident_user, evaluation="unsatisfied")
     # Oct 8, 9, 10 (make-up Saturday)
     assert d.handle_due == at(2026, 10, 10, 11, 0)

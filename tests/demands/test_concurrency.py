@@ -13,20 +13,20 @@ from tests.wishes.test_concurrency import at_once
 from weiguang.core.audit import history_of
 from weiguang.core.errors import Conflict
 from weiguang.core.models import Notification
-from weiguang.demands import services
 from weiguang.demands.models import DeadlineReminder, Demand, TransferStatus
+from weiguang.demands.services import common, handling, intake, reminders, tracking, transfers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("round_", range(3))
 def test_two_departments_report_at_the_same_moment(make_demand, people, depts, round_):
-    d = services.transfer_demand(make_demand(), people.staff, [(depts.city, None), (depts.civil, None)])
+    d = transfers.transfer_demand(make_demand(), people.staff, [(depts.city, None), (depts.civil, None)])
 
     outcomes = at_once(
         [
-            lambda: services.handle_demand(d, depts.handler, result="已清运垃圾"),
-            lambda: services.handle_demand(d, depts.handler2, result="已走访住户"),
+            lambda: handling.handle_demand(d, depts.handler, result="已清运垃圾"),
+            lambda: handling.handle_demand(d, depts.handler2, result="已走访住户"),
         ]
     )
 
@@ -38,7 +38,7 @@ def test_two_departments_report_at_the_same_moment(make_demand, people, depts, r
     assert actions == ["handle", "handle_part"]
     assert set(d.transfers.values_list("status", flat=True)) == {TransferStatus.DONE}
     # staff were asked to reply exactly once
-    assert Notification.objects.filter(recipient=people.staff, url=services.demand_url(d)).count() == 2
+    assert Notification.objects.filter(recipient=people.staff, url=common.demand_url(d)).count() == 2
 
 
 @pytest.mark.parametrize("round_", range(3))
@@ -47,8 +47,8 @@ def test_two_evaluations_at_once_one_wins(make_demand, people, round_):
 
     satisfied, unsatisfied = at_once(
         [
-            lambda: services.evaluate_demand(d, people.resident_user, evaluation="satisfied"),
-            lambda: services.evaluate_by_code(d.tracking_code, evaluation="unsatisfied", note="没修好"),
+            lambda: handling.evaluate_demand(d, people.resident_user, evaluation="satisfied"),
+            lambda: tracking.evaluate_by_code(d.tracking_code, evaluation="unsatisfied", note="没修好"),
         ]
     )
 
@@ -68,11 +68,11 @@ def test_two_evaluations_at_once_one_wins(make_demand, people, round_):
 def test_two_reminder_jobs_at_once_remind_once(people):
     with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
         for title in ("楼道灯坏了", "小区门口垃圾堆放", "喷淋头需要恢复"):
-            services.submit_demand(people.staff, grid=people.tree.grid_a1, title=title)
+            intake.submit_demand(people.staff, grid=people.tree.grid_a1, title=title)
     with time_machine.travel("2026-03-02 12:00 +0800", tick=False):
-        first, second = at_once([services.send_deadline_reminders, services.send_deadline_reminders])
+        first, second = at_once([reminders.send_deadline_reminders, reminders.send_deadline_reminders])
     assert first[0] == second[0] == "ok"
     assert first[1] + second[1] == 3
     assert DeadlineReminder.objects.count() == 3
     for d in Demand.objects.all():
-        assert Notification.objects.filter(recipient=people.staff, url=services.demand_url(d)).count() == 2
+        assert Notification.objects.filter(recipient=people.staff, url=common.demand_url(d)).count() == 2

@@ -61,18 +61,16 @@ def bare_demands(people, tree):
     from django.contrib.auth.models import AnonymousUser
     from django.utils import timezone
 
-    from weiguang.demands import services
+    from weiguang.demands.services import deliberations, intake
 
-    online = services.submit_demand(
-        AnonymousUser(), grid=tree.grid_a1, title="路灯不亮了", client="192.0.2.9"
-    )
-    desk = services.submit_demand(
+    online = intake.submit_demand(AnonymousUser(), grid=tree.grid_a1, title="路灯不亮了", client="192.0.2.9")
+    desk = intake.submit_demand(
         people.staff, grid=tree.grid_a1, title="楼下垃圾没人清", contact_name="路过的大爷"
     )
-    meeting = services.schedule_meeting(
+    meeting = deliberations.schedule_meeting(
         people.staff, region=tree.community_a, title="停车议事会", held_at=timezone.now(), place="活动室"
     )
-    services.record_decision(
+    deliberations.record_decision(
         meeting,
         people.staff,
         decision="划线增加车位",

@@ -22,8 +22,9 @@ from tests.demands.conftest import Depts
 from tests.factories import Tree, UserFactory, grant
 from weiguang.core.errors import InvalidInput, NotAllowed
 from weiguang.core.models import AuditEntry
-from weiguang.demands import configure, services
+from weiguang.demands import configure
 from weiguang.demands.models import DEMAND_TRANSITIONS, Demand, TransferStatus
+from weiguang.demands.services import deliberations, dispatch, handling, intake, queries, transfers
 from weiguang.regions import access
 from weiguang.regions.models import Role
 
@@ -105,7 +106,7 @@ class Matrix:
             "stranger": p.stranger,
             "anonymous": AnonymousUser(),
         }
-        self.meeting = services.schedule_meeting(
+        self.meeting = deliberations.schedule_meeting(
             p.street_admin, region=tree.street, title="加装电梯议事会", held_at=timezone.now()
         )
         self.ids = {
@@ -114,49 +115,49 @@ class Matrix:
         }
         # demands the matrix users should not see: another community's and another street's
         self.elsewhere = [
-            services.submit_demand(p.staff_b, grid=tree.grid_b1, title="海晏的诉求").pk,
-            services.submit_demand(p.outsider_staff, grid=tree.other_grid, title="外街的诉求").pk,
+            intake.submit_demand(p.staff_b, grid=tree.grid_b1, title="海晏的诉求").pk,
+            intake.submit_demand(p.outsider_staff, grid=tree.other_grid, title="外街的诉求").pk,
         ]
 
     def _demand(self, state: str) -> Demand:
         p, depts = self.people, self.depts
-        d = services.submit_demand(
+        d = intake.submit_demand(
             p.staff, grid=self.tree.grid_a1, title="小区门口垃圾堆放", resident=p.resident
         )
         if state == "received":
             return d
-        d = services.transfer_demand(d, p.staff, [(depts.city, None)])
+        d = transfers.transfer_demand(d, p.staff, [(depts.city, None)])
         if state == "transferred":
             return d
         if state == "returned":
-            return services.request_return(d, depts.handler, reason="不属于本科室职责")
-        d = services.handle_demand(d, depts.handler, result="已清运")
+            return transfers.request_return(d, depts.handler, reason="不属于本科室职责")
+        d = handling.handle_demand(d, depts.handler, result="已清运")
         if state == "handled":
             return d
-        return services.reply_demand(d, p.staff, reply="已清运完毕")
+        return handling.reply_demand(d, p.staff, reply="已清运完毕")
 
     def demand(self, state: str) -> Demand:
         return Demand.objects.get(pk=self.ids[state])
 
     def run(self, action: str, user, d: Demand):
         if action == "dispatch":
-            return services.assign_demand(d, user, self.people.grid_worker)
+            return dispatch.assign_demand(d, user, self.people.grid_worker)
         if action == "accept":
-            return services.accept_transfer(d, user)
+            return transfers.accept_transfer(d, user)
         if action == "handle":
-            return services.handle_demand(d, user, result="已清运")
+            return handling.handle_demand(d, user, result="已清运")
         if action == "return":
-            return services.request_return(d, user, reason="不归我们管")
+            return transfers.request_return(d, user, reason="不归我们管")
         if action == "review_return":
-            return services.review_return(d, user, approve=True)
+            return transfers.review_return(d, user, approve=True)
         if action == "escalate":
-            return services.escalate_demand(d, user, reason="需要街道协调")
+            return dispatch.escalate_demand(d, user, reason="需要街道协调")
         if action == "reply":
-            return services.reply_demand(d, user, reply="已处理")
+            return handling.reply_demand(d, user, reply="已处理")
         if action == "evaluate":
-            return services.evaluate_demand(d, user, evaluation="satisfied")
+            return handling.evaluate_demand(d, user, evaluation="satisfied")
         if action == "refer":
-            return services.refer_to_meeting(d, user, self.meeting)
+            return deliberations.refer_to_meeting(d, user, self.meeting)
         raise AssertionError(action)
 
 
@@ -219,8 +220,8 @@ def test_permission_matrix(matrix, role, action, allowed):
     offered = {t.name for t in DEMAND_TRANSITIONS.available(d, user)}
     assert offered & transitions == (transitions if allowed else set())
     if action == "view":
-        assert services.visible_demands(user).filter(pk=d.pk).exists() is allowed
-        assert services.can_see_contact(user, d) is allowed
+        assert queries.visible_demands(user).filter(pk=d.pk).exists() is allowed
+        assert queries.can_see_contact(user, d) is allowed
         return
     audit_before = AuditEntry.objects.count()
     if allowed:
@@ -239,9 +240,9 @@ def test_the_listing_shows_exactly_what_the_user_may_view(matrix, role):
     user = matrix.users[role]
     every = list(Demand.objects.all())
     viewable = {d.pk for d in every if access.can(user, "demand.view", d)}
-    assert set(services.visible_demands(user).values_list("pk", flat=True)) == viewable
+    assert set(queries.visible_demands(user).values_list("pk", flat=True)) == viewable
     listable = {d.pk for d in every if access.can(user, "demand.list_region", d)}
-    assert set(services.region_demands(user).values_list("pk", flat=True)) == listable
+    assert set(queries.region_demands(user).values_list("pk", flat=True)) == listable
     if "view" not in MATRIX[role]:
         assert not viewable & set(matrix.ids.values())
     elif role == "department_handler":
@@ -291,14 +292,14 @@ def new(matrix):
 def test_a_department_sees_only_what_was_transferred_to_it(make_demand, people, depts, new):
     mine = make_demand("transferred", via="transfer", title="垃圾堆放")
     finished = make_demand("closed", via="transfer", title="路灯不亮")
-    theirs = services.transfer_demand(make_demand(title="低保咨询"), people.staff, [(depts.civil, None)])
+    theirs = transfers.transfer_demand(make_demand(title="低保咨询"), people.staff, [(depts.civil, None)])
     make_demand("assigned", title="树枝挡路")
     make_demand(title="还在社区")
-    assert new(services.visible_demands(depts.handler)) == {mine, finished}
-    assert new(services.visible_demands(depts.handler2)) == {theirs}
-    assert not services.visible_demands(depts.outsider_handler).exists()
+    assert new(queries.visible_demands(depts.handler)) == {mine, finished}
+    assert new(queries.visible_demands(depts.handler2)) == {theirs}
+    assert not queries.visible_demands(depts.outsider_handler).exists()
     for handler in (depts.handler, depts.handler2, depts.outsider_handler):
-        assert not services.region_demands(handler).exists()
+        assert not queries.region_demands(handler).exists()
 
 
 def test_a_finished_transfer_stays_readable_but_no_longer_actionable(make_demand, people, depts):
@@ -308,8 +309,8 @@ def test_a_finished_transfer_stays_readable_but_no_longer_actionable(make_demand
     for permission in ("demand.handle", "demand.accept", "demand.return", "demand.escalate"):
         assert not access.can(depts.handler, permission, d)
     assert DEMAND_TRANSITIONS.available(d, depts.handler) == []
-    d = services.reply_demand(d, people.staff, reply="已修好")
-    d = services.evaluate_demand(d, people.resident_user, evaluation="unsatisfied")
+    d = handling.reply_demand(d, people.staff, reply="已修好")
+    d = handling.evaluate_demand(d, people.resident_user, evaluation="unsatisfied")
     # a warning order puts it back with the department: it may act again
     assert {"accept", "handle", "handle_part", "escalate"} <= {
         t.name for t in DEMAND_TRANSITIONS.available(d, depts.handler)
@@ -318,16 +319,16 @@ def test_a_finished_transfer_stays_readable_but_no_longer_actionable(make_demand
 
 def test_a_department_whose_return_was_approved_only_reads(make_demand, people, depts):
     d = make_demand("returned", via="transfer")
-    d = services.review_return(d, people.street_admin, approve=True)
-    d = services.transfer_demand(d, people.street_admin, [(depts.civil, None)])
-    assert d in services.visible_demands(depts.handler)
+    d = transfers.review_return(d, people.street_admin, approve=True)
+    d = transfers.transfer_demand(d, people.street_admin, [(depts.civil, None)])
+    assert d in queries.visible_demands(depts.handler)
     assert DEMAND_TRANSITIONS.available(d, depts.handler) == []
     audit = AuditEntry.objects.count()
     for call in (
-        lambda: services.handle_demand(d, depts.handler, result="我们来办"),
-        lambda: services.accept_transfer(d, depts.handler),
-        lambda: services.escalate_demand(d, depts.handler, reason="再上报"),
-        lambda: services.request_return(d, depts.handler, reason="再退"),
+        lambda: handling.handle_demand(d, depts.handler, result="我们来办"),
+        lambda: transfers.accept_transfer(d, depts.handler),
+        lambda: dispatch.escalate_demand(d, depts.handler, reason="再上报"),
+        lambda: transfers.request_return(d, depts.handler, reason="再退"),
     ):
         with pytest.raises(NotAllowed):
             call()
@@ -341,22 +342,22 @@ def test_the_assignee_handles_and_escalates_but_does_not_dispatch(make_demand, p
     offered = {t.name for t in DEMAND_TRANSITIONS.available(d, people.grid_worker)}
     assert offered == {"handle", "escalate"}
     other = make_demand("assigned", title="另一件")
-    services.assign_demand(other, people.staff, people.staff)
+    dispatch.assign_demand(other, people.staff, people.staff)
     assert DEMAND_TRANSITIONS.available(Demand.objects.get(pk=other.pk), people.grid_worker) == []
 
 
 def test_a_resident_lists_only_their_own_demands(make_demand, people, new):
     own = make_demand("replied")
-    services.submit_demand(
+    intake.submit_demand(
         people.staff, grid=people.tree.grid_a2, title="邻居的诉求", resident=people.other_resident
     )
-    anonymous = services.submit_demand(
+    anonymous = intake.submit_demand(
         AnonymousUser(), grid=people.tree.grid_a1, title="匿名的诉求", client="10.2.0.1"
     )
-    assert new(services.visible_demands(people.resident_user)) == {own}
-    assert anonymous not in services.visible_demands(people.resident_user)
+    assert new(queries.visible_demands(people.resident_user)) == {own}
+    assert anonymous not in queries.visible_demands(people.resident_user)
     assert {t.name for t in DEMAND_TRANSITIONS.available(own, people.resident_user)} == {"evaluate", "reopen"}
-    assert not services.visible_demands(AnonymousUser()).exists()
+    assert not queries.visible_demands(AnonymousUser()).exists()
 
 
 # --- "on behalf of": the resident is one the actor may see, and lives in the demand's grid --------
@@ -375,7 +376,7 @@ def _api_post(client, user, data):
 def test_staff_of_another_street_cannot_record_a_demand_for_our_resident(client, people):
     before = Demand.objects.count()
     with pytest.raises(NotAllowed):
-        services.submit_demand(
+        intake.submit_demand(
             people.outsider_staff, grid=people.tree.other_grid, title="外街代录", resident=people.resident
         )
     r = _api_post(
@@ -403,7 +404,7 @@ def test_a_grid_worker_cannot_record_for_a_resident_of_another_grid(client, peop
     """people.other_resident lives in grid A2; the grid worker serves grid A1 only."""
     before = Demand.objects.count()
     with pytest.raises(NotAllowed):
-        services.submit_demand(
+        intake.submit_demand(
             people.grid_worker, grid=people.tree.grid_a1, title="代录", resident=people.other_resident
         )
     r = _api_post(
@@ -418,7 +419,7 @@ def test_the_resident_must_live_in_the_demand_s_grid(client, people):
     """Staff of community A may see both residents, but 陈桂兰 lives in grid A2, not A1."""
     before = Demand.objects.count()
     with pytest.raises(InvalidInput) as err:
-        services.submit_demand(
+        intake.submit_demand(
             people.staff, grid=people.tree.grid_a1, title="网格不符", resident=people.other_resident
         )
     assert err.value.fields == {"resident_id": "other_grid"}
@@ -441,7 +442,7 @@ def test_the_resident_must_live_in_the_demand_s_grid(client, people):
     assert "这位居民不住在所选网格。" in page.content.decode()
     assert Demand.objects.count() == before
     # the right grid works
-    d = services.submit_demand(
+    d = intake.submit_demand(
         people.staff, grid=people.tree.grid_a2, title="网格相符", resident=people.other_resident
     )
     assert d.resident == people.other_resident

@@ -13,8 +13,8 @@ import time_machine
 
 from tests.factories import UserFactory, grant
 from weiguang.core.models import ApiToken
-from weiguang.demands import services
 from weiguang.demands.models import Demand, DemandCategory, Holiday
+from weiguang.demands.services import intake
 from weiguang.regions.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_the_calendar_round_trip(client, people):
 
 def test_the_api_says_how_many_deadlines_moved(client, people):
     with time_machine.travel(dt.datetime(2026, 9, 28, 10, 0, tzinfo=TZ), tick=False):
-        d = services.submit_demand(people.staff, grid=people.tree.grid_a1, title="楼道灯坏了")
+        d = intake.submit_demand(people.staff, grid=people.tree.grid_a1, title="楼道灯坏了")
         r = call(
             client,
             "post",

@@ -16,9 +16,10 @@ from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.models import AuditEntry
 from weiguang.core.navigation import role_flags
 from weiguang.core.notifications import Notification
-from weiguang.demands import calendar, configure, services
+from weiguang.demands import calendar, configure
 from weiguang.demands.forms import category_choices
 from weiguang.demands.models import Demand, DemandCategory, Department, Holiday, Transfer
+from weiguang.demands.services import handling, intake, transfers
 from weiguang.regions.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
@@ -180,9 +181,9 @@ def test_a_superuser_keeps_every_streets_settings(people):
 def test_adding_a_holiday_moves_the_deadline_of_an_open_demand(people, depts):
     street = people.tree.street
     with time_machine.travel(at(2026, 9, 28, 10, 0), tick=False):  # Monday
-        d = services.submit_demand(people.staff, grid=people.tree.grid_a1, title="楼道灯坏了")
+        d = intake.submit_demand(people.staff, grid=people.tree.grid_a1, title="楼道灯坏了")
         assert d.handle_due == at(2026, 10, 5, 10, 0)  # 29, 30, 1, 2, 5
-        d = services.transfer_demand(d, people.staff, [(depts.city, None), (depts.civil, day("2026-10-09"))])
+        d = transfers.transfer_demand(d, people.staff, [(depts.city, None), (depts.civil, day("2026-10-09"))])
     with time_machine.travel(at(2026, 9, 28, 15, 0), tick=False):
         change = configure.add_holidays(
             people.street_admin, street, first=day("2026-10-01"), last=day("2026-10-07"), name="国庆节"
@@ -215,8 +216,8 @@ def timezone_date(moment: dt.datetime) -> dt.date:
 
 def test_first_contact_deadline_moves_until_someone_responds(people):
     with time_machine.travel(at(2026, 9, 30, 9, 0), tick=False):  # Wednesday
-        waiting = services.submit_demand(people.staff, grid=people.tree.grid_a1, title="下水道堵了")
-        urgent = services.submit_demand(people.staff, grid=people.tree.grid_a1, title="燃气泄漏", urgent=True)
+        waiting = intake.submit_demand(people.staff, grid=people.tree.grid_a1, title="下水道堵了")
+        urgent = intake.submit_demand(people.staff, grid=people.tree.grid_a1, title="燃气泄漏", urgent=True)
         assert waiting.response_due == at(2026, 10, 1, 9, 0)
     with time_machine.travel(at(2026, 9, 30, 11, 0), tick=False):
         configure.add_holidays(
@@ -234,12 +235,10 @@ def test_first_contact_deadline_moves_until_someone_responds(people):
 
 def test_deadlines_passed_finished_demands_and_other_streets_stay(people, make_demand):
     with time_machine.travel(at(2026, 9, 14, 10, 0), tick=False):
-        overdue = services.submit_demand(people.staff, grid=people.tree.grid_a1, title="早就超期")
+        overdue = intake.submit_demand(people.staff, grid=people.tree.grid_a1, title="早就超期")
     with time_machine.travel(at(2026, 9, 28, 10, 0), tick=False):
         closed = make_demand("closed", title="已办结")
-        elsewhere = services.submit_demand(
-            people.outsider_staff, grid=people.tree.other_grid, title="外街诉求"
-        )
+        elsewhere = intake.submit_demand(people.outsider_staff, grid=people.tree.other_grid, title="外街诉求")
         before = {d.pk: d.handle_due for d in Demand.objects.all()}
     with time_machine.travel(at(2026, 9, 28, 12, 0), tick=False):
         change = configure.add_holidays(
@@ -258,7 +257,7 @@ def test_a_deadline_never_moves_into_the_past(people):
     street = people.tree.street
     configure.add_holidays(people.street_admin, street, first=day("2026-10-01"), name="国庆节")
     with time_machine.travel(at(2026, 9, 28, 10, 0), tick=False):
-        d = services.submit_demand(people.staff, grid=people.tree.grid_a1, title="路灯不亮")
+        d = intake.submit_demand(people.staff, grid=people.tree.grid_a1, title="路灯不亮")
     assert d.handle_due == at(2026, 10, 6, 10, 0)  # 29, 30, 2, 5, 6
     with time_machine.travel(at(2026, 10, 5, 12, 0), tick=False):
         # without the holiday it would have been due this morning, before now: it keeps its deadline
@@ -271,7 +270,7 @@ def test_a_warning_order_counts_its_three_days_from_the_reopening(make_demand, p
     with time_machine.travel(at(2026, 9, 24, 9, 0), tick=False):
         d = make_demand("replied")
     with time_machine.travel(at(2026, 9, 29, 16, 0), tick=False):  # Tuesday
-        d = services.evaluate_demand(d, people.resident_user, evaluation="unsatisfied")
+        d = handling.evaluate_demand(d, people.resident_user, evaluation="unsatisfied")
         assert d.handle_due == at(2026, 10, 2, 16, 0)  # 30, 1, 2
     with time_machine.travel(at(2026, 9, 30, 9, 0), tick=False):
         configure.add_holidays(

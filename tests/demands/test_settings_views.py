@@ -11,8 +11,8 @@ import pytest
 import time_machine
 
 from tests.factories import UserFactory, grant
-from weiguang.demands import services
 from weiguang.demands.models import Demand, DemandCategory, Department, Holiday
+from weiguang.demands.services import intake
 from weiguang.regions.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +162,7 @@ def test_a_make_up_day_on_a_weekday_and_a_duplicate_are_refused(admin, people):
 def test_removing_a_day_and_the_deadlines_it_moves(admin, people):
     street = people.tree.street
     with time_machine.travel(dt.datetime(2026, 9, 28, 10, 0, tzinfo=TZ), tick=False):
-        d = services.submit_demand(people.staff, grid=people.tree.grid_a1, title="楼道灯坏了")
+        d = intake.submit_demand(people.staff, grid=people.tree.grid_a1, title="楼道灯坏了")
         response = admin.post(
             HOLIDAYS,
             {"street": street.pk, "date": "2026-10-01", "kind": "holiday", "name": "国庆节"},

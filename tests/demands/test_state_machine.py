@@ -34,13 +34,22 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from weiguang.core.audit import history_of
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, RateLimited
-from weiguang.demands import services
 from weiguang.demands.models import (
     DEMAND_TRANSITIONS,
     Demand,
     DemandStatus,
     Transfer,
     TransferStatus,
+)
+from weiguang.demands.services import (
+    common,
+    deliberations,
+    dispatch,
+    handling,
+    intake,
+    reminders,
+    tracking,
+    transfers,
 )
 from weiguang.regions import access
 
@@ -112,12 +121,12 @@ class DemandLife(RuleBasedStateMachine):
     def first_demand_and_meeting(self):
         p = self.people
         self.ids.append(
-            services.submit_demand(p.staff, grid=p.tree.grid_a1, title="楼道灯坏了", resident=p.resident).pk
+            intake.submit_demand(p.staff, grid=p.tree.grid_a1, title="楼道灯坏了", resident=p.resident).pk
         )
         self.meeting = self.new_meeting()
 
     def new_meeting(self):
-        return services.schedule_meeting(
+        return deliberations.schedule_meeting(
             self.people.street_admin, region=self.people.tree.street, title="党群联席议事会", held_at=START
         )
 
@@ -192,7 +201,7 @@ class DemandLife(RuleBasedStateMachine):
         p = self.people
         count = Demand.objects.count()
         try:
-            d = services.submit_demand(
+            d = intake.submit_demand(
                 self.users.get(who, p.stranger),
                 grid=getattr(p.tree, grid),
                 title="小区门口垃圾堆放",
@@ -215,7 +224,7 @@ class DemandLife(RuleBasedStateMachine):
             i,
             anywhere,
             who,
-            lambda d, u: services.resolve_on_spot(d, u, result),
+            lambda d, u: dispatch.resolve_on_spot(d, u, result),
             not result.strip(),
         )
 
@@ -223,9 +232,9 @@ class DemandLife(RuleBasedStateMachine):
     def assign(self, i, anywhere, who, assignee):
         target = self.assignees[assignee]
         d = self.pick({"assign"}, i, anywhere)
-        fits = bool(access.roles_at(target, d.grid.path) & services.DISPATCHERS)
+        fits = bool(access.roles_at(target, d.grid.path) & common.DISPATCHERS)
         self.attempt(
-            {"assign"}, i, anywhere, who, lambda d, u: services.assign_demand(d, u, target), not fits
+            {"assign"}, i, anywhere, who, lambda d, u: dispatch.assign_demand(d, u, target), not fits
         )
 
     @rule(i=PICK, anywhere=ANY, who=STAFF, first=st.integers(0, 2), second=st.sampled_from([None, 0, 1]))
@@ -242,7 +251,7 @@ class DemandLife(RuleBasedStateMachine):
             i,
             anywhere,
             who,
-            lambda d, u: services.transfer_demand(d, u, [(c, None) for c in chosen]),
+            lambda d, u: transfers.transfer_demand(d, u, [(c, None) for c in chosen]),
             bad,
         )
         if outcome:
@@ -258,7 +267,7 @@ class DemandLife(RuleBasedStateMachine):
 
     @rule(i=PICK, anywhere=ANY, who=DEPARTMENT)
     def accept(self, i, anywhere, who):
-        self.attempt({"accept"}, i, anywhere, who, lambda d, u: services.accept_transfer(d, u))
+        self.attempt({"accept"}, i, anywhere, who, lambda d, u: transfers.accept_transfer(d, u))
 
     @rule(
         i=PICK,
@@ -273,7 +282,7 @@ class DemandLife(RuleBasedStateMachine):
             i,
             anywhere,
             who,
-            lambda d, u: services.handle_demand(d, u, result=result, is_genuine=genuine),
+            lambda d, u: handling.handle_demand(d, u, result=result, is_genuine=genuine),
             not result.strip(),
         )
         if outcome and outcome[1].action == "handle_part":
@@ -282,7 +291,7 @@ class DemandLife(RuleBasedStateMachine):
     @rule(i=PICK, anywhere=ANY, who=STAFF, result=TEXT)
     def staff_handles(self, i, anywhere, who, result):
         self.attempt(
-            {"handle", "handle_part"}, i, anywhere, who, lambda d, u: services.handle_demand(d, u, result=result),
+            {"handle", "handle_part"}, i, anywhere, who, lambda d, u: handling.handle_demand(d, u, result=result),
             not result.strip(),
         )  # fmt: skip
 
@@ -293,7 +302,7 @@ class DemandLife(RuleBasedStateMachine):
             i,
             anywhere,
             who,
-            lambda d, u: services.request_return(d, u, reason),
+            lambda d, u: transfers.request_return(d, u, reason),
             not reason.strip(),
         )
 
@@ -301,7 +310,7 @@ class DemandLife(RuleBasedStateMachine):
     def review_return(self, i, anywhere, who, approve):
         self.attempt(
             {"approve_return", "reject_return"}, i, anywhere, who,
-            lambda d, u: services.review_return(d, u, approve=approve),
+            lambda d, u: transfers.review_return(d, u, approve=approve),
         )  # fmt: skip
 
     @rule(i=PICK, anywhere=ANY, who=who("staff", "handler", "the_assignee"), reason=TEXT)
@@ -311,7 +320,7 @@ class DemandLife(RuleBasedStateMachine):
             i,
             anywhere,
             who,
-            lambda d, u: services.escalate_demand(d, u, reason),
+            lambda d, u: dispatch.escalate_demand(d, u, reason),
             not reason.strip(),
         )
 
@@ -320,7 +329,7 @@ class DemandLife(RuleBasedStateMachine):
         if not now:
             return
         meeting = self.meeting
-        self.attempt({"refer"}, i, anywhere, who, lambda d, u: services.refer_to_meeting(d, u, meeting))
+        self.attempt({"refer"}, i, anywhere, who, lambda d, u: deliberations.refer_to_meeting(d, u, meeting))
 
     @rule(who=who("street_admin"), with_item=st.booleans())
     def decide_rule(self, who, with_item):
@@ -338,7 +347,7 @@ class DemandLife(RuleBasedStateMachine):
             [("征求三号楼住户意见", self.people.grid_worker, self.people.tree.grid_a1)] if with_item else []
         )
         try:
-            services.record_decision(self.meeting, user, decision="同意加装电梯", actions=items)
+            deliberations.record_decision(self.meeting, user, decision="同意加装电梯", actions=items)
         except NotAllowed:
             for pk, before in waiting.items():
                 assert self.snapshot(Demand.objects.get(pk=pk)) == before
@@ -359,7 +368,7 @@ class DemandLife(RuleBasedStateMachine):
             i,
             anywhere,
             who,
-            lambda d, u: services.reply_demand(d, u, reply=reply),
+            lambda d, u: handling.reply_demand(d, u, reply=reply),
             not reply.strip(),
         )
 
@@ -371,7 +380,7 @@ class DemandLife(RuleBasedStateMachine):
     )
     def evaluate(self, i, anywhere, who, verdict):
         self.attempt(
-            {"evaluate", "reopen"}, i, anywhere, who, lambda d, u: services.evaluate_demand(d, u, evaluation=verdict),
+            {"evaluate", "reopen"}, i, anywhere, who, lambda d, u: handling.evaluate_demand(d, u, evaluation=verdict),
             verdict == "great",
         )  # fmt: skip
 
@@ -380,7 +389,7 @@ class DemandLife(RuleBasedStateMachine):
         d = self.pick({"evaluate_by_code"}, i, anywhere)
         before = self.snapshot(d)
         try:
-            services.evaluate_by_code(d.tracking_code.lower(), evaluation=verdict)
+            tracking.evaluate_by_code(d.tracking_code.lower(), evaluation=verdict)
         except Conflict as e:
             assert e.code == "state_conflict" and before[0] != DemandStatus.REPLIED
             assert self.snapshot(d) == before
@@ -408,53 +417,53 @@ class DemandLife(RuleBasedStateMachine):
             if k == 0:
                 p = self.people  # the grid worker walks grid A1 only
                 worker = p.grid_worker if d.grid_id == p.tree.grid_a1.pk else p.staff
-                go({"assign"}, "staff", lambda d, u: services.assign_demand(d, u, worker))
+                go({"assign"}, "staff", lambda d, u: dispatch.assign_demand(d, u, worker))
             else:
                 chosen = [self.depts.city] if k == 1 else [self.depts.city, self.depts.civil]
                 go(
                     {"transfer"},
                     "staff",
-                    lambda d, u: services.transfer_demand(d, u, [(c, None) for c in chosen]),
+                    lambda d, u: transfers.transfer_demand(d, u, [(c, None) for c in chosen]),
                 )
         elif d.status == S.ASSIGNED:
             if k == 3:
-                go({"escalate"}, "the_assignee", lambda d, u: services.escalate_demand(d, u, "需要街道协调"))
+                go({"escalate"}, "the_assignee", lambda d, u: dispatch.escalate_demand(d, u, "需要街道协调"))
             else:
-                go({"handle"}, "the_assignee", lambda d, u: services.handle_demand(d, u, result="已处理"))
+                go({"handle"}, "the_assignee", lambda d, u: handling.handle_demand(d, u, result="已处理"))
         elif d.status in (S.TRANSFERRED, S.REOPENED):
             who = self.department_of(d)
             if k == 0:
-                go({"accept"}, who, lambda d, u: services.accept_transfer(d, u))
+                go({"accept"}, who, lambda d, u: transfers.accept_transfer(d, u))
             elif k == 3 and d.status == S.TRANSFERRED:
-                go({"return"}, who, lambda d, u: services.request_return(d, u, "不属于本部门职责"))
+                go({"return"}, who, lambda d, u: transfers.request_return(d, u, "不属于本部门职责"))
             elif who == "stranger":
-                go({"handle"}, "staff", lambda d, u: services.handle_demand(d, u, result="社区已处理"))
+                go({"handle"}, "staff", lambda d, u: handling.handle_demand(d, u, result="社区已处理"))
             else:
                 go(
                     {"handle", "handle_part"},
                     who,
-                    lambda d, u: services.handle_demand(d, u, result=f"{who}已处理"),
+                    lambda d, u: handling.handle_demand(d, u, result=f"{who}已处理"),
                 )
         elif d.status == S.RETURNED:
             go(
                 {"approve_return", "reject_return"}, "street_admin",
-                lambda d, u: services.review_return(d, u, approve=k % 2 == 0),
+                lambda d, u: transfers.review_return(d, u, approve=k % 2 == 0),
             )  # fmt: skip
         elif d.status == S.ESCALATED:
             chosen = [self.depts.civil] if k % 2 else [self.depts.city, self.depts.civil]
             go(
                 {"transfer"},
                 "street_admin",
-                lambda d, u: services.transfer_demand(d, u, [(c, None) for c in chosen]),
+                lambda d, u: transfers.transfer_demand(d, u, [(c, None) for c in chosen]),
             )
         elif d.status == S.HANDLED:
-            go({"reply"}, "staff", lambda d, u: services.reply_demand(d, u, reply="已处理完毕"))
+            go({"reply"}, "staff", lambda d, u: handling.reply_demand(d, u, reply="已处理完毕"))
         elif d.status == S.REPLIED:
             verdict = ["satisfied", "basically_satisfied", "unsatisfied", "unsatisfied"][k]
             go(
                 {"evaluate", "reopen"},
                 "resident_user",
-                lambda d, u: services.evaluate_demand(d, u, evaluation=verdict),
+                lambda d, u: handling.evaluate_demand(d, u, evaluation=verdict),
             )
         elif d.status == S.DELIBERATING:
             self.decide("street_admin", k % 2 == 0)
@@ -490,16 +499,16 @@ class DemandLife(RuleBasedStateMachine):
 
     @rule()
     def escalate_job(self):
-        self.run_job(services.escalate_overdue, "auto_escalate", DEMAND_TRANSITIONS["auto_escalate"].sources)
+        self.run_job(dispatch.escalate_overdue, "auto_escalate", DEMAND_TRANSITIONS["auto_escalate"].sources)
 
     @rule()
     def close_job(self):
-        self.run_job(services.close_unevaluated, "auto_close", DEMAND_TRANSITIONS["auto_close"].sources)
+        self.run_job(handling.close_unevaluated, "auto_close", DEMAND_TRANSITIONS["auto_close"].sources)
 
     @rule()
     def reminder_job(self):
-        services.send_deadline_reminders()
-        assert services.send_deadline_reminders() == 0  # idempotent
+        reminders.send_deadline_reminders()
+        assert reminders.send_deadline_reminders() == 0  # idempotent
 
     # --- what must always hold ------------------------------------------------------------
 

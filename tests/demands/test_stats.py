@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from weiguang.demands import services, stats
+from weiguang.demands import stats
+from weiguang.demands.models import IntakeSession
+from weiguang.demands.services import dispatch, handling, intake, queries, transfers
 
 pytestmark = pytest.mark.django_db
 
@@ -36,21 +38,21 @@ def sample(people, depts):
     tree = people.tree
 
     def new(title, grid=tree.grid_a1, by=staff, when=T0):
-        return step(when, services.submit_demand, by, grid=grid, title=title, resident=None)
+        return step(when, intake.submit_demand, by, grid=grid, title=title, resident=None)
 
     d1, d2, d3, d4, d5, d6 = (new(f"诉求{i}") for i in range(1, 7))
-    step(at(1), services.resolve_on_spot, d1, staff, result="当场解答")
+    step(at(1), dispatch.resolve_on_spot, d1, staff, result="当场解答")
     for d, hours, verdict in [(d2, 3, "satisfied"), (d3, 5, "basically_satisfied"), (d6, 3, "unsatisfied")]:
-        d = step(at(hours), services.assign_demand, d, staff, gw)
-        d = step(at(days=1), services.handle_demand, d, gw, result="已处理")
-        d = step(at(days=2), services.reply_demand, d, staff, reply="已答复")
-        step(at(days=3), services.evaluate_demand, d, staff, evaluation=verdict)
-    d4 = step(at(7), services.transfer_demand, d4, staff, [(depts.city, None)])
-    d4 = step(at(days=10), services.handle_demand, d4, depts.handler, result="已处理")
-    step(at(days=11), services.reply_demand, d4, staff, reply="已答复")
+        d = step(at(hours), dispatch.assign_demand, d, staff, gw)
+        d = step(at(days=1), handling.handle_demand, d, gw, result="已处理")
+        d = step(at(days=2), handling.reply_demand, d, staff, reply="已答复")
+        step(at(days=3), handling.evaluate_demand, d, staff, evaluation=verdict)
+    d4 = step(at(7), transfers.transfer_demand, d4, staff, [(depts.city, None)])
+    d4 = step(at(days=10), handling.handle_demand, d4, depts.handler, result="已处理")
+    step(at(days=11), handling.reply_demand, d4, staff, reply="已答复")
     # not counted: another street, and another day
     outside = new("外街诉求", grid=tree.other_grid, by=people.outsider_staff)
-    step(at(1), services.resolve_on_spot, outside, people.outsider_staff, result="当场解答")
+    step(at(1), dispatch.resolve_on_spot, outside, people.outsider_staff, result="当场解答")
     new("上周诉求", when=T0 - dt.timedelta(days=7))
     return [d1, d2, d3, d4, d5, d6]
 
@@ -72,7 +74,7 @@ def test_open_overdue_demands_are_not_on_time_and_agree_with_the_red_list(sample
     and over the whole period the figure's overdue demands are the red list."""
     start, end = dt.date(2026, 2, 23), dt.date(2026, 3, 2)  # every demand of community A
     with time_machine.travel(at(days=12), tick=False):
-        red = services.community_queue(people.staff, tree.community_a, "red")
+        red = queries.community_queue(people.staff, tree.community_a, "red")
         s = stats.demand_stats(tree.community_a, start, end)
         assert s.overdue == red.count() == 3 and {d.title for d in red} == {"诉求5", "诉求6", "上周诉求"}
         assert (s.handled, s.on_time_rate) == (4, pytest.approx(3 / 7, abs=1e-4))  # 4 handled + 3 overdue
@@ -120,18 +122,16 @@ def test_breakdowns_split_the_same_figures(sample, tree, depts):
 
 
 def test_session_summary_counts_what_happened_at_the_desk(people, depts, tree):
-    session = services.IntakeSession.objects.create(
-        community=tree.community_a, title="书记面对面", date=T0.date()
-    )
+    session = IntakeSession.objects.create(community=tree.community_a, title="书记面对面", date=T0.date())
     made = [
-        services.submit_demand(people.staff, grid=tree.grid_a1, title=f"现场诉求{i}", session=session)
+        intake.submit_demand(people.staff, grid=tree.grid_a1, title=f"现场诉求{i}", session=session)
         for i in range(6)
     ]
     for d in made[:3]:
-        services.resolve_on_spot(d, people.staff, result="当场答复")
-    services.transfer_demand(made[3], people.staff, [(depts.city, None), (depts.civil, None)])
-    services.assign_demand(made[4], people.staff, people.grid_worker)
-    services.submit_demand(people.staff, grid=tree.grid_a1, title="不在这次")
+        dispatch.resolve_on_spot(d, people.staff, result="当场答复")
+    transfers.transfer_demand(made[3], people.staff, [(depts.city, None), (depts.civil, None)])
+    dispatch.assign_demand(made[4], people.staff, people.grid_worker)
+    intake.submit_demand(people.staff, grid=tree.grid_a1, title="不在这次")
     summary = stats.session_summary(session)
     assert (summary.total, summary.resolved_on_spot, summary.transferred, summary.assigned, summary.open) == (
         6, 3, 1, 1, 3,

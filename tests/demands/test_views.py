@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from weiguang.demands import services
 from weiguang.demands.models import (
     Deliberation,
     Demand,
@@ -17,6 +16,8 @@ from weiguang.demands.models import (
     IntakeSession,
     Transfer,
 )
+from weiguang.demands.services import deliberations, dispatch, intake
+from weiguang.demands.services import transfers as demand_transfers
 from weiguang.wishes.models import WishStatus
 
 pytestmark = pytest.mark.django_db
@@ -256,7 +257,7 @@ class TestTrackByPhone:
         assert theirs.title not in page and theirs.tracking_code not in page
 
     def test_a_hotline_callers_number_finds_the_desk_entry(self, client, people, tree):
-        services.submit_demand(
+        intake.submit_demand(
             people.staff,
             grid=tree.grid_a1,
             title="下水道堵了",
@@ -575,7 +576,7 @@ class TestDemandPage:
 
     def test_refer_to_a_meeting(self, client, people, make_demand, tree):
         d = make_demand()
-        meeting = services.schedule_meeting(
+        meeting = deliberations.schedule_meeting(
             people.staff,
             region=tree.community_a,
             title="加装电梯议事",
@@ -595,7 +596,7 @@ class TestDepartmentInbox:
     def test_only_my_departments_transfers(self, client, people, depts, make_demand):
         mine = make_demand("transferred", via="transfer", title="城管的")
         other = make_demand(title="民政的")
-        services.transfer_demand(other, people.staff, [(depts.civil, None)])
+        demand_transfers.transfer_demand(other, people.staff, [(depts.civil, None)])
         page = html(login(client, depts.handler).get("/dept/demands/"))
         assert "城管的" in page and "民政的" not in page
         assert f'data-demand="{mine.pk}"' in page and 'data-action="accept"' in page
@@ -617,7 +618,7 @@ class TestDepartmentInbox:
 class TestEscalationBoard:
     def test_summon_departments_and_see_them_report_in(self, client, people, depts, make_demand):
         d = make_demand()
-        services.escalate_demand(d, people.staff, reason="涉及多个部门")
+        dispatch.escalate_demand(d, people.staff, reason="涉及多个部门")
         login(client, people.street_admin)
         page = html(client.get("/street/demands/escalated/"))
         assert d.title in page and 'data-action="transfer"' in page
@@ -626,7 +627,7 @@ class TestEscalationBoard:
             {f"transfer-dep_{depts.city.pk}": "on", f"transfer-dep_{depts.civil.pk}": "on"},
         )
         assert Transfer.objects.filter(demand=d, summoned=True).count() == 2
-        services.accept_transfer(refresh(d), depts.handler)
+        demand_transfers.accept_transfer(refresh(d), depts.handler)
         page = html(client.get("/street/demands/escalated/"))
         assert "城管科" in page and "民政科" in page and "✓" in page and "not yet" in page
 
@@ -636,7 +637,7 @@ class TestEscalationBoard:
         from weiguang.demands import calendar
 
         d = make_demand()
-        services.escalate_demand(d, people.staff, reason="涉及多个部门")
+        dispatch.escalate_demand(d, people.staff, reason="涉及多个部门")
         login(client, people.street_admin)
         usual = timezone.localtime(calendar.handle_due(d.street, timezone.now()))
         page = html(client.get("/street/demands/escalated/"))
@@ -651,8 +652,8 @@ class TestEscalationBoard:
 
     def test_a_summoned_department_sees_no_escalate_form(self, client, people, depts, make_demand):
         d = make_demand("transferred", via="transfer")
-        services.escalate_demand(d, depts.handler, reason="涉及多个部门")
-        services.transfer_demand(refresh(d), people.street_admin, [(depts.city, None)])
+        dispatch.escalate_demand(d, depts.handler, reason="涉及多个部门")
+        demand_transfers.transfer_demand(refresh(d), people.street_admin, [(depts.city, None)])
         page = html(login(client, depts.handler).get(f"/demands/{d.pk}/"))
         assert 'data-action="handle"' in page and 'data-action="escalate"' not in page
         (t,) = Transfer.objects.filter(demand=d)  # one transfer, going on; none "done" without a result
@@ -678,7 +679,7 @@ class TestMeetings:
         meeting = Deliberation.objects.get(title="楼道堆物议事会")
         assert response["Location"] == f"/staff/meetings/{meeting.pk}/"
         d = make_demand()
-        services.refer_to_meeting(d, people.staff, meeting)
+        deliberations.refer_to_meeting(d, people.staff, meeting)
         page = html(client.get(f"/staff/meetings/{meeting.pk}/"))
         assert d.title in page and 'data-action="decide"' in page
         response = client.post(
@@ -704,7 +705,7 @@ class TestMeetings:
         assert "/staff/meetings/" in html(client.get("/staff/meetings/"))
 
     def test_meeting_of_another_street_is_404(self, client, people, tree):
-        meeting = services.schedule_meeting(
+        meeting = deliberations.schedule_meeting(
             people.staff, region=tree.community_a, title="议事", held_at=timezone.now()
         )
         assert login(client, people.outsider_staff).get(f"/staff/meetings/{meeting.pk}/").status_code == 404

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.models import AuditEntry
-from weiguang.demands import services as demand_services
+from weiguang.demands.services import intake
 from weiguang.lists import services
 from weiguang.lists.models import ProjectStatus
 from weiguang.partners import services as partner_services
@@ -275,7 +275,7 @@ def test_the_needs_list_holds_the_open_needs_of_the_region_only(people, tree, ma
     assigned = make_demand("assigned", title="垃圾堆在七楼楼道")
     closed = make_demand("closed", title="路面破损")
     on_spot = make_demand("resolved_on_spot", title="喷淋头漏水")
-    elsewhere = demand_services.submit_demand(people.outsider_staff, grid=tree.other_grid, title="外街诉求")
+    elsewhere = intake.submit_demand(people.outsider_staff, grid=tree.other_grid, title="外街诉求")
     services.record_response(survey, people.staff, answers={questions(survey)[0]: ["义诊"]})
 
     street = services.needs_list(people.street_admin, tree.street)

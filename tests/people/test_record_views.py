@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from weiguang.core.audit import history_of
 from weiguang.core.models import ApiToken
-from weiguang.demands import services as demand_services
+from weiguang.demands.services import intake
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def api_get(client, url, user):
 
 def test_every_page_and_answer_that_shows_the_contact_is_logged(client, people, make_wish):
     wish = make_wish("claimed")  # 王秀英's wish, claimed by 周志愿 (people.volunteer)
-    demand = demand_services.submit_demand(
+    demand = intake.submit_demand(
         people.staff, grid=people.tree.grid_a1, title="楼道灯坏了", resident=people.resident
     )
     assert views_of(people.resident) == []

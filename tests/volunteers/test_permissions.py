@@ -128,11 +128,9 @@ def test_work_on_a_demand_is_recorded_only_for_a_volunteer_of_the_demand_s_stree
     another street is refused through the service, the API and the page, and not named."""
     from weiguang.core.errors import InvalidInput
     from weiguang.core.models import ApiToken
-    from weiguang.demands import services as demands
+    from weiguang.demands.services import intake
 
-    demand = demands.submit_demand(
-        people.staff, grid=tree.grid_a1, title="楼道堆物", resident=people.resident
-    )
+    demand = intake.submit_demand(people.staff, grid=tree.grid_a1, title="楼道堆物", resident=people.resident)
     elsewhere = services.approve_volunteer(
         register(UserFactory(username="far_vol"), name="欧阳远", home_region=tree.other_community),
         people.outsider_staff,

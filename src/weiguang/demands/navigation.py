@@ -10,13 +10,13 @@ from django.utils.translation import ngettext
 from weiguang.core.navigation import register_entry, register_flag, register_tile
 from weiguang.regions.models import Role
 
-from . import services
 from .models import OPEN_STATUSES, DemandStatus, Department, overdue_q
+from .services import queries
 
 
 def mine(flags) -> dict:
     return (
-        services.visible_demands(flags.user)
+        queries.visible_demands(flags.user)
         .filter(resident__user=flags.user)
         .aggregate(mine=Count("id"), to_evaluate=Count("id", filter=Q(status=DemandStatus.REPLIED)))
     )
@@ -24,7 +24,7 @@ def mine(flags) -> dict:
 
 def overdue(flags) -> int:
     return (
-        services.region_demands(flags.user)
+        queries.region_demands(flags.user)
         .filter(status__in=OPEN_STATUSES)
         .filter(overdue_q(timezone.now()))
         .count()
@@ -92,12 +92,12 @@ def register() -> None:
     )  # fmt: skip
     register_tile(
         "dept_inbox", _("Department inbox"), "dept_inbox", order=150, icon="✉", when="department", primary=True,
-        count=lambda flags: services.department_inbox(flags.user).count(),
+        count=lambda flags: queries.department_inbox(flags.user).count(),
         caption=lambda flags, n: ngettext("%(n)s to handle", "%(n)s to handle", n) % {"n": n},
     )  # fmt: skip
     register_tile(
         "escalated", _("Escalated"), "escalation_board", order=160, icon="⚑", when=street_admin,
-        count=lambda flags: services.escalation_board(flags.user).count(),
+        count=lambda flags: queries.escalation_board(flags.user).count(),
         caption=lambda flags, n: ngettext("%(n)s waiting for the street", "%(n)s waiting for the street", n) % {"n": n},
     )  # fmt: skip
     register_tile(

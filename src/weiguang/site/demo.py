@@ -1,7 +1,7 @@
 """The demo street: a fictional 街道 with residents, volunteers, partner units, wishes in
 every state and demands (诉求) in every state, so that `make run` shows a lived-in site.
 
-Every wish and demand goes through the services (wishes/services.py, demands/services.py),
+Every wish and demand goes through the services (wishes/services.py, demands/services/),
 so each has its audit trail and notifications; afterwards the timestamps of each step are
 moved into the past, so that the wall, the queues and the inboxes read like the last weeks of
 a real programme. The street has two departments, a holiday calendar (2026 and 2027, with
@@ -27,7 +27,6 @@ from django.utils import timezone
 from weiguang.core.models import AuditEntry, Notification
 from weiguang.core.privacy import id_number_check_digit
 from weiguang.demands import calendar as demand_calendar
-from weiguang.demands import services as demand_services
 from weiguang.demands.models import (
     Deliberation,
     Demand,
@@ -40,6 +39,8 @@ from weiguang.demands.models import (
     SessionKind,
     Transfer,
 )
+from weiguang.demands.services import deliberations, dispatch, handling, tracking, transfers
+from weiguang.demands.services import intake as demand_intake
 from weiguang.lists import demo as partner_demo
 from weiguang.partners.models import PartnerKind, PartnerUnit
 from weiguang.people.models import Gender, PopulationGroup, Resident
@@ -785,7 +786,7 @@ class _Builder:
         if status == WishStatus.CONVERTED:  # too big for a micro-wish: handled as a demand
             self.step(
                 later(3, 30),
-                lambda: demand_services.convert_wish(wish, community_staff, note="涉及多户，转为诉求办理"),
+                lambda: demand_intake.convert_wish(wish, community_staff, note="涉及多户，转为诉求办理"),
             )
             return
         if status == WishStatus.WITHDRAWN and rng.random() < 0.5:
@@ -889,7 +890,7 @@ class _Builder:
         held = timezone.localtime(self.now).replace(hour=14, minute=30, second=0, microsecond=0)
         self.meeting = self.step(
             self.now - dt.timedelta(days=10),
-            lambda: demand_services.schedule_meeting(
+            lambda: deliberations.schedule_meeting(
                 parking_staff, region=communities[1], title="小区停车难议事会", held_at=held + dt.timedelta(days=4),
                 place="海晏社区党群服务站二楼", attendees="社区两委、物业公司、业委会、居民代表",
             ),
@@ -1016,7 +1017,7 @@ class _Builder:
         contact = {"contact_phone": resident.phone} if resident and channel == DemandChannel.HOTLINE else {}
         d = self.step(
             start,
-            lambda: demand_services.submit_demand(
+            lambda: demand_intake.submit_demand(
                 by, grid=grid, title=title, description=description, channel=channel,
                 category=self.demand_categories[category], urgent=key == "elderly_care", resident=resident,
                 place=place, client=client, public_limits=False, **contact,
@@ -1028,7 +1029,7 @@ class _Builder:
             d = self.demand_step(d, step, when, staff, departments) or d
 
     def demand_step(self, d: Demand, step: str, when: dt.datetime, staff, departments):
-        rng, s = self.rng, demand_services
+        rng = self.rng
         city, city_handler = self.departments[CITY]
         social, social_handler = self.departments[SOCIAL]
         handler_of = {city.pk: city_handler, social.pk: social_handler}
@@ -1036,13 +1037,17 @@ class _Builder:
         live = list(d.live_transfers().order_by("id"))
         evaluator = self.resident_user if d.resident_id == self.demo_resident.pk else staff
         if step == "resolve":
-            return self.step(when, lambda: s.resolve_on_spot(d, staff, "现场答复并协调解决，居民表示认可。"))
+            return self.step(
+                when, lambda: dispatch.resolve_on_spot(d, staff, "现场答复并协调解决，居民表示认可。")
+            )
         if step == "assign":
             worker = self.grid_workers[d.grid_id]
-            return self.step(when, lambda: s.assign_demand(d, staff, worker, note="请两个工作日内上门查看"))
+            return self.step(
+                when, lambda: dispatch.assign_demand(d, staff, worker, note="请两个工作日内上门查看")
+            )
         if step == "transfer":
             return self.step(
-                when, lambda: s.transfer_demand(d, staff, [(first, None)], note="请按期办理并反馈")
+                when, lambda: transfers.transfer_demand(d, staff, [(first, None)], note="请按期办理并反馈")
             )
         if step in ("transfer2", "summon"):
             by = self.admin if step == "summon" else staff
@@ -1050,41 +1055,46 @@ class _Builder:
                 "街道吹哨：请城管、社会事务两办到场会商" if step == "summon" else "涉及两个部门，请分别办理"
             )
             return self.step(
-                when, lambda: s.transfer_demand(d, by, [(city, None), (social, None)], note=note)
+                when, lambda: transfers.transfer_demand(d, by, [(city, None), (social, None)], note=note)
             )
         if step == "accept":
             for t in live:
-                d = self.step(when, lambda t=t, d=d: s.accept_transfer(d, handler_of[t.department_id]))
+                d = self.step(
+                    when, lambda t=t, d=d: transfers.accept_transfer(d, handler_of[t.department_id])
+                )
             return d
         if step == "return":
             handler = handler_of[live[0].department_id]
             return self.step(
                 when,
-                lambda: s.request_return(
+                lambda: transfers.request_return(
                     d, handler, "经现场核实，该事项属于物业管理范围，不属于本部门职责。"
                 ),
             )
         if step in ("approve", "reject"):
             note = "同意退回，街道另行协调" if step == "approve" else "属于本部门职责，请继续办理"
             return self.step(
-                when, lambda: s.review_return(d, self.admin, approve=step == "approve", note=note)
+                when, lambda: transfers.review_return(d, self.admin, approve=step == "approve", note=note)
             )
         if step == "escalate":
             if live:
                 by, reason = handler_of[live[0].department_id], "涉及多个部门，需要街道统筹协调。"
             else:
                 by, reason = staff, "社区多次协调未果，请街道协调解决。"
-            return self.step(when, lambda: s.escalate_demand(d, by, reason))
+            return self.step(when, lambda: dispatch.escalate_demand(d, by, reason))
         if step == "refer":
             return self.step(
-                when, lambda: s.refer_to_meeting(d, staff, self.meeting, note="涉及多户居民，提交议事会")
+                when,
+                lambda: deliberations.refer_to_meeting(
+                    d, staff, self.meeting, note="涉及多户居民，提交议事会"
+                ),
             )
         if step == "report":
             t = live[0]
             result = rng.choice(RESULTS[CITY if t.department_id == city.pk else SOCIAL])
             return self.step(
                 when,
-                lambda: s.handle_demand(
+                lambda: handling.handle_demand(
                     d, handler_of[t.department_id], result=result, action_taken="现场核实并处理",
                     is_genuine=rng.random() < 0.85,
                 ),
@@ -1093,26 +1103,26 @@ class _Builder:
             worker = d.assignee
             return self.step(
                 when,
-                lambda: s.handle_demand(d, worker, result=rng.choice(RESULTS[""]), action_taken="上门查看",
+                lambda: handling.handle_demand(d, worker, result=rng.choice(RESULTS[""]), action_taken="上门查看",
                                         is_genuine=True),
             )  # fmt: skip
         if step == "reply":
             return self.step(
                 when,
-                lambda: s.reply_demand(
+                lambda: handling.reply_demand(
                     d, staff, reply="您好，您反映的问题已经处理：" + d.result.splitlines()[0][:200],
                     public_reply=rng.choice(PUBLIC_REPLIES),
                 ),
             )  # fmt: skip
         if step in ("satisfied", "basically_satisfied", "unsatisfied"):
             note = rng.choice(EVALUATION_NOTES[step])
-            return self.step(when, lambda: s.evaluate_demand(d, evaluator, evaluation=step, note=note))
+            return self.step(when, lambda: handling.evaluate_demand(d, evaluator, evaluation=step, note=note))
         if step == "code_satisfied":
             return self.step(
-                when, lambda: s.evaluate_by_code(d.tracking_code, evaluation="satisfied", note="谢谢")
+                when, lambda: tracking.evaluate_by_code(d.tracking_code, evaluation="satisfied", note="谢谢")
             )
         if step == "autoclose":
-            self.step(when, lambda: s.close_unevaluated(now=when))
+            self.step(when, lambda: handling.close_unevaluated(now=when))
             return Demand.objects.get(pk=d.pk)
         raise ValueError(step)
 
@@ -1121,7 +1131,7 @@ class _Builder:
         staff = self.staff[community.pk]
         session = self.step(
             start,
-            lambda: demand_services.open_session(
+            lambda: demand_intake.open_session(
                 staff, community=community, title=SESSION_TITLE, date=timezone.localdate(start),
                 kind=SessionKind.DESK,
             ),
@@ -1132,13 +1142,13 @@ class _Builder:
             when += dt.timedelta(minutes=self.rng.randint(6, 15))
             d = self.step(
                 when,
-                lambda r=resident, t=title: demand_services.submit_demand(
+                lambda r=resident, t=title: demand_intake.submit_demand(
                     staff, grid=r.grid, title=t, resident=r, session=session, channel=DemandChannel.DESK
                 ),
             )  # fmt: skip
             self.step(
                 when + dt.timedelta(minutes=5),
-                lambda d=d, res=result: demand_services.resolve_on_spot(d, staff, res),
+                lambda d=d, res=result: dispatch.resolve_on_spot(d, staff, res),
             )
         follow_ups = [
             ("light", ("transfer", "dept", "reply", "satisfied")),
@@ -1152,7 +1162,7 @@ class _Builder:
             when += dt.timedelta(minutes=self.rng.randint(6, 15))
             d = self.step(
                 when,
-                lambda r=resident, t=title, desc=description, c=category, p=place: demand_services.submit_demand(
+                lambda r=resident, t=title, desc=description, c=category, p=place: demand_intake.submit_demand(
                     staff, grid=r.grid, title=t, description=desc, resident=r, session=session,
                     channel=DemandChannel.DESK, category=self.demand_categories[c], place=p,
                 ),
@@ -1172,7 +1182,7 @@ class _Builder:
         held = start + dt.timedelta(days=4)
         meeting = self.step(
             start + dt.timedelta(hours=2),
-            lambda: demand_services.schedule_meeting(
+            lambda: deliberations.schedule_meeting(
                 staff, region=community, title="老旧小区加装电梯议事会", held_at=held,
                 place="七星里社区党群服务中心", attendees="社区书记、物业公司、三号楼楼长、居民代表8人",
             ),
@@ -1183,7 +1193,7 @@ class _Builder:
             when = start + dt.timedelta(hours=n * 20)
             d = self.step(
                 when,
-                lambda r=resident: demand_services.submit_demand(
+                lambda r=resident: demand_intake.submit_demand(
                     staff, grid=grid, title=title, description=description, resident=r,
                     channel=DemandChannel.DESK, category=self.demand_categories[category],
                 ),
@@ -1191,14 +1201,14 @@ class _Builder:
             asked.append(
                 self.step(
                     when + dt.timedelta(hours=26),
-                    lambda d=d: demand_services.refer_to_meeting(d, staff, meeting),
+                    lambda d=d: deliberations.refer_to_meeting(d, staff, meeting),
                 )
             )
         worker = self.grid_workers[grid.pk]
         decision = "同意三号楼启动加装电梯，费用按楼层分摊，一楼住户不出资；由网格员征求全体住户意见，社区联系厂家测算费用。"
         self.step(
             held + dt.timedelta(hours=2),
-            lambda: demand_services.record_decision(
+            lambda: deliberations.record_decision(
                 meeting, staff, decision=decision,
                 actions=[("征求三号楼住户加装电梯意见", worker, grid), ("联系电梯厂家和物业测算费用", staff, grid)],
             ),
@@ -1206,23 +1216,23 @@ class _Builder:
         for n, (d, verdict) in enumerate(zip(asked, ["satisfied", "basically_satisfied"], strict=True)):
             d = self.step(
                 held + dt.timedelta(hours=20 + n),
-                lambda d=d: demand_services.reply_demand(
+                lambda d=d: handling.reply_demand(
                     d, staff, reply="议事会已同意加装电梯，费用按楼层分摊，后续进展会及时告知您。",
                     public_reply="议事会已同意三号楼加装电梯。",
                 ),
             )  # fmt: skip
             self.step(
                 held + dt.timedelta(days=2, hours=n),
-                lambda d=d, v=verdict: demand_services.evaluate_demand(d, staff, evaluation=v),
+                lambda d=d, v=verdict: handling.evaluate_demand(d, staff, evaluation=v),
             )
         item = Demand.objects.filter(action_of=meeting, assignee=worker).get()
-        item = self.step(held + dt.timedelta(days=5), lambda: demand_services.handle_demand(
+        item = self.step(held + dt.timedelta(days=5), lambda: handling.handle_demand(
             item, worker, result="已逐户征求意见，三号楼18户中16户同意加装。", is_genuine=True))  # fmt: skip
-        item = self.step(held + dt.timedelta(days=5, hours=3), lambda: demand_services.reply_demand(
+        item = self.step(held + dt.timedelta(days=5, hours=3), lambda: handling.reply_demand(
             item, staff, reply="住户意见已征集完毕。"))  # fmt: skip
         self.step(
             held + dt.timedelta(days=6),
-            lambda: demand_services.evaluate_demand(item, staff, evaluation="satisfied"),
+            lambda: handling.evaluate_demand(item, staff, evaluation="satisfied"),
         )
 
     def fix_deadlines(self) -> None:

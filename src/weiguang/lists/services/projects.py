@@ -17,7 +17,7 @@ from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.notifications import notify
 from weiguang.core.text import clean_text as _text
 from weiguang.core.transitions import perform
-from weiguang.demands.services import visible_demands
+from weiguang.demands.services.queries import visible_demands
 from weiguang.partners.models import Resource, units_serving
 from weiguang.partners.services import REASON_MAX, TITLE_MAX, dates_in_order
 from weiguang.regions import access

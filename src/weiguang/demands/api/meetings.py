@@ -1,0 +1,147 @@
+"""Desk intake sessions and deliberation meetings."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.responses import Status
+
+from weiguang.core.api import (
+    ERROR_RESPONSES,
+    Id,
+    require_user,
+)
+from weiguang.regions import access
+from weiguang.regions.models import Region
+
+from .. import stats
+from ..models import (
+    Deliberation,
+    IntakeSession,
+)
+from ..services import deliberations, intake
+from .helpers import _invalid, _ref
+from .schemas import (
+    DecisionIn,
+    MeetingIn,
+    MeetingOut,
+    SessionIn,
+    SessionOut,
+)
+
+router = Router(tags=["demands"])
+
+
+# --- desk sessions and deliberation meetings ---------------------------------------------
+
+
+def _session_out(session: IntakeSession) -> dict:
+    summary = stats.session_summary(session)
+    return {
+        "id": session.pk, "community": _ref(session.community), "kind": session.kind,
+        "title": session.title, "date": session.date, **summary.__dict__,
+    }  # fmt: skip
+
+
+@router.get(
+    "/sessions", response={200: list[SessionOut], **ERROR_RESPONSES}, summary="Desk sessions and fairs"
+)
+def list_sessions(request, community: Id | None = None):
+    user = require_user(request)
+    qs = access.scope(IntakeSession.objects.select_related("community"), user, "demand.list_region")
+    if community is not None:
+        qs = qs.filter(community_id=community)
+    return [_session_out(s) for s in qs[:100]]
+
+
+@router.post(
+    "/sessions", response={201: SessionOut, **ERROR_RESPONSES}, summary="Open a desk session (staff)"
+)
+def create_session(request, data: SessionIn):
+    user = require_user(request)
+    community = Region.objects.filter(pk=data.community).first()
+    if community is None:
+        raise _invalid("community", _("There is no such community."))
+    return Status(201, _session_out(intake.open_session(user, community=community, kind=data.kind,
+                                                          title=data.title, date=data.date)))  # fmt: skip
+
+
+@router.get(
+    "/sessions/{id:session_id}",
+    response={200: SessionOut, **ERROR_RESPONSES},
+    summary="A session and its summary",
+)
+def get_session(request, session_id: Id):
+    user = require_user(request)
+    qs = access.scope(IntakeSession.objects.select_related("community"), user, "demand.list_region")
+    return _session_out(get_object_or_404(qs, pk=session_id))
+
+
+def _meeting_out(m: Deliberation) -> dict:
+    return {
+        "id": m.pk, "region": _ref(m.region), "title": m.title, "held_at": m.held_at, "place": m.place,
+        "attendees": m.attendees, "status": m.status, "decision": m.decision,
+        "referred": list(m.referred.values_list("id", flat=True)),
+        "action_items": list(m.action_items.values_list("id", flat=True)),
+    }  # fmt: skip
+
+
+def _meetings(user):
+    return access.scope(Deliberation.objects.select_related("region"), user, "demand.deliberate")
+
+
+@router.get(
+    "/meetings", response={200: list[MeetingOut], **ERROR_RESPONSES}, summary="Deliberation meetings (staff)"
+)
+def list_meetings(request):
+    user = require_user(request)
+    return [_meeting_out(m) for m in _meetings(user)[:100]]
+
+
+@router.post(
+    "/meetings", response={201: MeetingOut, **ERROR_RESPONSES}, summary="Call a deliberation meeting (staff)"
+)
+def create_meeting(request, data: MeetingIn):
+    user = require_user(request)
+    region = Region.objects.filter(pk=data.region).first()
+    if region is None:
+        raise _invalid("region", _("There is no such region."))
+    meeting = deliberations.schedule_meeting(
+        user,
+        region=region,
+        title=data.title,
+        held_at=data.held_at,
+        place=data.place,
+        attendees=data.attendees,
+    )
+    return Status(201, _meeting_out(meeting))
+
+
+@router.get("/meetings/{id:meeting_id}", response={200: MeetingOut, **ERROR_RESPONSES}, summary="One meeting")
+def get_meeting(request, meeting_id: Id):
+    user = require_user(request)
+    return _meeting_out(get_object_or_404(_meetings(user), pk=meeting_id))
+
+
+@router.post(
+    "/meetings/{id:meeting_id}/decide", response={200: MeetingOut, **ERROR_RESPONSES},
+    summary="Record the decision and its action items (staff)",
+)  # fmt: skip
+def decide_meeting(request, meeting_id: Id, data: DecisionIn):
+    """Every demand referred to the meeting is handled with the decision as its result; each
+    action item becomes a demand assigned to its owner."""
+    user = require_user(request)
+    meeting = get_object_or_404(Deliberation.objects.select_related("region"), pk=meeting_id)
+    users = get_user_model().objects.in_bulk([a.assignee_id for a in data.actions])
+    grids = Region.objects.in_bulk([a.grid for a in data.actions if a.grid is not None])
+    actions = []
+    for item in data.actions:
+        if item.assignee_id not in users or (item.grid is not None and item.grid not in grids):
+            raise _invalid("actions", _("There is no such person or grid."))
+        actions.append((item.title, users[item.assignee_id], grids.get(item.grid)))
+    meeting = deliberations.record_decision(
+        meeting, user, decision=data.decision, attendees=data.attendees, actions=actions
+    )
+    return _meeting_out(meeting)

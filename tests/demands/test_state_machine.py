@@ -34,6 +34,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from weiguang.core.audit import history_of
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, RateLimited
+from weiguang.demands.access import DISPATCHERS
 from weiguang.demands.models import (
     DEMAND_TRANSITIONS,
     Demand,
@@ -42,7 +43,6 @@ from weiguang.demands.models import (
     TransferStatus,
 )
 from weiguang.demands.services import (
-    common,
     deliberations,
     dispatch,
     handling,
@@ -232,7 +232,7 @@ class DemandLife(RuleBasedStateMachine):
     def assign(self, i, anywhere, who, assignee):
         target = self.assignees[assignee]
         d = self.pick({"assign"}, i, anywhere)
-        fits = bool(access.roles_at(target, d.grid.path) & common.DISPATCHERS)
+        fits = bool(access.roles_at(target, d.grid.path) & DISPATCHERS)
         self.attempt(
             {"assign"}, i, anywhere, who, lambda d, u: dispatch.assign_demand(d, u, target), not fits
         )

@@ -37,6 +37,7 @@ from weiguang.regions import access
 from weiguang.regions.models import Membership, Region, RegionKind, Role
 
 from . import calendar
+from .access import may
 from .models import OPEN_STATUSES, Demand, DemandCategory, Department, Holiday, Transfer
 
 HOLIDAY_NAME_MAX = 50
@@ -58,15 +59,11 @@ def configurable_streets(user) -> QuerySet[Region]:
 
 
 def may_configure(user, street: Region) -> bool:
-    return (
-        street is not None
-        and street.kind == RegionKind.STREET
-        and access.can(user, "demand.configure", street)
-    )
+    return street is not None and street.kind == RegionKind.STREET and may(user, "demand.configure", street)
 
 
 def may_manage_categories(user) -> bool:
-    return access.can(user, "demand.manage_categories")
+    return may(user, "demand.manage_categories")
 
 
 def _require_street(by, street: Region) -> None:

@@ -243,9 +243,6 @@ def _load_wish(pk: int) -> Wish:
     return get_object_or_404(_ONE_WISH, pk=pk)
 
 
-_may_view = services.may_view  # demands/views.py's convert_wish still calls it (until its split lands)
-
-
 def _visible_wish(user, pk: int) -> Wish:
     return access.get_for_user(_ONE_WISH, user, see=services.may_view, pk=pk)
 
@@ -297,6 +294,12 @@ def wish_detail(request, pk: int):
             return redirect_to_login(request.get_full_path())
         raise Http404
     return render(request, "wishes/detail.html", _detail_context(request, wish))
+
+
+def render_wish_page(request, pk: int, status: int = 200):
+    """The wish's page as the user sees it, e.g. with the error of an action another app
+    refused on it (a wish converted to a demand: demands.views.detail)."""
+    return render(request, "wishes/detail.html", _detail_context(request, _load_wish(pk)), status=status)
 
 
 @require_GET

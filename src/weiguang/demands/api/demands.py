@@ -23,10 +23,10 @@ from weiguang.core.api import (
 from weiguang.core.errors import NotAllowed
 from weiguang.core.schemas import HistoryEntryOut, history_rows
 from weiguang.people.services import resident_for
-from weiguang.regions import access
 from weiguang.regions.models import Region
 
 from .. import stats
+from ..access import may
 from ..models import (
     Demand,
     DemandCategory,
@@ -127,7 +127,7 @@ def demand_stats(request, filters: Query[StatsFilters]):
     user = require_user(request)
     region, from_, to = filters.region, filters.from_, filters.to
     place = Region.objects.filter(pk=region).first()
-    if place is None or not access.can(user, "demand.stats", place):
+    if place is None or not may(user, "demand.stats", place):
         raise NotAllowed(_("Only staff of the region can see its figures."))
     if from_ > to:
         raise _invalid("from", _("The start date is after the end date."))

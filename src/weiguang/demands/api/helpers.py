@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404
 
 from weiguang.core.errors import InvalidInput
 from weiguang.people.services import view_resident_record
-from weiguang.regions import access
 
+from ..access import may
 from ..models import (
     Demand,
 )
@@ -52,7 +52,7 @@ def _get(demand_id: int) -> Demand:
 def _visible(user, demand_id: int) -> Demand:
     """A demand the user may read; one they may not even know about is 'not found'."""
     demand = _get(demand_id)
-    if not access.can(user, "demand.view", demand):
+    if not may(user, "demand.view", demand):
         raise Http404
     return demand
 

@@ -27,7 +27,6 @@ PUBLIC_WINDOW = 3600
 LOOKUPS_PER_HOUR = 20
 PHONE_LOOKUP_MAX = 20  # the newest demands shown for one phone number
 PHONE_TEXT = re.compile(r"^\+?[0-9\s()\-]+$")  # "139 1234-5678", "+86 139…"
-DISPATCHERS = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER}
 # Channels a person records a demand from; the others are set by the system.
 INTAKE_CHANNELS = [
     c for c in DemandChannel.values if c not in (DemandChannel.WISH, DemandChannel.DELIBERATION)

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from weiguang.core.audit import log_action
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.transitions import perform
-from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 
+from ..access import may
 from ..models import (
     Deliberation,
     Demand,
@@ -38,7 +38,7 @@ def schedule_meeting(
 ) -> Deliberation:
     if region is None or region.kind not in (RegionKind.STREET, RegionKind.COMMUNITY):
         raise InvalidInput(_("A meeting belongs to a street or a community."), fields={"region": "invalid"})
-    if not access.can(by, "demand.deliberate", region):
+    if not may(by, "demand.deliberate", region):
         raise NotAllowed(_("Only staff of the region may call a meeting."))
     title = _text(title, "title", required=True, max_length=TITLE_MAX, message=_("Give the meeting a topic."))
     place = _text(place, "place", required=False, max_length=PLACE_MAX)

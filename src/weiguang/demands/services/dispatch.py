@@ -10,15 +10,15 @@ from django.utils.translation import gettext as _
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.notifications import notify
 from weiguang.core.transitions import SYSTEM, perform
-from weiguang.regions import access
 
+from ..access import works_at
 from ..models import (
     OVERDUE_CAN_ESCALATE,
     Demand,
     Transfer,
     overdue_q,
 )
-from .common import DISPATCHERS, REASON_MAX, _mark_responded, _street_admins, _text, demand_url
+from .common import REASON_MAX, _mark_responded, _street_admins, _text, demand_url
 
 # --- dispatch ---------------------------------------------------------------------------
 
@@ -39,7 +39,7 @@ def assign_demand(demand: Demand, by, assignee, note: str = "") -> Demand:
     note = _text(note, "note", required=False, max_length=REASON_MAX)
 
     def check(d: Demand):
-        if assignee is None or not (access.roles_at(assignee, d.grid.path) & DISPATCHERS):
+        if assignee is None or not works_at(assignee, d.grid.path):
             raise InvalidInput(
                 _("Assign the demand to staff or a grid worker of its area."),
                 fields={"assignee_id": "invalid"},
@@ -83,7 +83,7 @@ def escalate_demand(demand: Demand, by, reason: str) -> Demand:
 def _summoned_handler(d: Demand, user) -> bool:
     """Is `user` a handler of a department the street summoned for `d` (and not its staff)? Such
     a department does not escalate back to the street that summoned it."""
-    if not getattr(user, "is_authenticated", False) or access.roles_at(user, d.grid.path) & DISPATCHERS:
+    if not getattr(user, "is_authenticated", False) or works_at(user, d.grid.path):
         return False
     return d.transfers.filter(
         status__in=Transfer.LIVE_STATUSES, summoned=True, department__handlers=user

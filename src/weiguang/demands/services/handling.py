@@ -15,6 +15,7 @@ from weiguang.core.uploads import check_photos
 from weiguang.regions import access
 
 from .. import calendar
+from ..access import works_at
 from ..models import (
     Demand,
     DemandPhotoStage,
@@ -24,7 +25,6 @@ from ..models import (
     TransferStatus,
 )
 from .common import (
-    DISPATCHERS,
     REASON_MAX,
     _mark_responded,
     _resident_user,
@@ -58,7 +58,7 @@ def handle_demand(
         # Lock first: two departments reporting at once must not both think the other is last.
         locked = Demand.objects.select_for_update().get(pk=demand.pk)
         assignee = locked.assignee_id is not None and locked.assignee_id == getattr(by, "pk", None)
-        staff = bool(access.roles_at(by, locked.grid.path) & DISPATCHERS) or assignee
+        staff = works_at(by, locked.grid.path) or assignee
         own = None if staff else _own_transfer(locked, by, TransferStatus.ACTIVE)
         if own is None:
             done = perform(

@@ -21,6 +21,7 @@ from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 
 from .. import calendar
+from ..access import may
 from ..models import (
     Demand,
     DemandCategory,
@@ -78,7 +79,7 @@ def submit_demand(
     authenticated = getattr(by, "is_authenticated", False)
     if grid is None or grid.kind != RegionKind.GRID:
         raise InvalidInput(_("Choose the grid the demand is about."), fields={"grid": "invalid"})
-    if authenticated and access.can(by, "demand.create", grid):
+    if authenticated and may(by, "demand.create", grid):
         channel = channel or DemandChannel.DESK
         if channel not in INTAKE_CHANNELS:
             raise InvalidInput(_("Unknown channel."), fields={"channel": "invalid"})

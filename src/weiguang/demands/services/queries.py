@@ -10,6 +10,7 @@ from django.utils import timezone
 from weiguang.regions import access
 from weiguang.regions.models import Region
 
+from ..access import may, works_at
 from ..models import (
     DEMAND_TRANSITIONS,
     OPEN_STATUSES,
@@ -21,14 +22,13 @@ from ..models import (
     TransferStatus,
     overdue_q,
 )
-from .common import DISPATCHERS
 from .dispatch import _summoned_handler
 
 # --- queries ----------------------------------------------------------------------------
 
 
 def can_see_contact(user, demand: Demand) -> bool:
-    return access.can(user, "demand.view", demand)
+    return may(user, "demand.view", demand)
 
 
 def region_demands(user) -> QuerySet[Demand]:
@@ -119,7 +119,7 @@ def available_actions(demand: Demand, user, transfer=_UNSET) -> dict:
     if "escalate" in available and _summoned_handler(demand, user):
         del available["escalate"]
     if transfer is not None and not active:
-        staff = bool(access.roles_at(user, demand.grid.path) & DISPATCHERS)
+        staff = works_at(user, demand.grid.path)
         if not staff and demand.assignee_id != user.pk:
             available.pop("handle", None)
             available.pop("handle_part", None)

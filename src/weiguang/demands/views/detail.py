@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +16,11 @@ from weiguang.core.errors import ServiceError
 from weiguang.core.forms import apply_service_error
 from weiguang.core.templatetags.wg import safe_next
 from weiguang.people.services import view_resident_record
-from weiguang.regions import access
+from weiguang.wishes import services as wish_services
+from weiguang.wishes.models import Wish
+from weiguang.wishes.views import render_wish_page
 
+from ..access import may, works_at
 from ..forms import (
     AssignForm,
     ConvertWishForm,
@@ -39,7 +42,7 @@ from ..models import (
     TransferStatus,
     deadline_colour,
 )
-from ..services import common, deliberations, dispatch, handling, intake, queries
+from ..services import deliberations, dispatch, handling, intake, queries
 from ..services import transfers as demand_transfers
 from .helpers import (
     ACTIONS,
@@ -73,7 +76,7 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
     my_transfer = queries.handler_transfer(demand, user)
     available = _available(demand, user, my_transfer)
     relations = demand.relations_to(user)
-    staff = bool(access.roles_at(user, demand.grid.path) & common.DISPATCHERS)
+    staff = works_at(user, demand.grid.path)
     transfers = list(demand.transfers.select_related("department", "handled_by"))
     for t in transfers:
         live = t.status in Transfer.LIVE_STATUSES
@@ -109,7 +112,7 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
     if contact and demand.resident_id and "owner" not in relations:  # shown: audited (PIPL)
         view_resident_record(demand.resident, user, via="demand", ref=demand.pk)
     resident_record = None
-    if demand.resident_id and access.can(user, "resident.view_log", demand.resident):
+    if demand.resident_id and may(user, "resident.view_log", demand.resident):
         resident_record = demand.resident
     demand.badge = STATUS_BADGES.get(demand.status, "grey")
     demand.deadline = demand.colour(now)
@@ -128,15 +131,15 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
         "history": _history(demand, for_resident="owner" in relations and not staff),
         "returning": [t for t in transfers if t.status == TransferStatus.RETURN_REQUESTED],
         "refer_empty": "refer" in forms and not forms["refer"].meetings,
-        "can_record_service": access.can(user, "demand.handle", demand),
-        "can_recommend": demand.is_open and access.can(user, "claimers.recommend", demand),
+        "can_record_service": may(user, "demand.handle", demand),
+        "can_recommend": demand.is_open and may(user, "claimers.recommend", demand),
     }
 
 
 @require_GET
 def demand_detail(request, pk: int):
     demand = _load(pk)
-    if not access.can(request.user, "demand.view", demand):
+    if not may(request.user, "demand.view", demand):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise Http404
@@ -238,7 +241,7 @@ def demand_action(request, pk: int, action: str):
         messages.success(request, SUCCESS[action])
         fresh = _load(pk)
         default = reverse("demand_detail", args=[pk])
-        if not access.can(request.user, "demand.view", fresh):
+        if not may(request.user, "demand.view", fresh):
             default = reverse("home")
         return redirect(safe_next(request, default))
     if status == 422:
@@ -251,10 +254,8 @@ def demand_action(request, pk: int, action: str):
 @require_POST
 def convert_wish(request, wish_pk: int):
     """Staff turn a micro-wish that is too big into a demand; the wish links to it."""
-    from weiguang.wishes import views as wish_views
-
-    wish = wish_views._load_wish(wish_pk)
-    if not wish_views._may_view(request.user, wish):
+    wish = get_object_or_404(Wish, pk=wish_pk)
+    if not wish_services.may_view(request.user, wish):
         raise Http404
     form = ConvertWishForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -262,7 +263,6 @@ def convert_wish(request, wish_pk: int):
         demand = intake.convert_wish(wish, request.user, note=note)
     except ServiceError as err:
         messages.error(request, err.message)
-        context = wish_views._detail_context(request, wish_views._load_wish(wish_pk))
-        return render(request, "wishes/detail.html", context, status=err.status)
+        return render_wish_page(request, wish_pk, status=err.status)
     messages.success(request, _("The wish is now a demand. Please dispatch it."))
     return redirect("demand_detail", pk=demand.pk)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 
 from .. import stats
@@ -14,7 +15,6 @@ from ..forms import (
     FiguresForm,
 )
 from .helpers import (
-    _prefixes,
     _require,
     _staff_render,
     _under,
@@ -55,7 +55,7 @@ BREAKDOWNS = [
 def figures(request):
     user = request.user
     _require(user, "demand.stats")
-    prefixes = _prefixes(user, "demand.stats")
+    prefixes = access.role_paths(user, "demand.stats")
     regions = list(
         Region.objects.filter(_under(prefixes), kind__in=[RegionKind.STREET, RegionKind.COMMUNITY]).order_by(
             "path"

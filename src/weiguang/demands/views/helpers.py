@@ -16,15 +16,15 @@ from django.utils.translation import gettext_lazy
 
 from weiguang.core.schemas import history_rows
 from weiguang.regions import access
-from weiguang.regions.models import Region, RegionKind, Role
+from weiguang.regions.models import Region, RegionKind
 
+from ..access import dispatchers, may
 from ..models import (
     DeadlineColour,
     Demand,
     DemandStatus,
     resident_status,
 )
-from ..services import common
 
 PAGE_SIZE = 30
 TRACKING_CODE = re.compile(r"^[A-Z0-9]{4,12}$")
@@ -94,11 +94,6 @@ def _progress(status: str) -> list[dict]:
     return [{"label": label, "done": i < reached} for i, label in enumerate(PROGRESS_STEPS)]
 
 
-def _prefixes(user, action: str) -> list[str]:
-    allowed = access.ACTION_ROLES[action]
-    return sorted({p for role, p in access.memberships(user) if role in allowed})
-
-
 def _under(prefixes: list[str]) -> Q:
     q = Q(pk__in=[])
     for p in prefixes:
@@ -108,7 +103,7 @@ def _under(prefixes: list[str]) -> Q:
 
 def _communities(user, action: str) -> list[Region]:
     """The communities where the user may `action`: below their regions, or above their grid."""
-    prefixes = _prefixes(user, action)
+    prefixes = access.role_paths(user, action)
     if not prefixes:
         return []
     ids = set(Region.objects.filter(_under(prefixes), kind=RegionKind.COMMUNITY).values_list("pk", flat=True))
@@ -119,7 +114,7 @@ def _communities(user, action: str) -> list[Region]:
 
 
 def _grids(user, action: str):
-    prefixes = _prefixes(user, action)
+    prefixes = access.role_paths(user, action)
     return Region.objects.filter(_under(prefixes), kind=RegionKind.GRID).order_by("path")
 
 
@@ -131,7 +126,7 @@ def _paginate(request, qs, count: int | None = None, size: int = PAGE_SIZE):
 
 
 def _require(user, action: str) -> None:
-    if not access.has_role(user, access.ACTION_ROLES[action]):
+    if not may(user, action):
         raise PermissionDenied
 
 
@@ -177,30 +172,29 @@ def _load(pk: int) -> Demand:
 
 def _view_or_404(request, pk: int) -> Demand:
     demand = _load(pk)
-    if not access.can(request.user, "demand.view", demand):
+    if not may(request.user, "demand.view", demand):
         raise Http404
     return demand
 
 
 def _dispatchers(path: str):
-    return access.holders(common.DISPATCHERS, path).order_by("first_name", "username")
+    return dispatchers(path).order_by("first_name", "username")
 
 
 def _sub_nav(user) -> list[dict]:
     """The tabs on top of the staff demand pages (the main navigation stays short)."""
-    roles = {role for role, _p in access.memberships(user)}
     tabs = []
-    if roles & access.ACTION_ROLES["demand.list_region"]:
+    if may(user, "demand.list_region"):
         tabs.append({"url": reverse("demand_queue"), "label": _("Queue")})
-    if roles & access.ACTION_ROLES["demand.create"]:
+    if may(user, "demand.create"):
         tabs.append({"url": reverse("desk_demand_new"), "label": _("Desk entry")})
-    if roles & access.ACTION_ROLES["demand.list_region"]:
+    if may(user, "demand.list_region"):
         tabs.append({"url": reverse("region_demands"), "label": _("All demands")})
-    if Role.STREET_ADMIN in roles:
+    if may(user, "demand.review_return"):  # the street's admins
         tabs.append({"url": reverse("escalation_board"), "label": _("Escalated")})
-    if roles & access.ACTION_ROLES["demand.deliberate"]:
+    if may(user, "demand.deliberate"):
         tabs.append({"url": reverse("meetings"), "label": _("Meetings")})
-    if roles & access.ACTION_ROLES["demand.stats"]:
+    if may(user, "demand.stats"):
         tabs.append({"url": reverse("demand_figures"), "label": _("Figures")})
     return tabs
 

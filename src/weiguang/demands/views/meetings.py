@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from weiguang.core.forms import apply_service_error
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 
+from ..access import dispatchers, may
 from ..forms import (
     ActionItemFormSet,
     DecisionForm,
@@ -25,11 +25,10 @@ from ..models import (
     Deliberation,
     MeetingStatus,
 )
-from ..services import common, deliberations
+from ..services import deliberations
 from .helpers import (
     _decorate,
     _paginate,
-    _prefixes,
     _require,
     _staff_render,
     _under,
@@ -39,7 +38,7 @@ from .helpers import (
 
 
 def _meeting_regions(user) -> list[Region]:
-    prefixes = _prefixes(user, "demand.deliberate")
+    prefixes = access.role_paths(user, "demand.deliberate")
     if not prefixes:
         return []
     return list(
@@ -87,23 +86,12 @@ def meeting_new(request):
 
 def _meeting_people(meeting: Deliberation):
     """Staff and grid workers who could own an action item of the meeting's area."""
-    path = meeting.region.path
-    above = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(memberships__region__path__startswith=path) | Q(memberships__region__path__in=above),
-            memberships__role__in=list(common.DISPATCHERS),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("first_name", "username")
-    )
+    return dispatchers(meeting.region.path, inside=True).order_by("first_name", "username")
 
 
 def _meeting_context(request, meeting: Deliberation, form=None, items=None) -> dict:
     user = request.user
-    can_decide = meeting.status == MeetingStatus.SCHEDULED and access.can(user, "demand.deliberate", meeting)
+    can_decide = meeting.status == MeetingStatus.SCHEDULED and may(user, "demand.deliberate", meeting)
     context = {
         "m": meeting,
         "referred": _decorate(list(meeting.referred.select_related("grid", "community"))),
@@ -123,7 +111,7 @@ def _meeting_context(request, meeting: Deliberation, form=None, items=None) -> d
 
 def _load_meeting(request, pk: int) -> Deliberation:
     meeting = get_object_or_404(Deliberation.objects.select_related("region"), pk=pk)
-    if not access.can(request.user, "demand.deliberate", meeting):
+    if not may(request.user, "demand.deliberate", meeting):
         raise Http404
     return meeting
 

@@ -14,8 +14,8 @@ from weiguang.core.errors import ServiceError
 from weiguang.core.forms import apply_service_error
 from weiguang.core.privacy import mask_phone
 from weiguang.people.services import own_resident
-from weiguang.regions import access
 
+from ..access import may
 from ..forms import (
     EvaluateForm,
     PublicDemandForm,
@@ -42,7 +42,7 @@ def demand_new(request):
     """Anyone may submit a demand online: a logged-in resident's is theirs, a visitor's is
     anonymous and followed by its tracking code."""
     user = request.user
-    if user.is_authenticated and access.has_role(user, access.ACTION_ROLES["demand.create"]):
+    if user.is_authenticated and may(user, "demand.create"):
         return redirect("desk_demand_new")
     resident = own_resident(user)
     if request.method == "POST":

@@ -448,15 +448,15 @@ def add_record_view(w: World, i: int) -> str:
 def add_invitation(w: World, i: int) -> str:
     """One volunteer invited to the i-th wish (with a photo or not, for a resident or not);
     every third one already answered."""
-    from weiguang.matching import recommend
+    from weiguang.matching import invitations
 
     if i == 0:
         w.memo["volunteer"] = volunteer(w, 0, community_a=True)
     invitee = w.memo["volunteer"].user
     made, title = wish(w, i, "open", community_a=True)
-    inv = recommend.invite(made, w.people.street_admin, user=invitee)
+    inv = invitations.invite(made, w.people.street_admin, user=invitee)
     if i % 3 == 2:
-        recommend.decline_invitation(inv, invitee, reason="没空")
+        invitations.decline_invitation(inv, invitee, reason="没空")
     return title
 
 

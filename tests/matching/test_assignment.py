@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.matching import assignment, recommend, scoring
+from weiguang.matching import invitations as invites
 from weiguang.matching.assignment import ClaimerRef
 from weiguang.matching.models import Invitation, InvitationStatus
 from weiguang.volunteers import services as vol_services
@@ -169,7 +170,7 @@ def test_confirm_invites_everyone_in_one_step(batch, people):
     assert all(i.status == InvitationStatus.PENDING and i.created_by == people.staff for i in invitations)
     # the invitee accepts as usual
     first = invitations[0]
-    recommend.accept_invitation(first, first.invitee)
+    invites.accept_invitation(first, first.invitee)
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ import pytest
 
 from weiguang.core.errors import Conflict, NotAllowed
 from weiguang.core.models import Notification
+from weiguang.matching import invitations as invites
 from weiguang.matching import recommend, scoring
 from weiguang.matching.models import Invitation, InvitationStatus
 from weiguang.partners.models import Resource, ResourceKind
@@ -237,17 +238,17 @@ def test_demands_get_candidates_too(client, street, people, tree):
 
 def test_invite_notifies_and_accepting_claims_the_wish(street, people):
     fixer = street.fixer_a1.user
-    inv = recommend.invite(street.wish, people.staff, user=fixer, note="您最近")
+    inv = invites.invite(street.wish, people.staff, user=fixer, note="您最近")
     assert inv.status == InvitationStatus.PENDING and inv.score > 0
     note = Notification.objects.filter(recipient=fixer).latest("created_at")
     assert note.url == f"/wishes/{street.wish.pk}/"
-    assert recommend.invite(street.wish, people.staff, user=fixer).pk == inv.pk  # once
+    assert invites.invite(street.wish, people.staff, user=fixer).pk == inv.pk  # once
     assert [c.invited for c in recommend.candidates(street.wish, people.staff) if c.user_id == fixer.pk] == [
         True
     ]
     with pytest.raises(NotAllowed):  # only the invitee answers
-        recommend.accept_invitation(inv, street.plain_a1.user)
-    inv = recommend.accept_invitation(inv, fixer)
+        invites.accept_invitation(inv, street.plain_a1.user)
+    inv = invites.accept_invitation(inv, fixer)
     assert inv.status == InvitationStatus.ACCEPTED and inv.decided_at is not None
     claim = Claim.objects.get(wish=street.wish, status=ClaimStatus.ACTIVE)
     assert claim.claimer == fixer and inv.claim == claim
@@ -257,24 +258,24 @@ def test_invite_notifies_and_accepting_claims_the_wish(street, people):
 
 
 def test_accepting_after_someone_else_claimed_is_a_conflict(street, people):
-    inv_b = recommend.invite(street.wish, people.staff, user=street.fixer_b.user)
-    recommend.invite(street.wish, people.staff, user=street.plain_a1.user)
+    inv_b = invites.invite(street.wish, people.staff, user=street.fixer_b.user)
+    invites.invite(street.wish, people.staff, user=street.plain_a1.user)
     wish_services.claim_wish(street.wish, street.fixer_a1.user)  # straight from the wall
     with pytest.raises(Conflict) as exc:
-        recommend.accept_invitation(inv_b, street.fixer_b.user)
+        invites.accept_invitation(inv_b, street.fixer_b.user)
     assert exc.value.code == "wish_taken"
     inv_b.refresh_from_db()
     assert inv_b.status == InvitationStatus.EXPIRED
     assert Claim.objects.filter(wish=street.wish).count() == 1
     # and after an accepted invitation, the others waiting expire
     wish2 = make_service_wish(people, title="风扇不转了")
-    first = recommend.invite(wish2, people.staff, user=street.fixer_a1.user)
-    second = recommend.invite(wish2, people.staff, user=street.fixer_b.user)
-    recommend.accept_invitation(first, street.fixer_a1.user)
+    first = invites.invite(wish2, people.staff, user=street.fixer_a1.user)
+    second = invites.invite(wish2, people.staff, user=street.fixer_b.user)
+    invites.accept_invitation(first, street.fixer_a1.user)
     second.refresh_from_db()
     assert second.status == InvitationStatus.EXPIRED
     with pytest.raises(Conflict):
-        recommend.accept_invitation(second, street.fixer_b.user)
+        invites.accept_invitation(second, street.fixer_b.user)
 
 
 def test_a_wish_leaving_the_wall_closes_its_waiting_invitations(
@@ -282,15 +283,15 @@ def test_a_wish_leaving_the_wall_closes_its_waiting_invitations(
 ):
     """Claimed from the wall or withdrawn, the wish no longer waits for anyone: an invitee
     must not find an open invitation in their list that can only fail."""
-    waiting = recommend.invite(street.wish, people.staff, user=street.fixer_b.user)
+    waiting = invites.invite(street.wish, people.staff, user=street.fixer_b.user)
     with django_capture_on_commit_callbacks(execute=True):
         wish_services.claim_wish(street.wish, street.fixer_a1.user)  # straight from the wall
     waiting.refresh_from_db()
     assert waiting.status == InvitationStatus.EXPIRED and waiting.decided_at is not None
-    assert not recommend.my_invitations(street.fixer_b.user, InvitationStatus.PENDING).exists()
+    assert not invites.my_invitations(street.fixer_b.user, InvitationStatus.PENDING).exists()
 
     wish2 = make_service_wish(people, title="风扇不转了")
-    waiting = recommend.invite(wish2, people.staff, user=street.fixer_a1.user)
+    waiting = invites.invite(wish2, people.staff, user=street.fixer_a1.user)
     with django_capture_on_commit_callbacks(execute=True):
         wish_services.withdraw_wish(wish2, people.resident_user, reason="已经修好了")
     waiting.refresh_from_db()
@@ -300,19 +301,19 @@ def test_a_wish_leaving_the_wall_closes_its_waiting_invitations(
 def test_invitations_stay_open_while_the_wish_is_on_the_wall(
     street, people, django_capture_on_commit_callbacks
 ):
-    waiting = recommend.invite(street.wish, people.staff, user=street.fixer_b.user)
-    other = recommend.invite(street.wish, people.staff, user=street.plain_a1.user)
+    waiting = invites.invite(street.wish, people.staff, user=street.fixer_b.user)
+    other = invites.invite(street.wish, people.staff, user=street.plain_a1.user)
     with django_capture_on_commit_callbacks(execute=True):
-        recommend.decline_invitation(other, street.plain_a1.user, reason="没空")
+        invites.decline_invitation(other, street.plain_a1.user, reason="没空")
     waiting.refresh_from_db()
     assert waiting.status == InvitationStatus.PENDING
 
 
 def test_decline_with_a_reason(street, people):
-    inv = recommend.invite(street.wish, people.staff, user=street.plain_a1.user)
+    inv = invites.invite(street.wish, people.staff, user=street.plain_a1.user)
     with pytest.raises(NotAllowed):
-        recommend.decline_invitation(inv, street.fixer_a1.user)
-    inv = recommend.decline_invitation(inv, street.plain_a1.user, reason="这周出差")
+        invites.decline_invitation(inv, street.fixer_a1.user)
+    inv = invites.decline_invitation(inv, street.plain_a1.user, reason="这周出差")
     assert inv.status == InvitationStatus.DECLINED and inv.decline_reason == "这周出差"
     assert Notification.objects.filter(recipient=people.staff, body="这周出差").exists()
     street.wish.refresh_from_db()
@@ -322,27 +323,27 @@ def test_decline_with_a_reason(street, people):
 def test_only_staff_invite_and_only_candidates(street, people):
     for user in [street.fixer_b.user, people.volunteer, people.staff_b, people.outsider_staff]:
         with pytest.raises(NotAllowed):
-            recommend.invite(street.wish, user, user=street.fixer_a1.user)
+            invites.invite(street.wish, user, user=street.fixer_a1.user)
     from weiguang.core.errors import InvalidInput
 
     for v in [street.pending, street.suspended, street.elsewhere, street.b_only]:
         with pytest.raises(InvalidInput):
-            recommend.invite(street.wish, people.staff, user=v.user)
+            invites.invite(street.wish, people.staff, user=v.user)
     with pytest.raises(InvalidInput):  # the resident may not claim their own wish
-        recommend.invite(street.wish, people.staff, user=people.resident_user)
+        invites.invite(street.wish, people.staff, user=people.resident_user)
     submitted, _ = wish_services.submit_wish(people.resident_user, kind=WishKind.SERVICE, title="修门锁")
     with pytest.raises(Conflict):
-        recommend.invite(submitted, people.staff, user=street.fixer_a1.user)
+        invites.invite(submitted, people.staff, user=street.fixer_a1.user)
 
 
 def test_a_unit_is_invited_and_its_representative_claims_for_it(street, people):
     Resource.objects.create(
         unit=people.partner, kind=ResourceKind.SERVICE, title="家电义修", keywords="维修 电器"
     )
-    inv = recommend.invite(street.wish, people.staff, partner=people.partner)
+    inv = invites.invite(street.wish, people.staff, partner=people.partner)
     assert inv.invitee == people.partner_rep and inv.partner == people.partner
     assert Notification.objects.filter(recipient=people.partner_rep).exists()
-    inv = recommend.accept_invitation(inv, people.partner_rep)
+    inv = invites.accept_invitation(inv, people.partner_rep)
     claim = Claim.objects.get(wish=street.wish, status=ClaimStatus.ACTIVE)
     assert claim.partner == people.partner and claim.claimer == people.partner_rep
 
@@ -423,7 +424,7 @@ def test_openapi_lists_the_new_operations(client):
 
 
 def test_invitation_model_relations(street, people):
-    inv = recommend.invite(street.wish, people.staff, partner=people.partner)
+    inv = invites.invite(street.wish, people.staff, partner=people.partner)
     assert inv.relations_to(people.partner_rep) == {"owner"}
     assert inv.relations_to(people.staff) == set()
     assert list(Invitation.objects.filter(Invitation.relation_q(people.partner_rep, {"owner"}))) == [inv]
@@ -434,8 +435,8 @@ def test_invitees_accepting_at_once_make_one_claim(street, people):
     from tests.wishes.test_concurrency import at_once
 
     racers = [street.fixer_a1, street.fixer_b, street.plain_a1, street.barber_a]
-    invitations = [recommend.invite(street.wish, people.staff, user=v.user) for v in racers]
-    outcomes = at_once([lambda inv=inv: recommend.accept_invitation(inv, inv.invitee) for inv in invitations])
+    invitations = [invites.invite(street.wish, people.staff, user=v.user) for v in racers]
+    outcomes = at_once([lambda inv=inv: invites.accept_invitation(inv, inv.invitee) for inv in invitations])
     assert sum(1 for o in outcomes if o[0] == "ok") == 1
     assert {o[1].status for o in outcomes if o[0] == "refused"} == {409}
     assert Claim.objects.filter(wish=street.wish).count() == 1

@@ -27,7 +27,7 @@ from weiguang.regions import access
 from weiguang.wishes import services as wish_services
 from weiguang.wishes.models import Wish
 
-from . import assignment, recommend, scoring
+from . import assignment, invitations, recommend, scoring
 from .assignment import ClaimerRef
 from .models import INVITATION_TRANSITIONS, Invitation, InvitationStatus
 
@@ -211,7 +211,7 @@ def _invitation_out(user, inv: Invitation) -> dict:
             "status": inv.wish.status,
         },
         "invitee_id": inv.invitee_id,
-        "invitee": recommend.invitee_label(inv),
+        "invitee": invitations.invitee_label(inv),
         "partner": ref(inv.partner) if inv.partner_id else None,
         "status": inv.status, "score": inv.score, "note": inv.note, "decline_reason": inv.decline_reason,
         "claim_id": inv.claim_id, "created_at": inv.created_at, "decided_at": inv.decided_at,
@@ -296,7 +296,7 @@ def invite(request, wish_id: Id, data: InviteIn):
         invitee = get_user_model().objects.filter(pk=data.user_id).first()
         if invitee is None:
             raise invalid("user_id", _("There is no such user."))
-    inv = recommend.invite(wish, user, user=invitee, partner=partner, note=data.note)
+    inv = invitations.invite(wish, user, user=invitee, partner=partner, note=data.note)
     return Status(201, _invitation_out(user, _invitation(user, inv.pk)))
 
 
@@ -306,9 +306,9 @@ def list_invitations(request, filters: Query[InvitationFilters]):
     invitation of a wish of their region."""
     user = require_user(request)
     if filters.wish_id is not None:
-        qs = recommend.wish_invitations(_visible_wish(user, filters.wish_id), user)
+        qs = invitations.wish_invitations(_visible_wish(user, filters.wish_id), user)
     else:
-        qs = recommend.my_invitations(user)
+        qs = invitations.my_invitations(user)
     if filters.status:
         qs = qs.filter(status=filters.status)
     qs = qs.select_related("wish__grid").order_by("-created_at", "-id")
@@ -325,7 +325,7 @@ def accept(request, invitation_id: Id, data: AcceptIn | None = None):
     """409 `wish_taken` when someone else claimed the wish first (the invitation then expires)."""
     user = require_user(request)
     data = data or AcceptIn()
-    inv = recommend.accept_invitation(
+    inv = invitations.accept_invitation(
         _invitation(user, invitation_id), user, promised_date=data.promised_date
     )
     return _invitation_out(user, _invitation(user, inv.pk))
@@ -339,7 +339,7 @@ def accept(request, invitation_id: Id, data: AcceptIn | None = None):
 def decline(request, invitation_id: Id, data: DeclineIn | None = None):
     user = require_user(request)
     data = data or DeclineIn()
-    inv = recommend.decline_invitation(_invitation(user, invitation_id), user, reason=data.reason)
+    inv = invitations.decline_invitation(_invitation(user, invitation_id), user, reason=data.reason)
     return _invitation_out(user, _invitation(user, inv.pk))
 
 
@@ -395,6 +395,6 @@ def confirm(request, data: PlanConfirmIn):
     again), 422 when a wish is named twice or a claimer does not fit a wish."""
     user = require_user(request)
     pairs = [(p.wish_id, _claimer(p.user_id, p.partner_id, f"pairs.{k}")) for k, p in enumerate(data.pairs)]
-    invitations = assignment.confirm(pairs, user)
-    fresh = {inv.pk: inv for inv in _INVITATION_QS.filter(pk__in=[i.pk for i in invitations])}
-    return Status(201, {"invitations": [_invitation_out(user, fresh[i.pk]) for i in invitations]})
+    sent = assignment.confirm(pairs, user)
+    fresh = {inv.pk: inv for inv in _INVITATION_QS.filter(pk__in=[i.pk for i in sent])}
+    return Status(201, {"invitations": [_invitation_out(user, fresh[i.pk]) for i in sent]})

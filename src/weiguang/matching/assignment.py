@@ -27,7 +27,7 @@ from weiguang.regions import access
 from weiguang.volunteers.models import Skill
 from weiguang.wishes.models import Wish, WishStatus
 
-from . import recommend, scoring
+from . import invitations, recommend, scoring
 from .models import Invitation
 
 MAX_CAPACITY = 20
@@ -211,6 +211,6 @@ def confirm(pairs: Sequence[tuple[int, ClaimerRef]], by) -> list[Invitation]:
                 code="not_published",
             )
         for (wid, ref), (invitee, score) in zip(pairs, invitees, strict=True):
-            inv, _new = recommend.create_invitation(locked[wid], by, invitee, ref.partner_id, score)
+            inv, _new = invitations.create_invitation(locked[wid], by, invitee, ref.partner_id, score)
             created.append(inv)
     return created

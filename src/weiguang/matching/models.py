@@ -1,5 +1,5 @@
 """Invitations to claim a wish: staff ask a recommended volunteer, or a partner unit, to make a
-wish come true (matching.recommend, matching.assignment).
+wish come true (matching.invitations, matching.assignment).
 
 The table keeps the name it had when the model lived in `volunteers` (migrations
 volunteers 0004 and matching 0001 moved it without moving data)."""

@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from weiguang.core.navigation import register_tile
 
-from .recommend import my_invitations
+from .invitations import my_invitations
 
 
 def pending_invitations(flags) -> int:

@@ -1,7 +1,7 @@
 """Pages for recommended claimers: a wish's candidates with the reasons and an invite button
 (staff), my invitations (accept = claim, or decline), and the bulk assignment of a batch of
 wishes to claimers with capacities, reviewed and confirmed in one step (staff).
-Thin: parse, call a service (matching.recommend, matching.assignment), render."""
+Thin: parse, call a service (matching.recommend, .invitations, .assignment), render."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from weiguang.regions.models import Region, RegionKind
 from weiguang.volunteers.models import Volunteer
 from weiguang.wishes.models import Wish, WishStatus
 
-from . import assignment, recommend
+from . import assignment, invitations, recommend
 from .forms import ConfirmPlanForm, ProposePlanForm
 from .models import Invitation
 
@@ -42,7 +42,7 @@ def wish_candidates(request, pk: int):
         raise Http404 from None
     return render(
         request, "matching/candidates.html",
-        {"wish": wish, "candidates": found, "invitations": recommend.wish_invitations(wish, request.user)},
+        {"wish": wish, "candidates": found, "invitations": invitations.wish_invitations(wish, request.user)},
     )  # fmt: skip
 
 
@@ -79,7 +79,7 @@ def wish_invite(request, pk: int):
     elif request.POST.get("user", "").isdigit():
         user = get_object_or_404(get_user_model(), pk=int(request.POST["user"]))
     try:
-        recommend.invite(wish, request.user, user=user, partner=partner, note=request.POST.get("note", ""))
+        invitations.invite(wish, request.user, user=user, partner=partner, note=request.POST.get("note", ""))
     except ServiceError as err:
         messages.error(request, err.message)
     else:
@@ -89,10 +89,10 @@ def wish_invite(request, pk: int):
 
 @login_required
 def my_invitations(request):
-    invitations = recommend.my_invitations(request.user).order_by("-created_at", "-id")[:50]
+    mine = invitations.my_invitations(request.user).order_by("-created_at", "-id")[:50]
     return render(
         request, "matching/invitations.html",
-        {"invitations": invitations, "default_date": dt.date.today() + dt.timedelta(days=7)},
+        {"invitations": mine, "default_date": dt.date.today() + dt.timedelta(days=7)},
     )  # fmt: skip
 
 
@@ -109,9 +109,9 @@ def invitation_answer(request, pk: int, action: str):
                 promised = dt.date.fromisoformat(raw) if raw else None
             except ValueError:
                 promised = None
-            recommend.accept_invitation(invitation, request.user, promised_date=promised)
+            invitations.accept_invitation(invitation, request.user, promised_date=promised)
         else:
-            recommend.decline_invitation(invitation, request.user, reason=request.POST.get("reason", ""))
+            invitations.decline_invitation(invitation, request.user, reason=request.POST.get("reason", ""))
     except ServiceError as err:
         messages.error(request, err.message)
         return redirect("matching:my_invitations")

@@ -55,7 +55,7 @@ def configurable_streets(user) -> QuerySet[Region]:
     """The streets whose calendar and departments `user` may keep (street admins of the
     street or above it; superusers: every street)."""
     streets = Region.objects.filter(kind=RegionKind.STREET).order_by("path")
-    return access.scope(streets, user, "demand.configure")
+    return streets.restrict(user, "demand.configure")
 
 
 def may_configure(user, street: Region) -> bool:

@@ -13,7 +13,6 @@ from weiguang.core.api import (
     Id,
     require_user,
 )
-from weiguang.regions import access
 from weiguang.regions.models import Region
 
 from .. import stats
@@ -50,7 +49,7 @@ def _session_out(session: IntakeSession) -> dict:
 )
 def list_sessions(request, community: Id | None = None):
     user = require_user(request)
-    qs = access.scope(IntakeSession.objects.select_related("community"), user, "demand.list_region")
+    qs = IntakeSession.objects.select_related("community").restrict(user, "demand.list_region")
     if community is not None:
         qs = qs.filter(community_id=community)
     return [_session_out(s) for s in qs[:100]]
@@ -75,7 +74,7 @@ def create_session(request, data: SessionIn):
 )
 def get_session(request, session_id: Id):
     user = require_user(request)
-    qs = access.scope(IntakeSession.objects.select_related("community"), user, "demand.list_region")
+    qs = IntakeSession.objects.select_related("community").restrict(user, "demand.list_region")
     return _session_out(get_object_or_404(qs, pk=session_id))
 
 
@@ -89,7 +88,7 @@ def _meeting_out(m: Deliberation) -> dict:
 
 
 def _meetings(user):
-    return access.scope(Deliberation.objects.select_related("region"), user, "demand.deliberate")
+    return Deliberation.objects.select_related("region").restrict(user, "demand.deliberate")
 
 
 @router.get(

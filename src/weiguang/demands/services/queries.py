@@ -7,7 +7,6 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from weiguang.regions import access
 from weiguang.regions.models import Region
 
 from ..access import may, works_at
@@ -32,12 +31,12 @@ def can_see_contact(user, demand: Demand) -> bool:
 
 
 def region_demands(user) -> QuerySet[Demand]:
-    return access.scope(Demand.objects.all(), user, "demand.list_region")
+    return Demand.objects.restrict(user, "demand.list_region")
 
 
 def visible_demands(user) -> QuerySet[Demand]:
     """Every demand the user may read: by region role, as the resident, or as its handler."""
-    return access.scope(Demand.objects.all(), user, "demand.view")
+    return Demand.objects.restrict(user, "demand.view")
 
 
 def community_queue(user, community: Region, colour: str = "") -> QuerySet[Demand]:
@@ -75,7 +74,7 @@ def escalation_board(user) -> QuerySet[Demand]:
     """Escalated and returned demands of the streets the user administers (吹哨), with the
     departments summoned to report in."""
     return (
-        access.scope(Demand.objects.all(), user, "demand.review_return")
+        Demand.objects.restrict(user, "demand.review_return")
         .filter(
             Q(status__in=[DemandStatus.ESCALATED, DemandStatus.RETURNED])
             | Q(transfers__summoned=True, status=DemandStatus.TRANSFERRED)

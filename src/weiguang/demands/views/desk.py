@@ -17,7 +17,6 @@ from weiguang.core.forms import apply_service_error
 from weiguang.core.idempotency import create_once
 from weiguang.people.models import Resident
 from weiguang.people.services import resident_for, search_residents
-from weiguang.regions import access
 
 from .. import stats
 from ..forms import (
@@ -70,7 +69,7 @@ def desk_new(request):
     sessions = _desk_sessions(communities)
     source = request.POST if request.method == "POST" else request.GET
     sticky = {k: source.get(k, "") for k in ("channel", "grid", "session") if source.get(k, "")}
-    resident_qs = access.scope(Resident.objects.select_related("grid"), user, "resident.search")
+    resident_qs = Resident.objects.select_related("grid").restrict(user, "resident.search")
     saved, status = None, 200
     if request.method == "POST":
         form = DeskDemandForm(request.POST, grids=grids, sessions=sessions)
@@ -185,7 +184,8 @@ def desk_resident_pick(request, pk: int):
     chosen = None
     if pk:
         chosen = (
-            access.scope(Resident.objects.select_related("grid"), request.user, "resident.search")
+            Resident.objects.select_related("grid")
+            .restrict(request.user, "resident.search")
             .filter(pk=pk)
             .first()
         )

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,8 @@ from weiguang.core.errors import ServiceError
 from weiguang.core.forms import apply_service_error
 from weiguang.core.templatetags.wg import safe_next
 from weiguang.people.services import view_resident_record
+from weiguang.regions import access
+from weiguang.regions.models import ancestor_paths
 from weiguang.wishes import services as wish_services
 from weiguang.wishes.models import Wish
 from weiguang.wishes.views import render_wish_page
@@ -105,7 +107,7 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
     if "review_return" in available:
         forms["review"] = bound.get("review_return") or ReviewReturnForm()
     if "refer" in available:
-        prefixes = [demand.grid.path[: i + 1] for i, ch in enumerate(demand.grid.path) if ch == "/"]
+        prefixes = ancestor_paths(demand.grid.path)
         meetings = Deliberation.objects.filter(status=MeetingStatus.SCHEDULED, region__path__in=prefixes)
         forms["refer"] = bound.get("refer") or ReferForm(meetings=meetings.order_by("held_at")[:20])
     contact = queries.can_see_contact(user, demand)
@@ -208,7 +210,7 @@ def _run_action(request, demand: Demand, action: str, bound: dict) -> bool:
             demand, user, approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"]
         )
     elif action == "refer":
-        prefixes = [demand.grid.path[: i + 1] for i, ch in enumerate(demand.grid.path) if ch == "/"]
+        prefixes = ancestor_paths(demand.grid.path)
         meetings = Deliberation.objects.filter(region__path__in=prefixes)
         form = bound[action] = ReferForm(post, meetings=meetings)
         if not form.is_valid() or form.cleaned_data["meeting"] is None:
@@ -254,9 +256,7 @@ def demand_action(request, pk: int, action: str):
 @require_POST
 def convert_wish(request, wish_pk: int):
     """Staff turn a micro-wish that is too big into a demand; the wish links to it."""
-    wish = get_object_or_404(Wish, pk=wish_pk)
-    if not wish_services.may_view(request.user, wish):
-        raise Http404
+    wish = access.get_for_user(Wish, request.user, see=wish_services.may_view, pk=wish_pk)
     form = ConvertWishForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:

@@ -7,7 +7,6 @@ import re
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -152,29 +151,27 @@ def _history(demand: Demand, for_resident: bool = False) -> list[dict]:
     return plain
 
 
-def _load(pk: int) -> Demand:
-    return get_object_or_404(
-        Demand.objects.select_related(
-            "grid",
-            "community",
-            "street",
-            "category",
-            "resident",
-            "assignee",
-            "session",
-            "source_wish",
-            "deliberation",
-            "action_of",
-        ),
-        pk=pk,
+def _one_demand():
+    return Demand.objects.select_related(
+        "grid",
+        "community",
+        "street",
+        "category",
+        "resident",
+        "assignee",
+        "session",
+        "source_wish",
+        "deliberation",
+        "action_of",
     )
 
 
+def _load(pk: int) -> Demand:
+    return get_object_or_404(_one_demand(), pk=pk)
+
+
 def _view_or_404(request, pk: int) -> Demand:
-    demand = _load(pk)
-    if not may(request.user, "demand.view", demand):
-        raise Http404
-    return demand
+    return access.get_for_user(_one_demand(), request.user, see="demand.view", pk=pk)
 
 
 def _dispatchers(path: str):

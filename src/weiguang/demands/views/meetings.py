@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -53,7 +52,8 @@ def meetings(request):
     user = request.user
     _require(user, "demand.deliberate")
     qs = (
-        access.scope(Deliberation.objects.select_related("region"), user, "demand.deliberate")
+        Deliberation.objects.select_related("region")
+        .restrict(user, "demand.deliberate")
         .annotate(n_referred=Count("referred", distinct=True), n_actions=Count("action_items", distinct=True))
         .order_by("-held_at", "-id")
     )
@@ -110,10 +110,8 @@ def _meeting_context(request, meeting: Deliberation, form=None, items=None) -> d
 
 
 def _load_meeting(request, pk: int) -> Deliberation:
-    meeting = get_object_or_404(Deliberation.objects.select_related("region"), pk=pk)
-    if not may(request.user, "demand.deliberate", meeting):
-        raise Http404
-    return meeting
+    meetings = Deliberation.objects.select_related("region")
+    return access.get_for_user(meetings, request.user, see="demand.deliberate", pk=pk)
 
 
 @login_required

@@ -52,7 +52,8 @@ class Tile:
     order: int
     icon: str
     when: When = None
-    caption: Any = None  # lazy text, or (flags, counted) -> text or None
+    # Lazy text (a plural from ngettext_lazy(..., "n") gets n = the count), or (flags, counted) -> text or None.
+    caption: Any = None
     count: Callable[[Flags], Any] | None = None  # (flags) -> the number(s) for caption/notice
     primary: bool | Callable[[Flags], bool] = False
     hide_when_zero: bool = False  # shown only while its count is non-zero
@@ -85,8 +86,8 @@ def register_entry(key: str, label, url: Url, *, order: int, when: When = None, 
 
 
 def register_tile(key: str, label, url: Url, *, order: int, icon: str, **options) -> None:
-    """A home tile (options: when, caption, count, primary, hide_when_zero, notice); registering
-    the same key again replaces it."""
+    """A home tile (options: when, caption, count, primary, hide_when_zero, notice; see Tile);
+    registering the same key again replaces it."""
     TILES[key] = Tile(key, label, url, order, icon, **options)
 
 
@@ -201,7 +202,11 @@ def tiles_for(user) -> tuple[list[str], list[dict]]:
         if tile.hide_when_zero and not counted:
             continue
         url = flags.url(tile.url)
-        caption = tile.caption(flags, counted) if callable(tile.caption) else tile.caption
+        caption = tile.caption
+        if callable(caption):
+            caption = caption(flags, counted)
+        elif caption is not None and isinstance(counted, int):
+            caption = caption % {"n": counted}
         primary = tile.primary(flags) if callable(tile.primary) else tile.primary
         if tile.notice is not None and (notice := tile.notice(flags, counted)):
             notices.append({"text": notice, "url": url})

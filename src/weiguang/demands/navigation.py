@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from weiguang.core.navigation import register_entry, register_flag, register_tile
 from weiguang.regions.models import Role
@@ -76,14 +76,9 @@ def register() -> None:
         caption=my_demands_caption,
     )  # fmt: skip
     register_tile(
-        "desk",
-        _("Desk entry"),
-        "desk_demand_new",
-        order=130,
-        icon="☏",
-        when="grid",
+        "desk", _("Desk entry"), "desk_demand_new", order=130, icon="☏", when="grid",
         caption=_("Record demands in a row"),
-    )
+    )  # fmt: skip
     register_tile(
         "demand_queue", _("Demand queue"), "demand_queue", order=140, icon="≡", when="region_list", count=overdue,
         caption=lambda flags, n: (
@@ -93,26 +88,21 @@ def register() -> None:
     register_tile(
         "dept_inbox", _("Department inbox"), "dept_inbox", order=150, icon="✉", when="department", primary=True,
         count=lambda flags: queries.department_inbox(flags.user).count(),
-        caption=lambda flags, n: ngettext("%(n)s to handle", "%(n)s to handle", n) % {"n": n},
+        caption=ngettext_lazy("%(n)s to handle", "%(n)s to handle", "n"),
     )  # fmt: skip
     register_tile(
         "escalated", _("Escalated"), "escalation_board", order=160, icon="⚑", when=street_admin,
         count=lambda flags: queries.escalation_board(flags.user).count(),
-        caption=lambda flags, n: ngettext("%(n)s waiting for the street", "%(n)s waiting for the street", n) % {"n": n},
+        caption=ngettext_lazy("%(n)s waiting for the street", "%(n)s waiting for the street", "n"),
     )  # fmt: skip
     register_tile(
         "demand_settings", _("Demand settings"), "demand_holidays", order=170, icon="⚙", when=street_admin,
         caption=_("Holidays, categories, departments"),
     )  # fmt: skip
     register_tile(
-        "meetings",
-        _("Meetings"),
-        "meetings",
-        order=180,
-        icon="☷",
-        when="staff",
+        "meetings", _("Meetings"), "meetings", order=180, icon="☷", when="staff",
         caption=_("Deliberation meetings"),
-    )
+    )  # fmt: skip
     register_tile(
         "figures", _("Demand figures"), "demand_figures", order=190, icon="▥", when="staff",
         caption=_("Response, resolution, satisfaction"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from weiguang.core.navigation import register_tile
 
@@ -18,7 +18,7 @@ def register() -> None:
     register_tile(
         "invitations", _("Invitations"), "matching:my_invitations", order=210, icon="✉", primary=True,
         when=lambda flags: flags.volunteer_status or flags.partner_rep, count=pending_invitations, hide_when_zero=True,
-        caption=lambda flags, n: ngettext("%(n)s wish needs you", "%(n)s wishes need you", n) % {"n": n},
+        caption=ngettext_lazy("%(n)s wish needs you", "%(n)s wishes need you", "n"),
     )  # fmt: skip
     register_tile(
         "bulk", _("Bulk assignment"), "matching:bulk_assign", order=250, icon="⇄", when="staff",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from weiguang.core.navigation import register_entry, register_flag, register_tile
 
@@ -46,11 +46,11 @@ def register() -> None:
     )  # fmt: skip
     register_tile(
         "volunteers", _("Volunteers"), "staff_volunteers", order=230, icon="☺", when="staff", count=to_approve,
-        caption=lambda flags, n: ngettext("%(n)s to approve", "%(n)s to approve", n) % {"n": n},
+        caption=ngettext_lazy("%(n)s to approve", "%(n)s to approve", "n"),
     )  # fmt: skip
     register_tile(
         "verify", _("Hours to verify"), "records_to_verify", order=260, icon="✓",
         when=lambda flags: flags.staff or flags.team_leader,
         count=lambda flags: services.pending_records(flags.user).count(),
-        caption=lambda flags, n: ngettext("%(n)s waiting", "%(n)s waiting", n) % {"n": n},
+        caption=ngettext_lazy("%(n)s waiting", "%(n)s waiting", "n"),
     )  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from weiguang.core.navigation import register_entry, register_tile
 
@@ -57,17 +57,12 @@ def register() -> None:
     )  # fmt: skip
     register_tile(
         "queue", _("Review queue"), "staff_queue", order=30, icon="✓", when="staff", primary=True, count=to_review,
-        caption=lambda flags, n: ngettext("%(n)s waiting", "%(n)s waiting", n) % {"n": n},
+        caption=ngettext_lazy("%(n)s waiting", "%(n)s waiting", "n"),
     )  # fmt: skip
     register_tile(
-        "region",
-        _("All wishes"),
-        "staff_all",
-        order=40,
-        icon="▤",
-        when="region_list",
+        "region", _("All wishes"), "staff_all", order=40, icon="▤", when="region_list",
         caption=_("In your area"),
-    )
+    )  # fmt: skip
     register_tile(
         "grid", _("Record for a resident"), "grid_wish_new", order=50, icon="✎", when="grid",
         primary=lambda flags: not flags.staff, caption=_("On a visit, at the desk, by phone"),
@@ -77,11 +72,6 @@ def register() -> None:
         when=lambda flags: flags.volunteer and flags.street_id, caption=_("Find a wish to make come true"),
     )  # fmt: skip
     register_tile(
-        "claims",
-        _("My claims"),
-        "my_claims",
-        order=70,
-        icon="♥",
-        when="volunteer",
+        "claims", _("My claims"), "my_claims", order=70, icon="♥", when="volunteer",
         caption=_("Wishes you promised"),
-    )
+    )  # fmt: skip

@@ -1,5 +1,5 @@
-"""The header's navigation, from the entries the apps registered (core/navigation.py):
-`{% nav_items as items %}`, and `{% user_flags as flags %}` for a template that asks a role flag."""
+"""The header's navigation (`{% nav_items as items %}`), from the entries the apps registered
+(core/navigation.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,6 @@ from django import template
 from weiguang.core import navigation
 
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def user_flags(context) -> navigation.Flags:
-    return navigation.role_flags(context.get("user"))
 
 
 @register.simple_tag(takes_context=True)

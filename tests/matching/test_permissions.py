@@ -47,6 +47,12 @@ def test_bulk_assignment_shows_the_volunteers_as_recommendations_do(client, peop
     api = client.get(f"/api/v1/wishes/{wish.pk}/candidates").json()
     named = {c["name"] for c in api["items"] if c["kind"] == "volunteer"}
     assert named == {own.name, mask_name(near.name)}
+    # once invited, the wish's invitations name them as the candidates do
+    client.post(f"/staff/wishes/{wish.pk}/invite/", {"user": near.user_id})
+    client.post(f"/staff/wishes/{wish.pk}/invite/", {"user": own.user_id})
+    page = client.get(f"/staff/wishes/{wish.pk}/candidates/").content.decode()
+    assert 'name="note"' in page and page.count(mask_name(near.name)) == 2 and page.count(own.name) == 2
+    assert near.name not in page
     # the proposal names the claimers as the page does
     r = client.post("/staff/assignments/", {
         "community": tree.community_a.pk, "step": "propose", "wish": [wish.pk], f"cap-u-{near.user_id}": "1",

@@ -21,7 +21,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Ref, Text, invalid, ref, require_user
+from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Page, Ref, Text, invalid, ref, require_user
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions import access
 from weiguang.wishes import services as wish_services
@@ -114,8 +114,7 @@ class InvitationFilters(InSchema):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class InvitationPage(Schema):
-    count: int
+class InvitationPage(Page):
     items: list[InvitationOut]
 
 
@@ -313,7 +312,10 @@ def list_invitations(request, filters: Query[InvitationFilters]):
         qs = qs.filter(status=filters.status)
     qs = qs.select_related("wish__grid").order_by("-created_at", "-id")
     page = list(qs[filters.offset : filters.offset + filters.limit])
-    return {"count": qs.count(), "items": [_invitation_out(user, inv) for inv in page]}
+    return {
+        "count": qs.count(), "limit": filters.limit, "offset": filters.offset,
+        "items": [_invitation_out(user, inv) for inv in page],
+    }  # fmt: skip
 
 
 @invitations_router.post(

@@ -25,7 +25,7 @@ from weiguang.regions import access
 from weiguang.wishes.models import Claim, ClaimStatus, Wish, WishStatus
 
 from .models import Invitation, InvitationStatus
-from .recommend import check_may_recommend, score_of
+from .recommend import check_may_recommend, score_of, shown_name
 
 
 def wish_url(wish) -> str:
@@ -179,16 +179,31 @@ def my_invitations(user, status: str | None = None) -> QuerySet[Invitation]:
     qs = Invitation.objects.filter(Invitation.relation_q(user, {access.OWNER})).distinct()
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related("wish", "wish__community", "partner", "invitee")
+    return _listed(qs)
 
 
 def wish_invitations(wish: Wish, by) -> QuerySet[Invitation]:
     """Every invitation for a wish: staff of its region (others see only their own)."""
-    qs = Invitation.objects.filter(wish=wish).restrict(by, "invitation.view").distinct()
-    return qs.select_related("wish", "wish__community", "partner", "invitee")
+    return _listed(Invitation.objects.filter(wish=wish).restrict(by, "invitation.view").distinct())
+
+
+def _listed(qs: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    """What a list of invitations shows and checks (who may answer: the representatives)."""
+    return qs.select_related(
+        "wish", "wish__community", "partner", "invitee", "invitee__volunteer__home_region"
+    ).prefetch_related("partner__representatives")
 
 
 def invitee_label(inv: Invitation) -> str:
     if inv.partner_id:
         return inv.partner.name
     return mask_name(inv.invitee.get_full_name() or inv.invitee.username)
+
+
+def invitee_name(inv: Invitation, by) -> str:
+    """Who was invited, named as `by` sees claimers (recommend.shown_name): the unit's name, or
+    the volunteer's name, in full only where `by` may view the volunteer."""
+    volunteer = getattr(inv.invitee, "volunteer", None)
+    if inv.partner_id or volunteer is None:
+        return invitee_label(inv)
+    return shown_name(volunteer, by)

@@ -40,10 +40,18 @@ def wish_candidates(request, pk: int):
         found = recommend.candidates(wish, request.user, limit=10)
     except ServiceError:
         raise Http404 from None
+    invited = _named(invitations.wish_invitations(wish, request.user), request.user)
     return render(
-        request, "matching/candidates.html",
-        {"wish": wish, "candidates": found, "invitations": invitations.wish_invitations(wish, request.user)},
+        request, "matching/candidates.html", {"wish": wish, "candidates": found, "invitations": invited},
     )  # fmt: skip
+
+
+def _named(invited, by) -> list:
+    """The invitations, each with the invitee's name as `by` sees claimers."""
+    invited = list(invited)
+    for inv in invited:
+        inv.shown_name = invitations.invitee_name(inv, by)
+    return invited
 
 
 @login_required

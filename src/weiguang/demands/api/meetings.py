@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router
@@ -18,6 +19,7 @@ from weiguang.regions.models import Region
 from .. import stats
 from ..models import (
     Deliberation,
+    Demand,
     IntakeSession,
 )
 from ..services import deliberations, intake
@@ -36,8 +38,8 @@ router = Router(tags=["demands"])
 # --- desk sessions and deliberation meetings ---------------------------------------------
 
 
-def _session_out(session: IntakeSession) -> dict:
-    summary = stats.session_summary(session)
+def _session_out(session: IntakeSession, summary: stats.SessionSummary | None = None) -> dict:
+    summary = summary or stats.session_summary(session)
     return {
         "id": session.pk, "community": _ref(session.community), "kind": session.kind,
         "title": session.title, "date": session.date, **summary.__dict__,
@@ -52,7 +54,9 @@ def list_sessions(request, community: Id | None = None):
     qs = IntakeSession.objects.select_related("community").restrict(user, "demand.list_region")
     if community is not None:
         qs = qs.filter(community_id=community)
-    return [_session_out(s) for s in qs[:100]]
+    sessions = list(qs[:100])
+    summaries = stats.session_summaries(sessions)
+    return [_session_out(s, summaries[s.pk]) for s in sessions]
 
 
 @router.post(
@@ -82,13 +86,21 @@ def _meeting_out(m: Deliberation) -> dict:
     return {
         "id": m.pk, "region": _ref(m.region), "title": m.title, "held_at": m.held_at, "place": m.place,
         "attendees": m.attendees, "status": m.status, "decision": m.decision,
-        "referred": list(m.referred.values_list("id", flat=True)),
-        "action_items": list(m.action_items.values_list("id", flat=True)),
+        "referred": [d.pk for d in m.referred.all()],
+        "action_items": [d.pk for d in m.action_items.all()],
     }  # fmt: skip
 
 
 def _meetings(user):
-    return Deliberation.objects.select_related("region").restrict(user, "demand.deliberate")
+    """With the ids of their demands (referred, action items): two queries for a whole list."""
+    return (
+        Deliberation.objects.select_related("region")
+        .restrict(user, "demand.deliberate")
+        .prefetch_related(
+            Prefetch("referred", queryset=Demand.objects.only("id", "deliberation_id")),
+            Prefetch("action_items", queryset=Demand.objects.only("id", "action_of_id")),
+        )
+    )
 
 
 @router.get(

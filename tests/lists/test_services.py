@@ -360,3 +360,20 @@ def test_a_units_claims_show_on_its_record_and_in_the_streets_deliveries(people,
     for who in ["staff", "outsider_staff", "partner_rep", "volunteer"]:
         with pytest.raises(NotAllowed):
             services.deliveries(getattr(people, who), tree.street)
+
+
+def test_closing_a_survey_is_a_transition_with_its_audit_entry(people, survey):
+    closed = services.close_survey(survey, people.staff)
+    entry = AuditEntry.objects.filter(object_id=str(survey.pk), content_type__model="survey").latest("id")
+    assert (entry.action, entry.from_state, entry.to_state, entry.actor) == (
+        "close",
+        "open",
+        "closed",
+        people.staff,
+    )
+    assert not closed.open and closed.state == "closed"
+    with pytest.raises(Conflict) as e:
+        services.close_survey(closed, people.staff)
+    assert e.value.code == "survey_closed"
+    with pytest.raises(NotAllowed):
+        services.close_survey(closed, people.partner_rep)

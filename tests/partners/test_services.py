@@ -155,3 +155,16 @@ def test_dates_are_checked_against_the_stored_ones_on_update(people):
     with pytest.raises(InvalidInput) as e:
         services.update_resource(r, people.partner_rep, available_until=TODAY - dt.timedelta(days=3))
     assert "available_until" in e.value.fields
+
+
+def test_withdrawing_a_resource_is_a_transition_with_its_audit_entry(people):
+    r = resource(people.partner, people.partner_rep)
+    r = services.withdraw_resource(r, people.partner_rep, "活动结束")
+    entry = AuditEntry.objects.filter(object_id=str(r.pk), content_type__model="resource").latest("id")
+    assert (entry.action, entry.from_state, entry.to_state, entry.note) == (
+        "withdraw",
+        "active",
+        "withdrawn",
+        "活动结束",
+    )
+    assert not Resource.objects.get(pk=r.pk).active and r.state == "withdrawn"

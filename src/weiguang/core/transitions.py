@@ -71,8 +71,12 @@ def perform(
     apply: Callable | None = None,
     check: Callable | None = None,
     audit: dict | None = None,
+    conflict: Conflict | None = None,
 ):
     """Run transition `action` on `obj` as `by` (None = the system). Returns the fresh object.
+
+    `conflict`: the error when the current state allows no such transition, for a record that
+    says it in its own words ("already withdrawn"); by default a state_conflict.
 
     `check(locked)` may raise to refuse with a business reason; `apply(locked)` sets the
     other fields and writes related rows. Both run inside the transaction, after the lock.
@@ -89,6 +93,8 @@ def perform(
         elif not access.can(by, t.permission, locked):
             raise NotAllowed(_("You are not allowed to do this."))
         if current not in t.sources:
+            if conflict is not None:
+                raise conflict
             raise Conflict(
                 _("This cannot be done now: the current state is “%(state)s”.")
                 % {

@@ -80,6 +80,12 @@ class Project(RegionScoped):
         return self.title
 
 
+# A survey collects answers until it is closed: its `open` flag, read as a state (Survey.state).
+SURVEY_TRANSITIONS = StateMachine.build(
+    "state", [("close", ["open"], "closed", "survey.manage", _("Close the survey"))]
+)
+
+
 class Survey(RegionScoped):
     """Questions to the residents of a region; answers come from visits or online and are
     tallied into the needs list ("52 suggestions: free clinic, appliance repair ...")."""
@@ -92,6 +98,8 @@ class Survey(RegionScoped):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    state_machine = SURVEY_TRANSITIONS
+
     class Meta:
         db_table = "partners_survey"
         ordering = ["-created_at", "-id"]
@@ -100,6 +108,14 @@ class Survey(RegionScoped):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def state(self) -> str:
+        return "open" if self.open else "closed"
+
+    @state.setter
+    def state(self, value: str) -> None:
+        self.open = value == "open"
 
 
 class SurveyQuestion(models.Model):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from weiguang.core.transitions import StateMachine
 from weiguang.regions.models import Region
 from weiguang.regions.scoping import RegionScoped
 
@@ -102,6 +103,12 @@ class ResourceKind(models.TextChoices):
     FUNDS = "funds", _("Funds")
 
 
+# A resource is on offer or withdrawn: its `active` flag, read as a state (Resource.state).
+RESOURCE_TRANSITIONS = StateMachine.build(
+    "state", [("withdraw", ["active"], "withdrawn", "partner.manage", _("Withdraw"))]
+)
+
+
 class Resource(RegionScoped):
     """Something a unit (or merchant) offers: goods, a service, a venue, people or funds."""
 
@@ -125,6 +132,7 @@ class Resource(RegionScoped):
 
     scope_path_lookup = "unit__region__path"
     scope_relations = {"owner": ("unit__representatives",)}
+    state_machine = RESOURCE_TRANSITIONS
 
     class Meta:
         ordering = ["unit", "kind", "title"]
@@ -133,3 +141,11 @@ class Resource(RegionScoped):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def state(self) -> str:
+        return "active" if self.active else "withdrawn"
+
+    @state.setter
+    def state(self, value: str) -> None:
+        self.active = value == "active"

@@ -19,6 +19,7 @@ from weiguang.core.audit import log_action
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.notifications import notify
 from weiguang.core.text import clean_text as _text
+from weiguang.core.transitions import perform
 from weiguang.regions import access
 from weiguang.regions.models import Membership, Region, RegionKind, Role
 
@@ -383,14 +384,8 @@ def withdraw_resource(resource: Resource, by, reason: str = "") -> Resource:
             _("Only staff of the region and the unit's representatives may withdraw its resources.")
         )
     reason = _text(reason, "reason", required=False, max_length=REASON_MAX)
-    with transaction.atomic():
-        locked = Resource.objects.select_for_update().get(pk=resource.pk)
-        if not locked.active:
-            raise Conflict(_("This resource was already withdrawn."), code="withdrawn")
-        locked.active = False
-        locked.save(update_fields=["active"])
-        log_action(locked, "withdraw", by, from_state="active", to_state="withdrawn", note=reason)
-    return locked
+    already = Conflict(_("This resource was already withdrawn."), code="withdrawn")
+    return perform(resource, "withdraw", by, note=reason, conflict=already)
 
 
 def _on_offer() -> QuerySet[Resource]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from weiguang.core.audit import log_action
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.text import clean_text as _text
+from weiguang.core.transitions import perform
 from weiguang.partners.services import TITLE_MAX
 from weiguang.people.services import own_resident
 from weiguang.regions import access
@@ -86,14 +87,8 @@ def create_survey(by, *, region: Region, title: str, questions) -> Survey:
 def close_survey(survey: Survey, by) -> Survey:
     if not access.can(by, "survey.manage", survey):
         raise NotAllowed(_("Only staff of the region may close the survey."))
-    with transaction.atomic():
-        locked = Survey.objects.select_for_update().get(pk=survey.pk)
-        if not locked.open:
-            raise Conflict(_("The survey is already closed."), code="survey_closed")
-        locked.open = False
-        locked.save(update_fields=["open"])
-        log_action(locked, "close", by, from_state="open", to_state="closed")
-    return locked
+    already = Conflict(_("The survey is already closed."), code="survey_closed")
+    return perform(survey, "close", by, conflict=already)
 
 
 def _clean_answers(survey: Survey, answers) -> dict[str, str | list[str]]:

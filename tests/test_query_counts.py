@@ -5,8 +5,9 @@ with its rows has an N+1: fix it in the service or view that builds the list
 
 Each case builds its rows one at a time through the services (varied: with and without a
 resident, photos, claims, other grids and communities), asks the list as a role that sees
-them with 1 row and again with 8, and compares the two counts; the rows' markers must be in
-the answer, so a case cannot pass by showing nothing. The cache (and the content types'
+them with 1 row and again with 8, and compares the two counts (where a list mixes kinds of
+rows, the first row is one of each: a prefetch that finds nothing runs no query). The rows'
+markers must be in the answer, so a case cannot pass by showing nothing. The cache (and the content types'
 cache) is cleared before each measured request, so both are cold alike.
 
 Which routes are lists: API GET routes whose 200 answer is an array or has `items`, plus
@@ -460,6 +461,29 @@ def add_invitation(w: World, i: int) -> str:
     return title
 
 
+def add_wish_invitation(w: World, i: int) -> str:
+    """Invitations to one wish of community A (the first row's): the first row one of each, then
+    to a volunteer or to a unit of the street (one or two representatives) in turn."""
+    from weiguang.matching import invitations
+    from weiguang.partners import services as partners
+    from weiguang.partners.models import PartnerKind
+    from weiguang.regions.models import Role
+
+    made = w.once("wish", lambda: wish(w, 0, "open", community_a=True)[0])
+    if i % 2 or i == 0:
+        unit = partners.create_unit(
+            w.people.street_admin, region=w.tree.street, name=f"受邀单位第{i}家", kind=PartnerKind.COMPANY
+        )
+        for n in range(1 + i % 3 // 2):
+            rep = UserFactory(first_name=f"代表{i}-{n}")
+            grant(rep, Role.PARTNER_REP, w.tree.street)
+            unit.representatives.add(rep)
+        invitations.invite(made, w.people.street_admin, partner=unit)
+    if i % 2 == 0:
+        invitations.invite(made, w.people.street_admin, user=volunteer(w, i, community_a=True).user)
+    return ""
+
+
 def add_candidate(need: str):
     """A candidate for one wish or demand (the first row's): a volunteer, or a unit with a
     resource, in turn."""
@@ -706,6 +730,12 @@ PAGES: list[Case] = [
         add_candidate("wish"),
     ),
     Case(
+        "wish_candidates invited",
+        lambda w: f"/staff/wishes/{wish_of(w)}/candidates/",
+        "street_admin",
+        add_wish_invitation,
+    ),
+    Case(
         "demand_candidates",
         lambda w: f"/staff/demands/{w.memo['need'].pk}/candidates/",
         "street_admin",
@@ -795,6 +825,13 @@ API: list[Case] = [
     Case("GET /partners", "/api/v1/partners", "street_admin", add_unit, api=True),
     Case("GET /resources", "/api/v1/resources", "street_admin", add_resource, api=True),
     Case("GET /invitations", "/api/v1/invitations", "vol", add_invitation, api=True),
+    Case(
+        "GET /invitations?wish_id",
+        lambda w: f"/api/v1/invitations?wish_id={wish_of(w)}",
+        "street_admin",
+        add_wish_invitation,
+        api=True,
+    ),
     Case(
         "GET /wishes/{wish_id}/candidates",
         lambda w: f"/api/v1/wishes/{w.memo['need'].pk}/candidates",

@@ -39,6 +39,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
 from weiguang.demands import views_settings
+from weiguang.demands.actions import DEMAND_ACTIONS
 from weiguang.demands.models import (
     Deliberation,
     Demand,
@@ -49,7 +50,6 @@ from weiguang.demands.models import (
     IntakeSession,
 )
 from weiguang.demands.services import intake
-from weiguang.demands.views import helpers as demand_view_helpers
 from weiguang.lists.models import Project, Survey
 from weiguang.matching.models import Invitation
 from weiguang.partners.models import PartnerUnit, Resource
@@ -184,7 +184,7 @@ FILLERS: dict[str, Callable] = {
     "demands/<id:pk>/": lambda w: {"pk": demands(w)},
     "demands/<id:pk>/<slug:action>/": lambda w: {
         "pk": ids(Demand.objects.all(), "status"),
-        "action": words(*demand_view_helpers.ACTIONS),
+        "action": words(*DEMAND_ACTIONS),
     },
     "demands/from-wish/<id:wish_pk>/": lambda w: {"wish_pk": aux(wishes(w))},
     "desk/demands/residents/<id:pk>/": lambda w: {"pk": residents(w)},

@@ -38,8 +38,9 @@ class Action:
     openapi_extra: dict | None = None
     # page: form(request, obj, data) -> a form, bound when `data` is the POST; None: no input
     form: Callable[..., Any] | None = None
-    # (request, cleaned_data) -> inputs, or None when they are not enough (the form is shown again)
-    page_inputs: Callable[[Any, dict], dict | None] | None = None
+    # (request, valid form or None) -> inputs, or None when they are not enough (shown again);
+    # default: the form's cleaned_data
+    page_inputs: Callable[[Any, Any], dict | None] | None = None
     lenient: bool = False  # page: an invalid (optional) input is dropped rather than shown
     # the machine's transitions the step may run (e.g. review_return: approve or reject the
     # return); default: the one named `name`
@@ -71,14 +72,14 @@ class ActionTable(dict):
 def run_page_action(action: Action, request, obj, bound: dict) -> bool:
     """Parse the action's form into `bound[name]` and call its service. False: the form is
     invalid. A refusal by the service propagates as ServiceError."""
-    cleaned: dict = {}
+    form, cleaned = None, {}
     if action.form is not None:
         form = bound[action.name] = action.form(request, obj, request.POST)
         if form.is_valid():
             cleaned = form.cleaned_data
         elif not action.lenient:
             return False
-    inputs = action.page_inputs(request, cleaned) if action.page_inputs else dict(cleaned)
+    inputs = action.page_inputs(request, form) if action.page_inputs else dict(cleaned)
     if inputs is None:  # the form is valid but leaves the step without what it needs
         return False
     action.run(obj, request.user, **inputs)

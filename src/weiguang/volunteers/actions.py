@@ -13,7 +13,7 @@ from .models import SERVICE_RECORD_TRANSITIONS, VOLUNTEER_TRANSITIONS
 from .schemas import ReasonIn
 
 
-def _posted_reason(request, cleaned) -> dict:
+def _posted_reason(request, form) -> dict:
     return {"reason": request.POST.get("reason", "")}
 
 

@@ -58,7 +58,7 @@ WISH_ACTIONS = ActionTable(
         Action(
             "publish", services.publish_wish, summary="Publish on the wall (staff)",
             success=gettext_lazy("The wish is on the wall."), schema=NoteIn,
-            page_inputs=lambda request, cleaned: {"note": request.POST.get("note", "")},
+            page_inputs=lambda request, form: {"note": request.POST.get("note", "")},
         ),
         Action(
             "reject", services.reject_wish, summary="Reject with a reason (staff)",
@@ -70,8 +70,8 @@ WISH_ACTIONS = ActionTable(
             description="Two claims at once: exactly one wins, the other gets 409 `state_conflict`.",
             success=gettext_lazy("Thank you! The wish is yours. The resident's contact details are below."),
             schema=ClaimIn, api_inputs=_claim_api_inputs, form=_claim_form,
-            page_inputs=lambda request, cleaned: {
-                "promised_date": cleaned["promised_date"], "partner": cleaned.get("partner"),
+            page_inputs=lambda request, form: {
+                "promised_date": form.cleaned_data["promised_date"], "partner": form.cleaned_data.get("partner"),
             },
         ),
         Action(
@@ -87,8 +87,9 @@ WISH_ACTIONS = ActionTable(
             api_inputs=_fulfil_api_inputs,
             openapi_extra={"requestBody": json_or_multipart_body(FulfilIn, files="photos")},
             form=lambda request, wish, data: FulfilForm(data),
-            page_inputs=lambda request, cleaned: {
-                "note": cleaned["note"], "photos": request.FILES.getlist("photos"), "hours": cleaned.get("hours"),
+            page_inputs=lambda request, form: {
+                "note": form.cleaned_data["note"], "photos": request.FILES.getlist("photos"),
+                "hours": form.cleaned_data.get("hours"),
             },
         ),
         Action(
@@ -109,7 +110,7 @@ WISH_ACTIONS = ActionTable(
             description="After following up a dispute. To close it the other way, staff confirm the wish.",
             success=gettext_lazy("The wish is back with its claimer to finish."),
             schema=NoteIn, form=_reason_form("reopen"),
-            page_inputs=lambda request, cleaned: {"note": cleaned["reason"]},
+            page_inputs=lambda request, form: {"note": form.cleaned_data["reason"]},
         ),
         Action(
             "withdraw", services.withdraw_wish, summary="Withdraw (the resident or staff)",

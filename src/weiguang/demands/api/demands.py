@@ -27,6 +27,7 @@ from weiguang.regions.models import Region
 
 from .. import stats
 from ..access import may
+from ..inputs import EvaluateIn
 from ..models import (
     Demand,
     DemandCategory,
@@ -43,7 +44,6 @@ from .schemas import (
     DemandFilters,
     DemandIn,
     DemandPage,
-    EvaluateIn,
     RegionStatsOut,
     StatsFilters,
     TrackOut,
@@ -61,15 +61,8 @@ def list_demands(request, filters: Query[DemandFilters]):
     transferred to the department; a resident: their own."""
     user = require_user(request)
     qs = queries.visible_demands(user).select_related("grid", "community", "street", "category__parent")
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.community is not None:
-        qs = qs.filter(community_id=filters.community)
-    if filters.session is not None:
-        qs = qs.filter(session_id=filters.session)
-    order = ("-created_at", "-id")
-    if filters.colour:
-        qs, order = queries.by_colour(qs, filters.colour), ("handle_due", "id")
+    qs = filters.apply(qs)
+    order = ("handle_due", "id") if filters.colour else ("-created_at", "-id")
     total = qs.count()
     page = qs.order_by(*order)[filters.offset : filters.offset + filters.limit]
     return {

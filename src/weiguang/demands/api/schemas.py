@@ -15,17 +15,14 @@ from weiguang.core.api import (
     Text,
 )
 
+from ..filters import DemandFilter
 from ..models import (
     DemandChannel,
-    DemandStatus,
     SessionKind,
 )
 from ..services import common
 
-StatusCode = Literal[tuple(DemandStatus.values)]  # type: ignore[valid-type]
 ChannelCode = Literal[tuple(DemandChannel.values)]  # type: ignore[valid-type]
-EvaluationCode = Literal["satisfied", "basically_satisfied", "unsatisfied"]
-ColourCode = Literal["green", "yellow", "red"]
 BreakdownCode = Literal["community", "department", "category", "month"]
 STATS_EARLIEST, STATS_LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
@@ -33,13 +30,7 @@ STATS_EARLIEST, STATS_LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 # --- shapes ------------------------------------------------------------------------------
 
 
-class DemandFilters(InSchema):
-    status: StatusCode | None = None
-    community: Id | None = Field(None, description="Region id of a community")
-    session: Id | None = Field(None, description="Id of a desk session or fair")
-    colour: ColourCode | None = Field(
-        None, description="Open orders only, by deadline: green, yellow (due within 24 h), red (overdue)"
-    )
+class DemandFilters(DemandFilter):  # the shared filters (filters.py) and the page
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
 
@@ -68,53 +59,6 @@ class StatsFilters(InSchema):
 
 
 class NoteIn(InSchema):
-    note: Text = Field("", max_length=common.REASON_MAX)
-
-
-class ReasonIn(InSchema):
-    reason: Text = Field(max_length=common.REASON_MAX)
-
-
-class ResolveIn(InSchema):
-    result: Text = Field(max_length=common.TEXT_MAX)
-
-
-class AssignIn(InSchema):
-    assignee_id: Id
-    note: Text = Field("", max_length=common.REASON_MAX)
-
-
-class TransferTarget(InSchema):
-    department_id: Id
-    deadline: dt.date | None = Field(None, description="Default: the demand's handling deadline")
-
-
-class TransferIn(InSchema):
-    departments: list[TransferTarget] = Field(min_length=1, max_length=20)
-    note: Text = Field("", max_length=common.REASON_MAX)
-
-
-class HandleIn(InSchema):
-    result: Text = Field(max_length=common.TEXT_MAX)
-    action_taken: Text = Field("", max_length=common.TEXT_MAX)
-    is_genuine: bool | None = Field(None, description="属实: the complaint proved true")
-    beyond_remit: bool = Field(False, description="超职责: beyond the handler's remit")
-
-
-class ReplyIn(InSchema):
-    reply: Text = Field(max_length=common.TEXT_MAX)
-    public_reply: Text = Field(
-        "", max_length=common.TEXT_MAX, description="Shown to anyone with the tracking code"
-    )
-
-
-class EvaluateIn(InSchema):
-    evaluation: EvaluationCode
-    note: Text = Field("", max_length=common.REASON_MAX)
-
-
-class ReviewReturnIn(InSchema):
-    approve: bool
     note: Text = Field("", max_length=common.REASON_MAX)
 
 
@@ -165,11 +109,6 @@ class MeetingOut(Schema):
     decision: str
     referred: list[int] = Field(description="Ids of the demands referred to the meeting")
     action_items: list[int] = Field(description="Ids of the demands its decision created")
-
-
-class ReferIn(InSchema):
-    meeting_id: Id
-    note: Text = Field("", max_length=common.REASON_MAX)
 
 
 class SessionIn(InSchema):

@@ -12,46 +12,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from weiguang.core.actions import run_page_action
 from weiguang.core.errors import ServiceError
 from weiguang.core.forms import apply_service_error
 from weiguang.core.templatetags.wg import safe_next
 from weiguang.people.services import view_resident_record
 from weiguang.regions import access
-from weiguang.regions.models import ancestor_paths
 from weiguang.wishes import services as wish_services
 from weiguang.wishes.models import Wish
 from weiguang.wishes.views import render_wish_page
 
 from ..access import may, works_at
+from ..actions import DEMAND_ACTIONS
 from ..forms import (
-    AssignForm,
     ConvertWishForm,
-    EvaluateForm,
-    HandleForm,
-    ReasonForm,
-    ReferForm,
-    ReplyForm,
-    ResolveForm,
-    ReviewReturnForm,
-    TransferForm,
 )
 from ..models import (
-    Deliberation,
     Demand,
-    Department,
-    MeetingStatus,
     Transfer,
     TransferStatus,
     deadline_colour,
 )
-from ..services import deliberations, dispatch, handling, intake, queries
-from ..services import transfers as demand_transfers
+from ..services import intake, queries
 from .helpers import (
-    ACTIONS,
     COLOUR_WORDS,
     STATUS_BADGES,
-    SUCCESS,
-    _dispatchers,
     _history,
     _load,
     _progress,
@@ -84,32 +69,7 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
         live = t.status in Transfer.LIVE_STATUSES
         t.colour = deadline_colour(t.deadline, now) if live and t.status == TransferStatus.ACTIVE else ""
         t.colour_word = COLOUR_WORDS.get(t.colour, "")
-    forms = {}
-    if "resolve_on_spot" in available:
-        forms["resolve"] = bound.get("resolve_on_spot") or ResolveForm(prefix="resolve")
-    if "assign" in available:
-        forms["assign"] = bound.get("assign") or AssignForm(people=_dispatchers(demand.grid.path))
-    if "transfer" in available:
-        forms["transfer"] = bound.get("transfer") or TransferForm(
-            departments=Department.objects.filter(street=demand.street_id),
-            default_due=demand_transfers.default_transfer_deadline(demand, now),
-        )
-    if "handle" in available:
-        forms["handle"] = bound.get("handle") or HandleForm()
-    if "reply" in available:
-        forms["reply"] = bound.get("reply") or ReplyForm()
-    if "evaluate" in available:
-        forms["evaluate"] = bound.get("evaluate") or EvaluateForm()
-    if "return" in available:
-        forms["return"] = bound.get("return") or ReasonForm(prefix="return")
-    if "escalate" in available:
-        forms["escalate"] = bound.get("escalate") or ReasonForm(prefix="escalate")
-    if "review_return" in available:
-        forms["review"] = bound.get("review_return") or ReviewReturnForm()
-    if "refer" in available:
-        prefixes = ancestor_paths(demand.grid.path)
-        meetings = Deliberation.objects.filter(status=MeetingStatus.SCHEDULED, region__path__in=prefixes)
-        forms["refer"] = bound.get("refer") or ReferForm(meetings=meetings.order_by("held_at")[:20])
+    forms = DEMAND_ACTIONS.forms(request, demand, available, bound)
     contact = queries.can_see_contact(user, demand)
     if contact and demand.resident_id and "owner" not in relations:  # shown: audited (PIPL)
         view_resident_record(demand.resident, user, via="demand", ref=demand.pk)
@@ -148,90 +108,17 @@ def demand_detail(request, pk: int):
     return render(request, "demands/detail.html", _detail_context(request, demand))
 
 
-def _run_action(request, demand: Demand, action: str, bound: dict) -> bool:
-    """Parse the action's form into `bound` and call its service. False: the form is invalid.
-    A refusal by the service propagates as ServiceError."""
-    user, post = request.user, request.POST
-    if action == "resolve_on_spot":
-        form = bound[action] = ResolveForm(post, prefix="resolve")
-        if not form.is_valid():
-            return False
-        dispatch.resolve_on_spot(demand, user, result=form.cleaned_data["result"])
-    elif action == "assign":
-        form = bound[action] = AssignForm(post, people=_dispatchers(demand.grid.path))
-        if not form.is_valid() or form.cleaned_data["assignee"] is None:
-            return False
-        dispatch.assign_demand(demand, user, form.cleaned_data["assignee"], note=form.cleaned_data["note"])
-    elif action == "transfer":
-        form = bound[action] = TransferForm(
-            post, departments=Department.objects.filter(street=demand.street_id)
-        )
-        if not form.is_valid():
-            return False
-        demand_transfers.transfer_demand(demand, user, form.targets(), note=form.cleaned_data["note"])
-    elif action == "accept":
-        demand_transfers.accept_transfer(demand, user)
-    elif action == "handle":
-        form = bound[action] = HandleForm(post)
-        if not form.is_valid():
-            return False
-        data = form.cleaned_data
-        handling.handle_demand(
-            demand, user, result=data["result"], action_taken=data["action_taken"], is_genuine=form.genuine(),
-            beyond_remit=data["beyond_remit"],
-        )  # fmt: skip
-    elif action == "reply":
-        form = bound[action] = ReplyForm(post)
-        if not form.is_valid():
-            return False
-        handling.reply_demand(
-            demand, user, reply=form.cleaned_data["reply"], public_reply=form.cleaned_data["public_reply"]
-        )
-    elif action == "evaluate":
-        form = bound[action] = EvaluateForm(post)
-        if not form.is_valid():
-            return False
-        handling.evaluate_demand(
-            demand, user, evaluation=form.cleaned_data["evaluation"], note=form.cleaned_data["note"]
-        )
-    elif action in ("return", "escalate"):
-        form = bound[action] = ReasonForm(post, prefix=action)
-        if not form.is_valid():
-            return False
-        if action == "return":
-            demand_transfers.request_return(demand, user, reason=form.cleaned_data["reason"])
-        else:
-            dispatch.escalate_demand(demand, user, reason=form.cleaned_data["reason"])
-    elif action == "review_return":
-        form = bound[action] = ReviewReturnForm(post)
-        if not form.is_valid():
-            return False
-        demand_transfers.review_return(
-            demand, user, approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"]
-        )
-    elif action == "refer":
-        prefixes = ancestor_paths(demand.grid.path)
-        meetings = Deliberation.objects.filter(region__path__in=prefixes)
-        form = bound[action] = ReferForm(post, meetings=meetings)
-        if not form.is_valid() or form.cleaned_data["meeting"] is None:
-            return False
-        deliberations.refer_to_meeting(
-            demand, user, form.cleaned_data["meeting"], note=form.cleaned_data["note"]
-        )
-    return True
-
-
 @login_required
 @require_POST
 def demand_action(request, pk: int, action: str):
     """POST /demands/<pk>/<action>/: one step. A refusal is shown to the user with the HTTP
     status the API would use, never a server error."""
-    if action not in ACTIONS:
+    if action not in DEMAND_ACTIONS:
         raise Http404
     demand = _view_or_404(request, pk)
     bound: dict = {}
     try:
-        ok = _run_action(request, demand, action, bound)
+        ok = run_page_action(DEMAND_ACTIONS[action], request, demand, bound)
         status = 200 if ok else 422
     except ServiceError as err:
         ok, status = False, err.status
@@ -240,7 +127,7 @@ def demand_action(request, pk: int, action: str):
         if form is not None and err.fields:
             apply_service_error(form, err)
     if ok:
-        messages.success(request, SUCCESS[action])
+        messages.success(request, DEMAND_ACTIONS[action].success)
         fresh = _load(pk)
         default = reverse("demand_detail", args=[pk])
         if not may(request.user, "demand.view", fresh):

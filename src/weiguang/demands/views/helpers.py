@@ -42,23 +42,6 @@ STATUS_BADGES = {
     S.CLOSED: "dark",
 }
 COLOUR_WORDS = dict(DeadlineColour.choices)  # green: on track, yellow: due soon, red: overdue
-ACTIONS = (
-    "resolve_on_spot", "assign", "transfer", "accept", "handle", "reply", "evaluate", "return",
-    "review_return", "escalate", "refer",
-)  # fmt: skip
-SUCCESS = {
-    "resolve_on_spot": gettext_lazy("Recorded as resolved on the spot."),
-    "assign": gettext_lazy("Assigned. They have been told."),
-    "transfer": gettext_lazy("Transferred. The departments have been told."),
-    "accept": gettext_lazy("Accepted. Please handle it before the deadline."),
-    "handle": gettext_lazy("The result is recorded."),
-    "reply": gettext_lazy("The reply was sent to the resident."),
-    "evaluate": gettext_lazy("Thank you for your evaluation."),
-    "return": gettext_lazy("The return was sent to the street."),
-    "review_return": gettext_lazy("The return was reviewed."),
-    "escalate": gettext_lazy("Escalated to the street."),
-    "refer": gettext_lazy("Referred to the meeting."),
-}
 # The resident's view of the life of a demand: received → in progress → replied → closed.
 PROGRESS = {
     S.RECEIVED: 1,

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
+from ..filters import DemandFilter
 from ..forms import (
     HandleForm,
     ReasonForm,
@@ -91,17 +92,15 @@ def region_list(request):
     user = request.user
     _require(user, "demand.list_region")
     communities = _communities(user, "demand.list_region")
-    status = request.GET.get("status", "")
-    status = status if status in DemandStatus.values else ""
-    wanted = _int(request.GET.get("community"))
-    community = next((c for c in communities if c.pk == wanted), None)
+    filters = DemandFilter.from_query(request.GET)
+    community = next((c for c in communities if c.pk == filters.community), None)
+    if community is None:  # a community not among the user's: the whole region, as if not asked
+        filters.community = None
     qs = queries.region_demands(user).select_related("grid", "community", "category", "assignee")
-    if status:
-        qs = qs.filter(status=status)
-    if community:
-        qs = qs.filter(community=community)
-    page = _paginate(request, qs.order_by("-created_at", "-id"))
-    query = urlencode({k: v for k, v in {"status": status, "community": wanted or ""}.items() if v})
+    order = ("handle_due", "id") if filters.colour else ("-created_at", "-id")
+    page = _paginate(request, filters.apply(qs).order_by(*order))
+    query = urlencode(filters.active())
+    status = filters.status or ""
     context = {
         "communities": communities,
         "community": community,

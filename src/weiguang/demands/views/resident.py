@@ -16,6 +16,7 @@ from weiguang.core.privacy import mask_phone
 from weiguang.people.services import own_resident
 
 from ..access import may
+from ..actions import DEMAND_ACTIONS
 from ..forms import (
     EvaluateForm,
     PublicDemandForm,
@@ -28,7 +29,6 @@ from ..models import (
 from ..services import common, intake, queries, tracking
 from .helpers import (
     STATUS_BADGES,
-    SUCCESS,
     TRACKING_CODE,
     _decorate,
     _paginate,
@@ -162,7 +162,7 @@ def track_evaluate(request, code: str):
     except ServiceError as err:
         messages.error(request, err.message)
         return _track_render(request, _track_demand(request, code), form, status=err.status)
-    messages.success(request, SUCCESS["evaluate"])
+    messages.success(request, DEMAND_ACTIONS["evaluate"].success)
     return redirect("demand_track", code=demand.tracking_code)
 
 

@@ -4,17 +4,14 @@ the same filter, and every step people take is a page action and an API endpoint
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from weiguang.core.models import ApiToken
 from weiguang.demands.actions import DEMAND_ACTIONS
 from weiguang.demands.models import DEMAND_TRANSITIONS
 
-pytestmark = pytest.mark.django_db
+from ..listing import api_ids, api_status, page_ids
 
-ROW = re.compile(r'data-demand="(\d+)"')
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -29,16 +26,11 @@ def demands(make_demand, people):
 
 
 def _api(client, user, **params) -> set[int]:
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user)}"}
-    response = client.get("/api/v1/demands", {**params, "limit": 100}, **headers)
-    assert response.status_code == 200, response.content
-    return {item["id"] for item in response.json()["items"]}
+    return api_ids(client, user, "/api/v1/demands", **params)
 
 
 def _page(client, **params) -> set[int]:
-    response = client.get("/staff/demands/all/", params)
-    assert response.status_code == 200
-    return {int(pk) for pk in ROW.findall(response.content.decode())}
+    return page_ids(client, "/staff/demands/all/", "demand", **params)
 
 
 @pytest.mark.parametrize(
@@ -61,8 +53,7 @@ def test_region_list_and_api_give_the_same_rows(client, people, tree, demands, p
 def test_an_invalid_filter_is_dropped_on_the_page_and_refused_by_the_api(client, people, demands):
     client.force_login(people.street_admin)
     assert _page(client, status="bogus", colour="blue") == _page(client)
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(people.street_admin)}"}
-    assert client.get("/api/v1/demands", {"status": "bogus"}, **headers).status_code == 422
+    assert api_status(client, people.street_admin, "/api/v1/demands", status="bogus") == 422
 
 
 def test_every_step_people_take_has_one_action():
@@ -75,21 +66,19 @@ def test_every_step_people_take_has_one_action():
 
 def test_the_api_keeps_its_step_operations(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    summaries = {
-        "resolve_on_spot": "Resolve on the spot (staff)",
-        "assign": "Assign to staff or a grid worker (staff)",
-        "transfer": "Transfer to departments (staff)",
-        "handle": "Record the result (handler)",
-        "reply": "Reply to the resident (staff)",
-        "evaluate": "Evaluate (the resident, or staff)",
-        "return": "Return to the street (department)",
-        "review_return": "Approve or reject a return (street)",
-        "escalate": "Escalate to the street",
-        "accept": "Accept a transferred demand (department)",
-        "refer": "Refer to a deliberation meeting (staff)",
-    }
-    for name, summary in summaries.items():
+    for name, operation, summary in [
+        ("resolve_on_spot", "resolve_on_spot", "Resolve on the spot (staff)"),
+        ("assign", "assign", "Assign to staff or a grid worker (staff)"),
+        ("transfer", "transfer", "Transfer to departments (staff)"),
+        ("handle", "handle", "Record the result (handler)"),
+        ("reply", "reply", "Reply to the resident (staff)"),
+        ("evaluate", "evaluate", "Evaluate (the resident, or staff)"),
+        ("return", "return_demand", "Return to the street (department)"),
+        ("review_return", "review_return", "Approve or reject a return (street)"),
+        ("escalate", "escalate", "Escalate to the street"),
+        ("accept", "accept", "Accept a transferred demand (department)"),
+        ("refer", "refer", "Refer to a deliberation meeting (staff)"),
+    ]:
         post = paths[f"/api/v1/demands/{{demand_id}}/{name}"]["post"]
-        assert post["summary"] == summary
-        assert post["operationId"].endswith("_return_demand" if name == "return" else f"_{name}")
+        assert post["summary"] == summary and post["operationId"].endswith(f"_{operation}")
         assert ("requestBody" in post) == (name != "accept")

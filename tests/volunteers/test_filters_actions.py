@@ -4,20 +4,16 @@ filter, and every transition people start is a page action and an API endpoint."
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from weiguang.core.models import ApiToken
 from weiguang.volunteers import services
 from weiguang.volunteers.actions import RECORD_ACTIONS, VOLUNTEER_ACTIONS
 from weiguang.volunteers.models import SERVICE_RECORD_TRANSITIONS, VOLUNTEER_TRANSITIONS, VolunteerStatus
 
 from ..factories import UserFactory
+from ..listing import api_ids, api_status, page_ids
 
 pytestmark = pytest.mark.django_db
-
-ROW = re.compile(r'data-volunteer="(\d+)"')
 
 
 @pytest.fixture
@@ -30,16 +26,11 @@ def volunteers(register, approved, people):
 
 
 def _api_ids(client, user, **params) -> set[int]:
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user)}"}
-    response = client.get("/api/v1/volunteers", {**params, "limit": 100}, **headers)
-    assert response.status_code == 200, response.content
-    return {item["id"] for item in response.json()["items"]}
+    return api_ids(client, user, "/api/v1/volunteers", **params)
 
 
 def _page_ids(client, **params) -> set[int]:
-    response = client.get("/staff/volunteers/", params)
-    assert response.status_code == 200
-    return {int(pk) for pk in ROW.findall(response.content.decode())}
+    return page_ids(client, "/staff/volunteers/", "volunteer", **params)
 
 
 @pytest.mark.parametrize("status", VolunteerStatus.values)
@@ -54,8 +45,7 @@ def test_the_page_shows_the_waiting_applications_unless_told_otherwise(client, p
     client.force_login(people.staff)
     waiting = _api_ids(client, people.staff, status="pending")
     assert _page_ids(client) == _page_ids(client, status="bogus") == waiting
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(people.staff)}"}
-    assert client.get("/api/v1/volunteers", {"status": "bogus"}, **headers).status_code == 422
+    assert api_status(client, people.staff, "/api/v1/volunteers", status="bogus") == 422
 
 
 def test_every_transition_people_start_has_one_action():

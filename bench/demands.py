@@ -162,8 +162,9 @@ def main(argv=None) -> int:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from weiguang.demands import services, stats
+    from weiguang.demands import stats
     from weiguang.demands.models import OPEN_STATUSES, YELLOW_WINDOW, Demand
+    from weiguang.demands.services import queries as demand_queries
     from weiguang.regions.models import Region, RegionKind, Role
 
     if connection.vendor != "postgresql":
@@ -284,8 +285,11 @@ def main(argv=None) -> int:
     clock("stats.demand_stats", lambda: stats.demand_stats(street, start, today))
     for by in ("community", "month", "department"):
         clock(f"stats.breakdown {by}", lambda by=by: stats.breakdown(street, start, today, by))
-    clock("community_queue [:20]", lambda: list(services.community_queue(staff, community)[:20]))
-    clock("community_queue red [:20]", lambda: list(services.community_queue(staff, community, "red")[:20]))
+    clock("community_queue [:20]", lambda: list(demand_queries.community_queue(staff, community)[:20]))
+    clock(
+        "community_queue red [:20]",
+        lambda: list(demand_queries.community_queue(staff, community, "red")[:20]),
+    )
 
     # Over HTTP, against gunicorn.
     rows: list[tuple] = []

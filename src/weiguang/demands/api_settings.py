@@ -20,12 +20,15 @@ from weiguang.core.api import (
     OPTIONAL_AUTH_OPENAPI,
     Id,
     InSchema,
+    Ref,
     Text,
     current_user,
+    invalid,
     optional_auth,
+    ref,
     require_user,
 )
-from weiguang.core.errors import InvalidInput, NotAllowed
+from weiguang.core.errors import NotAllowed
 from weiguang.regions import access
 from weiguang.regions.models import Region
 
@@ -36,11 +39,6 @@ router = Router(tags=["demand settings"])
 
 
 # --- shapes ------------------------------------------------------------------------------
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class HolidayFilters(InSchema):
@@ -132,17 +130,9 @@ class HandlerIn(InSchema):
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, fields={field: message})
-
-
-def _ref(region: Region) -> dict:
-    return {"id": region.pk, "name": region.name}
-
-
 def _holiday_out(h: Holiday) -> dict:
     return {
-        "id": h.pk, "street": _ref(h.street), "date": h.date, "weekday": configure.weekday_name(h.date),
+        "id": h.pk, "street": ref(h.street), "date": h.date, "weekday": configure.weekday_name(h.date),
         "is_workday": h.is_workday, "name": h.name,
     }  # fmt: skip
 
@@ -150,7 +140,7 @@ def _holiday_out(h: Holiday) -> dict:
 def _street(user, street_id: int) -> Region:
     street = Region.objects.filter(pk=street_id).first()
     if street is None or street.kind != "street":
-        raise _invalid("street", _("There is no such street."))
+        raise invalid("street", _("There is no such street."))
     if not configure.may_configure(user, street):
         raise NotAllowed(_("Only the street's admins may change its demand settings."))
     return street
@@ -271,7 +261,7 @@ def add_category(request, data: CategoryIn):
     if data.parent is not None:
         parent = DemandCategory.objects.filter(pk=data.parent).first()
         if parent is None:
-            raise _invalid("parent", _("There is no such category."))
+            raise invalid("parent", _("There is no such category."))
     category = configure.add_category(user, name=data.name, parent=parent)
     return Status(201, _fresh_category(category.pk))
 
@@ -288,7 +278,7 @@ def update_category(request, category_id: Id, data: CategoryPatch):
     changes = data.dict(exclude_unset=True)
     if any(v is None for v in changes.values()):
         field = next(k for k, v in changes.items() if v is None)
-        raise _invalid(field, _("This field may not be null."))
+        raise invalid(field, _("This field may not be null."))
     configure.update_category(user, category, **changes)
     return _fresh_category(category.pk)
 
@@ -299,7 +289,7 @@ def update_category(request, category_id: Id, data: CategoryPatch):
 def _department_out(d: Department) -> dict:
     handlers = sorted(d.handlers.all(), key=lambda u: u.pk)
     return {
-        "id": d.pk, "name": d.name, "street": _ref(d.street),
+        "id": d.pk, "name": d.name, "street": ref(d.street),
         "handlers": [{"id": u.pk, "username": u.username, "name": u.get_full_name()} for u in handlers],
         "waiting": getattr(d, "n_open", 0),
     }  # fmt: skip

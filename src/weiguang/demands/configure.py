@@ -19,7 +19,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
@@ -30,9 +29,9 @@ from django.utils.translation import ngettext
 
 from weiguang.core.audit import log_action
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
-from weiguang.core.models import AuditEntry
 from weiguang.core.notifications import notify
 from weiguang.core.text import clean_text
+from weiguang.core.transitions import perform
 from weiguang.regions import access
 from weiguang.regions.models import Membership, Region, RegionKind, Role
 
@@ -45,7 +44,6 @@ CATEGORY_NAME_MAX = 30
 DEPARTMENT_NAME_MIN, DEPARTMENT_NAME_MAX = 2, 60
 RANGE_MAX_DAYS = 31  # the longest range added at once (a month)
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-REOPEN_ACTIONS = ("reopen", "reopen_by_code")
 
 
 # --- who ---------------------------------------------------------------------------------
@@ -245,20 +243,13 @@ def recompute_deadlines(street: Region, first: dt.date, last: dt.date, now: dt.d
         Demand.objects.filter(
             street=street, status__in=OPEN_STATUSES, handle_due__gt=now, handle_due__gte=window_start,
             created_at__lt=window_end,
-        ).only("id", "created_at", "urgent", "warning_count", "first_response_at", "response_due", "handle_due")
+        ).only(
+            "id", "created_at", "urgent", "warning_count", "reopened_at", "first_response_at", "response_due",
+            "handle_due",
+        )
     )  # fmt: skip
     if not candidates:
         return 0
-    reopened: dict[str, dt.datetime] = {}
-    warned = [str(d.pk) for d in candidates if d.warning_count]
-    if warned:
-        entries = AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Demand),
-            object_id__in=warned,
-            action__in=REOPEN_ACTIONS,
-        ).order_by("created_at", "id")
-        for object_id, at in entries.values_list("object_id", "created_at"):
-            reopened[object_id] = at  # the latest reopening wins
     starts = [timezone.localtime(d.created_at).date() for d in candidates]
     exceptions = dict(
         Holiday.objects.filter(street=street, date__gt=min(starts)).values_list("date", "is_workday")
@@ -267,8 +258,7 @@ def recompute_deadlines(street: Region, first: dt.date, last: dt.date, now: dt.d
     for d in candidates:
         changes = {}
         if d.warning_count:
-            base = reopened.get(str(d.pk))
-            days = calendar.WARNING_DAYS
+            base, days = d.reopened_at, calendar.WARNING_DAYS
         else:
             base, days = d.created_at, calendar.HANDLE_DAYS
         if base is not None and base < window_end:
@@ -412,26 +402,26 @@ def set_category_active(by, category: DemandCategory, active: bool) -> DemandCat
     be reactivated on its own."""
     _require_categories(by)
     active = bool(active)
-    with transaction.atomic():
-        locked = DemandCategory.objects.select_for_update().get(pk=category.pk)
-        if locked.active == active:
-            return locked
+    if DemandCategory.objects.filter(pk=category.pk, active=active).exists():
+        return DemandCategory.objects.get(pk=category.pk)  # already so: nothing to do
+    audit = {"subcategories": []}
+
+    def check(locked: DemandCategory):
         parent = DemandCategory.objects.filter(pk=locked.parent_id).first() if locked.parent_id else None
         if active and parent is not None and not parent.active:
             text = _("Reactivate “%(name)s” first: its subcategories cannot be used without it.") % {
                 "name": parent.name
             }
             raise Conflict(text, code="inactive_parent", fields={"active": text})
-        locked.active = active
-        locked.save(update_fields=["active"])
-        children = []
+
+    def apply(locked: DemandCategory):
         if not active and locked.parent_id is None:
             children = list(locked.children.filter(active=True).values_list("pk", flat=True))
             DemandCategory.objects.filter(pk__in=children).update(active=False)
-        log_action(
-            locked, "category.activate" if active else "category.deactivate", by, subcategories=children
-        )
-    return locked
+            audit["subcategories"] = children
+
+    action = "category.activate" if active else "category.deactivate"
+    return perform(category, action, by, check=check, apply=apply, audit=audit)
 
 
 def update_category(

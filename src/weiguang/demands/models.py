@@ -41,6 +41,17 @@ class Holiday(RegionScoped):
         return f"{self.date} {self.name}"
 
 
+# A category is deactivated (it leaves the intake forms) or reactivated; the transition names
+# are the audit verbs.
+CATEGORY_TOGGLES = StateMachine.build(
+    "active",
+    [
+        ("category.deactivate", [True], False, "demand.manage_categories", _("Deactivate")),
+        ("category.activate", [False], True, "demand.manage_categories", _("Reactivate")),
+    ],
+)
+
+
 class DemandCategory(models.Model):
     name = models.CharField(_("name"), max_length=30)
     name_en = models.CharField(
@@ -58,8 +69,15 @@ class DemandCategory(models.Model):
         verbose_name_plural = _("demand categories")
         constraints = [models.UniqueConstraint(fields=["parent", "name"], name="uniq_demand_category")]
 
+    state_machine = CATEGORY_TOGGLES
+    # The tree is shared by the deployment, not a region's: access.can asks for a role anywhere.
+    scope_path = None
+
     def __str__(self) -> str:
         return f"{self.parent} / {local_name(self)}" if self.parent_id else local_name(self)
+
+    def get_status_display(self) -> str:  # perform()'s conflict message names the state
+        return str(_("active") if self.active else _("Deactivated"))
 
 
 class Department(RegionScoped):
@@ -351,6 +369,7 @@ class Demand(RegionScoped):
     evaluation = models.CharField(_("evaluation"), max_length=20, choices=Evaluation.choices, blank=True)
     evaluation_note = models.CharField(_("evaluation note"), max_length=300, blank=True)
     warning_count = models.PositiveSmallIntegerField(default=0)
+    reopened_at = models.DateTimeField(null=True, blank=True)  # the latest warning order (reopen)
     session = models.ForeignKey(
         IntakeSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="demands"
     )
@@ -475,7 +494,27 @@ class TransferStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
-class Transfer(models.Model):
+T = TransferStatus
+# A department's part in a demand: with the department (active) until it reports (done) or asks
+# to give it back; the street approves the return (returned) or sends it back (active). Closing
+# and reopening follow the demand (handled for all, decided by a meeting, a warning order): the
+# system does them, after the person's transition on the demand.
+TRANSFER_TRANSITIONS = StateMachine.build(
+    "status",
+    [
+        ("accept", [T.ACTIVE], None, "demand.accept", _("Accepted by the department")),
+        ("resend", [T.ACTIVE, T.RETURN_REQUESTED], T.ACTIVE, "demand.dispatch", _("Transfer")),
+        ("return", [T.ACTIVE], T.RETURN_REQUESTED, "demand.return", _("Return to the street")),
+        ("approve_return", [T.RETURN_REQUESTED], T.RETURNED, "demand.review_return", _("Approve the return")),
+        ("reject_return", [T.RETURN_REQUESTED], T.ACTIVE, "demand.review_return", _("Reject the return")),
+        ("report", [T.ACTIVE], T.DONE, "demand.handle", _("A department reported")),
+        ("close", [T.ACTIVE, T.RETURN_REQUESTED], T.DONE, None, _("Done")),
+        ("reopen", [T.DONE], T.ACTIVE, None, _("Unsatisfied: warning order")),
+    ],
+)
+
+
+class Transfer(RegionScoped):
     LIVE_STATUSES = [TransferStatus.ACTIVE, TransferStatus.RETURN_REQUESTED]
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="transfers")
@@ -511,6 +550,10 @@ class Transfer(models.Model):
                 name="one_live_transfer_per_department",
             )
         ]
+
+    state_machine = TRANSFER_TRANSITIONS
+    scope_path_lookup = "demand__grid__path"
+    scope_relations = {"handler": ("department__handlers",)}  # the department's handlers
 
     def __str__(self) -> str:
         return f"{self.demand_id} → {self.department}"

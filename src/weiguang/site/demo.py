@@ -1238,16 +1238,11 @@ class _Builder:
     def fix_deadlines(self) -> None:
         """Deadlines were computed when each service ran (today); compute them again from the
         backdated times, on the street's calendar, as they were when each step happened."""
-        reopened_at = {}
-        for entry in AuditEntry.objects.filter(
-            content_type__model="demand", action__in=["reopen", "reopen_by_code"]
-        ).order_by("created_at", "id"):
-            reopened_at[int(entry.object_id)] = entry.created_at
         for d in Demand.objects.select_related("street").order_by("id"):
             d.response_due = demand_calendar.response_due(d.street, d.created_at, d.urgent)
             first_due = demand_calendar.handle_due(d.street, d.created_at)
             d.handle_due = (
-                demand_calendar.warning_due(d.street, reopened_at[d.pk]) if d.pk in reopened_at else first_due
+                demand_calendar.warning_due(d.street, d.reopened_at) if d.reopened_at else first_due
             )
             Demand.objects.filter(pk=d.pk).update(response_due=d.response_due, handle_due=d.handle_due)
             d.transfers.filter(status__in=Transfer.LIVE_STATUSES).update(deadline=d.handle_due)
@@ -1261,6 +1256,7 @@ class _Builder:
         (Demand, "handled_at"),
         (Demand, "replied_at"),
         (Demand, "closed_at"),
+        (Demand, "reopened_at"),
         (Transfer, "created_at"),
         (Transfer, "accepted_at"),
         (Transfer, "handled_at"),

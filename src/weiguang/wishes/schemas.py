@@ -209,6 +209,6 @@ def wish_detail(wish: Wish, *, contact: bool, actions: list[str]) -> dict:
 def _demand_id(wish: Wish) -> int | None:
     if wish.status != WishStatus.CONVERTED:
         return None
-    from weiguang.demands.models import Demand  # demands builds on wishes, not the reverse
-
-    return Demand.objects.filter(source_wish=wish).values_list("id", flat=True).first()
+    # The reverse side of demands' Demand.source_wish: demands provides it, wishes imports nothing.
+    demand = getattr(wish, "demand", None)
+    return demand.pk if demand is not None else None

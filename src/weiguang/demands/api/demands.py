@@ -15,6 +15,7 @@ from weiguang.core.api import (
     ErrorOut,
     Id,
     current_user,
+    invalid,
     json_or_multipart_body,
     optional_auth,
     parse_body,
@@ -35,7 +36,7 @@ from ..models import (
     IntakeSession,
 )
 from ..services import intake, queries, tracking
-from .helpers import _invalid, _render, _summary, _visible
+from .helpers import _render, _summary, _visible
 from .schemas import (
     DEMAND_OUT,
     STATS_EARLIEST,
@@ -88,19 +89,19 @@ def create_demand(request):
     data, photos = parse_body(request, DemandIn)
     grid = Region.objects.filter(pk=data.grid).first()
     if grid is None:
-        raise _invalid("grid", _("There is no such grid."))
+        raise invalid("grid", _("There is no such grid."))
     category = None
     if data.category is not None:
         category = DemandCategory.objects.filter(pk=data.category, active=True).first()
         if category is None:
-            raise _invalid("category", _("There is no such category."))
+            raise invalid("category", _("There is no such category."))
     # checked again with the grid by the service; anonymous visitors name no resident
     resident = resident_for(user, data.resident_id) if data.resident_id is not None else None
     session = None
     if data.session is not None:
         session = IntakeSession.objects.select_related("community").filter(pk=data.session).first()
         if session is None:
-            raise _invalid("session", _("There is no such session."))
+            raise invalid("session", _("There is no such session."))
     demand = intake.submit_demand(
         user, grid=grid, title=data.title, description=data.description, channel=data.channel,
         category=category, urgent=data.urgent, resident=resident,
@@ -123,9 +124,9 @@ def demand_stats(request, filters: Query[StatsFilters]):
     if place is None or not may(user, "demand.stats", place):
         raise NotAllowed(_("Only staff of the region can see its figures."))
     if from_ > to:
-        raise _invalid("from", _("The start date is after the end date."))
+        raise invalid("from", _("The start date is after the end date."))
     if from_ < STATS_EARLIEST or to > STATS_LATEST:
-        raise _invalid("from", _("Choose dates between 2000 and 2100."))
+        raise invalid("from", _("Choose dates between 2000 and 2100."))
     figures = stats.demand_stats(place, from_, to).__dict__
     if filters.by:
         figures["breakdown"] = [

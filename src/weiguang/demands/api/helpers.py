@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from weiguang.core.errors import InvalidInput
+from weiguang.core.api import ref
 from weiguang.people.services import view_resident_record
 
 from ..access import may
@@ -17,10 +17,6 @@ from ..services import queries
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _ref(region) -> dict:
-    return {"id": region.pk, "name": region.name}
-
-
 def _summary(d: Demand) -> dict:
     return {
         "id": d.pk,
@@ -30,9 +26,9 @@ def _summary(d: Demand) -> dict:
         "status_label": str(d.get_status_display()),
         "urgent": d.urgent,
         "category": {"id": d.category_id, "name": str(d.category)} if d.category_id else None,
-        "grid": _ref(d.grid),
-        "community": _ref(d.community),
-        "street": _ref(d.street),
+        "grid": ref(d.grid),
+        "community": ref(d.community),
+        "street": ref(d.street),
         "created_at": d.created_at,
         "response_due": d.response_due,
         "handle_due": d.handle_due,
@@ -109,7 +105,3 @@ def _render(user, demand: Demand) -> dict:
         actions=list(queries.available_actions(d, user)),
     )
     return data
-
-
-def _invalid(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, fields={field: message})

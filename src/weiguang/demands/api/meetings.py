@@ -12,6 +12,8 @@ from ninja.responses import Status
 from weiguang.core.api import (
     ERROR_RESPONSES,
     Id,
+    invalid,
+    ref,
     require_user,
 )
 from weiguang.regions.models import Region
@@ -23,7 +25,6 @@ from ..models import (
     IntakeSession,
 )
 from ..services import deliberations, intake
-from .helpers import _invalid, _ref
 from .schemas import (
     DecisionIn,
     MeetingIn,
@@ -41,7 +42,7 @@ router = Router(tags=["demands"])
 def _session_out(session: IntakeSession, summary: stats.SessionSummary | None = None) -> dict:
     summary = summary or stats.session_summary(session)
     return {
-        "id": session.pk, "community": _ref(session.community), "kind": session.kind,
+        "id": session.pk, "community": ref(session.community), "kind": session.kind,
         "title": session.title, "date": session.date, **summary.__dict__,
     }  # fmt: skip
 
@@ -66,7 +67,7 @@ def create_session(request, data: SessionIn):
     user = require_user(request)
     community = Region.objects.filter(pk=data.community).first()
     if community is None:
-        raise _invalid("community", _("There is no such community."))
+        raise invalid("community", _("There is no such community."))
     return Status(201, _session_out(intake.open_session(user, community=community, kind=data.kind,
                                                           title=data.title, date=data.date)))  # fmt: skip
 
@@ -84,7 +85,7 @@ def get_session(request, session_id: Id):
 
 def _meeting_out(m: Deliberation) -> dict:
     return {
-        "id": m.pk, "region": _ref(m.region), "title": m.title, "held_at": m.held_at, "place": m.place,
+        "id": m.pk, "region": ref(m.region), "title": m.title, "held_at": m.held_at, "place": m.place,
         "attendees": m.attendees, "status": m.status, "decision": m.decision,
         "referred": [d.pk for d in m.referred.all()],
         "action_items": [d.pk for d in m.action_items.all()],
@@ -118,7 +119,7 @@ def create_meeting(request, data: MeetingIn):
     user = require_user(request)
     region = Region.objects.filter(pk=data.region).first()
     if region is None:
-        raise _invalid("region", _("There is no such region."))
+        raise invalid("region", _("There is no such region."))
     meeting = deliberations.schedule_meeting(
         user,
         region=region,
@@ -150,7 +151,7 @@ def decide_meeting(request, meeting_id: Id, data: DecisionIn):
     actions = []
     for item in data.actions:
         if item.assignee_id not in users or (item.grid is not None and item.grid not in grids):
-            raise _invalid("actions", _("There is no such person or grid."))
+            raise invalid("actions", _("There is no such person or grid."))
         actions.append((item.title, users[item.assignee_id], grids.get(item.grid)))
     meeting = deliberations.record_decision(
         meeting, user, decision=data.decision, attendees=data.attendees, actions=actions

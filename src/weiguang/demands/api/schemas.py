@@ -12,6 +12,8 @@ from weiguang.core.api import (
     ERROR_RESPONSES,
     Id,
     InSchema,
+    Page,
+    Ref,
     Text,
 )
 
@@ -60,11 +62,6 @@ class StatsFilters(InSchema):
 
 class NoteIn(InSchema):
     note: Text = Field("", max_length=common.REASON_MAX)
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class TransferOut(Schema):
@@ -192,10 +189,7 @@ class DemandDetailOut(DemandOut):
     actions: list[str] = Field(description="Actions you may take now")
 
 
-class DemandPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class DemandPage(Page):
     items: list[DemandOut]
 
 

@@ -11,6 +11,7 @@ from weiguang.core.actions import register_api_actions
 from weiguang.core.api import (
     ERROR_RESPONSES,
     Id,
+    invalid,
     require_user,
 )
 
@@ -19,7 +20,7 @@ from ..models import (
     DemandCategory,
 )
 from ..services import intake
-from .helpers import _get, _invalid, _render
+from .helpers import _get, _render
 from .schemas import (
     DEMAND_OUT,
     ConvertIn,
@@ -54,5 +55,5 @@ def convert_wish(request, wish_id: Id, data: ConvertIn):
     if data.category is not None:
         category = DemandCategory.objects.filter(pk=data.category, active=True).first()
         if category is None:
-            raise _invalid("category", _("There is no such category."))
+            raise invalid("category", _("There is no such category."))
     return Status(201, _render(user, intake.convert_wish(wish, user, note=data.note, category=category)))

@@ -20,8 +20,6 @@ from ..models import (
     DemandChannel,
     DemandStatus,
     MeetingStatus,
-    Transfer,
-    TransferStatus,
 )
 from .common import DECISION_MAX, PLACE_MAX, REASON_MAX, TITLE_MAX, TITLE_MIN, _mark_responded, _text
 from .dispatch import assign_demand
@@ -29,6 +27,7 @@ from .handling import (
     _ask_staff_to_reply,
 )
 from .intake import _create
+from .transfers import close_live_transfers
 
 # --- deliberation meetings (党群联席议事会) ----------------------------------------------
 
@@ -117,8 +116,7 @@ def _decided(decision: str):
         d.result = d.action_taken = decision
         d.handled_at = timezone.now()
         # the decision answers the demand for every department it was still with
-        live = Transfer.objects.filter(demand=d, status__in=Transfer.LIVE_STATUSES)
-        live.update(status=TransferStatus.DONE)
+        close_live_transfers(d, "decide")
         _ask_staff_to_reply(d)
 
     return apply

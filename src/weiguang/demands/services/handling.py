@@ -33,9 +33,7 @@ from .common import (
     demand_url,
 )
 from .intake import _attach_photos
-from .transfers import (
-    _own_transfer,
-)
+from .transfers import _own_transfer, close_live_transfers, reopen_transfers
 
 # --- handle, reply, evaluate ------------------------------------------------------------
 
@@ -69,11 +67,13 @@ def handle_demand(
             return done
         others = locked.live_transfers().exclude(pk=own.pk).exists()
 
+        def report(t: Transfer):
+            t.result, t.action_taken = result, action_taken
+            t.is_genuine, t.beyond_remit = is_genuine, bool(beyond_remit)
+            t.handled_at, t.handled_by = timezone.now(), by
+
         def record_own(d: Demand):
-            own.result, own.action_taken = result, action_taken
-            own.is_genuine, own.beyond_remit = is_genuine, bool(beyond_remit)
-            own.handled_at, own.handled_by, own.status = timezone.now(), by, TransferStatus.DONE
-            own.save()
+            perform(own, "report", by, note=result, apply=report)
             if not others:
                 _combine_department_results(d)
 
@@ -90,9 +90,7 @@ def _handled_by_all(result: str, action_taken: str, flags: dict):
         d.result, d.action_taken = result, action_taken
         d.is_genuine, d.beyond_remit = flags["is_genuine"], flags["beyond_remit"]
         d.handled_at = timezone.now()
-        Transfer.objects.filter(demand=d, status__in=Transfer.LIVE_STATUSES).update(
-            status=TransferStatus.DONE
-        )
+        close_live_transfers(d, "handle")
         _ask_staff_to_reply(d)
 
     return apply
@@ -167,16 +165,10 @@ def _evaluate(demand: Demand, by, evaluation: str, note: str, *, via_code: bool)
         now = timezone.now()
         if reopen:
             d.warning_count += 1
+            d.reopened_at = now
             d.handle_due = calendar.warning_due(d.street, now)
             d.handled_at = d.replied_at = None
-            latest = {}  # department -> its latest finished transfer (one live per department)
-            for t in Transfer.objects.filter(demand=d, status=TransferStatus.DONE).order_by(
-                "created_at", "id"
-            ):
-                latest[t.department_id] = t.pk
-            Transfer.objects.filter(pk__in=latest.values()).update(
-                status=TransferStatus.ACTIVE, deadline=d.handle_due, handled_at=None, accepted_at=None
-            )
+            reopen_transfers(d, action)
             handlers = [d.assignee, *(u for t in d.live_transfers() for u in t.department.handlers.all())]
             notify(
                 [*handlers, *access.holders(access.STAFF, d.grid.path)],

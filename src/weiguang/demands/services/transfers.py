@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.notifications import notify
-from weiguang.core.transitions import perform
+from weiguang.core.transitions import SYSTEM, perform
 
 from .. import calendar
 from ..models import (
@@ -68,9 +68,7 @@ def transfer_demand(
             if live is not None:
                 # The same department again: its transfer goes on with the new deadline (it is not
                 # "done": nothing was reported).
-                live.deadline, live.status, live.return_reason = due, TransferStatus.ACTIVE, ""
-                live.summoned = live.summoned or summoned
-                live.save(update_fields=["deadline", "status", "return_reason", "summoned"])
+                perform(live, "resend", by, note=note, apply=_resent(due, summoned))
             else:
                 Transfer.objects.create(demand=d, department=dep, deadline=due, summoned=summoned)
             title = (
@@ -84,6 +82,39 @@ def transfer_demand(
         demand, "transfer", by, note=note, check=check, apply=apply,
         audit={"departments": [dep.pk for dep, _ in departments]},
     )  # fmt: skip
+
+
+def _resent(due: dt.datetime, summoned: bool):
+    def apply(t: Transfer):
+        t.deadline, t.return_reason = due, ""
+        t.summoned = t.summoned or summoned
+
+    return apply
+
+
+def _accepted(t: Transfer) -> None:
+    t.accepted_at = timezone.now()
+
+
+def close_live_transfers(d: Demand, because: str) -> None:
+    """The demand was answered for every department it was still with (handled for all, or
+    decided by a meeting): their transfers are done, a step of the system after `because`."""
+    for t in d.live_transfers().order_by("id"):
+        perform(t, "close", SYSTEM, audit={"demand_action": because})
+
+
+def reopen_transfers(d: Demand, because: str) -> None:
+    """A warning order: each department whose part was done has it back (its latest transfer),
+    with the demand's new deadline."""
+    latest = {}  # department -> its latest finished transfer (one live per department)
+    for t in Transfer.objects.filter(demand=d, status=TransferStatus.DONE).order_by("created_at", "id"):
+        latest[t.department_id] = t
+
+    def apply(t: Transfer):
+        t.deadline, t.handled_at, t.accepted_at = d.handle_due, None, None
+
+    for t in latest.values():
+        perform(t, "reopen", SYSTEM, apply=apply, audit={"demand_action": because})
 
 
 def _own_transfer(d: Demand, by, status: str) -> Transfer | None:
@@ -108,9 +139,7 @@ def accept_transfer(demand: Demand, by) -> Demand:
             raise Conflict(_("Your department has already accepted this demand."), code="already_accepted")
 
     def apply(d: Demand):
-        t = _own_transfer(d, by, TransferStatus.ACTIVE)
-        t.accepted_at = timezone.now()
-        t.save(update_fields=["accepted_at"])
+        perform(_own_transfer(d, by, TransferStatus.ACTIVE), "accept", by, apply=_accepted)
 
     return perform(demand, "accept", by, check=check, apply=apply)
 
@@ -127,8 +156,7 @@ def request_return(demand: Demand, by, reason: str) -> Demand:
 
     def apply(d: Demand):
         t = _own_transfer(d, by, TransferStatus.ACTIVE)
-        t.status, t.return_reason = TransferStatus.RETURN_REQUESTED, reason
-        t.save(update_fields=["status", "return_reason"])
+        perform(t, "return", by, note=reason, apply=lambda locked: setattr(locked, "return_reason", reason))
         notify(
             _street_admins(d),
             _("%(dep)s returns a demand: %(t)s") % {"dep": t.department.name, "t": d.title},
@@ -150,8 +178,7 @@ def review_return(demand: Demand, by, *, approve: bool, note: str = "") -> Deman
         )
         recipients = []
         for t in pending.select_related("department"):
-            t.status = TransferStatus.RETURNED if approve else TransferStatus.ACTIVE
-            t.save(update_fields=["status"])
+            perform(t, "approve_return" if approve else "reject_return", by, note=note)
             recipients += list(t.department.handlers.all())
         message = _("The return was approved: %(t)s") if approve else _("The return was rejected: %(t)s")
         notify(recipients, message % {"t": d.title}, body=note, url=demand_url(d))

@@ -78,6 +78,13 @@ def people(tree):
 
 
 @pytest.fixture
+def english(client):
+    """Pages in English, for assertions that read the UI (Chinese is the default;
+    tests/core/test_i18n.py checks it). Use with `pytest.mark.usefixtures("english")`."""
+    client.cookies["wg_lang"] = "en"
+
+
+@pytest.fixture
 def make_wish(people):
     """Create a wish for the resident (as the resident) and move it to `status`."""
 

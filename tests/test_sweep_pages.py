@@ -20,7 +20,6 @@ import itertools
 import json
 import logging
 import re
-import sys
 import traceback
 from collections import defaultdict
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
@@ -66,6 +65,7 @@ from weiguang.wishes import services as wish_services
 from weiguang.wishes.actions import WISH_ACTIONS
 from weiguang.wishes.models import Wish, WishKind, WishPhoto
 
+from .built_once import built_once
 from .factories import ResidentFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
@@ -532,35 +532,27 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         "MEDIA_ROOT": tmp_path_factory.mktemp("media"),
         "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
     }
-    with django_db_blocker.unblock(), override_settings(**quick):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            out = StringIO()
-            call_command("seed_demo", "--json", stdout=out)
-            accounts = {a["username"] for a in json.loads(out.getvalue())}
-            assert set(USERNAMES.values()) - {USERNAMES["outsider"]} <= accounts
-            w = World()
-            district = Region.objects.get(kind=RegionKind.DISTRICT)
-            second_street(district)
-            users = get_user_model().objects.filter(username__in=USERNAMES.values())
-            by_name = {u.username: u for u in users}
-            w.users = {role: by_name[name] for role, name in USERNAMES.items()}
-            from weiguang.core.models import Notification
 
-            mine = Notification.objects.filter(recipient__in=list(w.users.values()))
-            w.notifications = ids(mine, "recipient")
-            w.notifications.every = w.notifications.sample
-            w.photos = [p.image.name for p in [*WishPhoto.objects.all()[:2], *DemandPhoto.objects.all()[:2]]]
-            the_plan = plan(w)
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(*sys.exc_info())
-            raise
-    yield w, the_plan
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    def build():
+        out = StringIO()
+        call_command("seed_demo", "--json", stdout=out)
+        accounts = {a["username"] for a in json.loads(out.getvalue())}
+        assert set(USERNAMES.values()) - {USERNAMES["outsider"]} <= accounts
+        w = World()
+        district = Region.objects.get(kind=RegionKind.DISTRICT)
+        second_street(district)
+        users = get_user_model().objects.filter(username__in=USERNAMES.values())
+        by_name = {u.username: u for u in users}
+        w.users = {role: by_name[name] for role, name in USERNAMES.items()}
+        from weiguang.core.models import Notification
+
+        mine = Notification.objects.filter(recipient__in=list(w.users.values()))
+        w.notifications = ids(mine, "recipient")
+        w.notifications.every = w.notifications.sample
+        w.photos = [p.image.name for p in [*WishPhoto.objects.all()[:2], *DemandPhoto.objects.all()[:2]]]
+        return w, plan(w)
+
+    yield from built_once(django_db_blocker, build, **quick)
 
 
 def test_every_pattern_has_a_way_to_fill_its_parameters(world):

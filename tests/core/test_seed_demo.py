@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from io import StringIO
 
 import pytest
@@ -12,10 +11,11 @@ from django.contrib.auth import authenticate as _authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from tests.built_once import built_once
 from weiguang.core.audit import history_of
 from weiguang.core.models import AuditEntry, Notification
 from weiguang.core.privacy import id_number_problem
@@ -231,19 +231,9 @@ def demo_street(django_db_setup, django_db_blocker):
     in a savepoint of it (pytest-django's `db`)."""
     locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "seed"}}
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(CACHES=locmem, PASSWORD_HASHERS=fast):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            accounts = json.loads(run("--json"))
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(*sys.exc_info())
-            raise
-    yield accounts
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    yield from built_once(
+        django_db_blocker, lambda: json.loads(run("--json")), CACHES=locmem, PASSWORD_HASHERS=fast
+    )
 
 
 @pytest.fixture

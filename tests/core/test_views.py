@@ -5,19 +5,11 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from tests.pages import html
 from weiguang.core.models import Notification
 from weiguang.core.notifications import notify
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    client.cookies["wg_lang"] = "en"
-
-
-def html(response) -> str:
-    return response.content.decode()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 class TestHome:

@@ -9,14 +9,12 @@ only way to change a demand). A refusal is NotAllowed and writes nothing. The li
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
+from tests.built_once import built_once
 from tests.conftest import People
 from tests.demands.conftest import Depts
 from tests.factories import Tree, UserFactory, grant
@@ -165,19 +163,7 @@ class Matrix:
 def matrix_data(django_db_setup, django_db_blocker):
     """Built once for the module inside a transaction rolled back at the end; each test runs
     in a savepoint of it (pytest-django's `db`), so every test starts from the same rows."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            data = Matrix()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(*sys.exc_info())
-            raise
-    yield data
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    yield from built_once(django_db_blocker, Matrix, PASSWORD_HASHERS=[FAST_HASHER])
 
 
 @pytest.fixture

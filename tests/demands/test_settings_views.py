@@ -11,22 +11,18 @@ import pytest
 import time_machine
 
 from tests.factories import UserFactory, grant
+from tests.pages import html
 from weiguang.demands.models import Demand, DemandCategory, Department, Holiday
 from weiguang.demands.services import intake
 from weiguang.regions.models import Membership, Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 HOLIDAYS = "/street/demands/holidays/"
 CATEGORIES = "/street/demands/categories/"
 DEPARTMENTS = "/street/demands/departments/"
 PAGES = [HOLIDAYS, CATEGORIES, DEPARTMENTS]
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    client.cookies["wg_lang"] = "en"
 
 
 @pytest.fixture
@@ -40,10 +36,6 @@ def other_admin(tree):
     user = UserFactory(username="admin_x", first_name="外街管理员")
     grant(user, Role.STREET_ADMIN, tree.other_street)
     return user
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def text(response) -> str:

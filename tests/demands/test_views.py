@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests.pages import html
 from weiguang.demands.models import (
     Deliberation,
     Demand,
@@ -20,16 +21,7 @@ from weiguang.demands.services import deliberations, dispatch, intake
 from weiguang.demands.services import transfers as demand_transfers
 from weiguang.wishes.models import WishStatus
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    client.cookies["wg_lang"] = "en"
-
-
-def html(response) -> str:
-    return response.content.decode()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def refresh(d: Demand) -> Demand:

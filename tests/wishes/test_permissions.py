@@ -10,13 +10,10 @@ resident of grid 金华第一网格 in the other street. Roles are named relativ
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
-from django.test import override_settings
 
+from tests.built_once import built_once
 from tests.conftest import People
 from tests.factories import ResidentFactory, Tree, UserFactory, grant
 from weiguang.core.errors import NotAllowed
@@ -188,21 +185,14 @@ def matrix_data(django_db_setup, django_db_blocker):
     """Build the place tree, the people and the wishes once for the whole matrix, inside a
     transaction that is rolled back after the module; each test runs in a savepoint of it
     (pytest-django's `db`), so every test starts from the same rows."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            tree = Tree()
-            data = Matrix(People(tree), tree)
-            data.build_wishes()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(*sys.exc_info())
-            raise
-    yield data
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+
+    def build() -> Matrix:
+        tree = Tree()
+        data = Matrix(People(tree), tree)
+        data.build_wishes()
+        return data
+
+    yield from built_once(django_db_blocker, build, PASSWORD_HASHERS=[FAST_HASHER])
 
 
 @pytest.fixture

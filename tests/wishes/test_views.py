@@ -14,6 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from tests.factories import PartnerFactory, ResidentFactory
+from tests.pages import html
 from weiguang.core.models import Notification
 from weiguang.people.models import PopulationGroup
 from weiguang.wishes import services
@@ -28,17 +29,7 @@ from weiguang.wishes.models import (
     WishStatus,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    """Assertions read the English UI (Chinese is the default; tests/core/test_i18n.py checks it)."""
-    client.cookies["wg_lang"] = "en"
-
-
-def html(response) -> str:
-    return response.content.decode()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def titles(response) -> list[str]:

@@ -114,6 +114,16 @@ class Page(Schema):
     limit: int
     offset: int
 
+    @staticmethod
+    def window(rows, filters):
+        """The rows a paged request asks for: `filters.limit` of them from `filters.offset`."""
+        return rows[filters.offset : filters.offset + filters.limit]
+
+    @staticmethod
+    def body(filters, count: int, items: list) -> dict:
+        """The page's answer: the `items` of the request's window and `count`, the rows in all."""
+        return {"count": count, "limit": filters.limit, "offset": filters.offset, "items": items}
+
 
 def invalid(field: str, message: str) -> InvalidInput:
     """A 422 that puts `message` on one field of the request."""

@@ -311,11 +311,8 @@ def list_invitations(request, filters: Query[InvitationFilters]):
     if filters.status:
         qs = qs.filter(status=filters.status)
     qs = qs.select_related("wish__grid").order_by("-created_at", "-id")
-    page = list(qs[filters.offset : filters.offset + filters.limit])
-    return {
-        "count": qs.count(), "limit": filters.limit, "offset": filters.offset,
-        "items": [_invitation_out(user, inv) for inv in page],
-    }  # fmt: skip
+    page = list(Page.window(qs, filters))
+    return Page.body(filters, qs.count(), [_invitation_out(user, inv) for inv in page])
 
 
 @invitations_router.post(

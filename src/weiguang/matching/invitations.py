@@ -19,6 +19,7 @@ from weiguang.core.audit import log_action
 from weiguang.core.errors import Conflict, InvalidInput
 from weiguang.core.notifications import notify
 from weiguang.core.privacy import mask_name
+from weiguang.core.text import clean_text
 from weiguang.core.transitions import SYSTEM, perform
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions import access
@@ -157,9 +158,7 @@ def _expire(inv: Invitation) -> None:
 
 
 def decline_invitation(inv: Invitation, by, reason: str = "") -> Invitation:
-    reason = (reason or "").strip()
-    if len(reason) > 300:
-        raise InvalidInput(_("At most %(max)d characters.") % {"max": 300}, fields={"reason": "too_long"})
+    reason = clean_text(reason, "reason", required=False, max_length=300)
 
     def apply(i: Invitation):
         i.decline_reason = reason

@@ -205,11 +205,7 @@ def list_units(request, filters: Query[UnitFilters]):
     qs = services.with_active_resources(filters.apply(qs).order_by("name", "id")).prefetch_related(
         "communities", "alliances", "representatives"
     )
-    page = qs[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": qs.count(), "limit": filters.limit, "offset": filters.offset,
-        "items": [_unit_out(user, u) for u in page],
-    }  # fmt: skip
+    return Page.body(filters, qs.count(), [_unit_out(user, u) for u in Page.window(qs, filters)])
 
 
 @partners_router.post(
@@ -342,11 +338,7 @@ def list_resources(request, filters: Query[ResourceFilters]):
         if not filters.include_withdrawn:
             qs = qs.filter(active=True)
     qs = filters.apply(qs).order_by("unit__name", "kind", "title", "id")
-    page = qs[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": qs.count(), "limit": filters.limit, "offset": filters.offset,
-        "items": [resource_out(r) for r in page],
-    }  # fmt: skip
+    return Page.body(filters, qs.count(), [resource_out(r) for r in Page.window(qs, filters)])
 
 
 @resources_router.post(

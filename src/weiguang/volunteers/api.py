@@ -179,13 +179,8 @@ def list_volunteers(request, filters: Query[VolunteerFilters]):
     qs = filters.apply(
         Volunteer.objects.select_related("home_region").restrict(user, "volunteer.list_region")
     )
-    page = qs.prefetch_related("skills").order_by("-created_at", "-id")[
-        filters.offset : filters.offset + filters.limit
-    ]
-    return {
-        "count": qs.count(), "limit": filters.limit, "offset": filters.offset,
-        "items": [_volunteer_out(user, v) for v in page],
-    }  # fmt: skip
+    page = Page.window(qs.prefetch_related("skills").order_by("-created_at", "-id"), filters)
+    return Page.body(filters, qs.count(), [_volunteer_out(user, v) for v in page])
 
 
 @volunteers_router.get("/{id:volunteer_id}", response=VOLUNTEER_OUT, summary="One volunteer")

@@ -19,6 +19,7 @@ from weiguang.core.api import (
     OPTIONAL_AUTH_OPENAPI,
     THROTTLED,
     Id,
+    Page,
     current_user,
     optional_auth,
     require_user,
@@ -116,13 +117,7 @@ def list_wishes(request, filters: Query[WishFilters]):
         )
     qs = filters.apply(qs)
     total = qs.count()
-    page = list(qs[filters.offset : filters.offset + filters.limit])
-    return {
-        "count": total,
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [wish_summary(w) for w in page],
-    }
+    return Page.body(filters, total, [wish_summary(w) for w in Page.window(qs, filters)])
 
 
 @router.post(

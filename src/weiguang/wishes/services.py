@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, RateLimited
 from weiguang.core.idempotency import create_once
 from weiguang.core.notifications import notify
+from weiguang.core.text import clean_text
 from weiguang.core.transitions import SYSTEM, perform
 from weiguang.core.uploads import check_photos
 from weiguang.partners.models import PartnerUnit
@@ -248,13 +249,13 @@ def publish_wish(wish: Wish, by, note: str = "") -> Wish:
 
 
 def reject_wish(wish: Wish, by, reason: str) -> Wish:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("Tell the resident why the wish is rejected."), fields={"reason": "required"})
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(
-            _("At most %(max)d characters.") % {"max": REASON_MAX}, fields={"reason": "too_long"}
-        )
+    reason = clean_text(
+        reason,
+        "reason",
+        required=True,
+        max_length=REASON_MAX,
+        message=_("Tell the resident why the wish is rejected."),
+    )
 
     def apply(w: Wish):
         w.reject_reason = reason
@@ -467,10 +468,7 @@ def dispute_wish(wish: Wish, by, reason: str) -> Wish:
     reason = (reason or "").strip()
     if len(reason) < REASON_MIN:
         raise InvalidInput(_("Tell us what did not come true."), fields={"reason": "required"})
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(
-            _("At most %(max)d characters.") % {"max": REASON_MAX}, fields={"reason": "too_long"}
-        )
+    reason = clean_text(reason, "reason", required=True, max_length=REASON_MAX)
 
     def apply(w: Wish):
         w.dispute_reason = reason

@@ -14,6 +14,7 @@ from weiguang.core.api import (
     THROTTLED,
     ErrorOut,
     Id,
+    Page,
     current_user,
     invalid,
     json_or_multipart_body,
@@ -65,13 +66,7 @@ def list_demands(request, filters: Query[DemandFilters]):
     qs = filters.apply(qs)
     order = ("handle_due", "id") if filters.colour else ("-created_at", "-id")
     total = qs.count()
-    page = qs.order_by(*order)[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": total,
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [_summary(d) for d in page],
-    }
+    return Page.body(filters, total, [_summary(d) for d in Page.window(qs.order_by(*order), filters)])
 
 
 @router.post(
@@ -146,10 +141,14 @@ def track(request, code: str):
     """Only the state and the public reply: nothing about who asked or what they said. The code
     may be written with spaces or dashes ("3815 0274-6692"); codes that match nothing count
     against the address's public look-ups (429 when too many)."""
+    return _track(_by_code(request, code))
+
+
+def _by_code(request, code: str) -> Demand:
     demand = tracking.find_by_code(code, client=ratelimit.client_address(request))
     if demand is None:
         raise Http404
-    return _track(demand)
+    return demand
 
 
 def _track(d: Demand) -> dict:
@@ -175,9 +174,7 @@ def _track(d: Demand) -> dict:
 def evaluate_by_code(request, code: str, data: EvaluateIn):
     """For a demand submitted anonymously, or recorded at the desk for a resident without an
     account: whoever holds the tracking code may give the evaluation once the reply is in."""
-    demand = tracking.find_by_code(code, client=ratelimit.client_address(request))
-    if demand is None:
-        raise Http404
+    demand = _by_code(request, code)
     return _track(tracking.evaluate_by_code(demand.tracking_code, evaluation=data.evaluation, note=data.note))
 
 

@@ -9,13 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
 
-from weiguang.core.api import (
-    ERROR_RESPONSES,
-    Id,
-    invalid,
-    ref,
-    require_user,
-)
+from weiguang.core.api import ERROR_RESPONSES, Id, invalid, ref, require_user
 from weiguang.regions.models import Region
 
 from .. import stats

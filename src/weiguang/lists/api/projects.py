@@ -169,11 +169,8 @@ def list_projects(request, filters: Query[ProjectFilters]):
         if filters.status:
             qs = qs.filter(status=filters.status)
     qs = qs.order_by("-created_at", "-id")
-    page = services.with_links(qs, user)[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": qs.count(), "limit": filters.limit, "offset": filters.offset,
-        "items": [project_out(user, p) for p in page],
-    }  # fmt: skip
+    page = Page.window(services.with_links(qs, user), filters)
+    return Page.body(filters, qs.count(), [project_out(user, p) for p in page])
 
 
 @projects_router.post("", response={201: ProjectOut, **ERROR_RESPONSES}, summary="Create a project (staff)")

@@ -157,12 +157,9 @@ def list_surveys(request, filters: Query[SurveyFilters]):
     if filters.open is not None:
         qs = qs.filter(open=filters.open)
     qs = qs.order_by("-created_at", "-id")
-    page = list(qs.prefetch_related("questions")[filters.offset : filters.offset + filters.limit])
+    page = list(Page.window(qs.prefetch_related("questions"), filters))
     counted = {t.survey.pk: t for t in services.tallies(s for s in page if services.can_collect(user, s))}
-    return {
-        "count": qs.count(), "limit": filters.limit, "offset": filters.offset,
-        "items": [_survey_out(user, s, counted.get(s.pk)) for s in page],
-    }  # fmt: skip
+    return Page.body(filters, qs.count(), [_survey_out(user, s, counted.get(s.pk)) for s in page])
 
 
 @surveys_router.post("", response={201: SurveyOut, **ERROR_RESPONSES}, summary="Create a survey (staff)")

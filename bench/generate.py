@@ -148,6 +148,22 @@ class Loader:
         )
         return count
 
+    def analyse(self, models, bulk: float) -> None:
+        """Refresh the planner's statistics of `models`' tables and print the loading figures
+        (`bulk`: the seconds the loading took)."""
+        t_an = time.perf_counter()
+        with self.connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                for model in models:
+                    cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+            else:
+                cursor.execute("ANALYZE")
+        analyse = time.perf_counter() - t_an
+        rows = sum(n for _t, n, _e in self.figures)
+        print(
+            f"Bulk rows: {rows:,} in {bulk:.1f} s = {rows / bulk:,.0f} rows/s; VACUUM ANALYZE {analyse:.1f} s"
+        )
+
     def reset_sequences(self, models) -> None:
         with self.connection.cursor() as cursor:
             for model in models:
@@ -519,16 +535,7 @@ def main(argv=None) -> int:
     bulk = time.perf_counter() - t_bulk
     loader.reset_sequences([Resident, Resident.groups.through, Wish, Claim])
 
-    t_an = time.perf_counter()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for model in (Region, Resident, Resident.groups.through, Wish, Claim):
-                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
-        else:
-            cursor.execute("ANALYZE")
-    analyse = time.perf_counter() - t_an
-    rows = sum(n for _t, n, _e in loader.figures)
-    print(f"Bulk rows: {rows:,} in {bulk:.1f} s = {rows / bulk:,.0f} rows/s; VACUUM ANALYZE {analyse:.1f} s")
+    loader.analyse((Region, Resident, Resident.groups.through, Wish, Claim), bulk)
     print(f"Total: {time.perf_counter() - t_all:.1f} s")
     first_street, first_communities = streets[0]
     print(

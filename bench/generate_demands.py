@@ -489,16 +489,7 @@ def main(argv=None) -> int:
         loader.load(Transfer, transfer_columns, with_extras(Transfer, iter(transfer_rows)))
     bulk = time.perf_counter() - t_bulk
     loader.reset_sequences([Demand, Transfer])
-    t_an = time.perf_counter()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for model in (Demand, Transfer):
-                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
-        else:
-            cursor.execute("ANALYZE")
-    analyse = time.perf_counter() - t_an
-    rows = sum(n for _t, n, _e in loader.figures)
-    print(f"Bulk rows: {rows:,} in {bulk:.1f} s = {rows / bulk:,.0f} rows/s; VACUUM ANALYZE {analyse:.1f} s")
+    loader.analyse((Demand, Transfer), bulk)
     print(
         f"Open demands {counters['open']:,} (past their deadline: {counters['red']:,}); "
         f"transferred {counters['transfers']:,} ({counters['two departments']:,} to two departments)"

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from weiguang.core.admin import SafeAutocompleteAdmin
+from weiguang.core.admin import ReadOnlyAdmin, SafeAutocompleteAdmin
 
 from .models import Claim, Wish, WishCategory, WishPolicy
 
@@ -18,20 +18,6 @@ class WishCategoryAdmin(admin.ModelAdmin):
 class WishPolicyAdmin(SafeAutocompleteAdmin):
     list_display = ["street", "item_value_cap"]
     autocomplete_fields = ["street"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """States change only through the services (the wish pages and the API); the admin
-    may look, never edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ClaimInline(admin.TabularInline):

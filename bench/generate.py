@@ -517,12 +517,12 @@ def main(argv=None) -> int:
                 rating = 5 if r() < 0.7 else 4
             yield (
                 i, res, grid, community, street, kind, category, title, desc, value,
-                CHANNELS[int(r() * len(CHANNELS))], status, reject, fulfil_note, thanks, rating,
+                CHANNELS[int(r() * len(CHANNELS))], status, reject, "", fulfil_note, thanks, rating,
                 created, published, fulfilled, confirmed, ts.at(step),
             )  # fmt: skip
 
     wish_columns = ["id", "resident", "grid", "community", "street", "kind", "category", "title", "description", "value",
-                    "channel", "status", "reject_reason", "fulfil_note", "thanks", "rating",
+                    "channel", "status", "reject_reason", "dispute_reason", "fulfil_note", "thanks", "rating",
                     "created_at", "published_at", "fulfilled_at", "confirmed_at", "updated_at"]  # fmt: skip
     with loading(connection, [Wish, Claim]):
         loader.load(Wish, wish_columns, wishes())

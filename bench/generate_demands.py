@@ -164,7 +164,7 @@ def main(argv=None) -> int:
     setup_django()
     from django.db import connection, transaction
 
-    from weiguang.demands.models import TRACKING_ALPHABET, Deliberation, Demand, DemandCategory, Transfer
+    from weiguang.demands.models import Deliberation, Demand, DemandCategory, Transfer
     from weiguang.people.models import Resident
     from weiguang.regions.models import Membership, Region, RegionKind, Role
     from weiguang.wishes.models import Wish
@@ -252,7 +252,7 @@ def main(argv=None) -> int:
 
     def tracking_code() -> str:
         while True:
-            code = "".join(rng.choices(TRACKING_ALPHABET, k=10))
+            code = "".join(rng.choices("0123456789", k=12))  # as new_tracking_code
             if code not in codes:
                 codes.add(code)
                 return code

@@ -1,6 +1,7 @@
-"""Navigation entries, home tiles and the role flags they ask about. Each app registers its own
-from its AppConfig.ready() (`register_flag`, `register_entry`, `register_tile`); the header
-(`{% load nav %}`) and site's home page read them. Core knows no app's entries.
+"""Navigation entries, home tiles, object links and the role flags they ask about. Each app
+registers its own from its AppConfig.ready() (`register_flag`, `register_entry`, `register_tile`,
+`register_object_link`); the header (`{% load nav %}`), site's home page and the object pages
+read them. Core knows no app's entries.
 
 A role flag is a fact about the user ("is a resident", "handles a department's demands"). It is
 either a query expression on the user's row (`annotation`: all of them are read in one query,
@@ -60,10 +61,23 @@ class Tile:
     notice: Callable[[Flags, Any], str | None] | None = None  # (flags, counted) -> a line above the tiles
 
 
-# Filled by each app from its AppConfig.ready(); read by the header and the home page.
+@dataclass(frozen=True)
+class ObjectLink:
+    """A link an app shows on the page of another app's object (matching's candidates on a wish's
+    page), so that the app below names no URL of the app above."""
+
+    key: str  # data-testid
+    label: Any
+    url: Callable[[Any], str]  # (obj) -> URL
+    order: int
+    when: Callable[[Flags, Any], bool]  # (flags, obj) -> shown?
+
+
+# Filled by each app from its AppConfig.ready(); read by the header, the home page and object pages.
 FLAGS: dict[str, Flag] = {}
 ENTRIES: dict[str, Entry] = {}
 TILES: dict[str, Tile] = {}
+OBJECT_LINKS: dict[str, dict[str, ObjectLink]] = {}  # page ("wish", "demand") -> key -> link
 
 
 def register_flag(
@@ -89,6 +103,12 @@ def register_tile(key: str, label, url: Url, *, order: int, icon: str, **options
     """A home tile (options: when, caption, count, primary, hide_when_zero, notice; see Tile);
     registering the same key again replaces it."""
     TILES[key] = Tile(key, label, url, order, icon, **options)
+
+
+def register_object_link(page: str, key: str, label, url: Callable[[Any], str], *, order: int, when) -> None:
+    """A link on the object pages named `page` (its template: `{% object_links page obj as links %}`),
+    shown when `when(flags, obj)`; registering the same key again replaces it."""
+    OBJECT_LINKS.setdefault(page, {})[key] = ObjectLink(key, label, url, order, when)
 
 
 class Flags:
@@ -221,3 +241,14 @@ def tiles_for(user) -> tuple[list[str], list[dict]]:
             }
         )
     return notices, tiles
+
+
+def object_links_for(user, page: str, obj) -> list[dict]:
+    """The links registered for `page` that the user sees on `obj`'s page: [{key, url, label}] in order."""
+    flags = role_flags(user)
+    links = sorted(OBJECT_LINKS.get(page, {}).values(), key=lambda link: link.order)
+    return [
+        {"key": link.key, "url": link.url(obj), "label": link.label}
+        for link in links
+        if link.when(flags, obj)
+    ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from weiguang.core.navigation import register_entry, register_flag, register_tile
+from weiguang.people.services import register_seen_on
 from weiguang.regions.models import Role
 
 from .models import OPEN_STATUSES, DemandStatus, Department, overdue_q
@@ -46,6 +47,7 @@ def my_demands_caption(flags, n: dict) -> str | None:
 
 
 def register() -> None:
+    register_seen_on("demand", _("Demand"), "demand_detail")  # a resident record seen on its page
     register_flag(  # handles the demands transferred to a department
         "department",
         annotation=lambda: Exists(Department.handlers.through.objects.filter(user_id=OuterRef("pk"))),

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from weiguang.core.audit import history_of, log_action
@@ -103,6 +106,25 @@ def resident_with_view_log(user, pk) -> Resident:
         raise Http404
     residents = Resident.objects.select_related("grid", "grid__parent")
     return get_for_user(residents, user, see="resident.view_log", pk=pk)
+
+
+# The pages a record is seen on (`via`), registered by the app that shows them (people names
+# no page of the apps above it): via -> (label, name of the URL of the page by its `ref`).
+SEEN_ON: dict[str, tuple[Any, str]] = {}
+
+
+def register_seen_on(via: str, label, url_name: str) -> None:
+    SEEN_ON[via] = (label, url_name)
+
+
+def seen_on(view: AuditEntry) -> dict | None:
+    """The page a record view was on ({label, url}), when an app registered its `via`."""
+    found = SEEN_ON.get(view.data.get("via"))
+    ref = view.data.get("ref")
+    if found is None or ref is None:
+        return None
+    label, url_name = found
+    return {"label": label, "url": reverse(url_name, args=[ref])}
 
 
 def record_views(resident: Resident) -> QuerySet[AuditEntry]:

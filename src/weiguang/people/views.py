@@ -40,6 +40,8 @@ def staff_resident(request, pk: int):
     services.view_resident_record(resident, request.user, via="record")
     views = services.record_views(resident)
     page = Paginator(views, 50).get_page(request.GET.get("page"))
+    for view in page.object_list:
+        view.seen_on = services.seen_on(view)
     return render(
         request,
         "people/resident.html",

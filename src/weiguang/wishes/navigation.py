@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from weiguang.core.navigation import register_entry, register_tile
+from weiguang.people.services import register_seen_on
 
 from .models import Wish, WishStatus
 from .services import region_wishes
@@ -34,6 +35,7 @@ def to_review(flags) -> int:
 
 
 def register() -> None:
+    register_seen_on("wish", _("Micro-wish"), "wish_detail")  # a resident record seen on its page
     register_entry("wall", _("Wish wall"), wall_url, order=10)
     register_entry("new", _("Post a wish"), "wish_new", order=20, when="is_resident")
     register_entry("mine", _("My wishes"), "my_wishes", order=30, when="is_resident")

@@ -94,7 +94,6 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
         "returning": [t for t in transfers if t.status == TransferStatus.RETURN_REQUESTED],
         "refer_empty": "refer" in forms and not forms["refer"].meetings,
         "can_record_service": may(user, "demand.handle", demand),
-        "can_recommend": demand.is_open and may(user, "claimers.recommend", demand),
     }
 
 

@@ -21,6 +21,20 @@ def log_action(
     )
 
 
+def save_and_log_update(locked, by, fields: dict, relations: dict | None = None) -> None:
+    """Set `fields` on the row (locked by the caller's transaction) and its many-to-many
+    `relations`, save, and log one "update" entry naming the fields that changed (every relation
+    given counts as changed)."""
+    changed = sorted(n for n, v in fields.items() if getattr(locked, n) != v)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save()
+    for name, values in (relations or {}).items():
+        getattr(locked, name).set(values)
+        changed.append(name)
+    log_action(locked, "update", by, fields=changed)
+
+
 def history_of(obj):
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)

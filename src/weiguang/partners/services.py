@@ -15,7 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weiguang.core.audit import log_action
+from weiguang.core.audit import log_action, save_and_log_update
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.notifications import notify
 from weiguang.core.text import clean_text as _text
@@ -187,14 +187,7 @@ def update_unit(unit: PartnerUnit, by, **changes) -> PartnerUnit:
             renamed = "name" in fields and fields["name"] != locked.name
             if renamed and PartnerUnit.objects.filter(region=locked.region, name=fields["name"]).exists():
                 raise InvalidInput(_("There is already a unit of this name here."), fields={"name": "taken"})
-            changed = sorted(n for n, v in fields.items() if getattr(locked, n) != v)
-            for name, value in fields.items():
-                setattr(locked, name, value)
-            locked.save()
-            for name, values in relations.items():
-                getattr(locked, name).set(values)
-                changed.append(name)
-            log_action(locked, "update", by, fields=changed)
+            save_and_log_update(locked, by, fields, relations)
     except IntegrityError:
         raise InvalidInput(
             _("There is already a unit of this name here."), fields={"name": "taken"}
@@ -369,11 +362,7 @@ def update_resource(resource: Resource, by, **changes) -> Resource:
             "available_from",
             "available_until",
         )
-        changed = sorted(n for n, v in fields.items() if getattr(locked, n) != v)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save()
-        log_action(locked, "update", by, fields=changed)
+        save_and_log_update(locked, by, fields)
     return locked
 
 

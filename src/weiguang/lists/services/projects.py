@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weiguang.core.audit import log_action
+from weiguang.core.audit import log_action, save_and_log_update
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.notifications import notify
 from weiguang.core.text import clean_text as _text
@@ -147,14 +147,7 @@ def update_project(project: Project, by, **changes) -> Project:
                 raise InvalidInput(
                     _("Link at least one need: a wish, a demand or a survey."), fields={"wishes": "required"}
                 )
-        changed = sorted(n for n, v in fields.items() if getattr(locked, n) != v)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save()
-        for name, items in links.items():
-            getattr(locked, name).set(items)
-            changed.append(name)
-        log_action(locked, "update", by, fields=changed)
+        save_and_log_update(locked, by, fields, links)
         new_owner = fields.get("owner")
         if new_owner is not None and new_owner.pk != project.owner_id:
             notify(

@@ -130,6 +130,17 @@ def invalid(field: str, message: str) -> InvalidInput:
     return InvalidInput(message, fields={field: message})
 
 
+def referenced(rows, pk: int | None, field: str, message: str):
+    """The row of `rows` (a manager or query set) that a request's `field` names by id, None when
+    it names none; an unknown id is a 422 on that field."""
+    if pk is None:
+        return None
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise invalid(field, message)
+    return row
+
+
 class BearerAuth(HttpBearer):
     """`Authorization: Bearer <token>`. A header with an unknown token is refused (401)
     rather than treated as anonymous, so a client notices a revoked token at once."""

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from weiguang.core.actions import Action, ActionTable
-from weiguang.core.api import invalid, json_or_multipart_body, parse_body
+from weiguang.core.api import invalid, json_or_multipart_body, parse_body, referenced
 from weiguang.regions.models import ancestor_paths
 
 from .access import dispatchers
@@ -97,9 +97,12 @@ def _handle_api_inputs(request, data) -> dict:
 
 
 def _refer_api_inputs(request, data: ReferIn) -> dict:
-    meeting = Deliberation.objects.select_related("region").filter(pk=data.meeting_id).first()
-    if meeting is None:
-        raise invalid("meeting_id", _("There is no such meeting."))
+    meeting = referenced(
+        Deliberation.objects.select_related("region"),
+        data.meeting_id,
+        "meeting_id",
+        _("There is no such meeting."),
+    )
     return {"meeting": meeting, "note": data.note}
 
 

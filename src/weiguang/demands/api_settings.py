@@ -26,6 +26,7 @@ from weiguang.core.api import (
     invalid,
     optional_auth,
     ref,
+    referenced,
     require_user,
 )
 from weiguang.core.errors import NotAllowed
@@ -257,11 +258,7 @@ def _fresh_category(pk: int) -> dict:
 )  # fmt: skip
 def add_category(request, data: CategoryIn):
     user = require_user(request)
-    parent = None
-    if data.parent is not None:
-        parent = DemandCategory.objects.filter(pk=data.parent).first()
-        if parent is None:
-            raise invalid("parent", _("There is no such category."))
+    parent = referenced(DemandCategory.objects, data.parent, "parent", _("There is no such category."))
     category = configure.add_category(user, name=data.name, parent=parent)
     return Status(201, _fresh_category(category.pk))
 

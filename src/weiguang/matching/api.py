@@ -21,7 +21,18 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Page, Ref, Text, invalid, ref, require_user
+from weiguang.core.api import (
+    ERROR_RESPONSES,
+    Id,
+    InSchema,
+    Page,
+    Ref,
+    Text,
+    invalid,
+    ref,
+    referenced,
+    require_user,
+)
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions import access
 from weiguang.wishes import services as wish_services
@@ -285,16 +296,8 @@ def invite(request, wish_id: Id, data: InviteIn):
     wish = _visible_wish(user, wish_id)
     if data.user_id is None and data.partner_id is None:
         raise invalid("user_id", _("Give either user_id or partner_id."))
-    partner = None
-    if data.partner_id is not None:
-        partner = PartnerUnit.objects.filter(pk=data.partner_id).first()
-        if partner is None:
-            raise invalid("partner_id", _("There is no such unit."))
-    invitee = None
-    if data.user_id is not None:
-        invitee = get_user_model().objects.filter(pk=data.user_id).first()
-        if invitee is None:
-            raise invalid("user_id", _("There is no such user."))
+    partner = referenced(PartnerUnit.objects, data.partner_id, "partner_id", _("There is no such unit."))
+    invitee = referenced(get_user_model().objects, data.user_id, "user_id", _("There is no such user."))
     inv = invitations.invite(wish, user, user=invitee, partner=partner, note=data.note)
     return Status(201, _invitation_out(user, _invitation(user, inv.pk)))
 

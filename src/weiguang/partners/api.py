@@ -17,7 +17,18 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Page, Ref, Text, invalid, ref, require_user
+from weiguang.core.api import (
+    ERROR_RESPONSES,
+    Id,
+    InSchema,
+    Page,
+    Ref,
+    Text,
+    invalid,
+    ref,
+    referenced,
+    require_user,
+)
 from weiguang.core.privacy import mask_name, mask_phone
 from weiguang.regions.models import Region
 
@@ -30,12 +41,7 @@ resources_router = Router(tags=["partners"])
 
 
 def region_arg(region_id: int | None, field: str = "region") -> Region | None:
-    if region_id is None:
-        return None
-    region = Region.objects.filter(pk=region_id).first()
-    if region is None:
-        raise invalid(field, _("There is no such region."))
-    return region
+    return referenced(Region.objects, region_id, field, _("There is no such region."))
 
 
 def many_of(model, ids, field: str, message: str, qs=None) -> list:
@@ -346,9 +352,9 @@ def list_resources(request, filters: Query[ResourceFilters]):
 )
 def create_resource(request, data: ResourceIn):
     user = require_user(request)
-    unit = PartnerUnit.objects.select_related("region").filter(pk=data.unit).first()
-    if unit is None:
-        raise invalid("unit", _("There is no such unit."))
+    unit = referenced(
+        PartnerUnit.objects.select_related("region"), data.unit, "unit", _("There is no such unit.")
+    )
     fields = _resource_kwargs(data.dict(exclude={"unit"}))
     return Status(201, resource_out(services.add_resource(unit, user, **fields)))
 

@@ -17,7 +17,18 @@ from ninja.responses import Status
 from pydantic import Field
 
 from weiguang.core.actions import register_api_actions
-from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Page, Ref, Text, invalid, ref, require_user
+from weiguang.core.api import (
+    ERROR_RESPONSES,
+    Id,
+    InSchema,
+    Page,
+    Ref,
+    Text,
+    invalid,
+    ref,
+    referenced,
+    require_user,
+)
 from weiguang.core.errors import InvalidInput, NotAllowed
 from weiguang.regions import access
 from weiguang.regions.models import Region
@@ -139,9 +150,7 @@ def register(request, data: RegisterIn):
     """Real-name registration; the community's staff approve it and the volunteer number is
     given then."""
     user = require_user(request)
-    region = Region.objects.filter(pk=data.home_region).first()
-    if region is None:
-        raise invalid("home_region", _("There is no such community."))
+    region = referenced(Region.objects, data.home_region, "home_region", _("There is no such community."))
     skills = list(Skill.objects.filter(pk__in=data.skills))
     if len(skills) != len(set(data.skills)):
         raise invalid("skills", _("There is no such skill."))
@@ -318,9 +327,7 @@ def list_teams(request, region: Id | None = None):
 @teams_router.post("", response={201: TeamOut, **ERROR_RESPONSES}, summary="Create a team (staff)")
 def create_team(request, data: TeamIn):
     user = require_user(request)
-    region = Region.objects.filter(pk=data.region).first()
-    if region is None:
-        raise invalid("region", _("There is no such region."))
+    region = referenced(Region.objects, data.region, "region", _("There is no such region."))
     leaders = list(get_user_model().objects.filter(pk__in=data.leaders, is_active=True))
     if len(leaders) != len(set(data.leaders)):
         raise invalid("leaders", _("There is no such person."))
@@ -386,11 +393,9 @@ def record_activity(request, team_id: Id, data: ActivityIn):
     volunteers = Volunteer.objects.in_bulk([a.volunteer_id for a in data.attendance])
     if len(volunteers) != len({a.volunteer_id for a in data.attendance}):
         raise invalid("attendance", _("There is no such volunteer."))
-    project = None
-    if data.project_id is not None:
-        project = team.projects.filter(pk=data.project_id).first()
-        if project is None:
-            raise invalid("project_id", _("There is no such project in this team."))
+    project = referenced(
+        team.projects, data.project_id, "project_id", _("There is no such project in this team.")
+    )
     activity = services.record_activity(
         team, user, title=data.title, date=data.date, place=data.place, project=project,
         attendance=[(volunteers[a.volunteer_id], a.check_in, a.check_out) for a in data.attendance],
@@ -539,9 +544,7 @@ def items(request):
 )
 def add_item(request, data: ItemIn):
     user = require_user(request)
-    street = Region.objects.filter(pk=data.street).first()
-    if street is None:
-        raise invalid("street", _("There is no such street."))
+    street = referenced(Region.objects, data.street, "street", _("There is no such street."))
     return Status(
         201,
         _item_out(

@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from weiguang.core.actions import Action, ActionTable
-from weiguang.core.api import json_or_multipart_body, parse_body
-from weiguang.core.errors import InvalidInput
+from weiguang.core.api import json_or_multipart_body, parse_body, referenced
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions.models import ancestor_paths
 
@@ -33,13 +32,8 @@ def _claim_form(request, wish, data):
 
 def _claim_api_inputs(request, data: ClaimIn | None) -> dict:
     data = data or ClaimIn()
-    partner = None
-    if data.partner_id is not None:
-        partner = PartnerUnit.objects.select_related("region").filter(pk=data.partner_id).first()
-        if partner is None:
-            raise InvalidInput(
-                _("There is no such unit."), fields={"partner_id": _("There is no such unit.")}
-            )
+    units = PartnerUnit.objects.select_related("region")
+    partner = referenced(units, data.partner_id, "partner_id", _("There is no such unit."))
     return {"promised_date": data.promised_date, "partner": partner}
 
 

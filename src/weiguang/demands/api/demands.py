@@ -20,6 +20,7 @@ from weiguang.core.api import (
     json_or_multipart_body,
     optional_auth,
     parse_body,
+    referenced,
     require_user,
 )
 from weiguang.core.errors import NotAllowed
@@ -82,9 +83,7 @@ def create_demand(request):
     `photos`."""
     user = current_user(request)
     data, photos = parse_body(request, DemandIn)
-    grid = Region.objects.filter(pk=data.grid).first()
-    if grid is None:
-        raise invalid("grid", _("There is no such grid."))
+    grid = referenced(Region.objects, data.grid, "grid", _("There is no such grid."))
     category = None
     if data.category is not None:
         category = DemandCategory.objects.filter(pk=data.category, active=True).first()
@@ -92,11 +91,12 @@ def create_demand(request):
             raise invalid("category", _("There is no such category."))
     # checked again with the grid by the service; anonymous visitors name no resident
     resident = resident_for(user, data.resident_id) if data.resident_id is not None else None
-    session = None
-    if data.session is not None:
-        session = IntakeSession.objects.select_related("community").filter(pk=data.session).first()
-        if session is None:
-            raise invalid("session", _("There is no such session."))
+    session = referenced(
+        IntakeSession.objects.select_related("community"),
+        data.session,
+        "session",
+        _("There is no such session."),
+    )
     demand = intake.submit_demand(
         user, grid=grid, title=data.title, description=data.description, channel=data.channel,
         category=category, urgent=data.urgent, resident=resident,

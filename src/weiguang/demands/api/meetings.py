@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
 
-from weiguang.core.api import ERROR_RESPONSES, Id, invalid, ref, require_user
+from weiguang.core.api import ERROR_RESPONSES, Id, invalid, ref, referenced, require_user
 from weiguang.regions.models import Region
 
 from .. import stats
@@ -59,9 +59,7 @@ def list_sessions(request, community: Id | None = None):
 )
 def create_session(request, data: SessionIn):
     user = require_user(request)
-    community = Region.objects.filter(pk=data.community).first()
-    if community is None:
-        raise invalid("community", _("There is no such community."))
+    community = referenced(Region.objects, data.community, "community", _("There is no such community."))
     return Status(201, _session_out(intake.open_session(user, community=community, kind=data.kind,
                                                           title=data.title, date=data.date)))  # fmt: skip
 
@@ -111,9 +109,7 @@ def list_meetings(request):
 )
 def create_meeting(request, data: MeetingIn):
     user = require_user(request)
-    region = Region.objects.filter(pk=data.region).first()
-    if region is None:
-        raise invalid("region", _("There is no such region."))
+    region = referenced(Region.objects, data.region, "region", _("There is no such region."))
     meeting = deliberations.schedule_meeting(
         user,
         region=region,

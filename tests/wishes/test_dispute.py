@@ -56,7 +56,7 @@ def test_the_resident_says_it_did_not_come_true_and_staff_send_it_back(client, p
     # staff: on the home page's to-do, the review queue and the wish page
     client.force_login(people.staff)
     home = page(client, "/")
-    tile = re.search(r'<a [^>]*href="/staff/wishes/"[^>]*>(.*?)</a>', home, re.S).group(1)
+    tile = re.search(r'<a [^>]*href="/staff/wishes/" data-tile="queue">(.*?)</a>', home, re.S).group(1)
     assert re.findall(r"\d+", tile) == ["1"], tile  # the disputed wish is waiting for them
     queue = page(client, "/staff/wishes/")
     assert 'data-testid="disputed"' in queue and REASON in queue and f"/wishes/{wish.pk}/" in queue

@@ -85,14 +85,3 @@ class Invitation(RegionScoped):
 
     def __str__(self) -> str:
         return f"invitation {self.pk} to {self.invitee_id} for {self.wish_id}"
-
-    def relations_to(self, user) -> set[str]:
-        # What scope_relations say, reading the unit's representatives through .all(): a list
-        # that prefetched them ("partner__representatives") then asks nothing more per row.
-        if not getattr(user, "is_authenticated", False):
-            return set()
-        if self.invitee_id == user.pk:
-            return {"owner"}
-        if self.partner_id and any(rep.pk == user.pk for rep in self.partner.representatives.all()):
-            return {"owner"}
-        return set()

@@ -48,7 +48,11 @@ def _reaches(obj, lookup: str, user) -> bool:
     head, _, rest = lookup.partition("__")
     field = obj._meta.get_field(head)
     if field.many_to_many or field.one_to_many:
-        related = getattr(obj, head if not field.auto_created else field.get_accessor_name())
+        accessor = head if not field.auto_created else field.get_accessor_name()
+        related = getattr(obj, accessor)
+        if accessor in getattr(obj, "_prefetched_objects_cache", {}):
+            # A list that prefetched the relation asks nothing more per row.
+            return any(_reaches(o, rest, user) if rest else o.pk == user.pk for o in related.all())
         return related.filter(**{f"{rest}__pk" if rest else "pk": user.pk}).exists()
     if not rest:
         return getattr(obj, field.attname) == user.pk

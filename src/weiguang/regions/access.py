@@ -152,7 +152,7 @@ def can(user, action: str, obj=None, *, path: str | None = None) -> bool:
         return True
     if target_path is None and has_role(user, allowed):
         return True
-    if obj is not None and hasattr(obj, "relations_to"):
+    if obj is not None and allowed & RELATIONS and hasattr(obj, "relations_to"):
         return bool(obj.relations_to(user) & allowed)
     return False
 

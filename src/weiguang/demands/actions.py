@@ -75,9 +75,8 @@ def _chosen(field: str):
 
 
 def _assign_api_inputs(request, data: AssignIn) -> dict:
-    assignee = get_user_model().objects.filter(pk=data.assignee_id, is_active=True).first()
-    if assignee is None:
-        raise invalid("assignee_id", _("There is no such person."))
+    people = get_user_model().objects.filter(is_active=True)
+    assignee = referenced(people, data.assignee_id, "assignee_id", _("There is no such person."))
     return {"assignee": assignee, "note": data.note}
 
 

@@ -84,11 +84,8 @@ def create_demand(request):
     user = current_user(request)
     data, photos = parse_body(request, DemandIn)
     grid = referenced(Region.objects, data.grid, "grid", _("There is no such grid."))
-    category = None
-    if data.category is not None:
-        category = DemandCategory.objects.filter(pk=data.category, active=True).first()
-        if category is None:
-            raise invalid("category", _("There is no such category."))
+    categories = DemandCategory.objects.filter(active=True)
+    category = referenced(categories, data.category, "category", _("There is no such category."))
     # checked again with the grid by the service; anonymous visitors name no resident
     resident = resident_for(user, data.resident_id) if data.resident_id is not None else None
     session = referenced(

@@ -11,7 +11,7 @@ from weiguang.core.actions import register_api_actions
 from weiguang.core.api import (
     ERROR_RESPONSES,
     Id,
-    invalid,
+    referenced,
     require_user,
 )
 
@@ -51,9 +51,6 @@ def convert_wish(request, wish_id: Id, data: ConvertIn):
 
     user = require_user(request)
     wish = get_object_or_404(Wish.objects.select_related("resident", "grid"), pk=wish_id)
-    category = None
-    if data.category is not None:
-        category = DemandCategory.objects.filter(pk=data.category, active=True).first()
-        if category is None:
-            raise invalid("category", _("There is no such category."))
+    categories = DemandCategory.objects.filter(active=True)
+    category = referenced(categories, data.category, "category", _("There is no such category."))
     return Status(201, _render(user, intake.convert_wish(wish, user, note=data.note, category=category)))

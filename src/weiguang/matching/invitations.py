@@ -24,13 +24,10 @@ from weiguang.core.transitions import SYSTEM, perform
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions import access
 from weiguang.wishes.models import Claim, ClaimStatus, Wish, WishStatus
+from weiguang.wishes.services import wish_url
 
 from .models import Invitation, InvitationStatus
 from .recommend import check_may_recommend, score_of, shown_name
-
-
-def wish_url(wish) -> str:
-    return f"/wishes/{wish.pk}/"
 
 
 def _recipients(inv: Invitation) -> list:

@@ -95,3 +95,13 @@ def test_the_flags_are_forgotten_after_a_role_changes(people):
     assert not flags.staff
     navigation.forget(people.stranger)
     assert navigation.role_flags(people.stranger) is not flags
+
+
+def test_only_the_closest_entry_is_current_where_one_url_lies_under_another(people):
+    """The staff's 待审核 (/staff/wishes/) and 全部心愿 (/staff/wishes/all/): one lit tab, not two."""
+    from weiguang.core import navigation
+
+    lit = [i["key"] for i in navigation.entries_for(people.staff, "/staff/wishes/all/") if i["active"]]
+    assert lit == ["region"]
+    active = [i["key"] for i in navigation.entries_for(people.staff, "/staff/wishes/") if i["active"]]
+    assert active == ["queue"]

@@ -207,6 +207,10 @@ def entries_for(user, path: str = "") -> list[dict]:
         if entry.badge is not None:
             item["badge"] = flags.memo(entry.badge)
         items.append(item)
+    # /staff/wishes/all/ lies under /staff/wishes/ too: only the closest entry is the current one
+    longest = max((len(i["url"].split("#")[0]) for i in items if i["active"]), default=0)
+    for item in items:
+        item["active"] = item["active"] and len(item["url"].split("#")[0]) == longest
     return items
 
 

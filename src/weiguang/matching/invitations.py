@@ -69,9 +69,7 @@ def invite(wish: Wish, by, user=None, partner: PartnerUnit | None = None, note: 
     representatives is asked). Staff of the wish's region only; the wish must be on the wall and
     the invitee a candidate (able to claim it). Returns the (pending) invitation."""
     check_may_recommend(by, wish)
-    note = (note or "").strip()
-    if len(note) > 300:
-        raise InvalidInput(_("At most %(max)d characters.") % {"max": 300}, fields={"note": "too_long"})
+    note = clean_text(note, "note", required=False, max_length=300)
     if user is None and partner is None:
         raise InvalidInput(_("Choose a volunteer or a unit to invite."), fields={"user_id": "required"})
     if wish.status != WishStatus.PUBLISHED:

@@ -53,10 +53,9 @@ def many_of(model, ids, field: str, message: str, qs=None) -> list:
 
 
 def user_arg(user_id: int, field: str):
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        raise invalid(field, _("There is no such user."))
-    return user
+    return referenced(
+        get_user_model().objects.filter(is_active=True), user_id, field, _("There is no such user.")
+    )
 
 
 # --- shapes ------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "weiguang.core",
     "weiguang.regions",
     "weiguang.people",
+    "weiguang.accounts",
     "weiguang.partners",
     "weiguang.wishes",
     "weiguang.demands",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("weiguang.partners.urls")),
     path("", include("weiguang.lists.urls")),
     path("", include("weiguang.people.urls")),
+    path("", include("weiguang.accounts.urls")),
 ]
 
 if settings.DEBUG or settings.WEIGUANG.get("SERVE_MEDIA", True):

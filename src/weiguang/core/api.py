@@ -141,6 +141,28 @@ def referenced(rows, pk: int | None, field: str, message: str):
     return row
 
 
+def many_of(rows, ids, field: str, message: str) -> list:
+    """The rows of `rows` (a manager or query set) that a request's `field` names by ids, each
+    once, in the order given; an unknown id is a 422 on that field."""
+    ids = list(dict.fromkeys(ids or []))
+    found = rows.in_bulk(ids)
+    if len(found) != len(ids):
+        raise invalid(field, message)
+    return [found[i] for i in ids]
+
+
+def patched(data: dict, required=(), blank: dict | None = None) -> dict:
+    """A PATCH body (`data`, the fields it sets) with its nulls checked: a field of `required`
+    set to null is a 422 on it; a field of `blank` set to null takes its value there ("", 0)."""
+    for name in required:
+        if name in data and data[name] is None:
+            raise invalid(name, _("This field is required."))
+    for name, empty in (blank or {}).items():
+        if name in data and data[name] is None:
+            data[name] = empty
+    return data
+
+
 class BearerAuth(HttpBearer):
     """`Authorization: Bearer <token>`. A header with an unknown token is refused (401)
     rather than treated as anonymous, so a client notices a revoked token at once."""

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from weiguang.core.actions import Action, ActionTable
-from weiguang.core.api import invalid, json_or_multipart_body, parse_body, referenced
+from weiguang.core.api import json_or_multipart_body, many_of, parse_body, referenced
 from weiguang.regions.models import ancestor_paths
 
 from .access import dispatchers
@@ -81,9 +81,10 @@ def _assign_api_inputs(request, data: AssignIn) -> dict:
 
 
 def _transfer_api_inputs(request, data: TransferIn) -> dict:
-    found = Department.objects.in_bulk([t.department_id for t in data.departments])
-    if len(found) != len({t.department_id for t in data.departments}):
-        raise invalid("departments", _("There is no such department."))
+    ids = [t.department_id for t in data.departments]
+    found = {
+        d.pk: d for d in many_of(Department.objects, ids, "departments", _("There is no such department."))
+    }
     return {
         "departments": [(found[t.department_id], t.deadline) for t in data.departments],
         "note": data.note,

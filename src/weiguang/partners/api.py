@@ -24,7 +24,8 @@ from weiguang.core.api import (
     Page,
     Ref,
     Text,
-    invalid,
+    many_of,
+    patched,
     ref,
     referenced,
     require_user,
@@ -42,14 +43,6 @@ resources_router = Router(tags=["partners"])
 
 def region_arg(region_id: int | None, field: str = "region") -> Region | None:
     return referenced(Region.objects, region_id, field, _("There is no such region."))
-
-
-def many_of(model, ids, field: str, message: str, qs=None) -> list:
-    ids = list(dict.fromkeys(ids or []))
-    found = {o.pk: o for o in (qs if qs is not None else model.objects).filter(pk__in=ids)}
-    if len(found) != len(ids):
-        raise invalid(field, message)
-    return [found[i] for i in ids]
 
 
 def user_arg(user_id: int, field: str):
@@ -180,18 +173,14 @@ def unit_or_404(unit_id: int) -> PartnerUnit:
 def _unit_kwargs(data: dict, region: Region) -> dict:
     if "communities" in data:
         data["communities"] = many_of(
-            Region, data["communities"] or [], "communities", _("There is no such community.")
+            Region.objects, data["communities"] or [], "communities", _("There is no such community.")
         )
     if "alliances" in data:
         data["alliances"] = many_of(
-            Alliance, data["alliances"] or [], "alliances", _("There is no such alliance.")
+            Alliance.objects, data["alliances"] or [], "alliances", _("There is no such alliance.")
         )
-    for name in ("name", "kind", "contact_name", "contact_phone", "party_organisation", "party_members"):
-        if name in data and data[name] is None:
-            if name in ("name", "kind"):
-                raise invalid(name, _("This field is required."))
-            data[name] = 0 if name == "party_members" else ""
-    return data
+    blank = {"contact_name": "", "contact_phone": "", "party_organisation": "", "party_members": 0}
+    return patched(data, required=("name", "kind"), blank=blank)
 
 
 @partners_router.get(
@@ -320,13 +309,8 @@ def _resource(resource_id: int) -> Resource:
 def _resource_kwargs(data: dict) -> dict:
     if "area" in data:
         data["area"] = region_arg(data["area"], "area")
-    for name in ("kind", "title"):
-        if name in data and data[name] is None:
-            raise invalid(name, _("This field is required."))
-    for name in ("description", "keywords", "quantity_unit"):
-        if name in data and data[name] is None:
-            data[name] = ""
-    return data
+    blank = dict.fromkeys(("description", "keywords", "quantity_unit"), "")
+    return patched(data, required=("kind", "title"), blank=blank)
 
 
 @resources_router.get("", response={200: ResourcePage, **ERROR_RESPONSES}, summary="Resources")

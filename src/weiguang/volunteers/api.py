@@ -25,6 +25,7 @@ from weiguang.core.api import (
     Ref,
     Text,
     invalid,
+    many_of,
     ref,
     referenced,
     require_user,
@@ -390,9 +391,10 @@ def record_activity(request, team_id: Id, data: ActivityIn):
     """Each attendee gets a pending service record of check-out − check-in hours."""
     user = require_user(request)
     team = _team(team_id)
-    volunteers = Volunteer.objects.in_bulk([a.volunteer_id for a in data.attendance])
-    if len(volunteers) != len({a.volunteer_id for a in data.attendance}):
-        raise invalid("attendance", _("There is no such volunteer."))
+    ids = [a.volunteer_id for a in data.attendance]
+    volunteers = {
+        v.pk: v for v in many_of(Volunteer.objects, ids, "attendance", _("There is no such volunteer."))
+    }
     project = referenced(
         team.projects, data.project_id, "project_id", _("There is no such project in this team.")
     )
@@ -437,13 +439,10 @@ def record_demand_work(request, data: DemandServiceIn):
     user = require_user(request)
     demands = services.demand_model().objects.select_related("grid", "community")
     demand = access.get_for_user(demands, user, see="demand.view", pk=data.demand_id)
-    if data.volunteer_id is not None:
-        volunteer = Volunteer.objects.filter(pk=data.volunteer_id).first()
-        if volunteer is None:
-            raise InvalidInput(_("No such volunteer."), fields={"volunteer_id": "not_found"})
-    elif data.volunteer_number:
+    volunteer = referenced(Volunteer.objects, data.volunteer_id, "volunteer_id", _("No such volunteer."))
+    if volunteer is None and data.volunteer_number:
         volunteer = services.volunteer_by_number(data.volunteer_number)
-    else:
+    elif volunteer is None:
         raise InvalidInput(_("Say which volunteer did the work."), fields={"volunteer_id": "required"})
     record = services.record_demand_service(demand, volunteer, user, hours=data.hours, content=data.content)
     return Status(201, _record_out(record))

@@ -12,9 +12,20 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Page, Ref, Text, invalid, ref, require_user
+from weiguang.core.api import (
+    ERROR_RESPONSES,
+    Id,
+    InSchema,
+    Page,
+    Ref,
+    Text,
+    many_of,
+    patched,
+    ref,
+    require_user,
+)
 from weiguang.demands.models import Demand
-from weiguang.partners.api import ReasonIn, many_of, person, region_arg, user_arg
+from weiguang.partners.api import ReasonIn, person, region_arg, user_arg
 from weiguang.partners.models import Resource
 from weiguang.regions import access
 from weiguang.regions.models import Region
@@ -141,9 +152,7 @@ def _project_kwargs(data: dict, region: Region) -> dict:
         owner_id = data.pop("owner_id")
         if owner_id is not None:
             data["owner"] = user_arg(owner_id, "owner_id")
-    for name in ("title", "plan"):
-        if name in data and data[name] is None:
-            raise invalid(name, _("This field is required."))
+    patched(data, required=("title", "plan"))
     models = {
         "wishes": (Wish, _("There is no such wish.")),
         "demands": (Demand, _("There is no such demand.")),
@@ -152,7 +161,7 @@ def _project_kwargs(data: dict, region: Region) -> dict:
     }
     for name, (model, message) in models.items():
         if name in data:
-            data[name] = many_of(model, data[name] or [], name, message)
+            data[name] = many_of(model.objects, data[name] or [], name, message)
     return data
 
 

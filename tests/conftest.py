@@ -13,7 +13,7 @@ from weiguang.regions.models import Role
 from weiguang.wishes import services as wish_services
 from weiguang.wishes.models import WishKind
 
-from .factories import PartnerFactory, ResidentFactory, Tree, UserFactory, grant
+from .factories import PartnerFactory, ResidentFactory, Tree, UserFactory, member
 
 
 @pytest.fixture(autouse=True)
@@ -40,35 +40,32 @@ class People:
 
     def __init__(self, tree: Tree):
         self.tree = tree
-        self.street_admin = UserFactory(username="street_admin", first_name="李主任")
-        grant(self.street_admin, Role.STREET_ADMIN, tree.street)
-        self.staff = UserFactory(username="staff_a", first_name="赵书记")
-        grant(self.staff, Role.COMMUNITY_STAFF, tree.community_a)
-        self.staff_b = UserFactory(username="staff_b", first_name="钱书记")
-        grant(self.staff_b, Role.COMMUNITY_STAFF, tree.community_b)
-        self.grid_worker = UserFactory(username="grid_a1", first_name="孙网格")
-        grant(self.grid_worker, Role.GRID_WORKER, tree.grid_a1)
-        self.volunteer = UserFactory(username="vol_a", first_name="周志愿")
-        grant(self.volunteer, Role.VOLUNTEER, tree.community_a)
-        self.volunteer2 = UserFactory(username="vol_a2", first_name="吴志愿")
-        grant(self.volunteer2, Role.VOLUNTEER, tree.street)
-        self.partner_rep = UserFactory(username="rep", first_name="郑经理")
-        grant(self.partner_rep, Role.PARTNER_REP, tree.street)
+        self.street_admin = member(
+            Role.STREET_ADMIN, tree.street, username="street_admin", first_name="李主任"
+        )
+        self.staff = member(Role.COMMUNITY_STAFF, tree.community_a, username="staff_a", first_name="赵书记")
+        self.staff_b = member(Role.COMMUNITY_STAFF, tree.community_b, username="staff_b", first_name="钱书记")
+        self.grid_worker = member(Role.GRID_WORKER, tree.grid_a1, username="grid_a1", first_name="孙网格")
+        self.volunteer = member(Role.VOLUNTEER, tree.community_a, username="vol_a", first_name="周志愿")
+        self.volunteer2 = member(Role.VOLUNTEER, tree.street, username="vol_a2", first_name="吴志愿")
+        self.partner_rep = member(Role.PARTNER_REP, tree.street, username="rep", first_name="郑经理")
         self.partner = PartnerFactory(name="青岛银行八大湖支行", region=tree.street)
         self.partner.representatives.add(self.partner_rep)
-        self.resident_user = UserFactory(username="resident_a", first_name="王秀英")
-        grant(self.resident_user, Role.RESIDENT, tree.grid_a1)
+        self.resident_user = member(Role.RESIDENT, tree.grid_a1, username="resident_a", first_name="王秀英")
         self.resident = ResidentFactory(
             name="王秀英", grid=tree.grid_a1, user=self.resident_user, phone="13912345678"
         )
         self.other_resident = ResidentFactory(name="陈桂兰", grid=tree.grid_a2)
         # outsiders: same roles, other street
-        self.outsider_staff = UserFactory(username="staff_x", first_name="冯书记")
-        grant(self.outsider_staff, Role.COMMUNITY_STAFF, tree.other_community)
-        self.outsider_grid_worker = UserFactory(username="grid_x", first_name="陈网格")
-        grant(self.outsider_grid_worker, Role.GRID_WORKER, tree.other_grid)
-        self.outsider_volunteer = UserFactory(username="vol_x", first_name="褚志愿")
-        grant(self.outsider_volunteer, Role.VOLUNTEER, tree.other_street)
+        self.outsider_staff = member(
+            Role.COMMUNITY_STAFF, tree.other_community, username="staff_x", first_name="冯书记"
+        )
+        self.outsider_grid_worker = member(
+            Role.GRID_WORKER, tree.other_grid, username="grid_x", first_name="陈网格"
+        )
+        self.outsider_volunteer = member(
+            Role.VOLUNTEER, tree.other_street, username="vol_x", first_name="褚志愿"
+        )
         self.stranger = UserFactory(username="stranger", first_name="卫路人")
 
 

@@ -61,36 +61,30 @@ def grant(user, role: str, region: Region) -> Membership:
     return m
 
 
+def member(role: str, region: Region, **kw):
+    """A user (UserFactory's `kw`: username, first_name ...) with `role` in `region`."""
+    user = UserFactory(**kw)
+    grant(user, role, region)
+    return user
+
+
 class Tree:
     """district → street → two communities (A, B) → two grids each, and a second street."""
 
     def __init__(self):
-        self.district = Region.objects.create(name="市南区", kind=RegionKind.DISTRICT)
-        self.street = Region.objects.create(name="八大湖街道", kind=RegionKind.STREET, parent=self.district)
-        self.community_a = Region.objects.create(
-            name="七星里社区", kind=RegionKind.COMMUNITY, parent=self.street
-        )
-        self.community_b = Region.objects.create(
-            name="海晏社区", kind=RegionKind.COMMUNITY, parent=self.street
-        )
-        self.grid_a1 = Region.objects.create(
-            name="七星里第一网格", kind=RegionKind.GRID, parent=self.community_a
-        )
-        self.grid_a2 = Region.objects.create(
-            name="七星里第二网格", kind=RegionKind.GRID, parent=self.community_a
-        )
-        self.grid_b1 = Region.objects.create(
-            name="海晏第一网格", kind=RegionKind.GRID, parent=self.community_b
-        )
-        self.other_street = Region.objects.create(
-            name="金门路街道", kind=RegionKind.STREET, parent=self.district
-        )
-        self.other_community = Region.objects.create(
-            name="金华社区", kind=RegionKind.COMMUNITY, parent=self.other_street
-        )
-        self.other_grid = Region.objects.create(
-            name="金华第一网格", kind=RegionKind.GRID, parent=self.other_community
-        )
+        def region(name, kind, parent=None):
+            return Region.objects.create(name=name, kind=kind, parent=parent)
+
+        self.district = region("市南区", RegionKind.DISTRICT)
+        self.street = region("八大湖街道", RegionKind.STREET, self.district)
+        self.community_a = region("七星里社区", RegionKind.COMMUNITY, self.street)
+        self.community_b = region("海晏社区", RegionKind.COMMUNITY, self.street)
+        self.grid_a1 = region("七星里第一网格", RegionKind.GRID, self.community_a)
+        self.grid_a2 = region("七星里第二网格", RegionKind.GRID, self.community_a)
+        self.grid_b1 = region("海晏第一网格", RegionKind.GRID, self.community_b)
+        self.other_street = region("金门路街道", RegionKind.STREET, self.district)
+        self.other_community = region("金华社区", RegionKind.COMMUNITY, self.other_street)
+        self.other_grid = region("金华第一网格", RegionKind.GRID, self.other_community)
         for r in [
             self.community_a,
             self.community_b,
@@ -103,4 +97,13 @@ class Tree:
             r.refresh_from_db()
 
 
-__all__ = ["PartnerFactory", "ResidentFactory", "Tree", "UserFactory", "WishKind", "grant", "make_id_number"]
+__all__ = [
+    "PartnerFactory",
+    "ResidentFactory",
+    "Tree",
+    "UserFactory",
+    "WishKind",
+    "grant",
+    "make_id_number",
+    "member",
+]

@@ -68,6 +68,15 @@ def member(role: str, region: Region, **kw):
     return user
 
 
+def community_project(people, by=None, **kw):
+    """A project of community A made by `by` (staff of A unless named) with the plain fields
+    below; `kw` sets others or overrides them (title, owner, wishes, demands, resources ...)."""
+    from weiguang.lists import services
+
+    fields = {"region": people.tree.community_a, "title": "爱心理发", "plan": "计划", "owner": people.staff}
+    return services.create_project(by or people.staff, **{**fields, **kw})
+
+
 class Tree:
     """district → street → two communities (A, B) → two grids each, and a second street."""
 
@@ -103,6 +112,7 @@ __all__ = [
     "Tree",
     "UserFactory",
     "WishKind",
+    "community_project",
     "grant",
     "make_id_number",
     "member",

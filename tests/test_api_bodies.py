@@ -18,6 +18,8 @@ from weiguang.core.api import InSchema
 from weiguang.core.models import ApiToken
 from weiguang.wishes.models import WishStatus
 
+from .factories import community_project
+
 pytestmark = pytest.mark.django_db
 
 NOT_OBJECTS = [b"[]", b"[null, null]", b'"text"', b"1", b"true"]  # (null: an optional body left out)
@@ -107,16 +109,7 @@ def test_releasing_with_a_list_for_a_body_keeps_the_claim(client, people, make_w
 
 
 def test_patching_a_project_with_a_list_changes_nothing(client, people, tree, make_wish):
-    from weiguang.lists import services
-
-    project = services.create_project(
-        people.staff,
-        region=tree.community_a,
-        title="楼道清洁",
-        plan="每周一次",
-        owner=people.staff,
-        wishes=[make_wish("published")],
-    )
+    project = community_project(people, title="楼道清洁", plan="每周一次", wishes=[make_wish("published")])
     token = ApiToken.issue(people.staff)
     response = client.patch(
         f"/api/v1/projects/{project.pk}", b"[null, null]", content_type="application/json",

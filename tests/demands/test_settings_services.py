@@ -35,6 +35,13 @@ def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+def national_days(people, first: str, last: str):
+    """国庆节 from `first` to `last` at people's street, added by its admin."""
+    return configure.add_holidays(
+        people.street_admin, people.tree.street, first=day(first), last=day(last), name="国庆节"
+    )
+
+
 @pytest.fixture(autouse=True)
 def _english():
     with translation.override("en"):
@@ -102,13 +109,7 @@ def test_a_working_day_on_a_weekday_is_refused_as_meaningless(people):
 
 
 def test_a_range_records_the_weekdays_and_leaves_out_the_weekend(people):
-    change = configure.add_holidays(
-        people.street_admin,
-        people.tree.street,
-        first=day("2026-10-01"),
-        last=day("2026-10-07"),
-        name="国庆节",
-    )
+    change = national_days(people, "2026-10-01", "2026-10-07")
     assert [h.date.day for h in change.added] == [1, 2, 5, 6, 7]
     assert change.skipped == [day("2026-10-03"), day("2026-10-04")]
     assert set(Holiday.objects.values_list("name", "is_workday")) == {("国庆节", False)}
@@ -220,13 +221,7 @@ def test_first_contact_deadline_moves_until_someone_responds(people):
         urgent = intake.submit_demand(people.staff, grid=people.tree.grid_a1, title="燃气泄漏", urgent=True)
         assert waiting.response_due == at(2026, 10, 1, 9, 0)
     with time_machine.travel(at(2026, 9, 30, 11, 0), tick=False):
-        configure.add_holidays(
-            people.street_admin,
-            people.tree.street,
-            first=day("2026-10-01"),
-            last=day("2026-10-02"),
-            name="国庆节",
-        )
+        national_days(people, "2026-10-01", "2026-10-02")
     assert Demand.objects.get(pk=waiting.pk).response_due == at(2026, 10, 5, 9, 0)
     assert Demand.objects.get(pk=urgent.pk).response_due == at(
         2026, 9, 30, 11, 0
@@ -241,13 +236,7 @@ def test_deadlines_passed_finished_demands_and_other_streets_stay(people, make_d
         elsewhere = intake.submit_demand(people.outsider_staff, grid=people.tree.other_grid, title="外街诉求")
         before = {d.pk: d.handle_due for d in Demand.objects.all()}
     with time_machine.travel(at(2026, 9, 28, 12, 0), tick=False):
-        change = configure.add_holidays(
-            people.street_admin,
-            people.tree.street,
-            first=day("2026-09-29"),
-            last=day("2026-10-02"),
-            name="国庆节",
-        )
+        change = national_days(people, "2026-09-29", "2026-10-02")
     assert change.moved == 0
     for d in (overdue, closed, elsewhere):
         assert Demand.objects.get(pk=d.pk).handle_due == before[d.pk], d.title
@@ -273,13 +262,7 @@ def test_a_warning_order_counts_its_three_days_from_the_reopening(make_demand, p
         d = handling.evaluate_demand(d, people.resident_user, evaluation="unsatisfied")
         assert d.handle_due == at(2026, 10, 2, 16, 0)  # 30, 1, 2
     with time_machine.travel(at(2026, 9, 30, 9, 0), tick=False):
-        configure.add_holidays(
-            people.street_admin,
-            people.tree.street,
-            first=day("2026-10-01"),
-            last=day("2026-10-07"),
-            name="国庆节",
-        )
+        national_days(people, "2026-10-01", "2026-10-07")
     assert Demand.objects.get(pk=d.pk).handle_due == at(2026, 10, 9, 16, 0)  # 30, 8, 9
 
 

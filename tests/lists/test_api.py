@@ -12,7 +12,7 @@ from weiguang.lists.models import Project
 from weiguang.partners import services as partner_services
 from weiguang.partners.models import Resource
 
-from ..factories import UserFactory
+from ..factories import UserFactory, community_project
 from .conftest import SERVICES, call
 
 pytestmark = pytest.mark.django_db
@@ -213,14 +213,7 @@ def world(people, tree, other_unit, make_wish):
     resource = partner_services.add_resource(
         people.partner, people.partner_rep, kind="service", title="免费理发"
     )
-    project = services.create_project(
-        people.staff,
-        region=tree.community_a,
-        title="爱心理发",
-        plan="计划",
-        owner=people.partner_rep,
-        wishes=[wish],
-    )
+    project = community_project(people, owner=people.partner_rep, wishes=[wish])
     return {"wish": wish, "resource": resource, "project": project, "unit": people.partner}
 
 

@@ -17,7 +17,7 @@ from weiguang.partners.models import PartnerKind, ResourceKind
 from weiguang.wishes import services as wish_services
 from weiguang.wishes.models import WishKind, WishStatus
 
-from ..factories import ResidentFactory, UserFactory
+from ..factories import ResidentFactory, UserFactory, community_project
 from .conftest import SERVICES, questions
 
 pytestmark = pytest.mark.django_db
@@ -75,18 +75,8 @@ def test_project_refusals_write_nothing(people, tree, needs, other_unit):
     wish, demand, haircut = needs
     for who in ["volunteer", "partner_rep", "staff_b", "outsider_staff", "grid_worker"]:
         with pytest.raises(NotAllowed):
-            services.create_project(
-                getattr(people, who), region=tree.community_a, title="不该建", plan="计划", owner=people.staff,
-                wishes=[wish],
-            )  # fmt: skip
-    project = services.create_project(
-        people.staff,
-        region=tree.community_a,
-        title="爱心理发",
-        plan="计划",
-        owner=people.staff,
-        wishes=[wish],
-    )
+            community_project(people, by=getattr(people, who), title="不该建", wishes=[wish])
+    project = community_project(people, wishes=[wish])
     before = AuditEntry.objects.count()
     for who in ["volunteer", "partner_rep", "other_rep", "staff_b", "outsider_staff", "stranger"]:
         with pytest.raises(NotAllowed):
@@ -115,40 +105,22 @@ def test_project_links_must_belong_to_the_region(people, tree, needs, other_unit
         services.create_project(people.staff_b, **base, demands=[demand])
     assert "demands" in e.value.fields
     with pytest.raises(InvalidInput) as e:
-        services.create_project(
-            people.staff,
-            region=tree.community_a,
-            title="只有资源",
-            plan="计划",
-            owner=people.staff,
-            resources=[haircut],
-        )
+        community_project(people, title="只有资源", resources=[haircut])
     assert "wishes" in e.value.fields  # no need at all
     people.partner.communities.set([tree.community_b])  # the bank now serves only 海晏
     with pytest.raises(InvalidInput) as e:
-        services.create_project(
-            people.staff, region=tree.community_a, title="理发", plan="计划", owner=people.staff, wishes=[wish],
-            resources=[haircut],
-        )  # fmt: skip
+        community_project(people, title="理发", wishes=[wish], resources=[haircut])
     assert "resources" in e.value.fields
     with pytest.raises(InvalidInput) as e:
-        services.create_project(
-            people.staff, region=tree.community_a, title="理发", plan="计划", owner=people.staff, wishes=[wish],
-            starts_on=TODAY, ends_on=TODAY - dt.timedelta(days=1),
-        )  # fmt: skip
+        community_project(
+            people, title="理发", wishes=[wish], starts_on=TODAY, ends_on=TODAY - dt.timedelta(days=1)
+        )
     assert "ends_on" in e.value.fields
 
 
 def test_only_staff_hand_a_project_to_another_owner(people, tree, needs):
     wish, _demand, _haircut = needs
-    project = services.create_project(
-        people.staff,
-        region=tree.community_a,
-        title="理发",
-        plan="计划",
-        owner=people.grid_worker,
-        wishes=[wish],
-    )
+    project = community_project(people, title="理发", owner=people.grid_worker, wishes=[wish])
     with pytest.raises(NotAllowed):
         services.update_project(project, people.grid_worker, owner=people.volunteer)
     project = services.update_project(project, people.staff, owner=people.volunteer)
@@ -347,10 +319,12 @@ def test_a_units_claims_show_on_its_record_and_in_the_streets_deliveries(people,
         services.unit_record(people.partner, people.other_rep)
 
     # a project using the bank's resource
-    project = services.create_project(
-        people.staff, region=tree.community_a, title="家电义修", plan="计划", owner=people.staff,
-        wishes=[released], resources=[resource(people.partner, rep, title="家电维修")],
-    )  # fmt: skip
+    project = community_project(
+        people,
+        title="家电义修",
+        wishes=[released],
+        resources=[resource(people.partner, rep, title="家电维修")],
+    )
     rows = services.deliveries(people.street_admin, tree.street)
     assert [r.unit for r in rows] == [people.partner, other_unit]  # most lit first
     bank = rows[0]

@@ -176,28 +176,23 @@ class TestSubmit:
         assert wish.channel == stored
         assert wish.resident == people.other_resident
 
-    def test_grid_worker_cannot_record_for_a_resident_of_another_grid(self, people):
-        # other_resident lives in grid A2; the grid worker walks grid A1 only
+    @pytest.mark.parametrize(
+        "who, for_whom",
+        [
+            # other_resident lives in grid A2; the grid worker walks grid A1 only
+            pytest.param("grid_worker", "other_resident", id="grid_worker_of_another_grid"),
+            pytest.param("staff_b", "resident", id="staff_of_another_community"),
+            pytest.param("resident_user", "other_resident", id="resident_for_a_neighbour"),
+        ],
+    )
+    def test_cannot_record_for_a_resident_out_of_reach(self, people, who, for_whom):
         refused(
             NotAllowed,
             lambda: services.submit_wish(
-                people.grid_worker, kind=WishKind.ITEM, title="想要一袋大米", resident=people.other_resident
-            ),
-        )
-
-    def test_staff_of_another_community_cannot_record_here(self, people):
-        refused(
-            NotAllowed,
-            lambda: services.submit_wish(
-                people.staff_b, kind=WishKind.ITEM, title="想要一袋大米", resident=people.resident
-            ),
-        )
-
-    def test_a_resident_cannot_post_for_a_neighbour(self, people):
-        refused(
-            NotAllowed,
-            lambda: services.submit_wish(
-                people.resident_user, kind=WishKind.ITEM, title="想要一袋大米", resident=people.other_resident
+                getattr(people, who),
+                kind=WishKind.ITEM,
+                title="想要一袋大米",
+                resident=getattr(people, for_whom),
             ),
         )
 

@@ -167,7 +167,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Django's ModelBackend behind the login lockout (core.lockout, django-axes): an attempt is
 # counted, or refused, before its password is checked.
-AUTHENTICATION_BACKENDS = ["weiguang.core.lockout.LockoutBackend"]
+# Accounts' subclass adds login by mobile number (with the password or an SMS code).
+AUTHENTICATION_BACKENDS = ["weiguang.accounts.backends.PhoneBackend"]
 AXES_HANDLER = "weiguang.core.lockout.LockoutHandler"
 # Failures are counted per user name at an address (one person's typos lock only her, not the
 # community centre she shares an address with) and per address (many user names tried from
@@ -178,7 +179,8 @@ LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", 10
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
 AXES_RESET_ON_SUCCESS = True  # the user's own failures at that address only (LockoutHandler)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the wait we announce is the wait
-AXES_USERNAME_CALLABLE = "weiguang.core.lockout.normalise_username"
+# a mobile number counts as the user name of its account: one person, one counter
+AXES_USERNAME_CALLABLE = "weiguang.accounts.backends.normalise_username"
 AXES_CLIENT_IP_CALLABLE = "weiguang.core.ratelimit.client_ip"
 AXES_LOCKOUT_CALLABLE = "weiguang.core.lockout.lockout_response"
 AXES_VERBOSE = False
@@ -196,6 +198,35 @@ for _proxy in TRUSTED_PROXIES:
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# --- Accounts: text messages and verification codes ------------------------------------
+# SMS go through accounts.sms (docs/sms.md). "console" writes number and text to the server's
+# log (development: `make run` sets WEIGUANG_DEV); "http" posts them to SMS_HTTP_URL.
+SMS_BACKEND = os.environ.get("SMS_BACKEND") or ("console" if env_bool("WEIGUANG_DEV") or DEBUG else "http")
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", 10))
+SMS_SIGN = os.environ.get("SMS_SIGN", "微光")  # the signature providers put in front: 【微光】
+SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", 10))
+
+
+def _limits(name: str, default: str) -> tuple[tuple[int, int], ...]:
+    """ "1/60,5/3600,10/86400" -> ((1, 60), (5, 3600), (10, 86400)): so many codes per seconds."""
+    try:
+        return tuple(
+            (int(n), int(s))
+            for n, s in (item.split("/") for item in os.environ.get(name, default).split(","))
+        )
+    except ValueError as e:
+        raise ValueError(f"{name}: write it as count/seconds, e.g. {default}") from e
+
+
+# Verification codes a mobile number may be sent (one a minute, five an hour, ten a day, as
+# SMS providers allow), and a client address may ask for (a community centre helps many).
+SMS_CODE_LIMITS_PER_PHONE = _limits("SMS_CODE_LIMITS_PER_PHONE", "1/60,5/3600,10/86400")
+SMS_CODE_LIMITS_PER_ADDRESS = _limits("SMS_CODE_LIMITS_PER_ADDRESS", "5/60,30/3600,100/86400")
+# Where a new account goes after sign-up (a URL name or a path): the residence step.
+SIGNUP_NEXT_URL = "home"
 
 # --- I18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Account
+from .models import Account, SmsMessage
 
 
 @admin.register(Account)
@@ -8,3 +8,19 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ("user", "phone", "created_at")
     search_fields = ("user__username", "phone")
     raw_id_fields = ("user",)
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(admin.ModelAdmin):
+    """The text messages and how their delivery went (docs/sms.md); read only."""
+
+    list_display = ("created_at", "phone", "purpose", "status", "attempts", "sent_at")
+    list_filter = ("status", "purpose")
+    search_fields = ("phone",)
+    readonly_fields = [f.name for f in SmsMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,18 @@ from weiguang.core.privacy import mask_phone
 
 # A mainland mobile number: what sign-up, SMS codes and login by phone accept.
 MOBILE_RE = r"^1[3-9]\d{9}$"
+
+
+def clean_phone(text) -> str | None:
+    """A mainland mobile number as typed ("138 0013 8000", "+86 138-0013-8000") -> its 11
+    digits, or None when it is not one."""
+    if not isinstance(text, str):
+        return None
+    digits = re.sub(r"[\s\-()]", "", text)
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+    return digits if re.fullmatch(MOBILE_RE, digits) else None
 
 
 class Account(models.Model):
@@ -25,3 +39,84 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({mask_phone(self.phone or '')})"
+
+
+class SmsStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class SmsMessage(models.Model):
+    """One text message to one mobile number, stored before anything is sent.
+
+    `accounts.sms.send_sms` writes the row (status queued) and a background job delivers it
+    through the configured backend; a provider that fails leaves it queued with
+    `next_attempt_at` pushed back, so nothing is lost. The fields are those of an outbox row
+    (recipient, body, purpose, status, attempts, next attempt, last error, provider's id):
+    when a later issue sends every outbound message (SMS, chat robots, e-mail) through one
+    outbox, these rows move there as they are."""
+
+    phone = models.CharField(_("mobile number"), max_length=11)
+    text = models.TextField(_("text"))
+    purpose = models.CharField(_("purpose"), max_length=40)
+    status = models.CharField(_("status"), max_length=10, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True, default="")
+    provider_id = models.CharField(_("provider's message id"), max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("text message")
+        verbose_name_plural = _("text messages")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="accounts_sms_due")]
+
+    def __str__(self) -> str:
+        return f"{mask_phone(self.phone)} {self.purpose} ({self.status})"
+
+
+class CodePurpose(models.TextChoices):
+    REGISTER = "register", _("Sign up")
+    LOGIN = "login", _("Log in")
+    RESET = "reset", _("Reset the password")
+
+
+class SmsCode(models.Model):
+    """A verification code sent by SMS: 6 digits, valid CODE_TTL, used once, dead after
+    CODE_MAX_WRONG wrong tries. Only a keyed hash of the code is stored (accounts.codes).
+    The rows also count the codes a number and an address asked for (the sending limits)."""
+
+    phone = models.CharField(_("mobile number"), max_length=11)
+    purpose = models.CharField(_("purpose"), max_length=10, choices=CodePurpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    wrong_attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    client_address = models.CharField(_("client address"), max_length=45, blank=True, default="")
+    # False when no message went out (a password reset for a number without an account: the
+    # answer is the same either way, and the request still counts towards the limits)
+    sent = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("verification code")
+        verbose_name_plural = _("verification codes")
+        indexes = [
+            models.Index(fields=["phone", "created_at"], name="accounts_code_phone"),
+            models.Index(fields=["client_address", "created_at"], name="accounts_code_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{mask_phone(self.phone)} {self.purpose}"
+
+
+class CodeThrottle(models.Model):
+    """A row to lock while the sending limits of one number or one address are checked and a
+    code is added, so that two requests at once cannot both pass "one a minute"."""
+
+    key = models.CharField(max_length=80, unique=True)
+
+    def __str__(self) -> str:
+        return self.key

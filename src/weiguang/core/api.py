@@ -274,7 +274,11 @@ def _service_error(api, request, exc: ServiceError):
     # Services name a field's problem either in words or by a short code ("over_cap"); a
     # client shows the words, so a code is replaced by the error's own message.
     errors = {k: (exc.message if _CODE_LIKE.match(str(v)) else v) for k, v in fields.items()}
-    return error_response(api, request, exc.status, exc.code, exc.message, errors, **extra)
+    response = error_response(api, request, exc.status, exc.code, exc.message, errors, **extra)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(max(1, int(retry_after)))
+    return response
 
 
 # pydantic error types → a message a person understands (in their language).

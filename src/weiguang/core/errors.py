@@ -40,10 +40,15 @@ class Conflict(ServiceError):
 
 
 class RateLimited(ServiceError):
-    """Too many submissions in a short time (HTTP 429)."""
+    """Too many submissions in a short time (HTTP 429). `retry_after` (seconds), when given,
+    becomes the API's Retry-After header."""
 
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, code: str | None = None, fields=None, *, retry_after: int | None = None):
+        super().__init__(message, code, fields)
+        self.retry_after = retry_after
 
 
 class Unauthenticated(ServiceError):

@@ -163,7 +163,7 @@ class LockoutBackend(AxesStandaloneBackend, ModelBackend):
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not settings.AXES_ENABLED:
-            return ModelBackend.authenticate(self, request, username=username, password=password, **kwargs)
+            return self.check_credentials(request, username=username, password=password, **kwargs)
         if request is None:
             raise AxesBackendRequestParameterRequired("LockoutBackend needs the request (its address)")
         credentials = get_credentials(username=username, password=password, **kwargs)
@@ -173,10 +173,15 @@ class LockoutBackend(AxesStandaloneBackend, ModelBackend):
             request.login_locked_out = True
             request.axes_locked_out = True  # axes records nothing for a refused attempt
             raise AxesBackendPermissionDenied("locked out")
-        user = ModelBackend.authenticate(self, request, username=username, password=password, **kwargs)
+        user = self.check_credentials(request, username=username, password=password, **kwargs)
         if user is not None:
             handler.reset_user_attempts(request, credentials)
         return user
+
+    def check_credentials(self, request, username=None, password=None, **kwargs):
+        """The user these credentials prove, or None: a subclass may check other proofs (an
+        SMS code) behind the same count."""
+        return ModelBackend.authenticate(self, request, username=username, password=password, **kwargs)
 
 
 def is_refused(request) -> bool:

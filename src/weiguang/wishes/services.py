@@ -25,6 +25,7 @@ from weiguang.regions import access
 from weiguang.regions.models import RegionKind
 
 from .models import (
+    PUBLIC_STATUSES,
     Channel,
     Claim,
     ClaimStatus,
@@ -541,6 +542,17 @@ def may_view(user, wish: Wish) -> bool:
         wish.is_public
         or access.can(user, "wish.view_private", wish)
         or access.can(user, "wish.list_region", wish)
+    )
+
+
+def visible_wishes(user) -> QuerySet[Wish]:
+    """The wishes `user` may open, by `may_view`'s rule in one query: on the wall, of a region
+    where they list wishes, or their own and the ones they (or their unit) claimed."""
+    every = Wish.objects.all()
+    return (
+        every.filter(status__in=PUBLIC_STATUSES)
+        | every.restrict(user, "wish.list_region")
+        | every.restrict(user, "wish.view_private")
     )
 
 

@@ -142,13 +142,10 @@ def reply_demand(demand: Demand, by, *, reply: str, public_reply: str = "") -> D
     return perform(demand, "reply", by, note=reply, apply=apply)
 
 
-def evaluate_demand(demand: Demand, by, *, evaluation: str, note: str = "") -> Demand:
+def evaluate_demand(demand: Demand, by, *, evaluation: str, note: str = "", via_code: bool = False) -> Demand:
     """The resident's verdict closes the demand; the first 'unsatisfied' reopens it instead as
-    a warning order with a shorter deadline."""
-    return _evaluate(demand, by, evaluation, note, via_code=False)
-
-
-def _evaluate(demand: Demand, by, evaluation: str, note: str, *, via_code: bool) -> Demand:
+    a warning order with a shorter deadline. `via_code`: given with the tracking code, the
+    system acting for its holder (tracking.evaluate_by_code)."""
     if evaluation not in Evaluation.values:
         raise InvalidInput(
             _("Choose satisfied, basically satisfied or unsatisfied."), fields={"evaluation": "invalid"}

@@ -14,7 +14,7 @@ from ..models import (
 )
 from .common import PHONE_LOOKUP_MAX, PUBLIC_WINDOW, lookup_limit, normalize_phone
 from .handling import (
-    _evaluate,
+    evaluate_demand,
 )
 
 # --- following a demand without an account ------------------------------------------------
@@ -57,4 +57,4 @@ def evaluate_by_code(code: str, *, evaluation: str, note: str = "") -> Demand:
     demand = Demand.objects.filter(tracking_code=normalize_tracking_code(code)).first()
     if demand is None:
         raise NotFound(_("No demand has this tracking code."))
-    return _evaluate(demand, SYSTEM, evaluation, note, via_code=True)
+    return evaluate_demand(demand, SYSTEM, evaluation=evaluation, note=note, via_code=True)

@@ -19,7 +19,6 @@ from .projects import (
     start_project,
     update_project,
     visible_projects,
-    visible_wishes,
     with_links,
 )
 from .surveys import (
@@ -48,5 +47,5 @@ __all__ = [
     "create_survey", "deliveries", "finish_project", "needs_list", "project_owners", "project_url",
     "projects_list", "record_response", "resident_of", "resources_list", "start_project", "tallies", "tally",
     "unit_record", "unit_record_seen_by", "update_project", "visible_projects", "visible_surveys",
-    "visible_wishes", "with_links",
+    "with_links",
 ]  # fmt: skip

@@ -22,7 +22,7 @@ from weiguang.partners.models import Resource, units_serving
 from weiguang.partners.services import REASON_MAX, TITLE_MAX, dates_in_order
 from weiguang.regions import access
 from weiguang.regions.models import Region
-from weiguang.wishes.models import PUBLIC_STATUSES, Wish
+from weiguang.wishes.services import visible_wishes
 
 from ..models import Project, ProjectStatus
 
@@ -206,17 +206,6 @@ def cancel_project(project: Project, by, reason: str) -> Project:
 
 def visible_projects(user) -> QuerySet[Project]:
     return Project.objects.select_related("region", "owner").restrict(user, "project.manage")
-
-
-def visible_wishes(user) -> QuerySet[Wish]:
-    """The wishes `user` may open, by the wish pages' and API's rule: on the wall, of a region
-    where they list wishes, or their own and the ones they (or their unit) claimed."""
-    every = Wish.objects.all()
-    return (
-        every.filter(status__in=PUBLIC_STATUSES)
-        | every.restrict(user, "wish.list_region")
-        | every.restrict(user, "wish.view_private")
-    )
 
 
 def with_links(projects: QuerySet[Project], user) -> QuerySet[Project]:

@@ -339,52 +339,58 @@ def _department(request, pk: int) -> Department:
     return department
 
 
+def _department_again(request, department, key, form, status: int = 422):
+    """The departments page again, `form` (the `key` form of `department`) shown as it was sent."""
+    context = _departments_context(department.street, _streets(request), bound={(key, department.pk): form})
+    return _render(request, "demands/settings_departments.html", context, status=status)
+
+
 def _department_error(request, department, err: ServiceError, key, form):
     apply_service_error(form, err)
-    streets = _streets(request)
-    context = _departments_context(department.street, streets, bound={(key, department.pk): form})
-    return _render(request, "demands/settings_departments.html", context, status=_error_status(err.status))
+    return _department_again(request, department, key, form, status=_error_status(err.status))
+
+
+def _department_post(request, department, form, key: str, call):
+    """A department's `key` form sent: `call(data)` (a service) takes its data and says what
+    was done, then back to the department; a bad form or a refusal shows the page again."""
+    if not form.is_valid():
+        return _department_again(request, department, key, form)
+    try:
+        done = call(form.cleaned_data)
+    except ServiceError as err:
+        return _department_error(request, department, err, key, form)
+    messages.success(request, done)
+    return redirect(_departments_url(department.street) + f"#dept-{department.pk}")
 
 
 @login_required
 @require_POST
 def department_rename(request, pk: int):
     department = _department(request, pk)
+
+    def rename(data):
+        renamed = configure.rename_department(request.user, department, data["name"])
+        return _("Renamed to “%(name)s”.") % {"name": renamed.name}
+
     form = department_name_form(request.POST, prefix=f"d{department.pk}")
-    if not form.is_valid():
-        context = _departments_context(
-            department.street, _streets(request), bound={("rename", department.pk): form}
-        )
-        return _render(request, "demands/settings_departments.html", context, status=422)
-    try:
-        department = configure.rename_department(request.user, department, form.cleaned_data["name"])
-    except ServiceError as err:
-        return _department_error(request, department, err, "rename", form)
-    messages.success(request, _("Renamed to “%(name)s”.") % {"name": department.name})
-    return redirect(_departments_url(department.street) + f"#dept-{department.pk}")
+    return _department_post(request, department, form, "rename", rename)
 
 
 @login_required
 @require_POST
 def handler_add(request, pk: int):
     department = _department(request, pk)
-    form = HandlerForm(request.POST, prefix=f"h{department.pk}")
-    if not form.is_valid():
-        context = _departments_context(
-            department.street, _streets(request), bound={("handler", department.pk): form}
-        )
-        return _render(request, "demands/settings_departments.html", context, status=422)
-    try:
-        person = configure.account_by_username(form.cleaned_data["username"])
+
+    def add(data):
+        person = configure.account_by_username(data["username"])
         configure.add_handler(request.user, department, person)
-    except ServiceError as err:
-        return _department_error(request, department, err, "handler", form)
-    messages.success(
-        request,
-        _("%(user)s now handles demands for %(dept)s.")
-        % {"user": person.get_full_name() or person.username, "dept": department.name},
+        return _("%(user)s now handles demands for %(dept)s.") % {
+            "user": person.get_full_name() or person.username, "dept": department.name,
+        }  # fmt: skip
+
+    return _department_post(
+        request, department, HandlerForm(request.POST, prefix=f"h{department.pk}"), "handler", add
     )
-    return redirect(_departments_url(department.street) + f"#dept-{department.pk}")
 
 
 @login_required

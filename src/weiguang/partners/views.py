@@ -62,37 +62,42 @@ def unit_detail(request, pk: int):
     return render(request, "partners/unit.html", _unit_context(request, unit))
 
 
+def _unit_post(request, unit, form, name: str, call, done: str):
+    """A form of the unit's page (`name` in its context) sent: `call(data)` (a service) takes
+    its data, then back to the page with `done`; a bad form or a refusal shows the page again."""
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ServiceError as err:
+            apply_service_error(form, err)
+        else:
+            messages.success(request, done)
+            return redirect("partner_unit", pk=unit.pk)
+    return render(request, "partners/unit.html", _unit_context(request, unit, **{name: form}), status=422)
+
+
 @login_required
 @require_POST
 def unit_profile(request, pk: int):
     unit = _unit(request, pk)
-    form = ProfileForm(request.POST)
-    if form.is_valid():
-        changes = {k: v if v is not None else 0 for k, v in form.cleaned_data.items()}
-        try:
-            services.update_unit(unit, request.user, **changes)
-        except ServiceError as err:
-            apply_service_error(form, err)
-        else:
-            messages.success(request, _("The unit's profile was saved."))
-            return redirect("partner_unit", pk=pk)
-    return render(request, "partners/unit.html", _unit_context(request, unit, profile_form=form), status=422)
+
+    def save(data):
+        services.update_unit(unit, request.user, **{k: v if v is not None else 0 for k, v in data.items()})
+
+    return _unit_post(
+        request, unit, ProfileForm(request.POST), "profile_form", save, _("The unit's profile was saved.")
+    )
 
 
 @login_required
 @require_POST
 def resource_add(request, pk: int):
     unit = _unit(request, pk)
-    form = ResourceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_resource(unit, request.user, **form.cleaned_data)
-        except ServiceError as err:
-            apply_service_error(form, err)
-        else:
-            messages.success(request, _("The resource is on the resource list."))
-            return redirect("partner_unit", pk=pk)
-    return render(request, "partners/unit.html", _unit_context(request, unit, resource_form=form), status=422)
+    return _unit_post(
+        request, unit, ResourceForm(request.POST), "resource_form",
+        lambda data: services.add_resource(unit, request.user, **data),
+        _("The resource is on the resource list."),
+    )  # fmt: skip
 
 
 @login_required

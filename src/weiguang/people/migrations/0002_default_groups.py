@@ -1,22 +1,23 @@
 from django.db import migrations
 
+# The population groups every street starts with: code, name, name in English.
 GROUPS = [
-    ("elderly_alone", "独居老人"),
-    ("elderly", "老年人"),
-    ("disabled", "残疾人"),
-    ("low_income", "低收入家庭"),
-    ("child", "儿童"),
-    ("child_in_difficulty", "困境儿童"),
-    ("new_economy", "新就业群体"),
-    ("veteran", "退役军人"),
-    ("special_family", "特殊家庭"),
+    ("elderly_alone", "独居老人", "Elderly living alone"),
+    ("elderly", "老年人", "Elderly"),
+    ("disabled", "残疾人", "People with disabilities"),
+    ("low_income", "低收入家庭", "Low-income families"),
+    ("child", "儿童", "Children"),
+    ("child_in_difficulty", "困境儿童", "Children in difficulty"),
+    ("new_economy", "新就业群体", "New-economy workers"),
+    ("veteran", "退役军人", "Veterans"),
+    ("special_family", "特殊家庭", "Special families"),
 ]
 
 
 def add_groups(apps, schema_editor):
     PopulationGroup = apps.get_model("people", "PopulationGroup")
-    for order, (code, name) in enumerate(GROUPS):
-        PopulationGroup.objects.get_or_create(code=code, defaults={"name": name, "ordering": order})
+    for order, (code, name, name_en) in enumerate(GROUPS):
+        PopulationGroup.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en, "ordering": order})
 
 
 class Migration(migrations.Migration):

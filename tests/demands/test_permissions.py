@@ -366,28 +366,28 @@ def _api_post(client, user, data):
     )  # fmt: skip
 
 
+def _desk_post(client, user, grid, resident, title: str):
+    """`user` records a demand at the desk in `grid` for `resident`."""
+    client.force_login(user)
+    data = {"channel": "desk", "grid": grid.pk, "resident": resident.pk, "title": title}
+    return client.post("/desk/demands/new/", data)
+
+
+def _refused_for(client, user, grid, resident, title: str):
+    """`user` may not record a demand in `grid` for `resident`: the service refuses, and so does
+    the API (403). The API's answer, to look into."""
+    with pytest.raises(NotAllowed):
+        intake.submit_demand(user, grid=grid, title=title, resident=resident)
+    r = _api_post(client, user, {"grid": grid.pk, "title": title, "resident_id": resident.pk})
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    return r
+
+
 def test_staff_of_another_street_cannot_record_a_demand_for_our_resident(client, people):
     before = Demand.objects.count()
-    with pytest.raises(NotAllowed):
-        intake.submit_demand(
-            people.outsider_staff, grid=people.tree.other_grid, title="外街代录", resident=people.resident
-        )
-    r = _api_post(
-        client, people.outsider_staff,
-        {"grid": people.tree.other_grid.pk, "title": "外街代录", "resident_id": people.resident.pk},
-    )  # fmt: skip
-    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    r = _refused_for(client, people.outsider_staff, people.tree.other_grid, people.resident, "外街代录")
     assert "王秀英" not in r.content.decode() and "13912345678" not in r.content.decode()
-    client.force_login(people.outsider_staff)
-    page = client.post(
-        "/desk/demands/new/",
-        {
-            "channel": "desk",
-            "grid": people.tree.other_grid.pk,
-            "resident": people.resident.pk,
-            "title": "外街代录",
-        },
-    )
+    page = _desk_post(client, people.outsider_staff, people.tree.other_grid, people.resident, "外街代录")
     assert page.status_code == 422
     assert "王秀英" not in page.content.decode() and "13912345678" not in page.content.decode()
     assert Demand.objects.count() == before
@@ -396,15 +396,7 @@ def test_staff_of_another_street_cannot_record_a_demand_for_our_resident(client,
 def test_a_grid_worker_cannot_record_for_a_resident_of_another_grid(client, people):
     """people.other_resident lives in grid A2; the grid worker serves grid A1 only."""
     before = Demand.objects.count()
-    with pytest.raises(NotAllowed):
-        intake.submit_demand(
-            people.grid_worker, grid=people.tree.grid_a1, title="代录", resident=people.other_resident
-        )
-    r = _api_post(
-        client, people.grid_worker,
-        {"grid": people.tree.grid_a1.pk, "title": "代录", "resident_id": people.other_resident.pk},
-    )  # fmt: skip
-    assert r.status_code == 403
+    _refused_for(client, people.grid_worker, people.tree.grid_a1, people.other_resident, "代录")
     assert Demand.objects.count() == before
 
 
@@ -421,16 +413,7 @@ def test_the_resident_must_live_in_the_demand_s_grid(client, people):
         {"grid": people.tree.grid_a1.pk, "title": "网格不符", "resident_id": people.other_resident.pk},
     )  # fmt: skip
     assert r.status_code == 422 and set(r.json()["errors"]) == {"resident_id"}
-    client.force_login(people.staff)
-    page = client.post(
-        "/desk/demands/new/",
-        {
-            "channel": "desk",
-            "grid": people.tree.grid_a1.pk,
-            "resident": people.other_resident.pk,
-            "title": "网格不符",
-        },
-    )
+    page = _desk_post(client, people.staff, people.tree.grid_a1, people.other_resident, "网格不符")
     assert page.status_code == 422
     assert "这位居民不住在所选网格。" in page.content.decode()
     assert Demand.objects.count() == before

@@ -226,23 +226,19 @@ def test_survey_creation_is_checked(people, tree):
 # --- the three lists and the units' records -----------------------------------------------
 
 
+def _on_the_wall(staff, resident, title: str):
+    """An item wish `staff` recorded for `resident` and published."""
+    wish, _ = wish_services.submit_wish(staff, kind=WishKind.ITEM, title=title, resident=resident)
+    return wish_services.publish_wish(wish, staff)
+
+
 def test_the_needs_list_holds_the_open_needs_of_the_region_only(people, tree, make_wish, make_demand, survey):
     on_wall = make_wish("published", title="想要一个电热水壶")
     claimed = make_wish("claimed", title="想要一个电饭煲", description="旧的坏了")
     b_resident = ResidentFactory(name="钱桂兰", grid=tree.grid_b1)
-    in_b = wish_services.publish_wish(
-        wish_services.submit_wish(
-            people.staff_b, kind=WishKind.ITEM, title="想要一台电风扇", resident=b_resident
-        )[0],
-        people.staff_b,
-    )
+    in_b = _on_the_wall(people.staff_b, b_resident, "想要一台电风扇")
     far = ResidentFactory(name="冯秀英", grid=tree.other_grid)
-    other_street = wish_services.publish_wish(
-        wish_services.submit_wish(
-            people.outsider_staff, kind=WishKind.ITEM, title="想要一个书包", resident=far
-        )[0],
-        people.outsider_staff,
-    )
+    other_street = _on_the_wall(people.outsider_staff, far, "想要一个书包")
     received = make_demand("received", title="楼道灯坏了")
     assigned = make_demand("assigned", title="垃圾堆在七楼楼道")
     closed = make_demand("closed", title="路面破损")

@@ -77,23 +77,21 @@ class TestPostAWish:
 
 
 class TestOnBehalf:
-    def test_a_form_error_says_to_choose_the_photos_again(self, client, people):
+    def post(self, client, people, **kw):
+        """The grid worker sends the form for a service wish the resident asked for by phone."""
         client.force_login(people.grid_worker)
-        response = client.post(
-            "/grid/wishes/new/",
-            {"resident": people.resident.pk, "kind": "service", "channel": "phone", "title": "",
-             "idempotency_key": "g1", "photos": [png()]},
-        )  # fmt: skip
+        data = {"resident": people.resident.pk, "kind": "service", "channel": "phone", **kw}
+        return client.post("/grid/wishes/new/", data)
+
+    def test_a_form_error_says_to_choose_the_photos_again(self, client, people):
+        response = self.post(client, people, title="", idempotency_key="g1", photos=[png()])
         assert response.status_code == 422
         assert "（1 张）" in photo_field(response)
 
     def test_a_bad_photo_is_named_next_to_the_field(self, client, people):
-        client.force_login(people.grid_worker)
-        response = client.post(
-            "/grid/wishes/new/",
-            {"resident": people.resident.pk, "kind": "service", "channel": "phone", "title": "想请人修水管",
-             "idempotency_key": "g2", "photos": [not_a_picture()]},
-        )  # fmt: skip
+        response = self.post(
+            client, people, title="想请人修水管", idempotency_key="g2", photos=[not_a_picture()]
+        )
         assert response.status_code == 422 and not Wish.objects.exists()
         assert "“note.png”不是图片。" in photo_field(response)
 

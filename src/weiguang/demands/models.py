@@ -317,6 +317,10 @@ def format_tracking_code(code: str) -> str:
     return code
 
 
+# The columns stats.py reads of every demand of a region (its regional indexes carry them).
+FIGURE_COLUMNS = ["id", "status", "evaluation", "first_response_at", "handled_at", "handle_due"]
+
+
 class Demand(RegionScoped):
     tracking_code = models.CharField(max_length=12, unique=True, default=new_tracking_code, editable=False)
     resident = models.ForeignKey(
@@ -400,29 +404,12 @@ class Demand(RegionScoped):
             # (bench/README.md, "Demands").
             models.Index(
                 fields=["street", "-created_at"],
-                include=[
-                    "id",
-                    "status",
-                    "evaluation",
-                    "first_response_at",
-                    "handled_at",
-                    "handle_due",
-                    "community",
-                    "category",
-                ],
+                include=[*FIGURE_COLUMNS, "community", "category"],
                 name="demand_street",
             ),
             models.Index(
                 fields=["community", "-created_at"],
-                include=[
-                    "id",
-                    "status",
-                    "evaluation",
-                    "first_response_at",
-                    "handled_at",
-                    "handle_due",
-                    "category",
-                ],
+                include=[*FIGURE_COLUMNS, "category"],
                 name="demand_community",
             ),
             models.Index(fields=["status", "handle_due"], name="demand_status_due"),

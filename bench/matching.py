@@ -36,6 +36,8 @@ for p in (ROOT, ROOT / "src"):
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "weiguang.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wg_bench_match")
 
+from bench.generate import Loader  # noqa: E402
+
 STREET = "匹配基准街道"
 SKILLS = [
     ("家电维修", "电器 维修 电饭煲 风扇 洗衣机 冰箱"), ("理发", "理发 剪发 头发"), ("医疗护理", "医生 体检 护理 血压"),
@@ -68,49 +70,10 @@ def setup():
     call_command("migrate", verbosity=0)
 
 
-def copy_rows(model, columns: list[str], rows) -> int:
-    """COPY on PostgreSQL, batched executemany elsewhere."""
-    from django.db import connection
-
-    meta = model._meta
-    cols = [meta.get_field(c).column for c in columns]
-    count = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {meta.db_table} ({', '.join(cols)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-        else:
-            sql = f"INSERT INTO {meta.db_table} ({', '.join(cols)}) VALUES ({', '.join('%s' for _ in cols)})"
-            batch = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) >= 10_000:
-                    cursor.executemany(sql, batch)
-                    count += len(batch)
-                    batch = []
-            if batch:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-    return count
-
-
 def next_id(model) -> int:
     from django.db.models import Max
 
     return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
-
-
-def reset_sequences(models) -> None:
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in models:
-            t = model._meta.db_table
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))")
 
 
 def generate(n_volunteers: int, seed: int = 7) -> None:
@@ -128,6 +91,7 @@ def generate(n_volunteers: int, seed: int = 7) -> None:
     rnd = random.Random(seed)
     now = timezone.now()
     started = time.perf_counter()
+    loader = Loader(connection)
     with transaction.atomic():
         district, _ = Region.objects.get_or_create(name="基准区", kind=RegionKind.DISTRICT, parent=None)
         street = Region.objects.create(name=STREET, kind=RegionKind.STREET, parent=district)
@@ -149,7 +113,7 @@ def generate(n_volunteers: int, seed: int = 7) -> None:
         for _ in range(n_volunteers):
             homes.append(rnd.choice(grids) if rnd.random() < 0.7 else rnd.choice(communities))
         stamp = now.isoformat()
-        copy_rows(
+        loader.load(
             User,
             ["id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff",
              "is_active", "date_joined"],
@@ -163,7 +127,7 @@ def generate(n_volunteers: int, seed: int = 7) -> None:
                 {d: sorted(rnd.sample(PERIODS, rnd.randint(1, 2)), key=PERIODS.index) for d in days}
             )
 
-        copy_rows(
+        loader.load(
             Volunteer,
             ["id", "user", "number", "name", "phone", "id_number", "home_region", "availability", "party_member",
              "dual_reporting_unit", "status", "reject_reason", "approved_at", "created_at", "verified_hours",
@@ -179,7 +143,7 @@ def generate(n_volunteers: int, seed: int = 7) -> None:
                 for s in rnd.sample(skills, rnd.choice([0, 1, 1, 2, 2, 3])):
                     yield (vid0 + k, s.pk)
 
-        copy_rows(through, ["volunteer", "skill"], skill_rows())
+        loader.load(through, ["volunteer", "skill"], skill_rows())
 
         def role_rows():
             for k in range(n_volunteers):
@@ -187,8 +151,8 @@ def generate(n_volunteers: int, seed: int = 7) -> None:
                 if rnd.random() < 0.05:
                     yield (uid0 + k, street.pk, Role.VOLUNTEER, stamp)
 
-        copy_rows(Membership, ["user", "region", "role", "created_at"], role_rows())
-        reset_sequences([User, Volunteer, Membership, through])  # the ORM inserts after COPY
+        loader.load(Membership, ["user", "region", "role", "created_at"], role_rows())
+        loader.reset_sequences([User, Volunteer, Membership, through])  # the ORM inserts after COPY
 
         # units with resources, each with a representative
         for u in range(12):
@@ -207,7 +171,7 @@ def generate(n_volunteers: int, seed: int = 7) -> None:
         # residents and a claims history
         rid0 = next_id(Resident)
         residents = [(rid0 + k, rnd.choice(grids)) for k in range(4000)]
-        copy_rows(
+        loader.load(
             Resident,
             [
                 "id",
@@ -235,22 +199,22 @@ def generate(n_volunteers: int, seed: int = 7) -> None:
             kind, cat, title = rnd.choice(WISHES)
             w_status, c_status = rnd.choice(history)
             wishes.append((wid0 + k, rid, grid.pk, grid.parent_id, street.pk, kind, categories[cat].pk, title,
-                           "", "desk", w_status, "", "", "", stamp, stamp, stamp))  # fmt: skip
+                           "", "desk", w_status, "", "", "", "", stamp, stamp, stamp))  # fmt: skip
             claimer = uid0 + rnd.randrange(n_volunteers)
             claims.append((cid0 + k, wid0 + k, claimer, now.date().isoformat(), c_status, stamp))
         for k in range(60_000, 62_000):  # on the wall, waiting: the batch to assign
             rid, grid = rnd.choice(residents)
             kind, cat, title = rnd.choice(WISHES)
             wishes.append((wid0 + k, rid, grid.pk, grid.parent_id, street.pk, kind, categories[cat].pk, title,
-                           "", "stall", "published", "", "", "", stamp, stamp, stamp))  # fmt: skip
-        copy_rows(
+                           "", "stall", "published", "", "", "", "", stamp, stamp, stamp))  # fmt: skip
+        loader.load(
             Wish,
             ["id", "resident", "grid", "community", "street", "kind", "category", "title", "description", "channel",
-             "status", "reject_reason", "fulfil_note", "thanks", "created_at", "published_at", "updated_at"],
+             "status", "reject_reason", "fulfil_note", "thanks", "dispute_reason", "created_at", "published_at", "updated_at"],
             wishes,
         )  # fmt: skip
-        copy_rows(Claim, ["id", "wish", "claimer", "promised_date", "status", "created_at"], claims)
-        reset_sequences([Resident, Wish, Claim])
+        loader.load(Claim, ["id", "wish", "claimer", "promised_date", "status", "created_at"], claims)
+        loader.reset_sequences([Resident, Wish, Claim])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")

@@ -34,6 +34,7 @@ from django.utils import timezone
 from PIL import Image
 
 from weiguang.api import api
+from weiguang.regions.models import Role
 
 from .demands.conftest import Depts
 from .factories import ResidentFactory, UserFactory, grant, make_id_number
@@ -438,6 +439,31 @@ def add_resident(w: World, i: int) -> str:
     return ""
 
 
+def add_staff_account(w: World, i: int) -> str:
+    """A staff account (with and without a mobile number) holding one or two roles."""
+    from weiguang.accounts.models import Account
+
+    user = UserFactory(username=f"staffer{i}", first_name=f"职员{i}")
+    grant(user, Role.GRID_WORKER, w.grid(i))
+    if i % 2:
+        Account.objects.create(user=user, phone=f"1370000{i:04d}")
+        grant(user, Role.COMMUNITY_STAFF, w.community(i))
+    return f"职员{i}"
+
+
+def add_staff_history(w: World, i: int) -> str:
+    """A role granted to the grid worker and removed again (two history entries), by the admin."""
+    from weiguang.accounts import staff
+
+    region = w.tree.grid_a2 if i == 0 else w.tree.grid_b1
+    membership = staff.grant_role(
+        w.people.street_admin, w.people.grid_worker, role=Role.GRID_WORKER, region=region
+    )
+    if i:
+        staff.remove_role(w.people.street_admin, membership)
+    return region.name
+
+
 def add_record_view(w: World, i: int) -> str:
     from weiguang.people.services import view_resident_record
 
@@ -701,6 +727,13 @@ PAGES: list[Case] = [
     Case("desk_resident_search", "/desk/demands/residents/?q=居民", "staff", add_resident),
     Case("resident_search", "/grid/residents/search/?q=居民", "grid_worker", add_resident),
     Case("staff_residents", "/staff/residents/", "street_admin", add_resident),
+    Case("staff_accounts", "/staff/accounts/", "street_admin", add_staff_account),
+    Case(
+        "staff_account",
+        lambda w: f"/staff/accounts/{w.people.grid_worker.pk}/",
+        "street_admin",
+        add_staff_history,
+    ),
     Case("inbox", "/inbox/", "staff", add_notification),
     Case("demand_track_form", "/demands/track/?phone=13800009999", "anonymous", add_phone_demand),
     Case("my_certificates", "/my/certificates/", "vol", add_certificate),
@@ -764,6 +797,7 @@ PAGES: list[Case] = [
 ]
 
 API: list[Case] = [
+    Case("GET /staff/accounts", "/api/v1/staff/accounts", "street_admin", add_staff_account, api=True),
     Case("GET /wishes", "/api/v1/wishes", "street_admin", add_wish(), api=True),
     Case("GET /wishes?scope=region", "/api/v1/wishes?scope=region", "street_admin", add_wish(), api=True),
     Case(
@@ -900,7 +934,7 @@ NOT_LISTS: set[str] = {
     "membership_decide", "demand_volunteer_service", "record_action", "issue_certificate",
     "certificate_verify", "certificate_detail", "certificate_download", "partner_profile",
     "resource_add", "resource_withdraw", "project_new", "project_detail", "project_action",
-    "media",
+    "media", "staff_account_grant", "staff_account_remove_role", "staff_account_action",
 }  # fmt: skip
 
 # API GET routes that answer lists under other names than `items`.

@@ -53,7 +53,7 @@ from weiguang.lists.models import Project, Survey
 from weiguang.matching.models import Invitation
 from weiguang.partners.models import PartnerUnit, Resource
 from weiguang.people.models import Resident
-from weiguang.regions.models import Region, RegionKind, Role
+from weiguang.regions.models import Membership, Region, RegionKind, Role
 from weiguang.volunteers.models import (
     Certificate,
     ServiceRecord,
@@ -159,6 +159,17 @@ def residents(w) -> Objs:
     return Objs(found, found[:3] + found[-1:])
 
 
+def staff_users(w) -> Objs:
+    """The demo's accounts, a staff member of each role among them."""
+    users = [str(u.pk) for u in w.users.values()]
+    return Objs(users, users)
+
+
+def role_pairs(w) -> list[dict]:
+    rows = Membership.objects.filter(user__in=list(w.users.values())).values_list("user_id", "pk")
+    return [{"pk": str(user), "role_pk": str(pk)} for user, pk in rows]
+
+
 def handler_pairs(w) -> list[dict]:
     pairs = [
         {"pk": str(d.pk), "user_pk": str(u.pk)} for d in Department.objects.all() for u in d.handlers.all()
@@ -239,6 +250,13 @@ FILLERS: dict[str, Callable] = {
         "pk": ids(Project.objects.all(), "status"),
         "action": words("start", "finish", "cancel"),
     },
+    "staff/accounts/<id:pk>/": lambda w: {"pk": staff_users(w)},
+    "staff/accounts/<id:pk>/grant/": lambda w: {"pk": staff_users(w)},
+    "staff/accounts/<id:pk>/roles/<id:role_pk>/remove/": role_pairs,
+    "staff/accounts/<id:pk>/<slug:action>/": lambda w: {
+        "pk": staff_users(w),
+        "action": words("deactivate", "reactivate"),
+    },
     "media/<path:path>": lambda w: {
         "path": texts([*w.photos, "nope.jpg", "../../../etc/passwd", "demands/%2e%2e/x.html"])
     },
@@ -264,6 +282,7 @@ API_FILLERS: dict[str, Callable] = {
     "survey_id": lambda w: ids(Survey.objects.all()),
     "invitation_id": lambda w: ids(Invitation.objects.all(), "status"),
     "resident_id": residents,
+    "role_id": lambda w: ids(Membership.objects.all()),
     "code": demand_codes,
     "token": lambda w: texts(Certificate.objects.values_list("verify_token", flat=True)),
     "rest": lambda w: words("nope/deeper", "wishes/1/nope"),

@@ -1,5 +1,6 @@
 """API root (django-ninja), versioned under /api/v1/: composition only."""
 
+from weiguang.accounts.api import staff as staff_accounts_api
 from weiguang.core.api import WeiguangAPI, auth_chain, fallback_router
 from weiguang.core.api import router as auth_router
 from weiguang.demands import api as demands_api
@@ -40,4 +41,5 @@ api.add_router("/wishes", matching_api.wish_candidates_router)  # recommended cl
 api.add_router("/demands", matching_api.demand_candidates_router)
 api.add_router("/invitations", matching_api.invitations_router)
 api.add_router("/assignments", matching_api.assignments_router)
+api.add_router("/staff", staff_accounts_api.router)  # staff accounts and roles
 api.add_router("", fallback_router)  # last: unknown paths get a JSON 404

@@ -11,5 +11,8 @@ class AccountsConfig(AppConfig):
 
         from weiguang.core import scheduler
 
+        from . import navigation
+
         # text messages that are due again (accounts.sms: retries with backoff)
         scheduler.register("weiguang.accounts.tasks.retry_sms", dt.timedelta(minutes=1))
+        navigation.register()  # its navigation entries

@@ -1,2 +1,16 @@
 # Each sub-area of accounts adds its pages here (views/ holds one module a sub-area).
-urlpatterns: list = []
+from django.urls import path
+
+from .views import staff
+
+urlpatterns: list = [
+    path("staff/accounts/", staff.staff_accounts, name="staff_accounts"),
+    path("staff/accounts/<id:pk>/", staff.staff_account, name="staff_account"),
+    path("staff/accounts/<id:pk>/grant/", staff.staff_account_grant, name="staff_account_grant"),
+    path(
+        "staff/accounts/<id:pk>/roles/<id:role_pk>/remove/",
+        staff.staff_account_remove_role,
+        name="staff_account_remove_role",
+    ),
+    path("staff/accounts/<id:pk>/<slug:action>/", staff.staff_account_action, name="staff_account_action"),
+]

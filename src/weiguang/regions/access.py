@@ -31,6 +31,8 @@ LEADER = "leader"  # a leader of the team a volunteer record or membership belon
 RELATIONS = {OWNER, CLAIMER, HANDLER, TRANSFEREE, LEADER}
 
 ACTION_ROLES: dict[str, set[str]] = {
+    # staff accounts: who holds which role where (accounts.staff narrows what each may grant)
+    "account.manage": STAFF,
     # residents
     "resident.search": STAFF | {Role.GRID_WORKER},
     "resident.view": STAFF | {Role.GRID_WORKER, OWNER},  # OWNER: the resident's own account

@@ -1,0 +1,410 @@
+"""Staff accounts and roles: the street admin manages who holds which role where without the
+Django admin (issue 11, "Staff").
+
+The rule (one place: `may_grant`): a role may be granted or removed at a node only by someone
+who holds, at that node or above it, a role at least as high as the one granted:
+
+- a street admin (at the street, or a superuser at the root) grants and removes any staff role
+  at any node of their street: street admin at the street, community staff at a community,
+  grid worker at a grid, department handler and partner representative where the department
+  or unit is (those two through the department's and the unit's own services, registered here
+  by demands and partners as `Attachment`s);
+- community staff grant and remove grid workers at the grids of their community (and create
+  their accounts), nothing else;
+- nobody grants at a node above or beside their own, or a role higher than their own.
+
+Deactivating and reactivating an account, and its history, are the street admin's alone, for
+an account whose roles all lie in their street. The last street admin of a street cannot be
+removed or deactivated (name another one first). Every change is one audit entry on the user.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pydantic import Field
+
+from weiguang.core.audit import history_of, log_action
+from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from weiguang.core.filters import FilterSchema
+from weiguang.core.models import ApiToken
+from weiguang.regions import access
+from weiguang.regions.models import Membership, Region, RegionKind, Role
+
+User = get_user_model()
+
+NAME_MAX = 30
+# The roles this page manages, highest first (volunteers and residents have their own ways in:
+# the volunteer registration and the residence request).
+STAFF_ROLES = [Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.DEPARTMENT, Role.PARTNER_REP]
+RANK = {
+    Role.STREET_ADMIN: 3,
+    Role.COMMUNITY_STAFF: 2,
+    Role.GRID_WORKER: 1,
+    Role.DEPARTMENT: 1,
+    Role.PARTNER_REP: 1,
+}
+# Where each role is held (department handlers and partner representatives: where their
+# department or unit is, chosen through its Attachment).
+ROLE_KINDS = {
+    Role.STREET_ADMIN: {RegionKind.STREET},
+    Role.COMMUNITY_STAFF: {RegionKind.COMMUNITY},
+    Role.GRID_WORKER: {RegionKind.GRID},
+}
+# Who may grant what: the actor's role -> the roles they may grant below it.
+GRANTS = {
+    Role.STREET_ADMIN: set(STAFF_ROLES),
+    Role.COMMUNITY_STAFF: {Role.GRID_WORKER},
+}
+ACTION = "account.manage"  # regions.access: street admins and community staff
+
+
+# --- department handlers and partner representatives -------------------------------------
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """How a role that belongs to a record of an app above (a department's handler, a unit's
+    representative) is granted: the app registers it from its AppConfig.ready()."""
+
+    role: str
+    label: object  # lazy text: "Department", "Partner unit"
+    options: Callable  # (actor) -> [(id, label, region)] the actor may attach people to
+    attach: Callable  # (actor, user, id) -> None: the app's own service, granting the role
+    manage_url: Callable  # (membership) -> URL of the page where the role is removed
+
+
+ATTACHMENTS: dict[str, Attachment] = {}
+
+
+def register_attachment(attachment: Attachment) -> None:
+    ATTACHMENTS[attachment.role] = attachment
+
+
+def not_a_manager() -> str:
+    return _("Only street admins and community staff manage staff accounts.")
+
+
+def unknown_region() -> str:
+    return _("There is no such place in your area.")
+
+
+def role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
+
+
+# --- the rule --------------------------------------------------------------------------------
+
+
+def actor_roles_at(actor, path: str) -> set[str]:
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return set()
+    return access.roles_at(actor, path)
+
+
+def may_grant(actor, role: str, region: Region) -> bool:
+    """May `actor` grant (or remove) `role` at `region`? See the module's docstring."""
+    return any(role in GRANTS.get(held, ()) for held in actor_roles_at(actor, region.path))
+
+
+def grantable_roles(actor) -> list[str]:
+    """The roles `actor` may grant somewhere, highest first."""
+    held = {role for role, _path in access.memberships(actor)} if actor.is_active else set()
+    return [r for r in STAFF_ROLES if any(r in GRANTS.get(h, ()) for h in held)]
+
+
+def may_manage_accounts(actor) -> bool:
+    return bool(grantable_roles(actor))
+
+
+def admin_over_all(actor, user) -> bool:
+    """Is `actor` a street admin over every role `user` holds (and does the user hold one)?
+    Only then may they deactivate or reactivate the account (a superuser: the Django admin)."""
+    if user.is_superuser:
+        return False
+    paths = [m.region.path for m in user.memberships.all()]
+    return bool(paths) and all(Role.STREET_ADMIN in actor_roles_at(actor, p) for p in paths)
+
+
+def regions_in_scope(actor, *, grantable: bool = False) -> QuerySet[Region]:
+    """The nodes of the actor's part of the tree (`grantable`: where they may grant a role)."""
+    if not grantable:
+        return Region.objects.restrict(actor, ACTION).order_by("path")
+    kinds = set().union(*(ROLE_KINDS.get(r, set()) for r in grantable_roles(actor)))
+    prefixes = [
+        path for held, path in access.memberships(actor) if GRANTS.get(held, set()) & ROLE_KINDS.keys()
+    ]
+    if not prefixes or not actor.is_active:
+        return Region.objects.none()
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= Q(path__startswith=prefix)
+    return Region.objects.filter(condition, kind__in=kinds).order_by("path")
+
+
+def region_label(region: Region) -> str:
+    """A node's name in a select, indented by its depth under the street."""
+    return "\u3000" * max(0, region.path.count("/") - 2) + region.name
+
+
+# --- the list: who holds which role where ---------------------------------------------------
+
+
+def visible_memberships(actor) -> QuerySet[Membership]:
+    """The staff roles held in the actor's part of the tree."""
+    return Membership.objects.restrict(actor, ACTION).filter(role__in=STAFF_ROLES)
+
+
+def staff_accounts(actor, *, q: str = "", role: str | None = None, region: Region | None = None):
+    """The users holding a staff role in the actor's part of the tree (narrowed by name,
+    username or phone `q`, `role`, `region` and below), each with those roles
+    (`shown_roles`) and their account, by name."""
+    roles = visible_memberships(actor)
+    if role:
+        roles = roles.filter(role=role)
+    if region is not None:
+        roles = roles.filter(region__path__startswith=region.path)
+    users = User.objects.filter(Exists(roles.filter(user=OuterRef("pk"))))
+    q = (q or "").strip()
+    if q:
+        users = users.filter(
+            Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(username__icontains=q)
+            | Q(account__phone__contains=q)
+        )  # fmt: skip
+    shown = roles.select_related("region").order_by("region__path", "role")
+    return (
+        users.select_related("account")
+        .prefetch_related(Prefetch("memberships", queryset=shown, to_attr="shown_roles"))
+        .order_by("first_name", "username", "pk")
+    )
+
+
+class StaffFilter(FilterSchema):
+    """The list's filters, shared by the page and the API."""
+
+    q: str | None = Field(None, max_length=30, description="Name, username or part of the mobile number")
+    role: Literal["street_admin", "community_staff", "grid_worker", "department", "partner_rep"] | None = None
+    region: int | None = Field(None, ge=1, le=2**63 - 1, description="A region: roles held there or below")
+
+    # Applied by staff_accounts (the roles shown are narrowed alike), not by lookups.
+    lookups: ClassVar[dict[str, str]] = {"q": "", "role": "", "region": ""}
+
+
+def filtered_accounts(actor, filters: StaffFilter):
+    """The list for `filters` (a region outside the actor's part of the tree matches nothing)."""
+    region = None
+    if filters.region is not None:
+        region = regions_in_scope(actor).filter(pk=filters.region).first()
+        if region is None:
+            return staff_accounts(actor).none()
+    role = filters.role if filters.role in STAFF_ROLES else None
+    return staff_accounts(actor, q=filters.q or "", role=role, region=region)
+
+
+def account_for(actor, pk: int):
+    """The user `pk` if they hold a staff role in the actor's part of the tree, else NotFound
+    (pages answer 404), with `shown_roles` and all their memberships."""
+    if not may_manage_accounts(actor):
+        raise NotAllowed(not_a_manager())
+    user = staff_accounts(actor).prefetch_related("memberships__region").filter(pk=pk).first()
+    if user is None:
+        raise NotFound(_("There is no such staff account in your area."))
+    return user
+
+
+HISTORY_LABELS = {
+    "staff.create": gettext_lazy("created the account"),
+    "staff.send_link": gettext_lazy("sent the link to set a password"),
+    "staff.set_password": gettext_lazy("set a password from the link"),
+    "staff.grant": gettext_lazy("granted a role"),
+    "staff.remove_role": gettext_lazy("removed a role"),
+    "staff.deactivate": gettext_lazy("deactivated the account"),
+    "staff.reactivate": gettext_lazy("reactivated the account"),
+}
+
+
+def history(user) -> QuerySet:
+    return history_of(user).filter(action__startswith="staff.").order_by("-created_at", "-pk")
+
+
+# --- grant and remove --------------------------------------------------------------------------
+
+
+def _lock(region: Region) -> None:
+    """Serialise changes of the roles at a node (two admins granting or removing at once)."""
+    Region.objects.select_for_update().filter(pk=region.pk).first()
+
+
+def _refuse_grant(actor, role: str, region: Region | None) -> None:
+    if role not in STAFF_ROLES:
+        raise InvalidInput(_("Choose one of the staff roles."), fields={"role": "invalid"})
+    if region is None:
+        raise InvalidInput(_("Choose where the role is held."), fields={"region": "required"})
+    if not may_grant(actor, role, region):
+        raise NotAllowed(
+            _("You may not grant the role %(role)s at %(region)s.")
+            % {"role": role_label(role), "region": region.name},
+            fields={"role": "forbidden"},
+        )
+    kinds = ROLE_KINDS.get(role)
+    if kinds and region.kind not in kinds:
+        text = _("The role %(role)s is held at a %(kind)s.") % {
+            "role": role_label(role),
+            "kind": " / ".join(str(RegionKind(k).label) for k in sorted(kinds)),
+        }
+        raise InvalidInput(text, fields={"region": text})
+
+
+def _attachment_target(actor, role: str, target: int | None):
+    """(target id, its region) for a role granted through an Attachment."""
+    attachment = ATTACHMENTS.get(role)
+    if attachment is None:
+        raise InvalidInput(_("This role cannot be granted here."), fields={"role": "invalid"})
+    for pk, _label, region in attachment.options(actor):
+        if pk == target:
+            return pk, region
+    text = _("Choose the %(what)s.") % {"what": str(attachment.label).lower()}
+    raise InvalidInput(text, fields={"target": text})
+
+
+def grant_role(actor, user, *, role: str, region: Region | None = None, target: int | None = None):
+    """`user` gets `role` at `region` (for a department handler or partner representative: at
+    the department's or unit's place, through that app's service). Returns the membership."""
+    if role in ATTACHMENTS:
+        target, region = _attachment_target(actor, role, target)
+    _refuse_grant(actor, role, region)
+    if not user.is_active:
+        raise Conflict(_("The account is deactivated: reactivate it first."), code="inactive")
+    with transaction.atomic():
+        _lock(region)
+        if role in ATTACHMENTS:
+            ATTACHMENTS[role].attach(actor, user, target)
+            membership = Membership.objects.get(user=user, role=role, region=region)
+        else:
+            if Membership.objects.filter(user=user, role=role, region=region).exists():
+                text = _("%(user)s is already %(role)s at %(region)s.") % {
+                    "user": display_name(user), "role": role_label(role), "region": region.name
+                }  # fmt: skip
+                raise Conflict(text, code="already_granted", fields={"role": text})
+            membership = Membership.objects.create(user=user, role=role, region=region)
+        log_action(
+            user,
+            "staff.grant",
+            actor,
+            note=f"{role_label(role)} @ {region.name}",
+            role=role,
+            region=region.pk,
+        )
+    access.forget(user)
+    return membership
+
+
+def _check_not_last_admin(membership: Membership, *, leaving: bool = False) -> None:
+    """Refuse to leave a street without an active street admin."""
+    if membership.role != Role.STREET_ADMIN:
+        return
+    others = Membership.objects.filter(
+        role=Role.STREET_ADMIN, region=membership.region, user__is_active=True
+    ).exclude(user=membership.user_id)
+    if not others.exists():
+        text = _("%(user)s is the last street admin of %(region)s. Make someone else street admin first.") % {
+            "user": display_name(membership.user),
+            "region": membership.region.name,
+        }
+        raise Conflict(text, code="last_admin")
+
+
+def remove_role(actor, membership: Membership) -> None:
+    """The role goes. Department handler and partner representative roles are removed on the
+    department's or unit's page (they go with the handler's or representative's place there)."""
+    if membership.role not in STAFF_ROLES or not may_grant(actor, membership.role, membership.region):
+        raise NotAllowed(_("You may not remove this role."))
+    if membership.role in ATTACHMENTS:
+        raise Conflict(
+            _("Remove this role where it was given: on the page of the department or partner unit."),
+            code="attached",
+        )
+    with transaction.atomic():
+        _lock(membership.region)
+        locked = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+        if locked is None:
+            raise Conflict(_("This role was already removed."), code="already_removed")
+        _check_not_last_admin(membership)
+        locked.delete()
+        log_action(
+            membership.user, "staff.remove_role", actor,
+            note=f"{role_label(membership.role)} @ {membership.region.name}",
+            role=membership.role, region=membership.region_id,
+        )  # fmt: skip
+    access.forget(membership.user)
+
+
+# --- deactivate and reactivate ---------------------------------------------------------------
+
+
+def _require_admin_over(actor, user) -> None:
+    if not admin_over_all(actor, user):
+        raise NotAllowed(_("Only a street admin over every role of the account may do this."))
+
+
+def end_sessions(user) -> int:
+    """End every session of `user` (the configured session store's sessions, and the API's
+    bearer tokens). Returns how many sessions ended."""
+    store = importlib.import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    uid = str(user.pk)
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == uid:
+            store(session_key=session.session_key).delete()
+            ended += 1
+    ApiToken.objects.filter(user=user).delete()
+    return ended
+
+
+def deactivate(actor, user) -> None:
+    """The person can no longer log in; their sessions and API tokens end. Their records and
+    roles stay (reactivating gives them back)."""
+    _require_admin_over(actor, user)
+    if user.pk == actor.pk:
+        raise Conflict(_("You cannot deactivate your own account."), code="self")
+    with transaction.atomic():
+        admin_roles = [m for m in user.memberships.all() if m.role == Role.STREET_ADMIN]
+        for m in admin_roles:
+            _lock(m.region)
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.is_active:
+            raise Conflict(_("The account is already deactivated."), code="inactive")
+        for m in admin_roles:
+            _check_not_last_admin(m, leaving=True)
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        ended = end_sessions(locked)
+        log_action(locked, "staff.deactivate", actor, sessions=ended)
+    user.is_active = False
+
+
+def reactivate(actor, user) -> None:
+    _require_admin_over(actor, user)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active:
+            raise Conflict(_("The account is active."), code="active")
+        locked.is_active = True
+        locked.save(update_fields=["is_active"])
+        log_action(locked, "staff.reactivate", actor)
+    user.is_active = True
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.get_username()

@@ -108,6 +108,19 @@ def test_releasing_with_a_list_for_a_body_keeps_the_claim(client, people, make_w
     assert response.status_code == 200 and response.json()["status"] == WishStatus.PUBLISHED
 
 
+def test_adding_a_resident_with_a_list_for_a_body_adds_no_one(client, people):
+    from weiguang.people.models import Resident
+
+    before = Resident.objects.count()
+    token = ApiToken.issue(people.grid_worker)
+    for body in NOT_OBJECTS:
+        response = client.post(
+            "/api/v1/residents", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+        )
+        assert response.status_code == 422 and response.json()["code"] == "invalid"
+    assert Resident.objects.count() == before
+
+
 def test_patching_a_project_with_a_list_changes_nothing(client, people, tree, make_wish):
     project = community_project(people, title="楼道清洁", plan="每周一次", wishes=[make_wish("published")])
     token = ApiToken.issue(people.staff)

@@ -10,6 +10,7 @@ from weiguang.core.models import ApiToken
 from weiguang.demands.services import common
 from weiguang.lists import services as list_services
 from weiguang.partners import services as partner_services
+from weiguang.people import services as people_services
 from weiguang.volunteers import services as volunteer_services
 from weiguang.wishes import services as wish_services
 from weiguang.wishes.models import WishStatus
@@ -48,6 +49,8 @@ def _body_property(schema, path, method, name):
         ("/api/v1/projects/{project_id}/cancel", "post", "reason", list_services.REASON_MAX),
         ("/api/v1/projects", "post", "plan", list_services.PLAN_MAX),
         ("/api/v1/resources", "post", "title", partner_services.TITLE_MAX),
+        ("/api/v1/residents", "post", "name", people_services.NAME_MAX),
+        ("/api/v1/residents", "post", "door", people_services.PLACE_MAX),
     ],
 )
 def test_the_documented_length_is_the_service_limit(client, path, method, field, limit):

@@ -60,6 +60,18 @@ def test_openapi_documents_the_error_shape_and_the_idempotency_header(schema):
     assert {"application/json", "multipart/form-data"} <= set(fulfil_body)
 
 
+def test_adding_a_resident_on_the_spot_is_documented(schema):
+    add = schema["paths"]["/api/v1/residents"]["post"]
+    assert {"201", "200", "401", "403", "409", "422"} <= set(add["responses"])
+    assert "Idempotency-Key" in {p["name"] for p in add["parameters"]}
+    body = schema["components"]["schemas"]["ResidentIn"]
+    assert {"grid_id", "name", "phone", "consent"} <= set(body["required"])
+    assert (
+        "duplicate_resident"
+        in schema["components"]["schemas"]["ErrorOut"]["properties"]["duplicate_of"]["description"]
+    )
+
+
 def test_list_parameters_are_documented(schema):
     params = {p["name"] for p in schema["paths"]["/api/v1/wishes"]["get"]["parameters"]}
     assert {

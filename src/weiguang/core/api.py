@@ -245,7 +245,11 @@ class ErrorOut(Schema):
     message: str = Field(description="For people, in the request's language")
     code: str = Field(description="For programs: stable, e.g. invalid, forbidden, state_conflict")
     errors: dict[str, str] | None = Field(None, description="Field name → what is wrong with it")
-    duplicate_of: int | None = Field(None, description="With code possible_duplicate: the similar wish")
+    duplicate_of: int | None = Field(
+        None,
+        description="With code possible_duplicate: the similar wish; with duplicate_resident: the "
+        "resident already recorded with that phone",
+    )
 
 
 ERROR_RESPONSES = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

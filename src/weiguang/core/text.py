@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.utils.translation import gettext as _
 
 from .errors import InvalidInput
@@ -26,3 +29,23 @@ def clean_text(
     if len(value) > max_length:
         raise InvalidInput(_("At most %(max)d characters.") % {"max": max_length}, fields={field: "too_long"})
     return value
+
+
+# A phone number as people type it: "139 1234-5678", "+86 139…", "(0532) 8388-1234".
+PHONE_TEXT = re.compile(r"^\+?[0-9\s()\-]+$")
+
+
+def normalize_phone(text) -> str:
+    """A phone number as Weiguang stores and compares it: digits only (full-width digits, spaces,
+    dashes and brackets dropped) and without a leading +86 / 0086 country code. A resident's
+    record and a demand's contact keep this form (an account's mobile number is the same 11
+    digits), so a look-up by phone finds the same person whichever way the number was typed
+    ("+86 139-1234-5678" -> "13912345678", "0532-8388 1234" -> "053283881234")."""
+    if not isinstance(text, str):
+        return ""
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch in "0123456789")
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    elif len(digits) == 15 and digits.startswith("0086"):
+        digits = digits[4:]
+    return digits

@@ -1,19 +1,26 @@
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from weiguang.core.audit import history_of, log_action
-from weiguang.core.errors import InvalidInput, NotAllowed
+from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
+from weiguang.core.idempotency import create_once
 from weiguang.core.models import AuditEntry
+from weiguang.core.text import PHONE_TEXT, clean_text, normalize_phone
+from weiguang.regions import access
 from weiguang.regions.access import get_for_user, memberships
-from weiguang.regions.models import ancestor_ids
+from weiguang.regions.models import Region, RegionKind, ancestor_ids
 
-from .models import Resident
+from .models import Gender, PopulationGroup, Resident, phone_validator
 
 
 def own_resident(user) -> Resident | None:
@@ -73,6 +80,134 @@ def resident_for(actor, resident: Resident | int | str | None, grid=None) -> Res
             _("This resident does not live in the chosen grid."), fields={"resident_id": "other_grid"}
         )
     return found
+
+
+NAME_MAX = 50  # Resident.name
+PLACE_MAX = 30  # Resident.building and Resident.door
+PHONE_TEXT_MAX = 30  # the phone as typed, spaces and dashes included
+
+
+def clean_phone(value, field: str = "phone") -> str:
+    """A mainland mobile or landline number (people.models.phone_validator) in the one form
+    Weiguang stores and compares: digits only, without +86 (core.text.normalize_phone). Missing
+    or not a phone number: InvalidInput on `field`."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(_("This value has the wrong type."), fields={field: "invalid"})
+    typed = unicodedata.normalize("NFKC", value or "").strip()
+    if not typed:
+        raise InvalidInput(
+            _("Enter the resident's phone number: they claim this record with it when they sign up."),
+            fields={field: "required"},
+        )
+    digits = normalize_phone(typed)
+    try:
+        if len(typed) > PHONE_TEXT_MAX or not PHONE_TEXT.match(typed):
+            raise ValidationError("")
+        phone_validator(digits)
+    except ValidationError:
+        raise InvalidInput(str(phone_validator.message), fields={field: "invalid"}) from None
+    return digits
+
+
+def residents_with_phone(phone: str, street: Region) -> list[Resident]:
+    """The residents of `street` whose phone is `phone` (normalised), however it was typed when
+    their record was made (a record from the admin may keep "0532-8388 1234")."""
+    same_street = Resident.objects.select_related("grid").filter(
+        grid__path__startswith=street.path, phone__contains=phone[-4:]
+    )
+    return [r for r in same_street.order_by("id") if normalize_phone(r.phone) == phone]
+
+
+def add_resident(
+    by, *, grid: Region | None, name, phone, building="", door="",
+    groups: Iterable[PopulationGroup] = (), consent: bool, gender: str = "",
+    idempotency_key: str | None = None, channel: str = "page",
+) -> tuple[Resident, bool]:  # fmt: skip
+    """A grid worker or staff member adds a resident they could not find, on the spot (while
+    recording a wish or a demand on their behalf). The resident later claims the record by
+    signing up with the same phone, which is kept normalised (`clean_phone`).
+
+    Refusals: `grid` not a grid, or one where `by` may not add residents (regions.access,
+    "resident.create": the grid's workers, its community's staff, the street admin) ->
+    NotAllowed; a missing name, a phone that is not a mainland mobile or landline, consent not
+    recorded -> InvalidInput naming each field; a resident of the same street with that phone
+    -> Conflict ("duplicate_resident", `duplicate_of` the record's id, the message names it,
+    masked unless `by` may see it) so the worker picks that one. A double tap with the same
+    `idempotency_key` returns the record the first made. Returns (resident, created now)."""
+    if not isinstance(grid, Region) or grid.kind != RegionKind.GRID:
+        raise InvalidInput(_("Choose the grid the resident lives in."), fields={"grid": "required"})
+    if not access.can(by, "resident.create", grid):
+        raise NotAllowed(_("You may only add residents to the grids you serve."))
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    checks = {
+        "name": lambda: clean_text(
+            name,
+            "name",
+            required=True,
+            max_length=NAME_MAX,
+            one_line=True,
+            message=_("Enter the resident's name."),
+        ),  # fmt: skip
+        "phone": lambda: clean_phone(phone),
+        "building": lambda: clean_text(
+            building, "building", required=False, max_length=PLACE_MAX, one_line=True
+        ),
+        "door": lambda: clean_text(door, "door", required=False, max_length=PLACE_MAX, one_line=True),
+    }
+    for field, check in checks.items():
+        try:
+            cleaned[field] = check()
+        except InvalidInput as err:
+            errors[field] = err.message
+    if gender not in ("", *Gender.values):
+        errors["gender"] = _("This value is not valid.")
+    groups = list(groups or ())
+    if any(not isinstance(g, PopulationGroup) or g.pk is None for g in groups):
+        errors["groups"] = _("This value is not valid.")
+    if consent is not True:
+        errors["consent"] = _("Ask the resident and tick that they agree their data is kept here.")
+    if errors:
+        message = next(iter(errors.values())) if len(errors) == 1 else _("Please correct the fields marked.")
+        raise InvalidInput(message, fields=errors)
+    street = grid.street or grid
+
+    def create() -> Resident:
+        with transaction.atomic():
+            # Two workers adding the same person at once: the street's row makes the second
+            # wait until the first is committed, then see it as a duplicate.
+            Region.objects.select_for_update().filter(pk=street.pk).first()
+            twins = residents_with_phone(cleaned["phone"], street)
+            if twins:
+                raise _duplicate(by, twins[0])
+            resident = Resident.objects.create(
+                grid=grid, name=cleaned["name"], phone=cleaned["phone"], building=cleaned["building"],
+                door=cleaned["door"], gender=gender, consent=True,
+            )  # fmt: skip
+            resident.groups.set(groups)
+            log_action(
+                resident, "add", by, channel=channel, grid=grid.pk, groups=sorted(g.pk for g in groups)
+            )
+        return resident
+
+    return create_once(by, "resident.add", idempotency_key, Resident, create)
+
+
+def _duplicate(by, twin: Resident) -> Conflict:
+    """The refusal naming the record that already has the phone: in full when `by` may pick it,
+    else masked, with where it lives, so they ask that grid's staff."""
+    where = " ".join(p for p in [twin.grid.name, twin.building] if p)
+    if access.can(by, "resident.search", twin):
+        message = _("%(name)s (%(where)s, %(phone)s) already has this phone number: choose them instead.")
+        name = twin.name
+    else:
+        message = _(
+            "%(name)s (%(where)s, %(phone)s) already has this phone number, in a grid you do not "
+            "serve: ask the community staff."
+        )
+        name = twin.masked_name
+    text = message % {"name": name, "where": where, "phone": twin.masked_phone}
+    return Conflict(text, code="duplicate_resident", fields={"phone": text, "duplicate_of": str(twin.pk)})
 
 
 def view_resident_record(

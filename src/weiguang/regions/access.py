@@ -20,7 +20,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Membership, Region, Role, ancestor_paths
+from .models import Membership, Region, RegionKind, Role, ancestor_paths
 
 STAFF = {Role.STREET_ADMIN, Role.COMMUNITY_STAFF}
 OWNER = "owner"
@@ -37,6 +37,7 @@ ACTION_ROLES: dict[str, set[str]] = {
     "resident.search": STAFF | {Role.GRID_WORKER},
     "resident.view": STAFF | {Role.GRID_WORKER, OWNER},  # OWNER: the resident's own account
     "resident.view_log": STAFF,  # a resident's full record and who saw it, when
+    "resident.create": STAFF | {Role.GRID_WORKER},  # add one on the spot (people.services.add_resident)
     # micro-wishes
     "wish.create_for_resident": STAFF | {Role.GRID_WORKER},
     "wish.list_region": STAFF | {Role.GRID_WORKER},
@@ -138,6 +139,15 @@ def regions_for(user, action: str) -> QuerySet[Region]:
     if not prefixes:
         return Region.objects.none()
     return Region.objects.filter(path__in=prefixes)
+
+
+def grids_for(user, action: str) -> QuerySet[Region]:
+    """The grids where `user` may `action` by a region role: their own grids, every grid of
+    their community or street; in tree order."""
+    condition = Q(pk__in=[])
+    for prefix in role_paths(user, action):
+        condition |= Q(path__startswith=prefix)
+    return Region.objects.filter(condition, kind=RegionKind.GRID).order_by("path")
 
 
 def object_path(obj) -> str:

@@ -33,6 +33,7 @@ from weiguang.core.forms import apply_service_error
 from weiguang.core.schemas import history_rows
 from weiguang.core.templatetags.wg import safe_next
 from weiguang.core.uploads import photo_notice
+from weiguang.people.forms import AddResidentForm
 from weiguang.people.models import PopulationGroup, Resident
 from weiguang.people.services import (
     home_street_id,
@@ -447,13 +448,16 @@ def grid_wish_new(request):
     user = request.user
     if not access.can(user, "wish.create_for_resident"):
         raise PermissionDenied
+    if request.method == "POST" and request.POST.get("add_resident"):
+        return _add_resident_on_spot(request)
     raw = request.POST.get("resident") or request.GET.get("resident") or ""
     if not raw.isdigit():
         q = request.GET.get("q", "")
         results = (
             search_residents(user, q) if q or request.GET.get("all") else search_residents(user, "", limit=10)
         )
-        return render(request, "wishes/grid_new.html", {"q": q, "results": results, "step": 1})
+        context = {"q": q, "results": results, "step": 1, "add_form": AddResidentForm.after_search(user, q)}
+        return render(request, "wishes/grid_new.html", context)
     try:
         resident = resident_for(user, raw)
     except ServiceError:
@@ -473,6 +477,20 @@ def grid_wish_new(request):
     return render(request, "wishes/grid_new.html", {**context, "form": form})
 
 
+def _add_resident_on_spot(request):
+    """The resident the search did not find, added on the spot (people.forms.AddResidentForm);
+    then step 2 with them chosen. Bad input: step 1 again with the errors, nothing added."""
+    user = request.user
+    add_form = AddResidentForm(request.POST, user=user)
+    resident = add_form.save()
+    if resident is not None:
+        messages.success(request, _("%(name)s was added. Now record the wish.") % {"name": resident.name})
+        return redirect(reverse("grid_wish_new") + "?" + urlencode({"resident": resident.pk}))
+    q = request.POST.get("q", "")[:50]
+    context = {"q": q, "results": search_residents(user, q) if q else [], "step": 1, "add_form": add_form}
+    return render(request, "wishes/grid_new.html", context, status=422)
+
+
 @login_required
 @require_GET
 def resident_search(request):
@@ -483,7 +501,11 @@ def resident_search(request):
     return render(
         request,
         "wishes/grid_new.html#resident-results",
-        {"q": q, "results": search_residents(request.user, q)},
+        {
+            "q": q,
+            "results": search_residents(request.user, q),
+            "add_form": AddResidentForm.after_search(request.user, q),
+        },
     )
 
 

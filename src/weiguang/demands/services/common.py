@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from django.conf import settings
 from django.utils import timezone
 
@@ -26,7 +23,6 @@ PUBLIC_WINDOW = 3600
 # enough for a person who mistypes, too few to walk through codes or phone numbers.
 LOOKUPS_PER_HOUR = 20
 PHONE_LOOKUP_MAX = 20  # the newest demands shown for one phone number
-PHONE_TEXT = re.compile(r"^\+?[0-9\s()\-]+$")  # "139 1234-5678", "+86 139…"
 # Channels a person records a demand from; the others are set by the system.
 INTAKE_CHANNELS = [
     c for c in DemandChannel.values if c not in (DemandChannel.WISH, DemandChannel.DELIBERATION)
@@ -64,13 +60,3 @@ def _resident_user(demand: Demand):
 def _mark_responded(d: Demand) -> None:
     if d.first_response_at is None:
         d.first_response_at = timezone.now()
-
-
-def normalize_phone(text: str) -> str:
-    """Digits only; a leading +86 / 0086 country code dropped."""
-    digits = "".join(ch for ch in unicodedata.normalize("NFKC", text or "") if ch in "0123456789")
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    elif len(digits) == 15 and digits.startswith("0086"):
-        digits = digits[4:]
-    return digits

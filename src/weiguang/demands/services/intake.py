@@ -13,6 +13,7 @@ from weiguang.core import ratelimit
 from weiguang.core.audit import log_action
 from weiguang.core.errors import InvalidInput, NotAllowed, RateLimited
 from weiguang.core.notifications import notify
+from weiguang.core.text import PHONE_TEXT, normalize_phone
 from weiguang.core.transitions import perform
 from weiguang.core.uploads import check_photos
 from weiguang.people.models import Resident
@@ -35,7 +36,6 @@ from ..models import (
 from .common import (
     CONTACT_NAME_MAX,
     INTAKE_CHANNELS,
-    PHONE_TEXT,
     PHONE_TEXT_MAX,
     PLACE_MAX,
     PUBLIC_WINDOW,
@@ -45,7 +45,6 @@ from .common import (
     TITLE_MIN,
     _text,
     demand_url,
-    normalize_phone,
     public_limit,
 )
 

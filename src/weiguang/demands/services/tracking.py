@@ -6,13 +6,14 @@ from django.utils.translation import gettext as _
 
 from weiguang.core import ratelimit
 from weiguang.core.errors import InvalidInput, NotFound, RateLimited
+from weiguang.core.text import normalize_phone
 from weiguang.core.transitions import SYSTEM
 
 from ..models import (
     Demand,
     normalize_tracking_code,
 )
-from .common import PHONE_LOOKUP_MAX, PUBLIC_WINDOW, lookup_limit, normalize_phone
+from .common import PHONE_LOOKUP_MAX, PUBLIC_WINDOW, lookup_limit
 from .handling import (
     evaluate_demand,
 )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from weiguang.core.errors import ServiceError
 from weiguang.core.forms import apply_service_error
 from weiguang.core.idempotency import create_once
+from weiguang.people.forms import AddResidentForm
 from weiguang.people.models import Resident
 from weiguang.people.services import resident_for, search_residents
 
@@ -70,8 +71,26 @@ def desk_new(request):
     source = request.POST if request.method == "POST" else request.GET
     sticky = {k: source.get(k, "") for k in ("channel", "grid", "session") if source.get(k, "")}
     resident_qs = Resident.objects.select_related("grid").restrict(user, "resident.search")
-    saved, status = None, 200
-    if request.method == "POST":
+    saved, status, add_form, added = None, 200, None, None
+    q, results = "", []
+    if request.method == "POST" and _adding_resident(request.POST):
+        # The resident was not found: add them on the spot, and give the entry back as typed.
+        add_form = AddResidentForm(request.POST, user=user)
+        added = add_form.save(channel="desk")
+        if request.htmx:
+            if added is not None:
+                return render(
+                    request, "demands/desk_new.html#added-resident", {"chosen": added, "picked": True}
+                )
+            q = request.POST.get("q", "").strip()[:50]
+            return render(  # 200: htmx swaps only a success, and this shows the errors in place
+                request, "demands/desk_new.html#resident-results",
+                {"q": q, "results": search_residents(user, q, limit=8) if q else [], "add_form": add_form},
+            )  # fmt: skip
+        typed = {k: v for k, v in request.POST.items() if not k.startswith("nr-") and k != "resident"}
+        form = DeskDemandForm(initial=typed, grids=grids, sessions=sessions)
+        status = 200 if added is not None else 422
+    elif request.method == "POST":
         form = DeskDemandForm(request.POST, grids=grids, sessions=sessions)
         if form.is_valid():
             data = form.cleaned_data
@@ -122,8 +141,12 @@ def desk_new(request):
         saved_pk = _int(request.GET.get("saved"))
         if saved_pk:
             saved = queries.visible_demands(user).filter(pk=saved_pk).first()
-    chosen = None
-    if request.method == "POST" and _int(request.POST.get("resident")):
+        q = request.GET.get("q", "").strip()[:50]
+        if q:  # the resident search without JavaScript
+            results = search_residents(user, q, limit=8)
+            add_form = AddResidentForm.after_search(user, q)
+    chosen = added
+    if chosen is None and request.method == "POST" and _int(request.POST.get("resident")):
         chosen = resident_qs.filter(pk=int(request.POST["resident"])).first()
     session_pk = _int(source.get("session"))
     session = sessions.filter(pk=session_pk).first() if session_pk else None
@@ -134,8 +157,19 @@ def desk_new(request):
         "summary": _session_summary(session),
         "session_form": SessionForm(communities=communities),
         "sticky_query": urlencode(sticky),
+        "add_form": add_form if added is None else None,
+        "q": q,
+        "results": results,
     }
     return _staff_render(request, "demands/desk_new.html", context, status=status)
+
+
+def _adding_resident(data) -> bool:
+    """The post adds a resident: its button was pressed, or Enter was pressed while the
+    resident's fields were being filled in (no resident chosen yet)."""
+    if data.get("add_resident"):
+        return True
+    return not data.get("resident") and any(data.get(f"nr-{f}", "").strip() for f in ("name", "phone"))
 
 
 @login_required
@@ -173,7 +207,12 @@ def desk_resident_search(request):
     _require(request.user, "resident.search")
     q = request.GET.get("q", "").strip()[:50]
     results = search_residents(request.user, q, limit=8) if q else []
-    return render(request, "demands/desk_new.html#resident-results", {"q": q, "results": results})
+    context = {
+        "q": q,
+        "results": results,
+        "add_form": AddResidentForm.after_search(request.user, q) if q else None,
+    }
+    return render(request, "demands/desk_new.html#resident-results", context)
 
 
 @login_required

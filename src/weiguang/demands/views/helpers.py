@@ -96,8 +96,7 @@ def _communities(user, action: str) -> list[Region]:
 
 
 def _grids(user, action: str):
-    prefixes = access.role_paths(user, action)
-    return Region.objects.filter(_under(prefixes), kind=RegionKind.GRID).order_by("path")
+    return access.grids_for(user, action)
 
 
 def _paginate(request, qs, count: int | None = None, size: int = PAGE_SIZE):

@@ -13,6 +13,7 @@ from weiguang.core import ratelimit
 from weiguang.core.errors import ServiceError
 from weiguang.core.forms import apply_service_error
 from weiguang.core.privacy import mask_phone
+from weiguang.core.text import normalize_phone
 from weiguang.people.services import own_resident
 
 from ..access import may
@@ -26,7 +27,7 @@ from ..models import (
     format_tracking_code,
     normalize_tracking_code,
 )
-from ..services import common, intake, queries, tracking
+from ..services import intake, queries, tracking
 from .helpers import (
     STATUS_BADGES,
     TRACKING_CODE,
@@ -100,7 +101,7 @@ def track_form(request):
         elif phone:
             found = tracking.find_by_phone(phone, client=client)
             context["found"] = _decorate(found)
-            context["masked_phone"] = mask_phone(common.normalize_phone(phone))
+            context["masked_phone"] = mask_phone(normalize_phone(phone))
     except ServiceError as err:
         context["phone_error" if phone and not code else "error"], status = err.message, err.status
     return _private(render(request, "demands/track_form.html", context, status=status))

@@ -279,43 +279,30 @@ class TestSubmit:
 
 
 class TestValue:
+    @staticmethod
+    def post(people, title: str, value, kind: str = WishKind.ITEM) -> Wish:
+        """The resident posts a wish worth `value` yuan."""
+        return services.submit_wish(people.resident_user, kind=kind, title=title, value=value)[0]
+
+    def refusal(self, people, title: str, value, kind: str = WishKind.ITEM) -> InvalidInput:
+        return refused(InvalidInput, lambda: self.post(people, title, value, kind))
+
     def test_value_is_only_for_items(self, people):
-        wish, _ = services.submit_wish(
-            people.resident_user, kind=WishKind.ITEM, title="想要一个电水壶", value="89.5"
-        )
-        assert fresh(wish).value == Decimal("89.50")
-        error = refused(
-            InvalidInput,
-            lambda: services.submit_wish(
-                people.resident_user, kind=WishKind.SERVICE, title="上门理发", value="30"
-            ),
-        )
+        assert fresh(self.post(people, "想要一个电水壶", "89.5")).value == Decimal("89.50")
+        error = self.refusal(people, "上门理发", "30", kind=WishKind.SERVICE)
         assert error.fields == {"value": "not_item"}
 
     def test_the_default_cap_is_300_yuan(self, people):
-        wish, _ = services.submit_wish(
-            people.resident_user, kind=WishKind.ITEM, title="想要一台电风扇", value=300
-        )
-        assert fresh(wish).value == Decimal("300.00")
-        error = refused(
-            InvalidInput,
-            lambda: services.submit_wish(
-                people.resident_user, kind=WishKind.ITEM, title="想要一台电视", value="300.01"
-            ),
-        )
+        assert fresh(self.post(people, "想要一台电风扇", 300)).value == Decimal("300.00")
+        error = self.refusal(people, "想要一台电视", "300.01")
         assert error.fields == {"value": "over_cap"}
 
     def test_the_cap_is_set_per_street(self, people, tree):
         WishPolicy.objects.create(street=tree.street, item_value_cap=Decimal("100"))
-        error = refused(
-            InvalidInput,
-            lambda: services.submit_wish(
-                people.resident_user, kind=WishKind.ITEM, title="想要一台电风扇", value=150
-            ),
-        )
+        error = self.refusal(people, "想要一台电风扇", 150)
         assert error.fields == {"value": "over_cap"}
         assert "100" in error.message
-        services.submit_wish(people.resident_user, kind=WishKind.ITEM, title="想要一台电风扇", value=100)
+        self.post(people, "想要一台电风扇", 100)
         # the other street keeps the default cap
         outsider = ResidentFactory(name="孔令辉", grid=tree.other_grid)
         wish, _ = services.submit_wish(

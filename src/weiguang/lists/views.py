@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from weiguang.core.actions import run_page_action
 from weiguang.core.errors import ServiceError
 from weiguang.core.forms import apply_service_error
 from weiguang.core.templatetags.wg import safe_next
@@ -23,6 +24,7 @@ from weiguang.regions.models import Region
 from weiguang.wishes.models import Wish
 
 from . import services
+from .actions import PROJECT_ACTIONS
 from .forms import ProjectForm, TextForm
 from .models import Project, Survey
 
@@ -138,18 +140,12 @@ def project_detail(request, pk: int):
 @require_POST
 def project_action(request, pk: int, action: str):
     project = _project(request, pk)
-    text = request.POST.get("text", "")
-    calls = {
-        "start": lambda: services.start_project(project, request.user, note=text),
-        "finish": lambda: services.finish_project(project, request.user, outcome=text),
-        "cancel": lambda: services.cancel_project(project, request.user, reason=text),
-    }
-    if action not in calls:
+    if action not in PROJECT_ACTIONS:
         raise Http404
     try:
-        calls[action]()
+        run_page_action(PROJECT_ACTIONS[action], request, project, {})
     except ServiceError as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, _("Saved."))
+        messages.success(request, PROJECT_ACTIONS[action].success)
     return redirect(safe_next(request, f"/projects/{pk}/"))

@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
+from weiguang.core.actions import register_api_actions
 from weiguang.core.api import (
     ERROR_RESPONSES,
     Id,
@@ -25,13 +26,14 @@ from weiguang.core.api import (
     require_user,
 )
 from weiguang.demands.models import Demand
-from weiguang.partners.api import ReasonIn, person, region_arg, user_arg
+from weiguang.partners.api import person, region_arg, user_arg
 from weiguang.partners.models import Resource
 from weiguang.regions import access
 from weiguang.regions.models import Region
 from weiguang.wishes.models import Wish
 
 from .. import services
+from ..actions import PROJECT_ACTIONS
 from ..models import PROJECT_TRANSITIONS, Project, ProjectStatus, Survey
 
 projects_router = Router(tags=["partners"])
@@ -105,14 +107,6 @@ class ProjectFilters(InSchema):
 
 class ProjectPage(Page):
     items: list[ProjectOut]
-
-
-class NoteIn(InSchema):
-    note: Text = Field("", max_length=services.REASON_MAX)
-
-
-class OutcomeIn(InSchema):
-    outcome: Text = Field(max_length=services.PLAN_MAX)
 
 
 def project_out(user, p: Project) -> dict:
@@ -209,29 +203,12 @@ def update_project(request, project_id: Id, data: ProjectPatch):
     return _changed(user, services.update_project(project, user, **changes))
 
 
-@projects_router.post(
-    "/{id:project_id}/start", response={200: ProjectOut, **ERROR_RESPONSES}, summary="Start"
-)
-def start_project(request, project_id: Id, data: NoteIn):
-    user = require_user(request)
-    return _changed(user, services.start_project(_project(user, project_id), user, data.note))
-
-
-@projects_router.post(
-    "/{id:project_id}/finish",
+register_api_actions(
+    projects_router,
+    PROJECT_ACTIONS,
+    path="/{id:project_id}",
+    load=_project,
+    render=_changed,
     response={200: ProjectOut, **ERROR_RESPONSES},
-    summary="Done, with the outcome",
+    module=__name__,
 )
-def finish_project(request, project_id: Id, data: OutcomeIn):
-    user = require_user(request)
-    return _changed(user, services.finish_project(_project(user, project_id), user, data.outcome))
-
-
-@projects_router.post(
-    "/{id:project_id}/cancel",
-    response={200: ProjectOut, **ERROR_RESPONSES},
-    summary="Cancel, with the reason",
-)
-def cancel_project(request, project_id: Id, data: ReasonIn):
-    user = require_user(request)
-    return _changed(user, services.cancel_project(_project(user, project_id), user, data.reason))

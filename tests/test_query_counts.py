@@ -935,6 +935,7 @@ NOT_LISTS: set[str] = {
     "certificate_verify", "certificate_detail", "certificate_download", "partner_profile",
     "resource_add", "resource_withdraw", "project_new", "project_detail", "project_action",
     "media", "staff_account_grant", "staff_account_remove_role", "staff_account_action",
+    "signup", "login_code", "password_reset",
 }  # fmt: skip
 
 # API GET routes that answer lists under other names than `items`.

@@ -1,5 +1,6 @@
 """API root (django-ninja), versioned under /api/v1/: composition only."""
 
+from weiguang.accounts.api import auth as accounts_auth_api
 from weiguang.accounts.api import staff as staff_accounts_api
 from weiguang.core.api import WeiguangAPI, auth_chain, fallback_router
 from weiguang.core.api import router as auth_router
@@ -21,6 +22,7 @@ api = WeiguangAPI(  # NinjaAPI with JSON errors throughout (core.api)
     auth=auth_chain,
 )
 api.add_router("/auth", auth_router)
+api.add_router("/auth", accounts_auth_api.router)  # sign-up, login by code, password reset
 api.add_router("/wishes", wishes_router)
 for demands_router in demands_api.routers:  # demands, sessions and meetings, transitions
     api.add_router("/demands", demands_router)

@@ -149,9 +149,10 @@ def test_sixty_wishes_in_every_state_with_their_history(accounts):
 def test_json_lists_one_account_per_role_that_can_log_in(accounts):
     assert {a["role"] for a in accounts} == set(Role.values)
     for a in accounts:
-        assert set(a) == {"role", "username", "password", "region"}
+        assert set(a) == {"role", "username", "password", "region", "phone"}
         user = authenticate(username=a["username"], password=a["password"])
         assert user is not None, a["username"]
+        assert authenticate(username=a["phone"], password=a["password"]) == user, a  # by mobile number
         validate_password(a["password"], user)  # the demo password keeps the password rules
         assert access.roles_at(user, Region.objects.get(name=a["region"]).path) >= {a["role"]}
     usernames = {a["username"] for a in accounts}

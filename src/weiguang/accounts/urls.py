@@ -1,7 +1,7 @@
 # Each sub-area of accounts adds its pages here (views/ holds one module a sub-area).
 from django.urls import path
 
-from .views import staff
+from .views import signup, staff
 
 urlpatterns: list = [
     path("staff/accounts/", staff.staff_accounts, name="staff_accounts"),
@@ -13,4 +13,8 @@ urlpatterns: list = [
         name="staff_account_remove_role",
     ),
     path("staff/accounts/<id:pk>/<slug:action>/", staff.staff_account_action, name="staff_account_action"),
+    # sign-up, login by code, password reset (views/signup.py)
+    path("signup/", signup.signup, name="signup"),
+    path("login/code/", signup.login_by_code, name="login_code"),
+    path("password/reset/", signup.password_reset, name="password_reset"),
 ]

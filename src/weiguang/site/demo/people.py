@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from weiguang.accounts.models import Account as PhoneAccount
 from weiguang.core.privacy import id_number_check_digit
 from weiguang.people.models import Gender
 from weiguang.regions.models import Membership, Region
 
-from .accounts import DEMO_PASSWORD, Account
+from .accounts import DEMO_PASSWORD, DEMO_PHONES, Account
 
 # Administrative division codes used as the first six digits of the demo ID numbers
 # (市南区, 市北区, 黄岛区, 崂山区, 平度市, 兰山区, 高密市).
@@ -56,16 +57,29 @@ YOUNG_MALE = ["浩然", "宇轩", "子墨", "梓睿", "俊杰", "一鸣", "子�
 class PeopleMixin:
     """Users, role grants and the made-up details of residents."""
 
-    def user(self, username: str, name: str, *, superuser: bool = False):
+    def user(self, username: str, name: str, *, superuser: bool = False, phone: str = ""):
         user = self.User(username=username, first_name=name, is_superuser=superuser, is_staff=superuser)
         user.password = self.password_hash
         user.save()
+        phone = phone or DEMO_PHONES.get(username, "")
+        if phone:  # the listed accounts log in by mobile number too
+            PhoneAccount.objects.create(user=user, phone=phone)
+            self.phones[username] = phone
         return user
 
     def grant(self, user, role: str, region: Region, *, listed: bool = True) -> None:
         Membership.objects.create(user=user, role=role, region=region)
         if listed:
-            self.accounts.append(Account(role, user.username, DEMO_PASSWORD, region.name, user.first_name))
+            self.accounts.append(
+                Account(
+                    role,
+                    user.username,
+                    DEMO_PASSWORD,
+                    region.name,
+                    user.first_name,
+                    self.phones.get(user.username, ""),
+                )
+            )
 
     def person_name(self, gender: str, age: int) -> str:
         surname = self.rng.choice(SURNAMES)

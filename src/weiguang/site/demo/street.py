@@ -54,6 +54,7 @@ class Builder(PeopleMixin, DepartmentsMixin, WishesMixin, DemandsMixin, Meetings
         self.today = timezone.localdate()
         self.password_hash = make_password(DEMO_PASSWORD)  # hashed once: PBKDF2 per user is slow
         self.accounts: list[Account] = []
+        self.phones: dict[str, str] = {}  # username -> mobile number (accounts.Account)
         self.used_ids: set[str] = set()
         self.User = get_user_model()
 
@@ -150,7 +151,7 @@ class Builder(PeopleMixin, DepartmentsMixin, WishesMixin, DemandsMixin, Meetings
         )
         self.resident_groups = {r.pk: set(codes) for r, codes in zip(residents, memberships, strict=True)}
         demo_resident = residents[0]
-        resident_user = self.user("resident", demo_resident.name)
+        resident_user = self.user("resident", demo_resident.name, phone=demo_resident.phone)
         Resident.objects.filter(pk=demo_resident.pk).update(user=resident_user)
         demo_resident.user = resident_user
         self.grant(resident_user, Role.RESIDENT, demo_resident.grid)

@@ -63,9 +63,10 @@ class Command(BaseCommand):
 
     def print_table(self, accounts, heading: str = ""):
         labels = dict(Role.choices)
-        rows = [("role", "username", "password", "region", "name")]
+        rows = [("role", "username", "phone", "password", "region", "name")]
         rows += [
-            (str(labels.get(a.role, a.role)), a.username, a.password, a.region, a.name) for a in accounts
+            (str(labels.get(a.role, a.role)), a.username, a.phone or "-", a.password, a.region, a.name)
+            for a in accounts
         ]
         widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
         heading = heading or f"Demo street loaded: {demo.DISTRICT} {demo.STREET}. Accounts:"
@@ -78,6 +79,10 @@ class Command(BaseCommand):
         self.stdout.write(
             "Also with the same password: grid2-grid12 (one per grid), vol02-vol30, partner2-partner5, "
             "dept2 (the second department)."
+        )
+        self.stdout.write(
+            "Log in by phone too (/login/), with the password or a code (/login/code/): under make run "
+            "the text messages, codes included, are written to this console (SMS to 138...: ...)."
         )
 
 

@@ -231,6 +231,9 @@ def test_demands_get_candidates_too(client, street, people, tree):
     assert get(client, url, people.volunteer).status_code == 404
     assert get(client, url, people.grid_worker).status_code == 403  # may see it, not rank helpers
     assert get(client, url).status_code == 401
+    client.force_login(people.staff)  # the page links each volunteer to recording their work
+    page = client.get(f"/staff/demands/{demand.pk}/candidates/").content.decode()
+    assert street.fixer_a1.number and f"?number={street.fixer_a1.number}" in page
 
 
 # --- invitations -----------------------------------------------------------------------------------

@@ -194,6 +194,14 @@ def invitee_label(inv: Invitation) -> str:
     return mask_name(inv.invitee.get_full_name() or inv.invitee.username)
 
 
+def named(invitations, by) -> list[Invitation]:
+    """The invitations, each with `shown_name`: the invitee as `by` sees claimers."""
+    invitations = list(invitations)
+    for inv in invitations:
+        inv.shown_name = invitee_name(inv, by)
+    return invitations
+
+
 def invitee_name(inv: Invitation, by) -> str:
     """Who was invited, named as `by` sees claimers (recommend.shown_name): the unit's name, or
     the volunteer's name, in full only where `by` may view the volunteer."""

@@ -175,6 +175,7 @@ class Candidate:
     components: dict[str, float]
     reasons: list[scoring.Reason]
     invited: bool = False
+    number: str = ""  # the volunteer's number, to record their work on a demand
 
     @property
     def sort_key(self):
@@ -296,7 +297,17 @@ def candidates(need_obj, by, limit: int = 10, *, today: dt.date | None = None) -
             continue
         name = shown_name(v, by)
         found.append(
-            Candidate("volunteer", uid, None, vid, name, scored.score, scored.components, scored.reasons)
+            Candidate(
+                "volunteer",
+                uid,
+                None,
+                vid,
+                name,
+                scored.score,
+                scored.components,
+                scored.reasons,
+                number=v.number or "",
+            )  # fmt: skip
         )
     # units: few per street, scored in full
     for info in unit_facts(units_serving(need)).values():

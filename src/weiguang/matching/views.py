@@ -21,7 +21,6 @@ from weiguang.core.formfields import first_error
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
-from weiguang.volunteers.models import Volunteer
 from weiguang.wishes.models import Wish, WishStatus
 
 from . import assignment, invitations, recommend
@@ -40,18 +39,10 @@ def wish_candidates(request, pk: int):
         found = recommend.candidates(wish, request.user, limit=10)
     except ServiceError:
         raise Http404 from None
-    invited = _named(invitations.wish_invitations(wish, request.user), request.user)
+    invited = invitations.named(invitations.wish_invitations(wish, request.user), request.user)
     return render(
         request, "matching/candidates.html", {"wish": wish, "candidates": found, "invitations": invited},
     )  # fmt: skip
-
-
-def _named(invited, by) -> list:
-    """The invitations, each with the invitee's name as `by` sees claimers."""
-    invited = list(invited)
-    for inv in invited:
-        inv.shown_name = invitations.invitee_name(inv, by)
-    return invited
 
 
 @login_required
@@ -67,13 +58,6 @@ def demand_candidates(request, pk: int):
         found = recommend.candidates(demand, request.user, limit=10)
     except ServiceError:
         raise Http404 from None
-    numbers = dict(
-        Volunteer.objects.filter(pk__in=[c.volunteer_id for c in found if c.volunteer_id]).values_list(
-            "pk", "number"
-        )
-    )
-    for c in found:
-        c.number = numbers.get(c.volunteer_id, "")
     return render(request, "matching/demand_candidates.html", {"demand": demand, "candidates": found})
 
 
@@ -133,18 +117,12 @@ def invitation_answer(request, pk: int, action: str):
 # --- bulk assignment ---------------------------------------------------------------------------
 
 
-def _community(request) -> Region:
+def _community(request) -> tuple[Region, list[Region]]:
     raw = request.GET.get("community") or request.POST.get("community") or ""
-    allowed = access.regions_for(request.user, "claimers.recommend")
-    if not allowed.exists():
+    mine = list(access.regions_below(request.user, "claimers.recommend", RegionKind.COMMUNITY))
+    if not mine:
         raise PermissionDenied
-    prefixes = [r.path for r in allowed]
-    communities = Region.objects.filter(kind=RegionKind.COMMUNITY).order_by("path")
-    mine = [c for c in communities if any(c.path.startswith(p) for p in prefixes)]
-    chosen = next((c for c in mine if str(c.pk) == raw), mine[0] if mine else None)
-    if chosen is None:
-        raise PermissionDenied
-    return chosen, mine
+    return next((c for c in mine if str(c.pk) == raw), mine[0]), mine
 
 
 @login_required

@@ -141,13 +141,19 @@ def regions_for(user, action: str) -> QuerySet[Region]:
     return Region.objects.filter(path__in=prefixes)
 
 
-def grids_for(user, action: str) -> QuerySet[Region]:
-    """The grids where `user` may `action` by a region role: their own grids, every grid of
-    their community or street; in tree order."""
+def regions_below(user, action: str, kind: str) -> QuerySet[Region]:
+    """The regions of `kind` at or below those where `user` may `action` by a region role (a
+    street's staff: every community or grid of the street); in tree order."""
     condition = Q(pk__in=[])
     for prefix in role_paths(user, action):
         condition |= Q(path__startswith=prefix)
-    return Region.objects.filter(condition, kind=RegionKind.GRID).order_by("path")
+    return Region.objects.filter(condition, kind=kind).order_by("path")
+
+
+def grids_for(user, action: str) -> QuerySet[Region]:
+    """The grids where `user` may `action` by a region role: their own grids, every grid of
+    their community or street; in tree order."""
+    return regions_below(user, action, RegionKind.GRID)
 
 
 def object_path(obj) -> str:

@@ -197,12 +197,12 @@ class Wish(RegionScoped):
             # order let page 1 be read straight off the index, whatever the wall's size.
             models.Index(
                 fields=["community", "-published_at", "-id"],
-                condition=Q(status__in=["published", "claimed", "fulfilled", "confirmed"]),
+                condition=Q(status__in=[s.value for s in PUBLIC_STATUSES]),
                 name="wish_wall_community",
             ),
             models.Index(
                 fields=["street", "-published_at", "-id"],
-                condition=Q(status__in=["published", "claimed", "fulfilled", "confirmed"]),
+                condition=Q(status__in=[s.value for s in PUBLIC_STATUSES]),
                 name="wish_wall_street",
             ),
             models.Index(fields=["resident", "-created_at"], name="wish_by_resident"),

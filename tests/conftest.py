@@ -23,6 +23,7 @@ def _isolated_cache(settings, tmp_path):
     }
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.SMS_BACKEND = "console"  # text messages to the log (tests read them from SmsMessage)
     # PBKDF2 costs ~0.4 s per user; the fixtures create a dozen users per test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()

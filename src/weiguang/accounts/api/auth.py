@@ -44,7 +44,7 @@ class SmsCodeOut(Schema):
     expires_in: int = Field(description="Seconds the code is valid")
 
 
-class RegisterIn(InSchema):
+class SignupIn(InSchema):
     phone: Text = Phone
     code: Text = Code
     password: Text = Field(min_length=1, max_length=128)
@@ -62,7 +62,7 @@ class PasswordResetIn(InSchema):
     password: Text = Field(min_length=1, max_length=128)
 
 
-class DoneOut(Schema):
+class PasswordResetOut(Schema):
     message: str
 
 
@@ -93,7 +93,7 @@ def _token(request, user) -> Status:
 
 
 @router.post("/register", auth=None, response={201: TokenOut, **ERRORS}, summary="Sign up with a code")
-def register(request, data: RegisterIn):
+def register(request, data: SignupIn):
     """Creates the account (user name: the number) and returns a bearer token, as
     POST /auth/token does. The password must pass the site's password rules (422 on `password`)."""
     user = registration.register(data.phone, data.code, data.password, data.name)
@@ -121,7 +121,10 @@ def token_by_code(request, data: CodeLoginIn):
 
 
 @router.post(
-    "/password_reset", auth=None, response={200: DoneOut, **ERRORS}, summary="Set a new password with a code"
+    "/password_reset",
+    auth=None,
+    response={200: PasswordResetOut, **ERRORS},
+    summary="Set a new password with a code",
 )
 def password_reset(request, data: PasswordResetIn):
     """A code asked for with purpose `reset`, and the new password (the site's password rules)."""

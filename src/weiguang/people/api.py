@@ -18,7 +18,7 @@ from weiguang.core.api import (
     InSchema,
     Ref,
     Text,
-    invalid,
+    many_of,
     ref,
     referenced,
     require_user,
@@ -75,9 +75,9 @@ def add_resident(
     user = require_user(request)
     grids = Region.objects.filter(kind=RegionKind.GRID)
     grid = referenced(grids, data.grid_id, "grid_id", _("There is no such grid."))
-    groups = list(PopulationGroup.objects.filter(pk__in=data.group_ids))
-    if len(groups) != len(set(data.group_ids)):
-        raise invalid("group_ids", _("There is no such population group."))
+    groups = many_of(
+        PopulationGroup.objects, data.group_ids, "group_ids", _("There is no such population group.")
+    )
     resident, created = services.add_resident(
         user, grid=grid, name=data.name, phone=data.phone, building=data.building, door=data.door,
         groups=groups, consent=data.consent, gender=data.gender, idempotency_key=idempotency_key,

@@ -24,7 +24,6 @@ from weiguang.core.api import (
     Page,
     Ref,
     Text,
-    invalid,
     many_of,
     ref,
     referenced,
@@ -152,9 +151,7 @@ def register(request, data: RegisterIn):
     given then."""
     user = require_user(request)
     region = referenced(Region.objects, data.home_region, "home_region", _("There is no such community."))
-    skills = list(Skill.objects.filter(pk__in=data.skills))
-    if len(skills) != len(set(data.skills)):
-        raise invalid("skills", _("There is no such skill."))
+    skills = many_of(Skill.objects, data.skills, "skills", _("There is no such skill."))
     v = services.register_volunteer(
         user, name=data.name, phone=data.phone, id_number=data.id_number, home_region=region, skills=skills,
         availability=data.availability, party_member=data.party_member,
@@ -329,9 +326,8 @@ def list_teams(request, region: Id | None = None):
 def create_team(request, data: TeamIn):
     user = require_user(request)
     region = referenced(Region.objects, data.region, "region", _("There is no such region."))
-    leaders = list(get_user_model().objects.filter(pk__in=data.leaders, is_active=True))
-    if len(leaders) != len(set(data.leaders)):
-        raise invalid("leaders", _("There is no such person."))
+    people = get_user_model().objects.filter(is_active=True)
+    leaders = many_of(people, data.leaders, "leaders", _("There is no such person."))
     team = services.create_team(
         user, region=region, name=data.name, colour=data.colour, description=data.description, leaders=leaders
     )

@@ -936,6 +936,7 @@ NOT_LISTS: set[str] = {
     "resource_add", "resource_withdraw", "project_new", "project_detail", "project_action",
     "media", "staff_account_grant", "staff_account_remove_role", "staff_account_action",
     "signup", "login_code", "password_reset",
+    "staff_account_new", "staff_set_password",
 }  # fmt: skip
 
 # API GET routes that answer lists under other names than `items`.

@@ -170,6 +170,22 @@ def role_pairs(w) -> list[dict]:
     return [{"pk": str(user), "role_pk": str(pk)} for user, pk in rows]
 
 
+def set_password_links(w) -> list[dict]:
+    """A live link (an account made for it, with no password yet) and dead ones."""
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from weiguang.accounts.staff import link_tokens
+
+    user = UserFactory(username="sweep_new_staff", password=None)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return [
+        {"uidb64": uid, "token": link_tokens.make_token(user)},
+        {"uidb64": uid, "token": "abc-def"},
+        {"uidb64": "x", "token": "y"},
+    ]
+
+
 def handler_pairs(w) -> list[dict]:
     pairs = [
         {"pk": str(d.pk), "user_pk": str(u.pk)} for d in Department.objects.all() for u in d.handlers.all()
@@ -257,6 +273,7 @@ FILLERS: dict[str, Callable] = {
         "pk": staff_users(w),
         "action": words("deactivate", "reactivate"),
     },
+    "account/set-password/<str:uidb64>/<str:token>/": set_password_links,
     "media/<path:path>": lambda w: {
         "path": texts([*w.photos, "nope.jpg", "../../../etc/passwd", "demands/%2e%2e/x.html"])
     },

@@ -159,6 +159,9 @@ TASKS = {
 # Wherever a password is chosen (the admin, `weiguang createsuperuser`, a password change):
 # not like the user name or the person's name, at least 8 characters, not a common one, not
 # digits only (a phone number or a birthday).
+# How long the link a new staff account gets by SMS (to set a password) stays valid.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("STAFF_LINK_HOURS", 72)) * 3600
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

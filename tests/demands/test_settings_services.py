@@ -395,7 +395,10 @@ def test_a_handler_gets_the_inbox_and_the_department_role(people, depts):
     assert configure.account_by_username(" dept_new ") == newcomer
     with pytest.raises(InvalidInput) as e:
         configure.account_by_username("nobody")
-    assert e.value.message == "No account has the username “nobody”. Ask them to register first."
+    assert (
+        e.value.message
+        == "No account has the username “nobody”. Without an account yet, create one for them: “New account for a handler”."
+    )
 
 
 def test_removing_a_handler_keeps_the_role_while_they_handle_another_department(people, depts):

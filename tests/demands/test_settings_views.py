@@ -267,7 +267,10 @@ def test_adding_renaming_and_staffing_a_department(admin, people, depts):
 
     response = admin.post(f"{DEPARTMENTS}{dep.pk}/handlers/", {f"h{dep.pk}-username": "nobody"})
     assert response.status_code == 422
-    assert "No account has the username “nobody”. Ask them to register first." in text(response)
+    assert (
+        "No account has the username “nobody”. Without an account yet, create one for them: “New account for a handler”."
+        in text(response)
+    )
     # the page shown with the error still says where the admin is
     assert f'<a href="{DEPARTMENTS}" aria-current="page">' in response.content.decode()
 

@@ -27,10 +27,14 @@ from typing import ClassVar, Literal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import Field
@@ -39,8 +43,13 @@ from weiguang.core.audit import history_of, log_action
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from weiguang.core.filters import FilterSchema
 from weiguang.core.models import ApiToken
+from weiguang.core.text import clean_text
 from weiguang.regions import access
 from weiguang.regions.models import Membership, Region, RegionKind, Role
+
+from .models import Account
+from .registration import _free_username, check_password, phone_of
+from .sms import send_sms
 
 User = get_user_model()
 
@@ -278,36 +287,172 @@ def _attachment_target(actor, role: str, target: int | None):
     raise InvalidInput(text, fields={"target": text})
 
 
-def grant_role(actor, user, *, role: str, region: Region | None = None, target: int | None = None):
-    """`user` gets `role` at `region` (for a department handler or partner representative: at
-    the department's or unit's place, through that app's service). Returns the membership."""
+def _where(actor, role: str, region: Region | None, target: int | None) -> tuple[Region, int | None]:
+    """The node where `actor` may grant `role` (a department's or unit's: its place), or a refusal."""
+    if role in STAFF_ROLES and role not in grantable_roles(actor):
+        raise NotAllowed(
+            _("You may not grant the role %(role)s.") % {"role": role_label(role)},
+            fields={"role": "forbidden"},
+        )
     if role in ATTACHMENTS:
         target, region = _attachment_target(actor, role, target)
     _refuse_grant(actor, role, region)
+    return region, target
+
+
+def _grant(actor, user, role: str, region: Region, target: int | None) -> Membership:
+    """Inside the caller's transaction, with `region` locked."""
+    if role in ATTACHMENTS:
+        ATTACHMENTS[role].attach(actor, user, target)
+        return Membership.objects.get(user=user, role=role, region=region)
+    if Membership.objects.filter(user=user, role=role, region=region).exists():
+        text = _("%(user)s is already %(role)s at %(region)s.") % {
+            "user": display_name(user), "role": role_label(role), "region": region.name
+        }  # fmt: skip
+        raise Conflict(text, code="already_granted", fields={"role": text})
+    return Membership.objects.create(user=user, role=role, region=region)
+
+
+def _log_role(user, action: str, actor, role: str, region: Region) -> None:
+    log_action(user, action, actor, note=f"{role_label(role)} @ {region.name}", role=role, region=region.pk)
+
+
+def grant_role(actor, user, *, role: str, region: Region | None = None, target: int | None = None):
+    """`user` gets `role` at `region` (for a department handler or partner representative: at
+    the department's or unit's place, through that app's service). Returns the membership."""
+    region, target = _where(actor, role, region, target)
     if not user.is_active:
         raise Conflict(_("The account is deactivated: reactivate it first."), code="inactive")
     with transaction.atomic():
         _lock(region)
-        if role in ATTACHMENTS:
-            ATTACHMENTS[role].attach(actor, user, target)
-            membership = Membership.objects.get(user=user, role=role, region=region)
-        else:
-            if Membership.objects.filter(user=user, role=role, region=region).exists():
-                text = _("%(user)s is already %(role)s at %(region)s.") % {
-                    "user": display_name(user), "role": role_label(role), "region": region.name
-                }  # fmt: skip
-                raise Conflict(text, code="already_granted", fields={"role": text})
-            membership = Membership.objects.create(user=user, role=role, region=region)
-        log_action(
-            user,
-            "staff.grant",
-            actor,
-            note=f"{role_label(role)} @ {region.name}",
-            role=role,
-            region=region.pk,
-        )
+        membership = _grant(actor, user, role, region, target)
+        _log_role(user, "staff.grant", actor, role, region)
     access.forget(user)
     return membership
+
+
+# --- new accounts and the link to set a password ----------------------------------------------
+
+
+class LinkTokens(PasswordResetTokenGenerator):
+    """The one-time link's token: it dies when the password is set (the hash covers the
+    password), when a new link is sent (a new unusable password), and after
+    PASSWORD_RESET_TIMEOUT (settings: STAFF_LINK_HOURS)."""
+
+    key_salt = "weiguang.accounts.staff.LinkTokens"
+
+
+link_tokens = LinkTokens()
+
+
+def link_path(user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("staff_set_password", args=[uid, link_tokens.make_token(user)])
+
+
+def _send_link(actor, user, phone: str, base_url: str) -> None:
+    """Inside the caller's transaction: a fresh unusable password (any older link dies), the
+    SMS with the link, and the audit entry."""
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    roles = "、".join(
+        f"{m.region.name}{role_label(m.role)}"
+        for m in user.memberships.select_related("region").order_by("pk")
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(
+            "%(name)s, your Weiguang account (%(roles)s) is ready. Set your password within %(hours)d hours: %(url)s"
+        ) % {
+            "name": display_name(user),
+            "roles": roles,
+            "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+            "url": base_url.rstrip("/") + link_path(user),
+        }
+    send_sms(phone, text, purpose="staff_link")
+    log_action(user, "staff.send_link", actor, note=roles)
+
+
+def _phone_taken() -> Conflict:
+    text = _("This number already has an account. Find it in the list and grant the role there.")
+    return Conflict(text, code="phone_registered", fields={"phone": text})
+
+
+def create_staff_account(
+    actor, *, name, phone, role: str, region: Region | None = None, target: int | None = None, base_url: str
+):
+    """A new staff account: a user with an unusable password, their Account (the mobile number,
+    with which they log in), the role, and an SMS with a one-time link to set a password.
+    Returns the user."""
+    name = clean_text(name, "name", required=True, max_length=NAME_MAX, one_line=True)
+    phone = phone_of(phone)
+    region, target = _where(actor, role, region, target)
+    if Account.objects.filter(phone=phone).exists():
+        raise _phone_taken()
+    try:
+        with transaction.atomic():
+            _lock(region)
+            user = User(username=_free_username(phone), first_name=name)
+            user.set_unusable_password()
+            user.save()
+            Account.objects.create(user=user, phone=phone)
+            _grant(actor, user, role, region, target)
+            _log_role(user, "staff.create", actor, role, region)
+            _send_link(actor, user, phone, base_url)
+    except IntegrityError:  # the same number, a moment ago
+        raise _phone_taken() from None
+    access.forget(user)
+    return user
+
+
+def send_link(actor, user, *, base_url: str) -> None:
+    """Send the link again (the one sent before dies), for an account that has set no password
+    yet: whoever may manage one of its roles may."""
+    if not any(m.role in STAFF_ROLES and may_grant(actor, m.role, m.region) for m in user.memberships.all()):
+        raise NotAllowed(_("You may not manage this account."))
+    phone = getattr(getattr(user, "account", None), "phone", None)
+    if not user.is_active:
+        raise Conflict(_("The account is deactivated: reactivate it first."), code="inactive")
+    if user.has_usable_password():
+        raise Conflict(
+            _(
+                "They have set a password already. If they forgot it, they reset it with a code sent to their phone."
+            ),
+            code="password_set",
+        )
+    if not phone:
+        raise Conflict(_("The account has no mobile number to send the link to."), code="no_phone")
+    with transaction.atomic():
+        _send_link(actor, User.objects.select_for_update().get(pk=user.pk), phone, base_url)
+
+
+def link_user(uidb64: str, token: str):
+    """The active user the link is for while it is valid, else None."""
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, UnicodeDecodeError, OverflowError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first() if 0 < pk < 2**63 else None
+    return user if user is not None and link_tokens.check_token(user, token) else None
+
+
+def link_dead() -> str:
+    return _("This link has expired or was already used. Ask the street office to send a new one.")
+
+
+def set_password_from_link(uidb64: str, token: str, password):
+    """The person behind the link sets their password, and the link dies. Returns the user."""
+    with transaction.atomic():
+        user = link_user(uidb64, token)
+        if user is not None:  # once more under the lock: two tabs, one link
+            user = User.objects.select_for_update().get(pk=user.pk)
+            user = user if link_tokens.check_token(user, token) else None
+        if user is None:
+            raise Conflict(link_dead(), code="link_dead")
+        check_password(password, user)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        log_action(user, "staff.set_password", user)
+    return user
 
 
 def _check_not_last_admin(membership: Membership, *, leaving: bool = False) -> None:
@@ -342,11 +487,7 @@ def remove_role(actor, membership: Membership) -> None:
             raise Conflict(_("This role was already removed."), code="already_removed")
         _check_not_last_admin(membership)
         locked.delete()
-        log_action(
-            membership.user, "staff.remove_role", actor,
-            note=f"{role_label(membership.role)} @ {membership.region.name}",
-            role=membership.role, region=membership.region_id,
-        )  # fmt: skip
+        _log_role(membership.user, "staff.remove_role", actor, membership.role, membership.region)
     access.forget(membership.user)
 
 

@@ -5,6 +5,7 @@ from .views import signup, staff
 
 urlpatterns: list = [
     path("staff/accounts/", staff.staff_accounts, name="staff_accounts"),
+    path("staff/accounts/new/", staff.staff_account_new, name="staff_account_new"),
     path("staff/accounts/<id:pk>/", staff.staff_account, name="staff_account"),
     path("staff/accounts/<id:pk>/grant/", staff.staff_account_grant, name="staff_account_grant"),
     path(
@@ -17,4 +18,7 @@ urlpatterns: list = [
     path("signup/", signup.signup, name="signup"),
     path("login/code/", signup.login_by_code, name="login_code"),
     path("password/reset/", signup.password_reset, name="password_reset"),
+    path(
+        "account/set-password/<str:uidb64>/<str:token>/", staff.staff_set_password, name="staff_set_password"
+    ),
 ]

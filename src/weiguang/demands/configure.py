@@ -507,9 +507,9 @@ def account_by_username(username: str):
     username = (username or "").strip()
     user = get_user_model().objects.filter(username=username, is_active=True).first() if username else None
     if user is None:
-        text = _("No account has the username “%(username)s”. Ask them to register first.") % {
-            "username": username
-        }
+        text = _(
+            "No account has the username “%(username)s”. Without an account yet, create one for them: “New account for a handler”."
+        ) % {"username": username}
         raise InvalidInput(text, fields={"username": "unknown"})
     return user
 
@@ -520,7 +520,9 @@ def add_handler(by, department: Department, user) -> Department:
     the department handler role at the department's street."""
     _require_street(by, department.street)
     if user is None or not user.is_active:
-        text = _("There is no such account. Ask them to register first, then give their username.")
+        text = _(
+            "There is no such account. Create one for them with “New account for a handler”, or give the username of an existing account."
+        )
         raise InvalidInput(text, fields={"username": text})
     with transaction.atomic():
         locked = Department.objects.select_for_update().get(pk=department.pk)

@@ -7,6 +7,7 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
-        from . import navigation
+        from . import navigation, staff_roles
 
         navigation.register()  # its navigation entries and home tiles
+        staff_roles.register()  # a representative is named with the unit

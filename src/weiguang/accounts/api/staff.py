@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Page, Ref, ref, referenced, require_user
+from weiguang.core.api import ERROR_RESPONSES, Id, InSchema, Page, Ref, Text, ref, referenced, require_user
 from weiguang.core.errors import NotAllowed, NotFound, ServiceError
 from weiguang.regions.models import Membership
 
@@ -54,6 +54,13 @@ class GrantIn(InSchema):
     )
     target_id: Id | None = Field(
         None, description="Department handler: the department; partner rep: the unit"
+    )
+
+
+class CreateIn(GrantIn):
+    name: Text = Field(description="The person's name", max_length=staff.NAME_MAX)
+    phone: Text = Field(
+        description="Mainland mobile number: the SMS with the link goes there; they log in with it"
     )
 
 
@@ -105,6 +112,34 @@ def list_accounts(request, filters: Query[StaffQuery]):
     return Page.body(filters, rows.count(), items)
 
 
+_API_FIELDS = {"region": "region_id", "target": "target_id"}
+
+
+def _api_fields(err: ServiceError) -> ServiceError:
+    """The service names the page's fields; the API's are region_id and target_id."""
+    err.fields = {_API_FIELDS.get(k, k): v for k, v in err.fields.items()}
+    return err
+
+
+@router.post(
+    "/accounts",
+    response={201: StaffAccountOut, **ERROR_RESPONSES},
+    summary="Create a staff account: the role, and an SMS with a one-time link to set a password",
+)
+def create_account(request, data: CreateIn):
+    actor = require_user(request)
+    _require_manager(actor)
+    region = referenced(staff.regions_in_scope(actor), data.region_id, "region_id", staff.unknown_region())
+    try:
+        user = staff.create_staff_account(
+            actor, name=data.name, phone=data.phone, role=data.role, region=region, target=data.target_id,
+            base_url=request.build_absolute_uri("/"),
+        )  # fmt: skip
+    except ServiceError as err:
+        raise _api_fields(err) from None
+    return 201, _out(actor, _account(actor, user.pk))
+
+
 @router.get(
     "/accounts/{id:user_id}", response={200: StaffAccountOut, **ERROR_RESPONSES}, summary="One staff account"
 )
@@ -125,12 +160,8 @@ def grant_role(request, user_id: Id, data: GrantIn):
     try:
         staff.grant_role(actor, user, role=data.role, region=region, target=data.target_id)
     except ServiceError as err:
-        err.fields = {_API_FIELDS.get(k, k): v for k, v in err.fields.items()}
-        raise
+        raise _api_fields(err) from None
     return 201, _out(actor, _account(actor, user_id))
-
-
-_API_FIELDS = {"region": "region_id", "target": "target_id"}
 
 
 @router.delete(
@@ -170,3 +201,14 @@ _account_action(
     "Deactivate an account: no more logins, its sessions and tokens end (street admin)",
 )
 _account_action("reactivate", staff.reactivate, "Reactivate a deactivated account (street admin)")
+
+
+@router.post(
+    "/accounts/{id:user_id}/send_link",
+    response={200: StaffAccountOut, **ERROR_RESPONSES},
+    summary="Send the link to set a password again (the older link dies); until they set one",
+)
+def send_link(request, user_id: Id):
+    actor = require_user(request)
+    staff.send_link(actor, _account(actor, user_id), base_url=request.build_absolute_uri("/"))
+    return _out(actor, _account(actor, user_id))

@@ -55,19 +55,59 @@ def staff_accounts(request):
 
 
 class GrantForm(Form):
+    """A role and where: a node of the tree, or (department handler, partner representative)
+    the department or unit, chosen as "<role>:<id>"."""
+
     role = forms.ChoiceField(label=gettext_lazy("Role"))
     region = forms.ModelChoiceField(
-        queryset=Region.objects.none(), label=gettext_lazy("Where"), required=False
+        queryset=Region.objects.none(),
+        label=gettext_lazy("Where"),
+        required=False,
+        help_text=gettext_lazy(
+            "Street admin: the street; community staff: a community; grid worker: a grid."
+        ),
+    )
+    target = forms.ChoiceField(
+        label=gettext_lazy("Department or partner unit"),
+        required=False,
+        help_text=gettext_lazy("Only for a department handler or a partner representative."),
     )
 
     def __init__(self, actor, *args, **kwargs):
         super().__init__(*args, **kwargs)
         roles = staff.grantable_roles(actor)
-        self.fields["role"].choices = [("", PLEASE_CHOOSE)] + [
-            (r.value, r.label) for r in roles if r in staff.ROLE_KINDS
-        ]
+        self.fields["role"].choices = [("", PLEASE_CHOOSE)] + [(r.value, r.label) for r in roles]
         self.fields["region"].queryset = staff.regions_in_scope(actor, grantable=True)
         self.fields["region"].label_from_instance = staff.region_label
+        groups = [
+            (a.label, [(f"{a.role}:{pk}", label) for pk, label, _region in a.options(actor)])
+            for a in staff.ATTACHMENTS.values()
+            if a.role in roles
+        ]
+        groups = [g for g in groups if g[1]]
+        if groups:
+            self.fields["target"].choices = [("", PLEASE_CHOOSE), *groups]
+        else:
+            del self.fields["target"]
+
+    def where(self) -> dict:
+        """The service's `region` and `target` (a target of another role than the one chosen:
+        none, and the service says what to choose)."""
+        role, _sep, pk = (self.cleaned_data.get("target") or "").partition(":")
+        target = int(pk) if role == self.cleaned_data["role"] and pk.isdigit() else None
+        return {"region": self.cleaned_data.get("region"), "target": target}
+
+
+class CreateForm(GrantForm):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=staff.NAME_MAX)
+    phone = forms.CharField(
+        label=gettext_lazy("Mobile number"),
+        max_length=20,
+        help_text=gettext_lazy("The link to set a password goes to this number; they log in with it."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+
+    field_order = ["name", "phone", "role", "region", "target"]
 
 
 def _account(request, pk: int):
@@ -94,6 +134,9 @@ def _account_context(request, user, grant_form=None) -> dict:
         "roles": roles,
         "grant_form": grant_form or GrantForm(actor),
         "admin_over": staff.admin_over_all(actor, user),
+        "may_send_link": user.is_active
+        and not user.has_usable_password()
+        and any(m.removable for m in roles),
         "history": history,
     }
 
@@ -129,7 +172,7 @@ def staff_account_grant(request, pk: int):
         )
     role = form.cleaned_data["role"]
     try:
-        membership = staff.grant_role(request.user, user, role=role, region=form.cleaned_data["region"])
+        membership = staff.grant_role(request.user, user, role=role, **form.where())
     except ServiceError as err:
         apply_service_error(form, err)
         return _refused(request, user, err, form)
@@ -171,6 +214,10 @@ def staff_account_remove_role(request, pk: int, role_pk: int):
 ACTIONS = {
     "deactivate": (staff.deactivate, gettext_lazy("The account is deactivated: they can no longer log in.")),
     "reactivate": (staff.reactivate, gettext_lazy("The account is active again.")),
+    "send-link": (
+        lambda actor, user, request: staff.send_link(actor, user, base_url=request.build_absolute_uri("/")),
+        gettext_lazy("A new link to set a password is on its way by SMS; the old one no longer works."),
+    ),
 }
 
 
@@ -182,8 +229,80 @@ def staff_account_action(request, pk: int, action: str):
     user = _account(request, pk)
     service, done = ACTIONS[action]
     try:
-        service(request.user, user)
+        service(request.user, user, request) if action == "send-link" else service(request.user, user)
     except ServiceError as err:
         return _refused(request, user, err)
     messages.success(request, str(done))
     return redirect(_back(user))
+
+
+@login_required
+def staff_account_new(request):
+    """A new staff account: name, mobile number, role and where; an SMS takes them the link."""
+    _require_manager(request)
+    initial = {k: request.GET[k] for k in ("role", "target", "region") if k in request.GET}
+    form = CreateForm(request.user, request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = staff.create_staff_account(
+                    request.user, name=data["name"], phone=data["phone"], role=data["role"],
+                    base_url=request.build_absolute_uri("/"), **form.where(),
+                )  # fmt: skip
+            except ServiceError as err:
+                apply_service_error(form, err)
+                status = err.status if err.status != 404 else 422
+            else:
+                messages.success(
+                    request,
+                    _("The account of %(user)s is ready. An SMS with a link to set a password is on its way.")
+                    % {"user": staff.display_name(user)},
+                )
+                return redirect(_back(user))
+    return render(request, "accounts/staff_new.html", {"form": form}, status=status)
+
+
+class SetPasswordForm(Form):
+    password = forms.CharField(
+        label=gettext_lazy("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("The same password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+def staff_set_password(request, uidb64: str, token: str):
+    """Public: the page the SMS link opens. The person sets a password, then logs in."""
+    person = staff.link_user(uidb64, token)
+    if person is None:
+        return render(request, "accounts/staff_set_password.html", {"dead": staff.link_dead()}, status=410)
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff.set_password_from_link(uidb64, token, form.cleaned_data["password"])
+        except ServiceError as err:
+            apply_service_error(form, err)
+        else:
+            messages.success(
+                request, _("Your password is set. Log in with your mobile number and the new password.")
+            )
+            return redirect(reverse("login"))
+    status = 422 if request.method == "POST" else 200
+    # The token is in the address: Django's default Referrer-Policy (same-origin) keeps it
+    # from other sites ("no-referrer" would send the form's Origin as null, and CSRF refuses).
+    return render(
+        request, "accounts/staff_set_password.html", {"form": form, "person": person}, status=status
+    )

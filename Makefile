@@ -47,5 +47,6 @@ lint: setup
 test: system-deps setup lint
 	$(BIN)/weiguang makemigrations --check --dry-run
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" HTTPS=1 \
-		ALLOWED_HOSTS=weiguang.example.org $(BIN)/weiguang check --deploy --fail-level WARNING
+		ALLOWED_HOSTS=weiguang.example.org SMS_BACKEND=http SMS_HTTP_URL=https://sms.example.org/send \
+		$(BIN)/weiguang check --deploy --fail-level WARNING
 	$(BIN)/pytest $(if $(filter 0,$(BROWSER_TESTS)),-m "not browser",) $(PYTEST_ARGS)

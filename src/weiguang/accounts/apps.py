@@ -14,7 +14,7 @@ class AccountsConfig(AppConfig):
         from weiguang.core import scheduler
         from weiguang.core.navigation import register_object_link
 
-        from . import navigation
+        from . import checks, navigation  # noqa: F401  (checks registers the deploy checks)
 
         # text messages that are due again (accounts.sms: retries with backoff)
         scheduler.register("weiguang.accounts.tasks.retry_sms", dt.timedelta(minutes=1))

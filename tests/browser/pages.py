@@ -1,15 +1,16 @@
 """What every browser journey does: log in as a person, check the page fits the phone, read a
-record's status from the page."""
+record's status from the page; and what two journeys do on the grid worker's wish page: add the
+resident the search did not find, on the spot, and record the wish."""
 
 from __future__ import annotations
 
 PASSWORD = "pass-Weiguang-1"  # tests.factories.UserFactory's password
 
 
-def log_in(page, username: str) -> None:
+def log_in(page, username: str, password: str = PASSWORD) -> None:
     page.goto("/login/")
     page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password", password)
     page.click("form[action='/login/'] button[type=submit]")
     page.wait_for_selector("form[action='/logout/']")
     assert "/login/" not in page.url
@@ -28,3 +29,33 @@ def fits_the_phone(page) -> bool:
 
 def status_of(page) -> str:
     return page.get_attribute("[data-testid=status]", "data-status")
+
+
+def search_a_resident_not_there(page, name: str) -> None:
+    """On the grid worker's wish page: search a name no resident has; the live search opens the
+    form to add one on the spot, with the searched name typed in already."""
+    page.fill("#resident-q", name)
+    page.locator("#add-resident[open]").wait_for()
+    assert "找不到？现场添加居民" in page.inner_text("#add-resident")
+    assert page.input_value("#id_nr-name") == name
+
+
+def fill_the_resident(page) -> None:
+    page.fill("#id_nr-phone", "137 0000 1111")
+    page.fill("#id_nr-building", "5号楼")
+    page.fill("#id_nr-door", "2单元302室")
+    page.check("[data-testid=add-resident] .choices input >> nth=0")
+    page.check("#id_nr-consent")
+
+
+def add_the_resident(page) -> None:
+    """Submit the form that adds the resident: the page comes back with her chosen, or with the
+    form's errors."""
+    with page.expect_navigation():
+        page.click("[data-testid=add-resident-submit]")
+
+
+def record_the_wish(page, title: str) -> None:
+    page.fill("#id_title", title)
+    page.click("#wish-form button[type=submit]:not([name])")
+    page.wait_for_selector("[data-testid=status]")

@@ -14,7 +14,16 @@ from weiguang.people.models import PopulationGroup, Resident
 from weiguang.wishes.models import Wish, WishStatus
 
 from .conftest import PHONE
-from .pages import fits_the_phone, follow, log_in, status_of
+from .pages import (
+    add_the_resident,
+    fill_the_resident,
+    fits_the_phone,
+    follow,
+    log_in,
+    record_the_wish,
+    search_a_resident_not_there,
+    status_of,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,46 +31,31 @@ SHOTS = Path("/tmp/shots-onspot")
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def fill_the_resident(page) -> None:
-    page.fill("#id_nr-phone", "137 0000 1111")
-    page.fill("#id_nr-building", "5号楼")
-    page.fill("#id_nr-door", "2单元302室")
-    page.check("[data-testid=add-resident] .choices input >> nth=0")
-    page.check("#id_nr-consent")
-
-
 def test_a_grid_worker_adds_the_resident_on_the_spot_and_records_the_wish(phone, people, tree):
     worker = phone()
     log_in(worker, "grid_a1")
     follow(worker, "[data-nav=grid]")
-    worker.fill("#resident-q", "刘桂芳")  # no such resident: the live search offers to add her
+    search_a_resident_not_there(worker, "刘桂芳")  # the live search offers to add her
     form = worker.locator("#add-resident[open]")
-    form.wait_for()
-    assert "找不到？现场添加居民" in form.inner_text()
-    assert worker.input_value("#id_nr-name") == "刘桂芳"  # the searched name is typed in already
     # Their one grid is chosen for them; no other grid is offered.
     assert worker.locator("#id_nr-grid option:checked").inner_text().endswith("七星里第一网格")
     assert "七星里第二网格" not in worker.locator("#id_nr-grid").inner_text()
     assert "同意" in form.inner_text()  # the consent text is shown beside its box
     # Forgetting the consent: a clear error, no one added, what was typed stays.
     worker.fill("#id_nr-phone", "137 0000 1111")
-    with worker.expect_navigation():
-        worker.click("[data-testid=add-resident-submit]")
+    add_the_resident(worker)
     assert "请先征得居民同意" in worker.locator("#add-resident").inner_text()
     assert worker.input_value("#id_nr-phone") == "137 0000 1111"
     assert not Resident.objects.filter(name="刘桂芳").exists()
     fill_the_resident(worker)
     assert fits_the_phone(worker)
-    with worker.expect_navigation():
-        worker.click("[data-testid=add-resident-submit]")
+    add_the_resident(worker)
 
     resident = Resident.objects.get(name="刘桂芳")
     assert resident.phone == "13700001111" and resident.grid == tree.grid_a1 and resident.consent
     assert resident.groups.count() == 1
     assert "刘桂芳" in worker.locator("[data-testid=chosen-resident]").inner_text()  # step 2, her chosen
-    worker.fill("#id_title", "需要一台助行器")
-    worker.click("#wish-form button[type=submit]:not([name])")
-    worker.wait_for_selector("[data-testid=status]")
+    record_the_wish(worker, "需要一台助行器")
     assert status_of(worker) == WishStatus.SUBMITTED
     wish = Wish.objects.get(title="需要一台助行器")
     assert wish.resident == resident and wish.created_by == people.grid_worker
@@ -81,8 +75,7 @@ def test_screenshots_of_the_form(browser, live_server, people, tree, lang, size)
     page.wait_for_selector("#add-resident[open]")
     fill_the_resident(page)
     page.uncheck("#id_nr-consent")
-    with page.expect_navigation():
-        page.click("[data-testid=add-resident-submit]")  # to see the errors too
+    add_the_resident(page)  # to see the errors too
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"wish-add-resident-{size}-{lang}.png"), full_page=True)

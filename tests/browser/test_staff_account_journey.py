@@ -1,23 +1,44 @@
 """The street admin gives a new grid worker an account on a phone: the grid worker reads the
-link in the SMS, sets a password, and logs in with the mobile number (issue 11, "Staff")."""
+link in the SMS, sets a password, logs in with the mobile number, and records a wish for a
+resident she adds on the spot (issue 11, "Staff"). Screenshots go to /tmp/shots-staff/."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from weiguang.accounts.models import SmsMessage
+from weiguang.people.models import Resident
 from weiguang.regions.models import Membership, Role
+from weiguang.wishes.models import Wish, WishStatus
 
-from .pages import fits_the_phone, follow, log_in
+from .pages import (
+    add_the_resident,
+    fill_the_resident,
+    fits_the_phone,
+    follow,
+    log_in,
+    record_the_wish,
+    search_a_resident_not_there,
+    status_of,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Wangge-light-2026"
+SHOTS = Path("/tmp/shots-staff")
 
 
-def test_the_street_admin_creates_a_grid_worker_who_sets_a_password_and_logs_in(phone, people, tree):
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_the_street_admin_creates_a_grid_worker_who_records_a_wish_for_a_resident_added_on_the_spot(
+    phone, people, tree
+):
     admin = phone()
     log_in(admin, people.street_admin.username)
     follow(admin, "[data-nav=staff_accounts]")
@@ -39,6 +60,7 @@ def test_the_street_admin_creates_a_grid_worker_who_sets_a_password_and_logs_in(
     assert "刘小燕的账号已开通" in main and "已启用，尚未设置密码" in main
     assert "网格员 · 七星里第二网格" in main
     assert fits_the_phone(admin)
+    shot(admin, "1-account-opened")
     user = Membership.objects.get(role=Role.GRID_WORKER, region=tree.grid_a2).user
 
     # --- the list finds her by her number -------------------------------------------------------
@@ -52,17 +74,42 @@ def test_the_street_admin_creates_a_grid_worker_who_sets_a_password_and_logs_in(
     worker.goto(link)
     assert "刘小燕，欢迎使用微光" in worker.inner_text("main")
     assert fits_the_phone(worker)
+    shot(worker, "2-set-password")
     worker.fill("input[name=password]", PASSWORD)
     worker.fill("input[name=password2]", PASSWORD)
     with worker.expect_navigation():
         worker.click("[data-testid=set-password-form] button[type=submit]")
     assert worker.url.endswith("/login/")
     assert "密码已设置" in worker.inner_text("main")
-    worker.fill("#id_username", "13700001234")
-    worker.fill("#id_password", PASSWORD)
-    worker.click("form[action='/login/'] button[type=submit]")
-    worker.wait_for_selector("form[action='/logout/']")
+    log_in(worker, "13700001234", PASSWORD)
     assert worker.locator("[data-nav=grid]").count() == 1  # 代居民登记: a grid worker's page
+
+    # --- her first wish: for a resident the search does not find, added on the spot ------------
+    follow(worker, "[data-nav=grid]")
+    search_a_resident_not_there(worker, "赵淑兰")
+    # Her one grid is chosen for her.
+    assert worker.locator("#id_nr-grid option:checked").inner_text().endswith("七星里第二网格")
+    fill_the_resident(worker)
+    assert fits_the_phone(worker)
+    shot(worker, "3-add-resident")
+    add_the_resident(worker)
+    assert "赵淑兰" in worker.locator("[data-testid=chosen-resident]").inner_text()
+    record_the_wish(worker, "想要一副老花镜")
+    assert status_of(worker) == WishStatus.SUBMITTED
+    assert fits_the_phone(worker)
+    shot(worker, "4-wish-recorded")
+    resident = Resident.objects.get(name="赵淑兰")
+    wish = Wish.objects.get(title="想要一副老花镜")
+    assert resident.grid == tree.grid_a2 and wish.resident == resident and wish.created_by == user
+
+    # --- the wish is in her area's list, for that resident; and in the street's review queue ---
+    follow(worker, "[data-nav=region]")
+    row = worker.locator("[data-testid=region-wishes] li", has_text="想要一副老花镜")
+    assert "赵淑兰" in row.inner_text() and "七星里第二网格" in row.inner_text()
+    assert fits_the_phone(worker)
+    shot(worker, "5-area-wishes")
+    follow(admin, "[data-nav=queue]")
+    assert "赵淑兰" in admin.locator("main li", has_text="想要一副老花镜").inner_text()
 
     # --- the link is spent ------------------------------------------------------------------------
     again = phone()

@@ -31,6 +31,41 @@ def _isolated_cache(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _second_factor(request, monkeypatch):
+    """A test client logged in (force_login or login) as someone the site asks for a code (a
+    street admin, an admin user, anyone who set up two-factor sign-in) has also entered it, as
+    that person does after the password: their authenticator (set up now if they have none)
+    verifies the session (tests/otp.py). Tests of the second factor itself opt out with
+    `@pytest.mark.real_otp` and go through the pages."""
+    if request.node.get_closest_marker("real_otp"):
+        return
+    from django.contrib.auth import SESSION_KEY, get_user_model
+    from django.test import Client
+
+    from .otp import needs_second_factor, verify_session
+
+    force_login, login = Client.force_login, Client.login
+
+    def then_verify(client) -> None:
+        user = get_user_model().objects.get(pk=client.session[SESSION_KEY])
+        if needs_second_factor(user):
+            verify_session(client, user)
+
+    def verified_force_login(self, user, backend=None):
+        force_login(self, user, backend)
+        then_verify(self)
+
+    def verified_login(self, **credentials):
+        logged_in = login(self, **credentials)
+        if logged_in:
+            then_verify(self)
+        return logged_in
+
+    monkeypatch.setattr(Client, "force_login", verified_force_login)
+    monkeypatch.setattr(Client, "login", verified_login)
+
+
 @pytest.fixture
 def tree(db):
     return Tree()

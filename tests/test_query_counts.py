@@ -464,6 +464,21 @@ def add_staff_history(w: World, i: int) -> str:
     return region.name
 
 
+def add_login_session(w: World, i: int) -> str:
+    """Community staff logged in once more, from another address (their security page lists it)."""
+    from django.test import Client
+
+    address = f"198.51.100.{i + 10}"
+    other = Client(REMOTE_ADDR=address, HTTP_USER_AGENT=f"Mozilla/5.0 (Linux; Android {10 + i}) Chrome/126.0")
+    assert (
+        other.post(
+            "/login/", {"username": w.people.staff.username, "password": "pass-Weiguang-1"}
+        ).status_code
+        == 302
+    )
+    return address
+
+
 def add_record_view(w: World, i: int) -> str:
     from weiguang.people.services import view_resident_record
 
@@ -734,6 +749,7 @@ PAGES: list[Case] = [
         "street_admin",
         add_staff_history,
     ),
+    Case("security", "/security/", "staff", add_login_session),
     Case("inbox", "/inbox/", "staff", add_notification),
     Case("demand_track_form", "/demands/track/?phone=13800009999", "anonymous", add_phone_demand),
     Case("my_certificates", "/my/certificates/", "vol", add_certificate),
@@ -937,6 +953,7 @@ NOT_LISTS: set[str] = {
     "media", "staff_account_grant", "staff_account_remove_role", "staff_account_action",
     "signup", "login_code", "password_reset",
     "staff_account_new", "staff_set_password",
+    "security_setup", "security_verify", "security_recovery", "security_remove", "security_end_others",
 }  # fmt: skip
 
 # API GET routes that answer lists under other names than `items`.

@@ -28,7 +28,7 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "weiguang.accounts.apps.OTPAdminConfig",  # the Django admin, behind two-factor sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # authenticator apps (accounts/security.py)
+    "django_otp.plugins.otp_static",  # single-use recovery codes
     "weiguang.core",
     "weiguang.regions",
     "weiguang.people",
@@ -66,9 +69,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session's second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # staff idle timeout, the two-factor step after login, the sessions a user sees (accounts)
+    "weiguang.accounts.middleware.SecurityMiddleware",
     # last: turns a login refused by the lockout into HTTP 429 with Retry-After (core.lockout)
     "axes.middleware.AxesMiddleware",
 ]
@@ -199,6 +205,11 @@ for _proxy in TRUSTED_PROXIES:
         raise ValueError(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from _e
 
 LOGIN_URL = "login"
+# Two-factor sign-in (accounts/security.py, django-otp): street admins must, other staff may.
+# Staff sessions end after this many minutes without a request; residents keep Django's usual
+# two weeks (SESSION_COOKIE_AGE).
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", 30))
+OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "微光")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 

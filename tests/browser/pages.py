@@ -8,12 +8,41 @@ PASSWORD = "pass-Weiguang-1"  # tests.factories.UserFactory's password
 
 
 def log_in(page, username: str, password: str = PASSWORD) -> None:
+    """Log in with the password and, where the site asks for it (a street admin), the code of the
+    person's authenticator app: set up at the first login from the secret the page shows."""
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("form[action='/login/'] button[type=submit]")
     page.wait_for_selector("form[action='/logout/']")
     assert "/login/" not in page.url
+    if page.query_selector("[data-testid=otp-verify]"):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from ..otp import code_for
+
+        enter_code(page, code_for(TOTPDevice.objects.get(user__username=username, confirmed=True)))
+    elif page.query_selector("[data-testid=otp-setup]"):
+        set_up_authenticator(page)
+        with page.expect_navigation():
+            page.click("[data-testid=recovery-codes] a.btn")
+
+
+def enter_code(page, code: str) -> None:
+    page.fill("#id_code", code)
+    with page.expect_navigation():
+        page.click("form button[type=submit].big")
+
+
+def set_up_authenticator(page) -> str:
+    """Type the secret the set-up page shows into an authenticator "app" and confirm its code;
+    returns the secret. The page then shows the recovery codes."""
+    from ..otp import code_for_secret
+
+    secret = page.inner_text("[data-testid=otp-secret]")
+    enter_code(page, code_for_secret(secret))
+    page.wait_for_selector("[data-testid=recovery-codes]")
+    return secret
 
 
 def follow(page, selector: str) -> None:

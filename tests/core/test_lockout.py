@@ -17,6 +17,7 @@ from django.test import Client
 from weiguang.core.models import ApiToken
 
 from ..factories import UserFactory
+from ..otp import authenticator_of, code_for
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +140,11 @@ def test_thirty_wrong_passwords_then_the_right_one_is_refused_on_the_admin(clien
 
 
 def test_the_admin_still_logs_in_when_no_lock_applies(client, superuser):
+    device = authenticator_of(superuser)
     assert web_login(client, "root", url="/admin/login/").status_code == 302
+    # then the code of the admin's authenticator app (two-factor sign-in, accounts.security)
+    assert client.get("/admin/").url.startswith("/security/2fa/verify/")
+    client.post("/security/2fa/verify/", {"code": code_for(device)})
     assert client.get("/admin/").status_code == 200
 
 

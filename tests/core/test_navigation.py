@@ -19,7 +19,7 @@ def test_the_apps_register_their_entries_and_tiles_in_order():
     assert entries[:7] == ["wall", "new", "mine", "grid", "claims", "queue", "region"]
     assert entries[7:] == [
         "demand_new", "my_demands", "desk", "demands", "residents", "dept", "volunteering", "unit", "staff_accounts",
-        "inbox",
+        "inbox", "security",
     ]  # fmt: skip
     tiles = [t.key for t in sorted(navigation.TILES.values(), key=lambda t: t.order)]
     assert tiles[:7] == ["new", "mine", "queue", "region", "grid", "wall", "claims"]

@@ -165,6 +165,7 @@ def test_json_lists_one_account_per_role_that_can_log_in(accounts):
 def test_table_output_names_the_password():
     out = run()
     assert "weiguang2026" in out
+    assert "the street admin (admin) is asked to set up an authenticator app" in out
     for username in ["admin", "staff", "grid", "volunteer", "partner", "dept", "resident"]:
         assert f" {username} " in out
 

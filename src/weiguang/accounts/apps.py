@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "weiguang.accounts"
+    default = True
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
@@ -14,11 +16,12 @@ class AccountsConfig(AppConfig):
         from weiguang.core import scheduler
         from weiguang.core.navigation import register_object_link
 
-        from . import checks, navigation  # noqa: F401  (checks registers the deploy checks)
+        from . import checks, navigation, security  # noqa: F401  (checks registers the deploy checks)
 
         # text messages that are due again (accounts.sms: retries with backoff)
         scheduler.register("weiguang.accounts.tasks.retry_sms", dt.timedelta(minutes=1))
         navigation.register()  # its navigation entries
+        security.connect()  # two-factor sign-in, sessions (accounts/security.py)
 
         # the login page (core) links to the ways in that accounts adds
         for order, (key, label, name) in enumerate(
@@ -36,3 +39,11 @@ class AccountsConfig(AppConfig):
                 order=order,
                 when=lambda flags, obj: True,
             )
+
+
+class OTPAdminConfig(admin_apps.AdminConfig):
+    """Django's admin (settings.INSTALLED_APPS), whose site lets in only a session verified
+    with a second factor (accounts.admin_site)."""
+
+    default = False
+    default_site = "weiguang.accounts.admin_site.OTPAdminSite"

@@ -7,6 +7,7 @@ import re
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weiguang.core.privacy import mask_phone
 
@@ -120,3 +121,24 @@ class CodeThrottle(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class UserSession(models.Model):
+    """A logged-in session as its user sees it on the security page: which browser, from where,
+    when last seen. Keyed by the session's key (the session itself may live in the cache, see
+    SESSION_ENGINE); written at login and touched at most once a minute (accounts.security)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="user_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(pgettext_lazy("user session", "browser"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(pgettext_lazy("user session", "address"), null=True, blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("user session", "logged in at"), auto_now_add=True)
+    last_seen = models.DateTimeField(pgettext_lazy("user session", "last seen"))
+
+    class Meta:
+        verbose_name = pgettext_lazy("user session", "session")
+        verbose_name_plural = pgettext_lazy("user session", "sessions")
+        indexes = [models.Index(fields=["user", "-last_seen"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.ip_address or ''}"

@@ -1,8 +1,8 @@
-# Each sub-area of accounts adds its pages here (views/ holds one module a sub-area).
 from django.urls import path
 
-from .views import signup, staff
+from .views import security, signup, staff
 
+# Each sub-area of accounts adds its pages here (views/ holds one module a sub-area).
 urlpatterns: list = [
     path("staff/accounts/", staff.staff_accounts, name="staff_accounts"),
     path("staff/accounts/new/", staff.staff_account_new, name="staff_account_new"),
@@ -21,4 +21,11 @@ urlpatterns: list = [
     path(
         "account/set-password/<str:uidb64>/<str:token>/", staff.staff_set_password, name="staff_set_password"
     ),
+    # two-factor sign-in and sessions (views/security.py)
+    path("security/", security.overview, name="security"),
+    path("security/2fa/setup/", security.setup, name="security_setup"),
+    path("security/2fa/verify/", security.verify, name="security_verify"),
+    path("security/2fa/recovery-codes/", security.recovery, name="security_recovery"),
+    path("security/2fa/remove/", security.remove, name="security_remove"),
+    path("security/sessions/end-others/", security.end_others, name="security_end_others"),
 ]

@@ -18,7 +18,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from weiguang.core import lockout
-from weiguang.core.api import ErrorOut, InSchema, Text, TokenOut, invalid
+from weiguang.core.api import OTP, ErrorOut, InSchema, Text, TokenOut, invalid, run_token_checks
 from weiguang.core.errors import TooManyAttempts
 from weiguang.core.models import ApiToken
 from weiguang.core.privacy import mask_phone
@@ -54,6 +54,7 @@ class SignupIn(InSchema):
 class CodeLoginIn(InSchema):
     phone: Text = Phone
     code: Text = Code
+    otp: Text | None = OTP
 
 
 class PasswordResetIn(InSchema):
@@ -103,12 +104,14 @@ def register(request, data: SignupIn):
 @router.post(
     "/token_by_code",
     auth=None,
-    response={201: TokenOut, 401: ErrorOut, **ERRORS},
+    response={201: TokenOut, 401: ErrorOut, 403: ErrorOut, **ERRORS},
     summary="Exchange a mobile number and a login code for an API token",
 )
 def token_by_code(request, data: CodeLoginIn):
     """A code asked for with purpose `login`. Wrong codes count in the same login lockout as
-    wrong passwords (429 with Retry-After once it is reached)."""
+    wrong passwords (429 with Retry-After once it is reached). Two-factor sign-in as for
+    POST /auth/token: `otp` from a user who has it, 403 `otp_setup_required` for a street admin
+    who has not set it up."""
     phone = clean_phone(data.phone)
     if phone is None:
         raise invalid("phone", _("Enter an 11-digit mainland mobile number."))
@@ -117,6 +120,7 @@ def token_by_code(request, data: CodeLoginIn):
         if lockout.is_refused(request):
             raise TooManyAttempts(lockout.message(request, phone))
         raise invalid("code", getattr(request, "sms_code_error", None) or _("The code is wrong."))
+    run_token_checks(request, user, data)
     return _token(request, user)
 
 

@@ -84,6 +84,15 @@ class Command(BaseCommand):
             "Log in by phone too (/login/), with the password or a code (/login/code/): under make run "
             "the text messages, codes included, are written to this console (SMS to 138...: ...)."
         )
+        # The demo seeds no authenticator: its admin goes through the same first login as a real
+        # street admin, and no second factor of a well-known account is printed for anyone to use.
+        self.stdout.write(
+            "Two-factor sign-in: at its first login the street admin (admin) is asked to set up an "
+            "authenticator app (scan the QR code or type the key into Microsoft/Google Authenticator, "
+            "FreeOTP, or `oathtool --totp -b KEY`), then enters its 6-digit code after the password; "
+            "keep the 10 recovery codes it shows. Other staff may turn it on at /security/. Staff "
+            f"sessions end after {settings.STAFF_SESSION_IDLE_MINUTES} idle minutes."
+        )
 
 
 def _json(data) -> str:

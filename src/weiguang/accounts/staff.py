@@ -20,7 +20,6 @@ removed or deactivated (name another one first). Every change is one audit entry
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
@@ -28,11 +27,10 @@ from typing import ClassVar, Literal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -47,6 +45,7 @@ from weiguang.core.text import clean_text
 from weiguang.regions import access
 from weiguang.regions.models import Membership, Region, RegionKind, Role
 
+from . import security
 from .models import Account
 from .registration import _free_username, check_password, phone_of
 from .sms import send_sms
@@ -500,15 +499,9 @@ def _require_admin_over(actor, user) -> None:
 
 
 def end_sessions(user) -> int:
-    """End every session of `user` (the configured session store's sessions, and the API's
-    bearer tokens). Returns how many sessions ended."""
-    store = importlib.import_module(settings.SESSION_ENGINE).SessionStore
-    ended = 0
-    uid = str(user.pk)
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == uid:
-            store(session_key=session.session_key).delete()
-            ended += 1
+    """End every session of `user` (security.end_sessions: the session rows, so no scan of the
+    whole session store) and the API's bearer tokens. Returns how many sessions ended."""
+    ended = security.end_sessions(user)
     ApiToken.objects.filter(user=user).delete()
     return ended
 

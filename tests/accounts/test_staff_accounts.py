@@ -173,17 +173,32 @@ def test_a_department_handler_comes_with_the_department(client, people):
     assert f"/staff/accounts/new/?role=department&amp;target=department:{depts.city.pk}" in body
     body = html(client.get(f"/staff/accounts/{user.pk}/"))
     assert f"/street/demands/departments/?street={people.tree.street.pk}" in body
+    # ... and removes them from it, through the department's service (its audit entry too)
     m = Membership.objects.get(user=user, role=Role.DEPARTMENT)
-    with pytest.raises(Conflict):
-        staff.remove_role(people.street_admin, m)
+    assert f'name="target" value="{depts.city.pk}"' in body  # 从城管科移除
+    response = client.post(f"/staff/accounts/{user.pk}/roles/{m.pk}/remove/", {"target": depts.city.pk})
+    assert response.status_code == 302
+    assert user not in depts.city.handlers.all()
+    assert not Membership.objects.filter(pk=m.pk).exists()
+    assert history_of(depts.city).filter(action="department.remove_handler").exists()
+    assert history_of(user).filter(action="staff.remove_role").exists()
 
 
-def test_a_partner_representative_comes_with_the_unit(people):
+def test_a_partner_representative_comes_with_the_unit(client, people):
+    # the unit's page offers the new account to the street admin (not to community staff)
+    client.force_login(people.street_admin)
+    new_account = f"/staff/accounts/new/?role=partner_rep&amp;target=partner_rep:{people.partner.pk}"
+    assert new_account in html(client.get(f"/partners/{people.partner.pk}/"))
+    client.force_login(people.staff)
+    assert new_account not in html(client.get(f"/partners/{people.partner.pk}/"))
     user = create(
         people.street_admin, people, phone="13700005555", role=Role.PARTNER_REP, region=None,
         target=people.partner.pk,
     )  # fmt: skip
     assert user in people.partner.representatives.all()
+    client.force_login(people.street_admin)
+    page = client.get(f"/partners/{people.partner.pk}/")
+    assert user.first_name in html(page).split('data-testid="representatives"')[1].split("</dd>")[0]
     with pytest.raises(NotAllowed):  # community staff do not name representatives here
         create(
             people.staff,
@@ -193,6 +208,14 @@ def test_a_partner_representative_comes_with_the_unit(people):
             region=None,
             target=people.partner.pk,
         )
+    m = Membership.objects.get(user=user, role=Role.PARTNER_REP)
+    with pytest.raises(NotAllowed):  # nor remove them
+        staff.remove_role(people.staff, m)
+    with pytest.raises(InvalidInput):  # a unit they do not represent
+        staff.remove_role(people.street_admin, m, target=people.partner.pk + 1000)
+    staff.remove_role(people.street_admin, m)  # from every unit that makes them one: the one
+    assert user not in people.partner.representatives.all()
+    assert not Membership.objects.filter(pk=m.pk).exists()
 
 
 @pytest.mark.usefixtures("english")

@@ -74,7 +74,7 @@ def check_password(password, user) -> str:
     return password
 
 
-def _free_username(phone: str) -> str:
+def free_username(phone: str) -> str:
     User = get_user_model()
     username, n = phone, 1
     while User._default_manager.filter(username__iexact=username).exists():
@@ -96,7 +96,7 @@ def register(phone_text, code, password, name):
     codes.use_code(phone, CodePurpose.REGISTER, str(code or ""))  # commits a wrong try
     try:
         with transaction.atomic():
-            user.username = _free_username(phone)
+            user.username = free_username(phone)
             user.set_password(password)
             user.save()
             account = Account.objects.create(user=user, phone=phone)

@@ -7,8 +7,8 @@ who holds, at that node or above it, a role at least as high as the one granted:
 - a street admin (at the street, or a superuser at the root) grants and removes any staff role
   at any node of their street: street admin at the street, community staff at a community,
   grid worker at a grid, department handler and partner representative where the department
-  or unit is (those two through the department's and the unit's own services, registered here
-  by demands and partners as `Attachment`s);
+  or unit is (those two granted and removed through the department's and the unit's own
+  services, registered here by demands and partners as `Attachment`s);
 - community staff grant and remove grid workers at the grids of their community (and create
   their accounts), nothing else;
 - nobody grants at a node above or beside their own, or a role higher than their own.
@@ -47,7 +47,7 @@ from weiguang.regions.models import Membership, Region, RegionKind, Role
 
 from . import security
 from .models import Account
-from .registration import _free_username, check_password, phone_of
+from .registration import check_password, free_username, phone_of
 from .sms import send_sms
 
 User = get_user_model()
@@ -90,7 +90,9 @@ class Attachment:
     label: object  # lazy text: "Department", "Partner unit"
     options: Callable  # (actor) -> [(id, label, region)] the actor may attach people to
     attach: Callable  # (actor, user, id) -> None: the app's own service, granting the role
-    manage_url: Callable  # (membership) -> URL of the page where the role is removed
+    held: Callable  # (membership) -> [(id, label)] the records that give the user this role
+    detach: Callable  # (actor, user, id) -> None: the app's own service, removing the role
+    manage_url: Callable  # (membership) -> URL of the department's or unit's page
 
 
 ATTACHMENTS: dict[str, Attachment] = {}
@@ -390,7 +392,7 @@ def create_staff_account(
     try:
         with transaction.atomic():
             _lock(region)
-            user = User(username=_free_username(phone), first_name=name)
+            user = User(username=free_username(phone), first_name=name)
             user.set_unusable_password()
             user.save()
             Account.objects.create(user=user, phone=phone)
@@ -469,23 +471,30 @@ def _check_not_last_admin(membership: Membership, *, leaving: bool = False) -> N
         raise Conflict(text, code="last_admin")
 
 
-def remove_role(actor, membership: Membership) -> None:
-    """The role goes. Department handler and partner representative roles are removed on the
-    department's or unit's page (they go with the handler's or representative's place there)."""
+def remove_role(actor, membership: Membership, *, target: int | None = None) -> None:
+    """The role goes. A department handler's or partner representative's goes with their place
+    in the department or unit `target` (None: in every one that gives them the role here),
+    through that app's service, which keeps the role while another one still gives it."""
     if membership.role not in STAFF_ROLES or not may_grant(actor, membership.role, membership.region):
         raise NotAllowed(_("You may not remove this role."))
-    if membership.role in ATTACHMENTS:
-        raise Conflict(
-            _("Remove this role where it was given: on the page of the department or partner unit."),
-            code="attached",
-        )
+    attachment = ATTACHMENTS.get(membership.role)
     with transaction.atomic():
         _lock(membership.region)
         locked = Membership.objects.select_for_update().filter(pk=membership.pk).first()
         if locked is None:
             raise Conflict(_("This role was already removed."), code="already_removed")
-        _check_not_last_admin(membership)
-        locked.delete()
+        if attachment is not None:
+            held = [pk for pk, _label in attachment.held(membership)]
+            if target is not None and target not in held:
+                text = _("Choose the %(what)s.") % {"what": str(attachment.label).lower()}
+                raise InvalidInput(text, fields={"target": text})
+            for pk in [target] if target is not None else held:
+                attachment.detach(actor, membership.user, pk)
+            if not held:  # a role no department or unit gives any more
+                locked.delete()
+        else:
+            _check_not_last_admin(membership)
+            locked.delete()
         _log_role(membership.user, "staff.remove_role", actor, membership.role, membership.region)
     access.forget(membership.user)
 

@@ -1,5 +1,5 @@
 """A department handler's role is granted with the department (accounts.staff.Attachment): the
-street admin's staff pages create a handler's account or make an account a handler here."""
+street admin's staff pages create a handler's account, make an account a handler or remove them here."""
 
 from __future__ import annotations
 
@@ -28,6 +28,18 @@ def attach(actor, user, pk: int) -> None:
     configure.add_handler(actor, Department.objects.select_related("street").get(pk=pk), user)
 
 
+def held(membership) -> list:
+    """(id, name) of the departments of the street that make the user a handler there."""
+    rows = Department.objects.filter(street=membership.region_id, handlers=membership.user_id).order_by(
+        "name"
+    )
+    return [(d.pk, d.name) for d in rows]
+
+
+def detach(actor, user, pk: int) -> None:
+    configure.remove_handler(actor, Department.objects.select_related("street").get(pk=pk), user)
+
+
 def register() -> None:
     register_attachment(
         Attachment(
@@ -35,6 +47,8 @@ def register() -> None:
             label=_("Department"),
             options=options,
             attach=attach,
+            held=held,
+            detach=detach,
             manage_url=lambda m: reverse("demand_departments") + f"?street={m.region_id}",
         )
     )

@@ -1,5 +1,5 @@
 """A partner representative's role is granted with the unit (accounts.staff.Attachment): the
-street admin's staff pages create a representative's account or name an account here."""
+street admin's staff pages create a representative's account, name an account or remove them here."""
 
 from __future__ import annotations
 
@@ -24,6 +24,16 @@ def attach(actor, user, pk: int) -> None:
     services.add_representative(PartnerUnit.objects.select_related("region").get(pk=pk), actor, user)
 
 
+def held(membership) -> list:
+    """(id, name) of the units at the region that the user represents."""
+    rows = PartnerUnit.objects.filter(region=membership.region_id, representatives=membership.user_id)
+    return [(u.pk, u.name) for u in rows.order_by("name")]
+
+
+def detach(actor, user, pk: int) -> None:
+    services.remove_representative(PartnerUnit.objects.select_related("region").get(pk=pk), actor, user)
+
+
 def manage_url(membership) -> str:
     unit = PartnerUnit.objects.filter(region=membership.region_id, representatives=membership.user_id).first()
     return services.unit_url(unit) if unit is not None else "/partners/"
@@ -36,6 +46,8 @@ def register() -> None:
             label=_("Partner unit"),
             options=options,
             attach=attach,
+            held=held,
+            detach=detach,
             manage_url=manage_url,
         )
     )

@@ -10,9 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from weiguang.accounts.staff import grantable_roles
 from weiguang.core.errors import ServiceError
 from weiguang.core.forms import apply_service_error
 from weiguang.regions import access
+from weiguang.regions.models import Role
 
 from . import panels, services
 from .filters import UnitFilter
@@ -37,12 +39,17 @@ def units(request):
 
 
 def _unit_context(request, unit, profile_form=None, resource_form=None) -> dict:
+    staff = services.is_staff_for(request.user, unit)
     return {
         "unit": unit,
         "contact": services.can_see_contact(request.user, unit),
         # staff of a community it serves look; staff of its region and its representatives edit
         "manage": access.can(request.user, "partner.manage", unit),
-        "staff": services.is_staff_for(request.user, unit),
+        "staff": staff,
+        "representatives": unit.representatives.order_by("first_name", "username") if staff else (),
+        # the street admin opens a representative's account (accounts.staff, through this
+        # app's add_representative: partners/staff_roles.py)
+        "new_rep_account": staff and Role.PARTNER_REP in grantable_roles(request.user),
         "panels": panels.unit_panels(request, unit),
         "resources": unit.resources.select_related("area").order_by("-active", "kind", "title"),
         "profile_form": profile_form

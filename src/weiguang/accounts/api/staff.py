@@ -25,7 +25,10 @@ class StaffRoleOut(Schema):
     role: str
     role_label: str
     region: Ref
-    removable: bool = Field(description="Whether you may remove it here")
+    removable: bool = Field(
+        description="Whether you may remove it here (department handler, partner rep: from every "
+        "department or unit that gives it)"
+    )
 
 
 class StaffAccountOut(Schema):
@@ -79,7 +82,7 @@ def _out(actor, user) -> dict:
                 "role": m.role,
                 "role_label": staff.role_label(m.role),
                 "region": ref(m.region),
-                "removable": m.role not in staff.ATTACHMENTS and staff.may_grant(actor, m.role, m.region),
+                "removable": staff.may_grant(actor, m.role, m.region),
             }
             for m in user.shown_roles
         ],

@@ -124,8 +124,10 @@ def _account_context(request, user, grant_form=None) -> dict:
     roles = sorted(user.memberships.all(), key=lambda m: (m.region.path, m.role))
     for m in roles:
         m.removable = m.role in staff.STAFF_ROLES and staff.may_grant(actor, m.role, m.region)
-        m.attached = m.role in staff.ATTACHMENTS
-        m.manage_url = staff.ATTACHMENTS[m.role].manage_url(m) if m.attached else None
+        attachment = staff.ATTACHMENTS.get(m.role)
+        # A department handler or partner representative: removed per department or unit.
+        m.held = attachment.held(m) if attachment and m.removable else []
+        m.manage_url = attachment.manage_url(m) if attachment else None
     history = list(staff.history(user).select_related("actor")[:50])
     for entry in history:
         entry.action_label = staff.HISTORY_LABELS.get(entry.action, entry.action)
@@ -195,13 +197,20 @@ def staff_account_remove_role(request, pk: int, role_pk: int):
     membership = Membership.objects.select_related("region", "user").filter(pk=role_pk, user=user).first()
     if membership is None:
         raise Http404
+    target = request.POST.get("target", "")
+    target = int(target) if target.isdigit() and int(target) < 2**63 else None
     try:
-        staff.remove_role(request.user, membership)
+        staff.remove_role(request.user, membership, target=target)
     except ServiceError as err:
         return _refused(request, user, err)
+    gone = not Membership.objects.filter(pk=membership.pk).exists()
     messages.success(
         request,
-        _("%(user)s is no longer %(role)s at %(region)s.")
+        (
+            _("%(user)s is no longer %(role)s at %(region)s.")
+            if gone
+            else _("%(user)s is still %(role)s at %(region)s, for another department or unit.")
+        )
         % {
             "user": staff.display_name(user),
             "role": staff.role_label(membership.role),

@@ -487,6 +487,34 @@ def add_record_view(w: World, i: int) -> str:
     return ""
 
 
+def add_own_data(w: World, i: int) -> str:
+    """What "my data" lists for the account holder: a wish of theirs (every third claimed),
+    a message in their inbox and a look at their record; the first row also a demand."""
+    from weiguang.core.notifications import notify
+    from weiguang.people.services import view_resident_record
+
+    p = w.people
+    _made, title = wish(w, i, "published", own=True)
+    notify([p.resident_user], f"消息第{i}号")
+    view_resident_record(p.resident, (p.staff, p.grid_worker)[i % 2], via="record")
+    if i == 0:
+        demand(w, 0, own=True)
+    return title
+
+
+def add_data_request(w: World, i: int) -> str:
+    """A personal-data request of a resident of its own, in grids of both communities: a
+    correction, every third a deletion."""
+    from weiguang.accounts import personal_data
+
+    resident = ResidentFactory(name=f"申{'秀英桂兰建国明'[i % 7]}请", grid=w.grid(i), user=UserFactory())
+    if i % 3 == 2:
+        personal_data.request_deletion(resident.user, reason=f"不用了{i}")
+    else:
+        personal_data.request_correction(resident.user, {"door": f"{i}单元"})
+    return resident.masked_name
+
+
 def add_invitation(w: World, i: int) -> str:
     """One volunteer invited to the i-th wish (with a photo or not, for a resident or not);
     every third one already answered."""
@@ -810,6 +838,8 @@ PAGES: list[Case] = [
         add_resource,
     ),
     Case("partner_deliveries", "/partners/deliveries/", "street_admin", add_delivery),
+    Case("my_data", "/my/data/", "resident_user", add_own_data),
+    Case("data_requests", "/staff/data-requests/", "street_admin", add_data_request),
 ]
 
 API: list[Case] = [
@@ -933,6 +963,8 @@ API: list[Case] = [
         add_record_view,
         api=True,
     ),
+    Case("GET /data_requests", "/api/v1/data_requests", "street_admin", add_data_request, api=True),
+    Case("GET /me/data", "/api/v1/me/data", "resident_user", add_own_data, api=True),
 ]
 
 
@@ -954,10 +986,11 @@ NOT_LISTS: set[str] = {
     "signup", "login_code", "password_reset",
     "staff_account_new", "staff_set_password",
     "security_setup", "security_verify", "security_recovery", "security_remove", "security_end_others",
+    "my_data_json", "my_data_xlsx", "data_request",
 }  # fmt: skip
 
 # API GET routes that answer lists under other names than `items`.
-API_LISTS_BY_NAME: set[str] = {"/lists/needs", "/partners/deliveries"}
+API_LISTS_BY_NAME: set[str] = {"/lists/needs", "/partners/deliveries", "/me/data"}
 
 
 def page_name(case: Case) -> str:

@@ -37,6 +37,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
+from weiguang.accounts.models import DataRightsRequest
 from weiguang.demands import views_settings
 from weiguang.demands.actions import DEMAND_ACTIONS
 from weiguang.demands.models import (
@@ -274,6 +275,7 @@ FILLERS: dict[str, Callable] = {
         "action": words("deactivate", "reactivate"),
     },
     "account/set-password/<str:uidb64>/<str:token>/": set_password_links,
+    "staff/data-requests/<id:pk>/": lambda w: {"pk": ids(DataRightsRequest.objects.all(), "kind")},
     "media/<path:path>": lambda w: {
         "path": texts([*w.photos, "nope.jpg", "../../../etc/passwd", "demands/%2e%2e/x.html"])
     },
@@ -300,6 +302,7 @@ API_FILLERS: dict[str, Callable] = {
     "invitation_id": lambda w: ids(Invitation.objects.all(), "status"),
     "resident_id": residents,
     "role_id": lambda w: ids(Membership.objects.all()),
+    "request_id": lambda w: ids(DataRightsRequest.objects.all(), "kind"),
     "code": demand_codes,
     "token": lambda w: texts(Certificate.objects.values_list("verify_token", flat=True)),
     "rest": lambda w: words("nope/deeper", "wishes/1/nope"),
@@ -329,6 +332,17 @@ def second_street(district: Region) -> dict:
     wish_services.publish_wish(wish, staff)
     intake.submit_demand(staff, grid=grid, title="楼道灯不亮了", description="三楼")
     return {"outsider": staff}
+
+
+def data_requests() -> None:
+    """Personal-data requests waiting for staff: a correction by the demo's resident, a deletion
+    by another resident of that grid with an account."""
+    from weiguang.accounts import personal_data
+
+    first = Resident.objects.select_related("user").get(user__username=USERNAMES["resident"])
+    second = ResidentFactory(name="赵桂芳", grid=first.grid, user=UserFactory(username="sweep_leaving"))
+    personal_data.request_correction(first.user, {"door": "9单元901"}, reason="门牌号写错了")
+    personal_data.request_deletion(second.user, reason="不再使用")
 
 
 def route_text(pattern) -> str:
@@ -577,6 +591,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         w = World()
         district = Region.objects.get(kind=RegionKind.DISTRICT)
         second_street(district)
+        data_requests()
         users = get_user_model().objects.filter(username__in=USERNAMES.values())
         by_name = {u.username: u for u in users}
         w.users = {role: by_name[name] for role, name in USERNAMES.items()}

@@ -1,6 +1,7 @@
 """API root (django-ninja), versioned under /api/v1/: composition only."""
 
 from weiguang.accounts.api import auth as accounts_auth_api
+from weiguang.accounts.api import data as accounts_data_api
 from weiguang.accounts.api import staff as staff_accounts_api
 from weiguang.core.api import WeiguangAPI, auth_chain, fallback_router
 from weiguang.core.api import router as auth_router
@@ -39,6 +40,8 @@ api.add_router("/projects", lists_api.projects_router)
 api.add_router("/surveys", lists_api.surveys_router)
 api.add_router("/lists", lists_api.lists_router)
 api.add_router("/residents", residents_router)
+api.add_router("/me", accounts_data_api.me_data_router)  # GET /me/data: the personal-data export
+api.add_router("/data_requests", accounts_data_api.data_requests_router)
 api.add_router("/wishes", matching_api.wish_candidates_router)  # recommended claimers, invite
 api.add_router("/demands", matching_api.demand_candidates_router)
 api.add_router("/invitations", matching_api.invitations_router)

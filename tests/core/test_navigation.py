@@ -26,7 +26,7 @@ def test_the_apps_register_their_entries_and_tiles_in_order():
     assert tiles[7:] == [
         "demand_new", "track", "my_demands", "desk", "demand_queue", "dept_inbox", "escalated", "demand_settings",
         "meetings", "figures", "volunteering", "become_volunteer", "invitations", "unit", "volunteers", "lists",
-        "bulk", "verify", "inbox",
+        "bulk", "verify", "data_requests", "my_data", "inbox",
     ]  # fmt: skip
 
 

@@ -15,12 +15,13 @@ class AccountsConfig(AppConfig):
 
         from weiguang.core import scheduler
         from weiguang.core.navigation import register_object_link
+        from weiguang.people.services import register_seen_on
 
-        from . import checks, navigation, security  # noqa: F401  (checks registers the deploy checks)
+        from . import checks, navigation, personal_data, security  # noqa: F401  (checks registers the deploy checks)
 
         # text messages that are due again (accounts.sms: retries with backoff)
         scheduler.register("weiguang.accounts.tasks.retry_sms", dt.timedelta(minutes=1))
-        navigation.register()  # its navigation entries
+        navigation.register()  # its navigation entries and tiles (staff, security, my data, data requests)
         security.connect()  # two-factor sign-in, sessions (accounts/security.py)
 
         # the login page (core) links to the ways in that accounts adds
@@ -39,6 +40,11 @@ class AccountsConfig(AppConfig):
                 order=order,
                 when=lambda flags, obj: True,
             )
+
+        # the sections of a person's data held by the floors below (account, resident record, inbox, audit)
+        personal_data.register_own_sections()
+        # a resident's view log links the request whose page showed their record
+        register_seen_on("data_request", _("Personal data request"), "data_request")
 
 
 class OTPAdminConfig(admin_apps.AdminConfig):

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from weiguang.core.privacy import mask_phone
+from weiguang.core.transitions import StateMachine
+from weiguang.regions.models import Region
+from weiguang.regions.scoping import RegionScoped
 
 # A mainland mobile number: what sign-up, SMS codes and login by phone accept.
 MOBILE_RE = r"^1[3-9]\d{9}$"
@@ -142,3 +145,64 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.ip_address or ''}"
+
+
+class DataRequestKind(models.TextChoices):
+    CORRECTION = "correction", pgettext_lazy("personal data", "Correction")
+    DELETION = "deletion", pgettext_lazy("personal data", "Deletion")
+
+
+class DataRequestStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for staff")
+    DONE = "done", _("Carried out")
+    REFUSED = "refused", _("Refused")
+
+
+DATA_REQUEST_TRANSITIONS = StateMachine.build(
+    "status",
+    [
+        ("carry_out", ["submitted"], "done", "datarequest.handle", _("Carry out")),
+        ("refuse", ["submitted"], "refused", "datarequest.handle", _("Refuse")),
+        # a deletion asked by a person without a resident record: no staff hold data about them
+        ("close_at_once", ["submitted"], "done", None, _("Carried out at once")),
+    ],
+)
+
+
+class DataRightsRequest(RegionScoped):
+    """A person's request about their personal data (PIPL): correct their resident record, or
+    close their account and erase their personal fields. The staff of the grid of the resident
+    record carry it out or refuse it (accounts.personal_data). A request of a person without a
+    resident record has no grid: no staff see it (a deletion is carried out at once)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_requests")
+    resident = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    grid = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=DataRequestKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DataRequestStatus.choices, default=DataRequestStatus.SUBMITTED
+    )
+    # a correction: {"phone"|"building"|"door": text, "groups": [group codes]}
+    change = models.JSONField(_("requested change"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), max_length=500, blank=True)
+    answer = models.TextField(_("answer"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+
+    scope_path_lookup = "grid__path"
+    scope_relations = {"owner": ("user",)}
+    state_machine = DATA_REQUEST_TRANSITIONS
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("personal data request")
+        verbose_name_plural = _("personal data requests")
+        indexes = [models.Index(fields=["status", "grid"], name="accounts_datareq_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import security, signup, staff
+from .views import data, security, signup, staff
 
 # Each sub-area of accounts adds its pages here (views/ holds one module a sub-area).
 urlpatterns: list = [
@@ -28,4 +28,10 @@ urlpatterns: list = [
     path("security/2fa/recovery-codes/", security.recovery, name="security_recovery"),
     path("security/2fa/remove/", security.remove, name="security_remove"),
     path("security/sessions/end-others/", security.end_others, name="security_end_others"),
+    # personal information rights (PIPL): the person's own data, the staff's requests
+    path("my/data/", data.my_data, name="my_data"),
+    path("my/data/export.json", data.my_data_download, {"fmt": "json"}, name="my_data_json"),
+    path("my/data/export.xlsx", data.my_data_download, {"fmt": "xlsx"}, name="my_data_xlsx"),
+    path("staff/data-requests/", data.data_requests, name="data_requests"),
+    path("staff/data-requests/<id:pk>/", data.data_request, name="data_request"),
 ]

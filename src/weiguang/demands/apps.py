@@ -11,10 +11,11 @@ class DemandsConfig(AppConfig):
 
         from weiguang.core import scheduler
 
-        from . import navigation, staff_roles
+        from . import navigation, personal_data, staff_roles
 
         scheduler.register("weiguang.demands.tasks.escalate_overdue", dt.timedelta(minutes=10))
         scheduler.register("weiguang.demands.tasks.close_unevaluated", dt.timedelta(hours=1))
         scheduler.register("weiguang.demands.tasks.send_deadline_reminders", dt.timedelta(minutes=10))
         navigation.register()  # its role flag, navigation entries and home tiles
         staff_roles.register()  # a department handler is made with the department
+        personal_data.register()  # its sections of a person's data (accounts.personal_data)

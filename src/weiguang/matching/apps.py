@@ -18,3 +18,7 @@ class MatchingConfig(AppConfig):
         # and a wish that leaves the wall closes the invitations still waiting for it.
         Wish.state_machine.in_transaction.append(invitations.expire_when_wish_leaves_wall)
         navigation.register()  # its home tiles
+
+        from . import personal_data
+
+        personal_data.register()  # its sections of a person's data (accounts.personal_data)

@@ -64,7 +64,9 @@ def resident_for(actor, resident: Resident | int | str | None, grid=None) -> Res
     when `grid` is given, the resident lives in that grid.
 
     Refusals: no such resident -> InvalidInput on `resident_id`; a resident out of the actor's
-    sight -> NotAllowed; another grid -> InvalidInput on `resident_id`."""
+    sight -> NotAllowed; a resident without consent to processing (never given, or withdrawn
+    on their "my data" page) -> InvalidInput on `resident_id`; another grid -> InvalidInput on
+    `resident_id`."""
     pk = resident.pk if isinstance(resident, Resident) else resident
     if isinstance(pk, str):
         pk = int(pk) if pk.isdigit() else None
@@ -75,6 +77,13 @@ def resident_for(actor, resident: Resident | int | str | None, grid=None) -> Res
         if not Resident.objects.filter(pk=pk).exists():
             raise InvalidInput(_("There is no such resident."), fields={"resident_id": "not_found"})
         raise NotAllowed(_("You may only act for residents of the places you serve."))
+    if not found.consent:
+        raise InvalidInput(
+            _(
+                "This resident has not given (or has withdrawn) consent to processing: nothing new may be recorded for them."
+            ),
+            fields={"resident_id": "no_consent"},
+        )
     if grid is not None and found.grid_id != grid.pk:
         raise InvalidInput(
             _("This resident does not live in the chosen grid."), fields={"resident_id": "other_grid"}

@@ -93,6 +93,9 @@ ACTION_ROLES: dict[str, set[str]] = {
     "claimers.recommend": STAFF,  # rank candidates for a wish or demand, invite, bulk-assign
     "invitation.view": STAFF | {OWNER},  # OWNER: the invitee, or a representative of the invited unit
     "invitation.respond": {OWNER},  # accept (which claims the wish) or decline
+    # personal-data requests (PIPL): the person's own, and the staff of their grid who act on them
+    "datarequest.view": STAFF | {OWNER},
+    "datarequest.handle": STAFF,
 }
 
 

@@ -12,3 +12,7 @@ class VolunteersConfig(AppConfig):
         from . import navigation
 
         navigation.register()  # its role flags, navigation entry and home tiles
+
+        from . import personal_data
+
+        personal_data.register()  # its sections of a person's data (accounts.personal_data)

@@ -17,3 +17,7 @@ class WishesConfig(AppConfig):
         Wish.state_machine.on_commit.append(wall.invalidate_for)
         scheduler.register("weiguang.wishes.tasks.expire_overdue_claims", dt.timedelta(minutes=10))
         navigation.register()  # its navigation entries and home tiles
+
+        from . import personal_data
+
+        personal_data.register()  # its sections of a person's data (accounts.personal_data)

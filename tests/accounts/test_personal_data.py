@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from weiguang.accounts import personal_data as pd
-from weiguang.accounts.models import Account, DataRightsRequest
+from weiguang.accounts.models import Account, DataRightsRequest, SmsMessage
+from weiguang.accounts.sms import send_sms
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.models import AuditEntry, Notification
 from weiguang.people.models import PopulationGroup
@@ -98,6 +99,7 @@ def test_the_page_shows_the_data_and_the_downloads_hold_it(client, busy):
     doc = json.loads(response.content)
     assert {w["title"] for w in section(doc["sections"], "wishes")} == {"想要一个电饭煲", "想请人理发"}
     assert client.get("/api/v1/me/data").json()["sections"] == doc["sections"]
+    assert section(doc["sections"], "sessions")  # where they are logged in: this browser
 
     response = client.get("/my/data/export.xlsx")
     book = load_workbook(io.BytesIO(response.content))
@@ -218,6 +220,10 @@ def test_a_deletion_closes_the_account_erases_the_person_and_keeps_the_history(c
     people = busy
     resident = people.resident
     Account.objects.create(user=people.resident_user, phone="13912345678")
+    send_sms("13912345678", "您的验证码是 123456", purpose="login")
+    assert (
+        section(pd.personal_data(people.resident_user), "text_messages")[0]["text"] == "您的验证码是 123456"
+    )
     people.resident_user.set_password(PASSWORD)
     people.resident_user.save()
     wish = resident.wishes.first()
@@ -237,6 +243,7 @@ def test_a_deletion_closes_the_account_erases_the_person_and_keeps_the_history(c
     assert not user.is_active and not user.has_usable_password()
     assert user.username.startswith("closed-") and user.first_name == ""
     assert Account.objects.get(user=user).phone is None
+    assert not SmsMessage.objects.filter(phone="13912345678").exists()
     resident.refresh_from_db()
     assert resident.name == "王**" and resident.phone == "" and resident.id_number == ""
     assert resident.door == "" and resident.user is None and not resident.consent

@@ -40,7 +40,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from weiguang.core.audit import log_action, save_and_log_update
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
@@ -54,7 +54,15 @@ from weiguang.people.services import own_resident, record_views
 from weiguang.regions.access import holders
 from weiguang.regions.models import Role
 
-from .models import Account, DataRequestKind, DataRequestStatus, DataRightsRequest
+from .models import (
+    Account,
+    DataRequestKind,
+    DataRequestStatus,
+    DataRightsRequest,
+    SmsCode,
+    SmsMessage,
+    UserSession,
+)
 from .staff import end_sessions
 
 # --- the registry -------------------------------------------------------------------------------
@@ -155,6 +163,28 @@ def _account_rows(user, resident) -> list[dict]:
             "date_joined": user.date_joined,
             "last_login": user.last_login,
         }
+    ]
+
+
+def _sms_rows(user, resident) -> list[dict]:
+    phone = Account.objects.filter(user=user).values_list("phone", flat=True).first()
+    if not phone:
+        return []
+    return [
+        {"text": m.text, "status": m.get_status_display(), "created_at": m.created_at, "sent_at": m.sent_at}
+        for m in SmsMessage.objects.filter(phone=phone).order_by("-created_at", "-id")
+    ]
+
+
+def _session_rows(user, resident) -> list[dict]:
+    return [
+        {
+            "user_agent": s.user_agent,
+            "ip_address": s.ip_address,
+            "created_at": s.created_at,
+            "last_seen": s.last_seen,
+        }
+        for s in UserSession.objects.filter(user=user).order_by("-last_seen")
     ]
 
 
@@ -273,6 +303,30 @@ def register_own_sections() -> None:
             "phone": _("mobile number"),
             "date_joined": _("signed up"),
             "last_login": _("last login"),
+        },
+    )
+    register_personal_data(
+        "sessions",
+        _("Where you are logged in"),
+        _session_rows,
+        order=12,
+        fields={
+            "user_agent": pgettext_lazy("user session", "browser"),
+            "ip_address": pgettext_lazy("user session", "address"),
+            "created_at": pgettext_lazy("user session", "logged in at"),
+            "last_seen": pgettext_lazy("user session", "last seen"),
+        },
+    )
+    register_personal_data(
+        "text_messages",
+        _("Text messages sent to you"),
+        _sms_rows,
+        order=14,
+        fields={
+            "text": _("text"),
+            "status": _("status"),
+            "created_at": _("created at"),
+            "sent_at": _("sent at"),
         },
     )
     register_personal_data(
@@ -506,7 +560,8 @@ def _apply_correction(req: DataRightsRequest, by) -> None:
 
 def close_account(user, by) -> None:
     """The account is closed: inactive, no usable password, the user name and mobile number
-    replaced by an anonymous token, names and e-mail emptied, API tokens revoked. Sessions end
+    replaced by an anonymous token, names and e-mail emptied, the text messages and codes sent
+    to the number deleted, API tokens revoked. Sessions end
     with it (accounts.staff.end_sessions: its sessions and its API tokens)."""
     User = get_user_model()
     locked = User.objects.select_for_update().get(pk=user.pk)
@@ -516,6 +571,10 @@ def close_account(user, by) -> None:
     locked.is_active = False
     locked.set_unusable_password()
     locked.save()
+    phone = Account.objects.filter(user=locked).values_list("phone", flat=True).first()
+    if phone:  # the text messages and codes sent to the number go with it
+        SmsMessage.objects.filter(phone=phone).delete()
+        SmsCode.objects.filter(phone=phone).delete()
     Account.objects.filter(user=locked).update(phone=None)
     end_sessions(locked)  # the session store's sessions and the API tokens
     log_action(locked, "close_account", by)

@@ -4,6 +4,8 @@ resident the search did not find, on the spot, and record the wish."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 PASSWORD = "pass-Weiguang-1"  # tests.factories.UserFactory's password
 
 
@@ -56,6 +58,12 @@ def fits_the_phone(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def shot(page, folder: Path, name: str) -> None:
+    """A screenshot of the whole page, folder/name.png, for a person to look at."""
+    folder.mkdir(exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
 def status_of(page) -> str:
     return page.get_attribute("[data-testid=status]", "data-status")
 
@@ -82,6 +90,17 @@ def add_the_resident(page) -> None:
     form's errors."""
     with page.expect_navigation():
         page.click("[data-testid=add-resident-submit]")
+
+
+def add_a_resident_on_the_spot(page, name: str, grid: str) -> None:
+    """All of it, for a grid worker of one `grid`: the search finds no `name`, the form opens with
+    the name typed and their grid chosen, they fill it in and add her; she is chosen at step 2."""
+    search_a_resident_not_there(page, name)
+    assert page.locator("#id_nr-grid option:checked").inner_text().endswith(grid)
+    fill_the_resident(page)
+    assert fits_the_phone(page)
+    add_the_resident(page)
+    assert name in page.locator("[data-testid=chosen-resident]").inner_text()
 
 
 def record_the_wish(page, title: str) -> None:

@@ -22,6 +22,7 @@ from .pages import (
     log_in,
     record_the_wish,
     search_a_resident_not_there,
+    shot,
     status_of,
 )
 
@@ -77,8 +78,7 @@ def test_screenshots_of_the_form(browser, live_server, people, tree, lang, size)
     page.uncheck("#id_nr-consent")
     add_the_resident(page)  # to see the errors too
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"wish-add-resident-{size}-{lang}.png"), full_page=True)
+    shot(page, SHOTS, f"wish-add-resident-{size}-{lang}")
     context.close()
 
 
@@ -95,8 +95,7 @@ def test_the_desk_adds_the_resident_and_keeps_the_demand_as_typed(phone, people,
     staff.select_option("#id_nr-grid", str(tree.grid_a1.pk))
     fill_the_resident(staff)
     assert fits_the_phone(staff)
-    SHOTS.mkdir(exist_ok=True)
-    staff.screenshot(path=str(SHOTS / "desk-adding-phone-zh-hans.png"), full_page=True)
+    shot(staff, SHOTS, "desk-adding-phone-zh-hans")
     staff.click("[data-testid=add-resident-submit]")  # htmx: swapped in place
     staff.wait_for_selector("#chosen-resident input[name=resident]", state="attached")
     resident = Resident.objects.get(name="刘桂芳")
@@ -105,7 +104,7 @@ def test_the_desk_adds_the_resident_and_keeps_the_demand_as_typed(phone, people,
     assert staff.input_value("#id_title") == "楼道灯坏了"  # nothing typed was lost
     assert staff.input_value("#id_description") == "三楼的灯不亮"
     assert fits_the_phone(staff)
-    staff.screenshot(path=str(SHOTS / "desk-after-adding-phone-zh-hans.png"), full_page=True)
+    shot(staff, SHOTS, "desk-after-adding-phone-zh-hans")
     staff.focus("#id_title")
     with staff.expect_navigation():
         staff.keyboard.press("Enter")  # Enter saves the demand, not the "add the resident" button

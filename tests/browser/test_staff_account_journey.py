@@ -15,13 +15,12 @@ from weiguang.regions.models import Membership, Role
 from weiguang.wishes.models import Wish, WishStatus
 
 from .pages import (
-    add_the_resident,
-    fill_the_resident,
+    add_a_resident_on_the_spot,
     fits_the_phone,
     follow,
     log_in,
     record_the_wish,
-    search_a_resident_not_there,
+    shot,
     status_of,
 )
 
@@ -29,11 +28,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Wangge-light-2026"
 SHOTS = Path("/tmp/shots-staff")
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_the_street_admin_creates_a_grid_worker_who_records_a_wish_for_a_resident_added_on_the_spot(
@@ -54,13 +48,12 @@ def test_the_street_admin_creates_a_grid_worker_who_records_a_wish_for_a_residen
     admin.select_option(f"{form} select[name=role]", Role.GRID_WORKER)
     admin.select_option(f"{form} select[name=region]", str(tree.grid_a2.pk))
     assert fits_the_phone(admin)
-    with admin.expect_navigation():
-        admin.click(f"{form} button[type=submit]")
+    follow(admin, f"{form} button[type=submit]")
     main = admin.inner_text("main")
     assert "刘小燕的账号已开通" in main and "已启用，尚未设置密码" in main
     assert "网格员 · 七星里第二网格" in main
     assert fits_the_phone(admin)
-    shot(admin, "1-account-opened")
+    shot(admin, SHOTS, "1-account-opened")
     user = Membership.objects.get(role=Role.GRID_WORKER, region=tree.grid_a2).user
 
     # --- the list finds her by her number -------------------------------------------------------
@@ -74,11 +67,10 @@ def test_the_street_admin_creates_a_grid_worker_who_records_a_wish_for_a_residen
     worker.goto(link)
     assert "刘小燕，欢迎使用微光" in worker.inner_text("main")
     assert fits_the_phone(worker)
-    shot(worker, "2-set-password")
+    shot(worker, SHOTS, "2-set-password")
     worker.fill("input[name=password]", PASSWORD)
     worker.fill("input[name=password2]", PASSWORD)
-    with worker.expect_navigation():
-        worker.click("[data-testid=set-password-form] button[type=submit]")
+    follow(worker, "[data-testid=set-password-form] button[type=submit]")
     assert worker.url.endswith("/login/")
     assert "密码已设置" in worker.inner_text("main")
     log_in(worker, "13700001234", PASSWORD)
@@ -86,18 +78,11 @@ def test_the_street_admin_creates_a_grid_worker_who_records_a_wish_for_a_residen
 
     # --- her first wish: for a resident the search does not find, added on the spot ------------
     follow(worker, "[data-nav=grid]")
-    search_a_resident_not_there(worker, "赵淑兰")
-    # Her one grid is chosen for her.
-    assert worker.locator("#id_nr-grid option:checked").inner_text().endswith("七星里第二网格")
-    fill_the_resident(worker)
-    assert fits_the_phone(worker)
-    shot(worker, "3-add-resident")
-    add_the_resident(worker)
-    assert "赵淑兰" in worker.locator("[data-testid=chosen-resident]").inner_text()
+    add_a_resident_on_the_spot(worker, "赵淑兰", grid="七星里第二网格")  # her one grid
     record_the_wish(worker, "想要一副老花镜")
     assert status_of(worker) == WishStatus.SUBMITTED
     assert fits_the_phone(worker)
-    shot(worker, "4-wish-recorded")
+    shot(worker, SHOTS, "3-wish-recorded")
     resident = Resident.objects.get(name="赵淑兰")
     wish = Wish.objects.get(title="想要一副老花镜")
     assert resident.grid == tree.grid_a2 and wish.resident == resident and wish.created_by == user
@@ -107,7 +92,7 @@ def test_the_street_admin_creates_a_grid_worker_who_records_a_wish_for_a_residen
     row = worker.locator("[data-testid=region-wishes] li", has_text="想要一副老花镜")
     assert "赵淑兰" in row.inner_text() and "七星里第二网格" in row.inner_text()
     assert fits_the_phone(worker)
-    shot(worker, "5-area-wishes")
+    shot(worker, SHOTS, "4-area-wishes")
     follow(admin, "[data-nav=queue]")
     assert "赵淑兰" in admin.locator("main li", has_text="想要一副老花镜").inner_text()
 

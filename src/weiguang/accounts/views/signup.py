@@ -142,27 +142,35 @@ def _code_step(request, template: str, purpose: str, details_form, **context):
     return _page(request, template, details_form(initial={"phone": phone}), stage="details", **context)
 
 
+def _code_form_page(request, template, purpose, form_class, done):
+    """A page of two steps: the number (a code is sent), then the code and the rest of
+    `form_class`, which go to `done(data)`: a service, whose answer is the response. A
+    refusal shows the details again with the error on its field."""
+    if request.method != "POST":
+        return _page(request, template, PhoneForm(), stage="phone")
+    if request.POST.get("action") == SEND:
+        return _code_step(request, template, purpose, form_class)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            return done(form.cleaned_data)
+        except ServiceError as err:
+            apply_service_error(form, err)
+    return _page(request, template, form, stage="details")
+
+
 def signup(request):
     """GET/POST /signup/: the number → a code → code, name and password → logged in."""
     if request.user.is_authenticated:
         return redirect(signup_next_url())
-    template = "accounts/signup.html"
-    if request.method != "POST":
-        return _page(request, template, PhoneForm(), stage="phone")
-    if request.POST.get("action") == SEND:
-        return _code_step(request, template, CodePurpose.REGISTER, SignupForm)
-    form = SignupForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = registration.register(data["phone"], data["code"], data["password"], data["name"])
-        except ServiceError as err:
-            apply_service_error(form, err)
-        else:
-            login(request, user, backend=BACKEND)
-            messages.success(request, _("Welcome! Your account is ready."))
-            return redirect(signup_next_url())
-    return _page(request, template, form, stage="details")
+
+    def done(data):
+        user = registration.register(data["phone"], data["code"], data["password"], data["name"])
+        login(request, user, backend=BACKEND)
+        messages.success(request, _("Welcome! Your account is ready."))
+        return redirect(signup_next_url())
+
+    return _code_form_page(request, "accounts/signup.html", CodePurpose.REGISTER, SignupForm, done)
 
 
 def login_by_code(request):
@@ -195,19 +203,10 @@ def login_by_code(request):
 def password_reset(request):
     """GET/POST /password/reset/: the number → a code → a new password. The answer is the same
     whether the number has an account or not."""
-    template = "accounts/password_reset.html"
-    if request.method != "POST":
-        return _page(request, template, PhoneForm(), stage="phone")
-    if request.POST.get("action") == SEND:
-        return _code_step(request, template, CodePurpose.RESET, ResetForm)
-    form = ResetForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            registration.reset_password(data["phone"], data["code"], data["password"])
-        except ServiceError as err:
-            apply_service_error(form, err)
-        else:
-            messages.success(request, _("Your password was changed. Please log in with the new one."))
-            return redirect("login")
-    return _page(request, template, form, stage="details")
+
+    def done(data):
+        registration.reset_password(data["phone"], data["code"], data["password"])
+        messages.success(request, _("Your password was changed. Please log in with the new one."))
+        return redirect("login")
+
+    return _code_form_page(request, "accounts/password_reset.html", CodePurpose.RESET, ResetForm, done)

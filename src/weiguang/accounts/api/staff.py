@@ -96,6 +96,11 @@ def _account(actor, user_id: int):
         raise Http404 from err
 
 
+def _answer(actor, user_id: int) -> dict:
+    """What the endpoints answer: the account as it is now."""
+    return _out(actor, _account(actor, user_id))
+
+
 def _require_manager(actor) -> None:
     if not staff.may_manage_accounts(actor):
         raise NotAllowed(staff.not_a_manager())
@@ -118,10 +123,15 @@ def list_accounts(request, filters: Query[StaffQuery]):
 _API_FIELDS = {"region": "region_id", "target": "target_id"}
 
 
-def _api_fields(err: ServiceError) -> ServiceError:
-    """The service names the page's fields; the API's are region_id and target_id."""
-    err.fields = {_API_FIELDS.get(k, k): v for k, v in err.fields.items()}
-    return err
+def _granting(service, actor, data: GrantIn, *args, **kwargs):
+    """`service` (create_staff_account, grant_role) with the role and where of `data`; the
+    service names the page's fields, the API's are region_id and target_id."""
+    region = referenced(staff.regions_in_scope(actor), data.region_id, "region_id", staff.unknown_region())
+    try:
+        return service(actor, *args, role=data.role, region=region, target=data.target_id, **kwargs)
+    except ServiceError as err:
+        err.fields = {_API_FIELDS.get(k, k): v for k, v in err.fields.items()}
+        raise
 
 
 @router.post(
@@ -132,23 +142,18 @@ def _api_fields(err: ServiceError) -> ServiceError:
 def create_account(request, data: CreateIn):
     actor = require_user(request)
     _require_manager(actor)
-    region = referenced(staff.regions_in_scope(actor), data.region_id, "region_id", staff.unknown_region())
-    try:
-        user = staff.create_staff_account(
-            actor, name=data.name, phone=data.phone, role=data.role, region=region, target=data.target_id,
-            base_url=request.build_absolute_uri("/"),
-        )  # fmt: skip
-    except ServiceError as err:
-        raise _api_fields(err) from None
-    return 201, _out(actor, _account(actor, user.pk))
+    base_url = request.build_absolute_uri("/")
+    user = _granting(
+        staff.create_staff_account, actor, data, name=data.name, phone=data.phone, base_url=base_url
+    )
+    return 201, _answer(actor, user.pk)
 
 
 @router.get(
     "/accounts/{id:user_id}", response={200: StaffAccountOut, **ERROR_RESPONSES}, summary="One staff account"
 )
 def get_account(request, user_id: Id):
-    actor = require_user(request)
-    return _out(actor, _account(actor, user_id))
+    return _answer(require_user(request), user_id)
 
 
 @router.post(
@@ -159,12 +164,8 @@ def get_account(request, user_id: Id):
 def grant_role(request, user_id: Id, data: GrantIn):
     actor = require_user(request)
     user = _account(actor, user_id)
-    region = referenced(staff.regions_in_scope(actor), data.region_id, "region_id", staff.unknown_region())
-    try:
-        staff.grant_role(actor, user, role=data.role, region=region, target=data.target_id)
-    except ServiceError as err:
-        raise _api_fields(err) from None
-    return 201, _out(actor, _account(actor, user_id))
+    _granting(staff.grant_role, actor, data, user)
+    return 201, _answer(actor, user_id)
 
 
 @router.delete(
@@ -179,16 +180,18 @@ def remove_role(request, user_id: Id, role_id: Id):
     if membership is None:
         raise Http404
     staff.remove_role(actor, membership)
-    return _out(actor, _account(actor, user_id))
+    return _answer(actor, user_id)
 
 
-def _account_action(name: str, service, summary: str) -> None:
-    """POST /accounts/{user_id}/<name>: the service on the account, which it answers with."""
+def _account_action(name: str, service, summary: str, *, base_url: bool = False) -> None:
+    """POST /accounts/{user_id}/<name>: the service on the account (`base_url`: with the site's
+    address, for a link), which it answers with."""
 
     def endpoint(request, user_id: Id):
         actor = require_user(request)
-        service(actor, _account(actor, user_id))
-        return _out(actor, _account(actor, user_id))
+        extra = {"base_url": request.build_absolute_uri("/")} if base_url else {}
+        service(actor, _account(actor, user_id), **extra)
+        return _answer(actor, user_id)
 
     endpoint.__name__ = name
     router.post(
@@ -204,14 +207,9 @@ _account_action(
     "Deactivate an account: no more logins, its sessions and tokens end (street admin)",
 )
 _account_action("reactivate", staff.reactivate, "Reactivate a deactivated account (street admin)")
-
-
-@router.post(
-    "/accounts/{id:user_id}/send_link",
-    response={200: StaffAccountOut, **ERROR_RESPONSES},
-    summary="Send the link to set a password again (the older link dies); until they set one",
+_account_action(
+    "send_link",
+    staff.send_link,
+    "Send the link to set a password again (the older link dies); until they set one",
+    base_url=True,
 )
-def send_link(request, user_id: Id):
-    actor = require_user(request)
-    staff.send_link(actor, _account(actor, user_id), base_url=request.build_absolute_uri("/"))
-    return _out(actor, _account(actor, user_id))

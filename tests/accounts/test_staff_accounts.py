@@ -32,11 +32,12 @@ def link_in(message: SmsMessage) -> str:
 
 
 def create(actor, people, **kw):
+    """A new account; a department handler's or representative's (`target`) has no region."""
     values = {
         "name": "刘网格",
         "phone": "13700001111",
         "role": Role.GRID_WORKER,
-        "region": people.tree.grid_a2,
+        "region": None if "target" in kw else people.tree.grid_a2,
     }
     values.update(kw)
     return staff.create_staff_account(actor, base_url=BASE, **values)
@@ -155,12 +156,7 @@ def test_a_duplicate_phone_or_bad_input_is_refused(people):
 def test_a_department_handler_comes_with_the_department(client, people):
     depts = Depts(people.tree)
     user = create(
-        people.street_admin,
-        people,
-        phone="13700003333",
-        role=Role.DEPARTMENT,
-        region=None,
-        target=depts.city.pk,
+        people.street_admin, people, phone="13700003333", role=Role.DEPARTMENT, target=depts.city.pk
     )
     assert user in depts.city.handlers.all()
     assert Membership.objects.filter(user=user, role=Role.DEPARTMENT, region=people.tree.street).exists()
@@ -192,22 +188,14 @@ def test_a_partner_representative_comes_with_the_unit(client, people):
     client.force_login(people.staff)
     assert new_account not in html(client.get(f"/partners/{people.partner.pk}/"))
     user = create(
-        people.street_admin, people, phone="13700005555", role=Role.PARTNER_REP, region=None,
-        target=people.partner.pk,
-    )  # fmt: skip
+        people.street_admin, people, phone="13700005555", role=Role.PARTNER_REP, target=people.partner.pk
+    )
     assert user in people.partner.representatives.all()
     client.force_login(people.street_admin)
     page = client.get(f"/partners/{people.partner.pk}/")
     assert user.first_name in html(page).split('data-testid="representatives"')[1].split("</dd>")[0]
     with pytest.raises(NotAllowed):  # community staff do not name representatives here
-        create(
-            people.staff,
-            people,
-            phone="13700006666",
-            role=Role.PARTNER_REP,
-            region=None,
-            target=people.partner.pk,
-        )
+        create(people.staff, people, phone="13700006666", role=Role.PARTNER_REP, target=people.partner.pk)
     m = Membership.objects.get(user=user, role=Role.PARTNER_REP)
     with pytest.raises(NotAllowed):  # nor remove them
         staff.remove_role(people.staff, m)

@@ -128,29 +128,26 @@ def test_one_code_a_minute_to_a_number_with_the_wait_in_seconds():
     assert SmsCode.objects.count() == 2
 
 
-def test_five_codes_an_hour_to_a_number_with_the_wait_in_minutes():
+@pytest.mark.parametrize(
+    ("sent", "every", "asked_at", "wait", "said", "free_at"),
+    [
+        (5, dt.timedelta(minutes=2), dt.timedelta(minutes=10), 50 * 60, "请等待 50 分钟后再试",
+         dt.timedelta(minutes=60, seconds=1)),
+        (10, dt.timedelta(minutes=13), dt.timedelta(hours=3), 21 * 3600, "请等待 21 小时后再试",
+         dt.timedelta(hours=24, seconds=1)),
+    ],
+    ids=["five codes an hour, the wait in minutes", "ten codes a day, the wait in hours"],
+)  # fmt: skip
+def test_the_codes_a_number_gets_an_hour_and_a_day(sent, every, asked_at, wait, said, free_at):
     start = timezone.now()
-    for n in range(5):
-        with time_machine.travel(start + dt.timedelta(minutes=2 * n), tick=False):
+    for n in range(sent):
+        with time_machine.travel(start + every * n, tick=False):
             issue()
-    with time_machine.travel(start + dt.timedelta(minutes=10), tick=False):
+    with time_machine.travel(start + asked_at, tick=False):
         error = refused()
-    assert error.retry_after == 50 * 60
-    assert "请等待 50 分钟后再试" in error.message
-    with time_machine.travel(start + dt.timedelta(minutes=60, seconds=1), tick=False):
-        issue()
-
-
-def test_ten_codes_a_day_to_a_number_with_the_wait_in_hours():
-    start = timezone.now()
-    for n in range(10):
-        with time_machine.travel(start + dt.timedelta(minutes=13 * n), tick=False):
-            issue()
-    with time_machine.travel(start + dt.timedelta(hours=3), tick=False):
-        error = refused()
-    assert error.retry_after == 21 * 3600
-    assert "请等待 21 小时后再试" in error.message
-    with time_machine.travel(start + dt.timedelta(hours=24, seconds=1), tick=False):
+    assert error.retry_after == wait
+    assert said in error.message
+    with time_machine.travel(start + free_at, tick=False):
         issue()
 
 

@@ -410,7 +410,7 @@ def admin_values(route: str, w: World) -> list[dict] | None:
     if route.startswith("admin/r/"):
         wish = Wish.objects.order_by("pk").first()
         return [{"content_type_id": ContentType.objects.get_for_model(Wish).pk, "object_id": wish.pk}]
-    m = re.match(r"admin/(\w+)/(\w+)/<(?:path:|int:)?(object_id|id|pk)>/", route)  # int: django-otp's
+    m = re.match(r"admin/(\w+)/(\w+)/<(?:path:)?(object_id|id)>/", route)
     if not m:
         return None
     from django.apps import apps

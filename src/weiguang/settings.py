@@ -210,6 +210,7 @@ LOGIN_URL = "login"
 # two weeks (SESSION_COOKIE_AGE).
 STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", 30))
 OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "微光")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows an authenticator's secret
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 

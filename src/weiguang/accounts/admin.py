@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Account, SmsMessage
 
@@ -24,3 +26,16 @@ class SmsMessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class AuthenticatorAdmin(TOTPDeviceAdmin):
+    """django-otp's admin of authenticators without its pages that show a device's QR code and
+    secret (OTP_ADMIN_HIDE_SENSITIVE_DATA hides the key too): an admin removes a lost
+    authenticator so its owner can set up a new one, and never reads anyone's."""
+
+    def get_urls(self):
+        return admin.ModelAdmin.get_urls(self)
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, AuthenticatorAdmin)

@@ -716,6 +716,31 @@ def add_referred(w: World, i: int) -> str:
     return title
 
 
+def add_building(w: World, i: int) -> str:
+    """A building of a grid (the place tree lists them after the regions)."""
+    from weiguang.regions.models import Building
+
+    return Building.objects.create(grid=w.grid(i), name=f"第{i}号楼栋").name
+
+
+def add_residence_request(w: World, i: int) -> str:
+    """A pending residence request in community A; every other one with a record to match."""
+    from weiguang.accounts import residence
+    from weiguang.accounts.models import Account
+    from weiguang.regions.models import Building
+
+    grid = (w.tree.grid_a1, w.tree.grid_a2)[i % 2]
+    name = f"申请人{'甲乙丙丁戊己庚辛'[i]}"
+    user = UserFactory(username=f"applicant{i}", first_name=name)
+    phone = f"1370000{i:04d}"
+    Account.objects.create(user=user, phone=phone)
+    if i % 2 == 0:
+        ResidentFactory(name=name, grid=w.tree.grid_a2, phone=phone)
+    building, _ = Building.objects.get_or_create(grid=grid, name=f"{i + 1}号楼")
+    residence.request_residence(user, grid=grid, building=building, door=f"{i + 1}-101")
+    return name
+
+
 @dataclass
 class Case:
     id: str
@@ -840,6 +865,7 @@ PAGES: list[Case] = [
     Case("partner_deliveries", "/partners/deliveries/", "street_admin", add_delivery),
     Case("my_data", "/my/data/", "resident_user", add_own_data),
     Case("data_requests", "/staff/data-requests/", "street_admin", add_data_request),
+    Case("residence_queue", "/staff/residence/", "staff", add_residence_request),
 ]
 
 API: list[Case] = [
@@ -965,6 +991,8 @@ API: list[Case] = [
     ),
     Case("GET /data_requests", "/api/v1/data_requests", "street_admin", add_data_request, api=True),
     Case("GET /me/data", "/api/v1/me/data", "resident_user", add_own_data, api=True),
+    Case("GET /regions", "/api/v1/regions", "anonymous", add_building, api=True),
+    Case("GET /residence_requests", "/api/v1/residence_requests", "staff", add_residence_request, api=True),
 ]
 
 
@@ -987,6 +1015,7 @@ NOT_LISTS: set[str] = {
     "staff_account_new", "staff_set_password",
     "security_setup", "security_verify", "security_recovery", "security_remove", "security_end_others",
     "my_data_json", "my_data_xlsx", "data_request",
+    "residence", "residence_action",
 }  # fmt: skip
 
 # API GET routes that answer lists under other names than `items`.

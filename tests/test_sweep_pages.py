@@ -37,7 +37,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
-from weiguang.accounts.models import DataRightsRequest
+from weiguang.accounts.models import DataRightsRequest, ResidenceRequest
+from weiguang.accounts.residence_actions import RESIDENCE_ACTIONS
 from weiguang.demands import views_settings
 from weiguang.demands.actions import DEMAND_ACTIONS
 from weiguang.demands.models import (
@@ -276,6 +277,10 @@ FILLERS: dict[str, Callable] = {
     },
     "account/set-password/<str:uidb64>/<str:token>/": set_password_links,
     "staff/data-requests/<id:pk>/": lambda w: {"pk": ids(DataRightsRequest.objects.all(), "kind")},
+    "residence/<id:pk>/<slug:action>/": lambda w: {
+        "pk": ids(ResidenceRequest.objects.all(), "status"),
+        "action": words(*RESIDENCE_ACTIONS),
+    },
     "media/<path:path>": lambda w: {
         "path": texts([*w.photos, "nope.jpg", "../../../etc/passwd", "demands/%2e%2e/x.html"])
     },
@@ -303,6 +308,7 @@ API_FILLERS: dict[str, Callable] = {
     "resident_id": residents,
     "role_id": lambda w: ids(Membership.objects.all()),
     "request_id": lambda w: ids(DataRightsRequest.objects.all(), "kind"),
+    "residence_request_id": lambda w: ids(ResidenceRequest.objects.all(), "status"),
     "code": demand_codes,
     "token": lambda w: texts(Certificate.objects.values_list("verify_token", flat=True)),
     "rest": lambda w: words("nope/deeper", "wishes/1/nope"),

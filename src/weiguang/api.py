@@ -3,6 +3,8 @@
 from weiguang.accounts.api import auth as accounts_auth_api
 from weiguang.accounts.api import data as accounts_data_api
 from weiguang.accounts.api import staff as staff_accounts_api
+from weiguang.accounts.api.me import me_router
+from weiguang.accounts.api.residence import residence_router
 from weiguang.core.api import WeiguangAPI, auth_chain, fallback_router
 from weiguang.core.api import router as auth_router
 from weiguang.demands import api as demands_api
@@ -11,6 +13,7 @@ from weiguang.lists import api as lists_api
 from weiguang.matching import api as matching_api
 from weiguang.partners import api as partners_api
 from weiguang.people.api import residents_router
+from weiguang.regions.api import regions_router
 from weiguang.volunteers import api as volunteers_api
 from weiguang.wishes.api import router as wishes_router
 
@@ -24,6 +27,9 @@ api = WeiguangAPI(  # NinjaAPI with JSON errors throughout (core.api)
 )
 api.add_router("/auth", auth_router)
 api.add_router("/auth", accounts_auth_api.router)  # sign-up, login by code, password reset
+api.add_router("/me", me_router)  # who I am (core.api.me_body), my profile and residence
+api.add_router("/regions", regions_router)  # the place tree, buildings included
+api.add_router("/residence_requests", residence_router)
 api.add_router("/wishes", wishes_router)
 for demands_router in demands_api.routers:  # demands, sessions and meetings, transitions
     api.add_router("/demands", demands_router)

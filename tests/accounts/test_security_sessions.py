@@ -83,7 +83,7 @@ def test_an_htmx_request_after_the_idle_time_sends_the_whole_page_to_log_in(clie
 def test_an_idle_api_session_is_no_login(client, people):
     logged_in(client, people.staff)
     with later(31):
-        assert client.get("/api/v1/auth/me").status_code == 401
+        assert client.get("/api/v1/me").status_code == 401
 
 
 def test_the_security_page_lists_the_sessions_and_ends_the_others(client, people):

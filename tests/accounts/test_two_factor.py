@@ -50,7 +50,7 @@ def test_a_street_admin_sets_up_an_authenticator_before_any_other_page(client, p
     for path in ("/", "/staff/wishes/", "/security/", "/inbox/"):
         response = client.get(path)
         assert response.status_code == 302 and response.url.startswith(SETUP), path
-    assert client.get("/api/v1/auth/me").status_code == 401  # the API sees no login yet either
+    assert client.get("/api/v1/me").status_code == 401  # the API sees no login yet either
     page = client.get(SETUP)
     assert page.status_code == 200
     text = page.content.decode()
@@ -241,7 +241,7 @@ def test_a_street_admins_api_token_needs_the_code(client, people):
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=3), tick=False):
         issued = api_token(client, people.street_admin, otp=code_for(device))
     assert issued.status_code == 201
-    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {issued.json()['token']}"})
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {issued.json()['token']}"})
     assert me.status_code == 200 and me.json()["username"] == "street_admin"
 
 

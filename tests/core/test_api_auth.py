@@ -14,7 +14,7 @@ from ..factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 TOKEN = "/api/v1/auth/token"
-ME = "/api/v1/auth/me"
+ME = "/api/v1/me"
 WISHES = "/api/v1/wishes"
 PASSWORD = "pass-Weiguang-1"
 

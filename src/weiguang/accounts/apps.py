@@ -11,18 +11,24 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
+        from django.db.models.signals import post_save
         from django.urls import reverse
 
         from weiguang.core import scheduler
         from weiguang.core.navigation import register_object_link
+        from weiguang.people.models import Resident
         from weiguang.people.services import register_seen_on
 
-        from . import checks, navigation, personal_data, security  # noqa: F401  (checks registers the deploy checks)
+        from . import checks, navigation, personal_data, residence, security  # noqa: F401  (checks registers the deploy checks)
 
         # text messages that are due again (accounts.sms: retries with backoff)
         scheduler.register("weiguang.accounts.tasks.retry_sms", dt.timedelta(minutes=1))
-        navigation.register()  # its navigation entries and tiles (staff, security, my data, data requests)
+        # its navigation entries and tiles (staff, security, my data, data requests, where I live,
+        # the addresses to confirm)
+        navigation.register()
         security.connect()  # two-factor sign-in, sessions (accounts/security.py)
+        # a resident recorded with a building the place tree does not list yet makes it choosable
+        post_save.connect(residence.building_of_resident, sender=Resident, dispatch_uid="accounts_building")
 
         # the login page (core) links to the ways in that accounts adds
         for order, (key, label, name) in enumerate(

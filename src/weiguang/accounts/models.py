@@ -11,7 +11,8 @@ from django.utils.translation import pgettext_lazy
 
 from weiguang.core.privacy import mask_phone
 from weiguang.core.transitions import StateMachine
-from weiguang.regions.models import Region
+from weiguang.people.models import Resident
+from weiguang.regions.models import Building, Region
 from weiguang.regions.scoping import RegionScoped
 
 # A mainland mobile number: what sign-up, SMS codes and login by phone accept.
@@ -206,3 +207,60 @@ class DataRightsRequest(RegionScoped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+
+class ResidenceStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for community staff")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Not confirmed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ResidenceRequest(RegionScoped):
+    """ "Where I live": a person names their grid, building and door; staff of that community
+    confirm it, linking the account to a resident record (an existing one with the same phone,
+    or a new one), or reject it with a reason. Until then the person is "unconfirmed"
+    (accounts.residence.standing). The machine: accounts/residence.py."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="residence_requests"
+    )
+    grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("grid"))
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="+", verbose_name=_("building")
+    )
+    door = models.CharField(_("door"), max_length=30)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ResidenceStatus.choices, default=ResidenceStatus.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    resident = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="residence_requests",
+        verbose_name=_("resident record"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    scope_path_lookup = "grid__path"
+    scope_relations = {"owner": ("user",)}
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("residence request")
+        verbose_name_plural = _("residence requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending"), name="one_pending_residence_request"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} → {self.grid.name} {self.building.name} {self.door}"
+
+    @property
+    def address(self) -> str:
+        return " ".join([self.grid.name, self.building.name, self.door])

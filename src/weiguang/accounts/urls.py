@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import data, security, signup, staff
+from .views import data, residence, security, signup, staff
 
 # Each sub-area of accounts adds its pages here (views/ holds one module a sub-area).
 urlpatterns: list = [
@@ -34,4 +34,8 @@ urlpatterns: list = [
     path("my/data/export.xlsx", data.my_data_download, {"fmt": "xlsx"}, name="my_data_xlsx"),
     path("staff/data-requests/", data.data_requests, name="data_requests"),
     path("staff/data-requests/<id:pk>/", data.data_request, name="data_request"),
+    # where I live (after sign-up, and from the person's page); staff confirm it
+    path("my/residence/", residence.residence_page, name="residence"),
+    path("staff/residence/", residence.residence_queue, name="residence_queue"),
+    path("residence/<id:pk>/<slug:action>/", residence.residence_action, name="residence_action"),
 ]

@@ -573,9 +573,9 @@ def csrf_token(request):
     return {"token": get_token(request)}
 
 
-@router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="Who am I")
-def me(request):
-    user = require_user(request)
+def me_body(user) -> dict:
+    """Who the user is (MeOut): the start of GET /me, which accounts extends with the profile
+    (accounts/api/me.py)."""
     return {
         "id": user.pk,
         "username": user.get_username(),

@@ -38,6 +38,11 @@ ACTION_ROLES: dict[str, set[str]] = {
     "resident.view": STAFF | {Role.GRID_WORKER, OWNER},  # OWNER: the resident's own account
     "resident.view_log": STAFF,  # a resident's full record and who saw it, when
     "resident.create": STAFF | {Role.GRID_WORKER},  # add one on the spot (people.services.add_resident)
+    # "where I live" (accounts.ResidenceRequest): staff of the community named confirm or
+    # reject it (a grid worker may not: confirming a real name links an account to a record)
+    "residence.view": STAFF | {OWNER},
+    "residence.confirm": STAFF,
+    "residence.withdraw": {OWNER},
     # micro-wishes
     "wish.create_for_resident": STAFF | {Role.GRID_WORKER},
     "wish.list_region": STAFF | {Role.GRID_WORKER},

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from weiguang.core.admin import SafeAutocomplete, SafeAutocompleteAdmin
 
-from .models import Membership, Region
+from .models import Building, Membership, Region
 
 
 class MembershipInline(SafeAutocomplete, admin.TabularInline):
@@ -29,3 +29,11 @@ class MembershipAdmin(SafeAutocompleteAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "region__name"]
     autocomplete_fields = ["user", "region"]
     list_select_related = ["user", "region"]
+
+
+@admin.register(Building)
+class BuildingAdmin(SafeAutocompleteAdmin):
+    list_display = ["name", "grid"]
+    search_fields = ["name", "grid__name"]
+    autocomplete_fields = ["grid"]
+    list_select_related = ["grid"]

@@ -114,3 +114,28 @@ class Membership(RegionScoped):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role}@{self.region}"
+
+
+class Building(RegionScoped):
+    """A building (楼栋) of a grid: the leaf of the place tree a person picks where they live.
+
+    Not a Region: a building holds no roles and no records of its own (a resident's building
+    stays text on people.Resident), it is only a name to choose instead of typing it. Seeded
+    from the residents' buildings (accounts/migrations) and by the demo."""
+
+    grid = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="buildings", verbose_name=_("grid"),
+        limit_choices_to={"kind": RegionKind.GRID},
+    )  # fmt: skip
+    name = models.CharField(_("name"), max_length=30)
+
+    scope_path_lookup = "grid__path"
+
+    class Meta:
+        ordering = ["grid", "name", "id"]
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        constraints = [models.UniqueConstraint(fields=["grid", "name"], name="uniq_building_name_in_grid")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from weiguang.accounts import residence
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, RateLimited
 from weiguang.core.idempotency import create_once
 from weiguang.core.notifications import notify
@@ -153,6 +154,7 @@ def submit_wish(
     own = getattr(by, "resident", None) if hasattr(by, "resident") else None
     if resident is None or (own is not None and resident.pk == own.pk):
         if own is None:
+            residence.check_may_post_wish(by)  # the one rule of "unconfirmed" (accounts)
             raise InvalidInput(_("Choose the resident this wish is for."), fields={"resident_id": "required"})
         resident, channel = own, Channel.SELF
     else:

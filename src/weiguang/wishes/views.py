@@ -27,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from weiguang.accounts import residence
 from weiguang.core.actions import run_page_action
 from weiguang.core.errors import Conflict, ServiceError
 from weiguang.core.forms import apply_service_error
@@ -401,7 +402,8 @@ def wish_new(request):
     if resident is None:
         if access.can(request.user, "wish.create_for_resident"):
             return redirect("grid_wish_new")
-        return render(request, "wishes/new.html", {"no_resident": True}, status=403)
+        standing = residence.standing(request.user)  # unconfirmed: waits for the staff's confirmation
+        return render(request, "wishes/new.html", {"no_resident": True, "standing": standing}, status=403)
     cap = services.value_cap_for(resident.grid.street)
     context = {"resident": resident, "value_cap": cap, "kinds": WishKind.choices}
     if request.method == "POST":

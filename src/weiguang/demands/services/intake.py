@@ -132,6 +132,20 @@ def submit_demand(
     return demand
 
 
+def link_to_confirmed_resident(user, resident: Resident, by) -> int:
+    """When staff confirm where `user` lives (accounts.residence), the demands they sent online
+    while unconfirmed become the record's: they can follow them as theirs. Audited per demand."""
+    linked = 0
+    for demand in Demand.objects.select_for_update().filter(
+        created_by=user, resident__isnull=True, channel=DemandChannel.ONLINE
+    ):
+        demand.resident = resident
+        demand.save(update_fields=["resident", "updated_at"])
+        log_action(demand, "link_resident", by, resident=resident.pk)
+        linked += 1
+    return linked
+
+
 def _attach_photos(demand: Demand, files, stage: str, by) -> None:
     uploader = by if getattr(by, "is_authenticated", False) else None
     for f in files:

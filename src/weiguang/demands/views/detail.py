@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from weiguang.accounts import residence
 from weiguang.core.actions import run_page_action
 from weiguang.core.errors import ServiceError
 from weiguang.core.forms import apply_service_error
@@ -94,6 +95,11 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
         "returning": [t for t in transfers if t.status == TransferStatus.RETURN_REQUESTED],
         "refer_empty": "refer" in forms and not forms["refer"].meetings,
         "can_record_service": may(user, "demand.handle", demand),
+        # sent online by an account whose address staff have not confirmed yet: 未核实身份
+        "unconfirmed_author": contact
+        and not demand.resident_id
+        and demand.created_by_id is not None
+        and residence.is_unconfirmed_author(demand.created_by),
     }
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from weiguang.accounts import residence
 from weiguang.core import ratelimit
 from weiguang.core.errors import ServiceError
 from weiguang.core.forms import apply_service_error
@@ -64,9 +65,12 @@ def demand_new(request):
                 return redirect("demand_detail", pk=demand.pk)
             return redirect("demand_done", code=demand.tracking_code)
         return render(request, "demands/new.html", {"form": form}, status=422)
-    initial = {"grid": resident.grid_id} if resident is not None else {}
+    found = residence.standing(user)  # unconfirmed: to the grid they named, with their phone
+    initial = {"grid": found.grid.pk} if found.grid is not None else {}
+    if found.unconfirmed:
+        initial["contact_phone"] = residence.phone_of(user)
     form = PublicDemandForm(initial=initial, ask_phone=resident is None)
-    return render(request, "demands/new.html", {"form": form})
+    return render(request, "demands/new.html", {"form": form, "unconfirmed": found.unconfirmed})
 
 
 @require_GET

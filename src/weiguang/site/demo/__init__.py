@@ -23,13 +23,14 @@ from django.db import transaction
 
 from weiguang.regions.models import Region
 
-from .accounts import DEMO_PASSWORD, DEMO_SEED, LISTED_USERNAMES, Account, existing_accounts
+from .accounts import DEMO_PASSWORD, DEMO_SEED, LISTED_USERNAMES, NEWCOMER, Account, existing_accounts
 from .street import DISTRICT, STREET, Builder
 
 __all__ = [
     "DEMO_PASSWORD",
     "DEMO_SEED",
     "DISTRICT",
+    "NEWCOMER",
     "STREET",
     "Account",
     "DemoExists",

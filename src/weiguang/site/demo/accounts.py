@@ -9,6 +9,7 @@ from weiguang.regions.models import Membership
 
 DEMO_PASSWORD = "weiguang2026"
 DEMO_SEED = 2026
+NEWCOMER = "newcomer"  # an unconfirmed sign-up waiting for staff (not a role: printed apart)
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from weiguang.accounts import residence
 from weiguang.accounts.models import Account as PhoneAccount
 from weiguang.core.privacy import id_number_check_digit
 from weiguang.people.models import Gender
-from weiguang.regions.models import Membership, Region
+from weiguang.regions.models import Building, Membership, Region
 
-from .accounts import DEMO_PASSWORD, DEMO_PHONES, Account
+from .accounts import DEMO_PASSWORD, DEMO_PHONES, NEWCOMER, Account
 
 # Administrative division codes used as the first six digits of the demo ID numbers
 # (市南区, 市北区, 黄岛区, 崂山区, 平度市, 兰山区, 高密市).
@@ -80,6 +81,23 @@ class PeopleMixin:
                     self.phones.get(user.username, ""),
                 )
             )
+
+    def make_buildings(self, residents) -> None:
+        """The buildings of each grid (regions.Building), from the residents' addresses (they
+        were inserted in bulk, so accounts' post_save did not see them)."""
+        pairs = sorted({(r.grid_id, r.building) for r in residents if r.building})
+        Building.objects.bulk_create([Building(grid_id=g, name=b) for g, b in pairs], ignore_conflicts=True)
+
+    def make_newcomer(self, residents) -> None:
+        """`newcomer`: signed up with the phone of a resident the grid worker recorded in the first
+        community, and said where they live; staff there see the request with the match."""
+        community = self.communities[0]
+        grids = {g.pk for g in self.grids[community.pk]}
+        found = next(r for r in residents[1:] if r.grid_id in grids and r.user_id is None)
+        user = self.user(NEWCOMER, found.name, phone=found.phone)
+        building = Building.objects.get(grid_id=found.grid_id, name=found.building)
+        grid = next(g for g in self.grids[community.pk] if g.pk == found.grid_id)
+        residence.request_residence(user, grid=grid, building=building, door=found.door)
 
     def person_name(self, gender: str, age: int) -> str:
         surname = self.rng.choice(SURNAMES)

@@ -157,6 +157,8 @@ class Builder(PeopleMixin, DepartmentsMixin, WishesMixin, DemandsMixin, Meetings
         self.grant(resident_user, Role.RESIDENT, demo_resident.grid)
         self.residents = residents
         self.resident_user = resident_user
+        self.make_buildings(residents)  # the buildings a person picks where they live
+        self.make_newcomer(residents)  # a sign-up waiting for staff to confirm where they live
 
         # Volunteers register and are approved before the wishes, so that the claims they
         # fulfil write service records; their teams and hours come after.

@@ -93,6 +93,10 @@ class Command(BaseCommand):
             "keep the 10 recovery codes it shows. Other staff may turn it on at /security/. Staff "
             f"sessions end after {settings.STAFF_SESSION_IDLE_MINUTES} idle minutes."
         )
+        self.stdout.write(
+            f"Waiting for staff: {demo.NEWCOMER} signed up and said where they live; community staff "
+            "(staff) confirm it at /staff/residence/ (the phone matches a resident record)."
+        )
 
 
 def _json(data) -> str:

@@ -241,7 +241,7 @@ def _limits(name: str, default: str) -> tuple[tuple[int, int], ...]:
 SMS_CODE_LIMITS_PER_PHONE = _limits("SMS_CODE_LIMITS_PER_PHONE", "1/60,5/3600,10/86400")
 SMS_CODE_LIMITS_PER_ADDRESS = _limits("SMS_CODE_LIMITS_PER_ADDRESS", "5/60,30/3600,100/86400")
 # Where a new account goes after sign-up (a URL name or a path): the residence step.
-SIGNUP_NEXT_URL = "home"
+SIGNUP_NEXT_URL = "residence"
 
 # --- I18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -54,7 +54,7 @@ def test_sign_up_with_a_code_creates_the_account_and_logs_in(client):
     assert "验证码已发送到 138****8000，5 分钟内有效。" in text(response)
     assert 'name="code"' in text(response) and "重新发送验证码" in text(response)
     response = signup(client, last_code(PHONE))
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302 and response["Location"] == "/my/residence/"
     user = logged_in_as(client)
     assert (user.username, user.first_name, user.account.phone) == (PHONE, "张桂芳", PHONE)
     assert user.check_password(NEW_PASSWORD)

@@ -1,7 +1,8 @@
-"""Where I live, clicked through on a 390 px phone in Chinese: a newcomer (an account with a
-phone and no resident record) picks community → grid → building from the lists (each filled by
-htmx from the one above), types the door and sends it; a wish waits; community staff confirm it
-from their queue, linking the record with the same phone; the person then posts a wish."""
+"""Where I live, clicked through on a 390 px phone in Chinese: a newcomer signs up with the
+code of the text message and, sent on to where they live, picks community → grid → building
+from the lists (each filled by htmx from the one above), types the door and sends it; a wish
+waits; community staff confirm it from their queue, linking the record with the same phone;
+the person then posts a wish."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from weiguang.accounts.models import Account, ResidenceRequest, ResidenceStatus
 from weiguang.regions.models import Building
 from weiguang.wishes.models import Wish
 
-from ..factories import ResidentFactory, UserFactory
+from ..accounts.helpers import last_code
+from ..factories import ResidentFactory
 from .pages import fits_the_phone, follow, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,18 +22,22 @@ PHONE_NUMBER = "13700001111"
 
 
 def test_a_newcomer_says_where_they_live_staff_confirm_they_post_a_wish(phone, people, tree):
-    # The sign-up pages are another helper's: the account is made as sign-up makes it.
-    user = UserFactory(username="newcomer", first_name="刘晓梅")
-    Account.objects.create(user=user, phone=PHONE_NUMBER)
     record = ResidentFactory(
         name="刘晓梅", grid=tree.grid_a2, phone=PHONE_NUMBER, building="7号楼", door="1-101"
     )
     Building.objects.get_or_create(grid=tree.grid_a1, name="3号楼")
 
-    # --- the newcomer says where they live ------------------------------------------------------
+    # --- the newcomer signs up with a code and is asked where they live ------------------------
     person = phone()
-    log_in(person, "newcomer")
-    follow(person, "[data-tile=residence]")
+    person.goto("/signup/")
+    person.fill("#id_phone", PHONE_NUMBER)
+    follow(person, "[data-testid=send-code]")
+    person.fill("#id_code", last_code(PHONE_NUMBER))  # as the text message reads
+    person.fill("#id_name", "刘晓梅")
+    person.fill("#id_password", "Xiaomei-2026")
+    follow(person, "[data-testid=register]")
+    assert person.url.endswith("/my/residence/")  # sign-up leads to where I live
+    user = Account.objects.get(phone=PHONE_NUMBER).user
     assert fits_the_phone(person)
     person.select_option("#id_community", str(tree.community_a.pk))
     person.wait_for_selector(

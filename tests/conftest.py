@@ -7,7 +7,9 @@ community A / its grid), and `outsider_*` users hold the same role in another st
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from weiguang.regions.models import Role
 from weiguang.wishes import services as wish_services
@@ -29,6 +31,16 @@ def _isolated_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language (zh-hans). A request in English activates English
+    for the thread, and Django leaves it active after the response: without this, what a
+    service says outside a request would depend on which test ran before."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

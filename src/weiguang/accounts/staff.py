@@ -251,9 +251,15 @@ def history(user) -> QuerySet:
 # --- grant and remove --------------------------------------------------------------------------
 
 
-def _lock(region: Region) -> None:
-    """Serialise changes of the roles at a node (two admins granting or removing at once)."""
+def _lock(region: Region, *, actor=None, role: str = "") -> None:
+    """Serialise changes of the roles at a node (two admins granting or removing at once). With
+    `actor`, ask again under the lock whether they may grant or remove `role` there: an admin
+    whose own role another admin removed a moment ago must not finish their change."""
     Region.objects.select_for_update().filter(pk=region.pk).first()
+    if actor is not None:
+        access.forget(actor)  # the memberships read before the lock may be gone now
+        if not may_grant(actor, role, region):
+            raise NotAllowed(_("Your own role here has changed meanwhile: you may no longer do this."))
 
 
 def _refuse_grant(actor, role: str, region: Region | None) -> None:
@@ -325,7 +331,7 @@ def grant_role(actor, user, *, role: str, region: Region | None = None, target: 
     if not user.is_active:
         raise Conflict(_("The account is deactivated: reactivate it first."), code="inactive")
     with transaction.atomic():
-        _lock(region)
+        _lock(region, actor=actor, role=role)
         membership = _grant(actor, user, role, region, target)
         _log_role(user, "staff.grant", actor, role, region)
     access.forget(user)
@@ -479,7 +485,7 @@ def remove_role(actor, membership: Membership, *, target: int | None = None) -> 
         raise NotAllowed(_("You may not remove this role."))
     attachment = ATTACHMENTS.get(membership.role)
     with transaction.atomic():
-        _lock(membership.region)
+        _lock(membership.region, actor=actor, role=membership.role)
         locked = Membership.objects.select_for_update().filter(pk=membership.pk).first()
         if locked is None:
             raise Conflict(_("This role was already removed."), code="already_removed")

@@ -330,3 +330,25 @@ def test_garbage_is_refused_plainly():
         pd.clean_change({"phone": "abc"})
     with pytest.raises(InvalidInput):
         pd.clean_change({"groups": ["no-such-group"]})
+
+
+def test_the_api_takes_the_persons_own_steps(client, people):
+    client.force_login(people.resident_user)
+
+    def post(path: str, body):
+        return client.post(f"/api/v1/me/data/{path}", body, content_type="application/json")
+
+    assert post("name", {"name": "王秀英华"}).json() == {"name": "王秀英华"}
+    asked = post("corrections", {"change": {"door": "5单元602"}, "reason": "门牌错了"})
+    assert asked.status_code == 201 and asked.json()["status"] == "submitted"
+    assert asked.json()["change"] == {"door": "5单元602"}
+    assert post("corrections", {"change": {"door": "6"}}).status_code == 409  # one at a time
+    assert post("corrections", {"change": {"phone": "abc"}}).status_code == 422
+    assert post("consent", {"consent": False}).json() == {"consent": False}
+    people.resident.refresh_from_db()
+    assert people.resident.name == "王秀英华" and not people.resident.consent
+    deletion = post("deletion", {"reason": "不用了"})
+    assert deletion.status_code == 201 and deletion.json()["status"] == "submitted"
+    client.force_login(phone_user("lonely", "13600001234"))
+    assert post("consent", {"consent": False}).status_code == 409  # no resident record
+    assert post("deletion", {}).json()["status"] == "done"

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from weiguang.core.actions import Action, ActionTable, register_api_actions
@@ -47,6 +48,38 @@ def my_data(request):
     wishes, claims, demands, the volunteer record, teams, hours, points, invitations, the
     inbox, the audit entries about me), each with its rows. The ID number is masked."""
     return pd.export_document(require_user(request))
+
+
+class ChangeIn(InSchema):
+    phone: Text | None = Field(None, max_length=30)
+    building: Text | None = Field(None, max_length=30)
+    door: Text | None = Field(None, max_length=30)
+    groups: list[Text] | None = Field(None, max_length=20, description="Population group codes")
+
+
+class CorrectionIn(InSchema):
+    change: ChangeIn
+    reason: Text = Field("", max_length=500)
+
+
+class DeletionIn(InSchema):
+    reason: Text = Field("", max_length=500)
+
+
+class NameIn(InSchema):
+    name: Text = Field(min_length=1, max_length=50)
+
+
+class NameOut(Schema):
+    name: str
+
+
+class ConsentIn(InSchema):
+    consent: bool = Field(description="false withdraws the consent to processing, true gives it")
+
+
+class ConsentOut(Schema):
+    consent: bool
 
 
 class PersonOut(Schema):
@@ -105,6 +138,51 @@ def request_out(req) -> dict:
     }
 
 
+@me_data_router.post(
+    "/data/corrections",
+    response={201: DataRequestOut, **ERROR_RESPONSES},
+    summary="Ask the staff of my grid to correct my resident record",
+)
+def ask_correction(request, data: CorrectionIn):
+    """Phone, building, door or groups (the name: POST /me/data/name). One open correction at a time
+    (409 `pending`); without a resident record: 409 `no_resident`."""
+    user = require_user(request)
+    req = pd.request_correction(user, data.change.model_dump(exclude_none=True), data.reason)
+    return Status(201, request_out(_fresh(req)))
+
+
+@me_data_router.post(
+    "/data/deletion",
+    response={201: DataRequestOut, **ERROR_RESPONSES},
+    summary="Ask for my account to be closed and my personal data erased",
+)
+def ask_deletion(request, data: DeletionIn):
+    """With a resident record the staff of its grid carry it out (status `submitted`); without
+    one it is done at once (status `done`: the account is closed and this token revoked)."""
+    user = require_user(request)
+    return Status(201, request_out(_fresh(pd.request_deletion(user, data.reason))))
+
+
+@me_data_router.post("/data/name", response={200: NameOut, **ERROR_RESPONSES}, summary="Correct my name")
+def correct_name(request, data: NameIn):
+    """The account's name and the resident record's, at once (audited)."""
+    user = require_user(request)
+    pd.rename_self(user, data.name)
+    return {"name": user.first_name}
+
+
+@me_data_router.post(
+    "/data/consent",
+    response={200: ConsentOut, **ERROR_RESPONSES},
+    summary="Withdraw or give my consent to processing",
+)
+def set_consent(request, data: ConsentIn):
+    """Withdrawn: nothing new is recorded on my behalf, staff see it on my record."""
+    user = require_user(request)
+    resident = pd.give_consent(user) if data.consent else pd.withdraw_consent(user)
+    return {"consent": resident.consent}
+
+
 @data_requests_router.get(
     "", response={200: DataRequestPage, **ERROR_RESPONSES}, summary="Personal data requests of my region"
 )
@@ -152,13 +230,13 @@ register_api_actions(
     DATA_REQUEST_ACTIONS,
     path="/{id:request_id}",
     load=_load,
-    render=lambda user, req: request_out(_load_fresh(req)),
+    render=lambda user, req: request_out(_fresh(req)),
     response={200: DataRequestOut, **ERROR_RESPONSES},
     module=__name__,
 )
 
 
-def _load_fresh(req):
+def _fresh(req):
     from ..models import DataRightsRequest
 
     return DataRightsRequest.objects.select_related("resident", "grid", "grid__parent", "handled_by").get(

@@ -16,10 +16,12 @@ from openpyxl import load_workbook
 
 from weiguang.accounts import personal_data as pd
 from weiguang.accounts.models import Account, DataRightsRequest, SmsMessage
+from weiguang.accounts.residence import request_residence
 from weiguang.accounts.sms import send_sms
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.models import AuditEntry, Notification
 from weiguang.people.models import PopulationGroup
+from weiguang.regions.models import Building
 from weiguang.volunteers import services as volunteer_services
 from weiguang.wishes import services as wish_services
 
@@ -278,6 +280,10 @@ def test_the_session_of_a_closed_account_ends(client, people):
 
 def test_without_a_resident_record_a_deletion_is_carried_out_at_once(client, people):
     user = phone_user("lonely", "13600001234")
+    building = Building.objects.create(grid=people.tree.grid_a1, name="7号楼")
+    asked = request_residence(user, grid=people.tree.grid_a1, building=building, door="3单元301")
+    (shown,) = section(pd.personal_data(user), "residence")
+    assert shown["building"] == "7号楼" and shown["door"] == "3单元301"
     client.force_login(user)
     response = client.post("/my/data/", {"step": "deletion", "understood": "on"})
     assert response.status_code == 302
@@ -285,6 +291,8 @@ def test_without_a_resident_record_a_deletion_is_carried_out_at_once(client, peo
     assert req.status == "done" and req.grid is None
     user.refresh_from_db()
     assert not user.is_active and Account.objects.get(user=user).phone is None
+    asked.refresh_from_db()
+    assert asked.status == "withdrawn" and asked.door == ""  # no staff are left waiting for it
     assert client.get("/my/data/").status_code == 302
     with pytest.raises(Conflict):
         pd.request_correction(phone_user("alone", "13600004321"), {"door": "1"})

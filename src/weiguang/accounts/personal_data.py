@@ -59,6 +59,8 @@ from .models import (
     DataRequestKind,
     DataRequestStatus,
     DataRightsRequest,
+    ResidenceRequest,
+    ResidenceStatus,
     SmsCode,
     SmsMessage,
     UserSession,
@@ -185,6 +187,22 @@ def _session_rows(user, resident) -> list[dict]:
             "last_seen": s.last_seen,
         }
         for s in UserSession.objects.filter(user=user).order_by("-last_seen")
+    ]
+
+
+def _residence_rows(user, resident) -> list[dict]:
+    rows = ResidenceRequest.objects.filter(user=user).select_related("grid", "building")
+    return [
+        {
+            "grid": r.grid.name,
+            "building": r.building.name,
+            "door": r.door,
+            "status": r.get_status_display(),
+            "reason": r.reason,
+            "created_at": r.created_at,
+            "decided_at": r.decided_at,
+        }
+        for r in rows.order_by("-created_at", "-id")
     ]
 
 
@@ -327,6 +345,21 @@ def register_own_sections() -> None:
             "status": _("status"),
             "created_at": _("created at"),
             "sent_at": _("sent at"),
+        },
+    )
+    register_personal_data(
+        "residence",
+        _("Where you said you live"),
+        _residence_rows,
+        order=18,
+        fields={
+            "grid": _("grid"),
+            "building": _("building"),
+            "door": _("door"),
+            "status": _("status"),
+            "reason": _("reason"),
+            "created_at": _("submitted at"),
+            "decided_at": _("decided at"),
         },
     )
     register_personal_data(
@@ -560,11 +593,18 @@ def _apply_correction(req: DataRightsRequest, by) -> None:
 
 def close_account(user, by) -> None:
     """The account is closed: inactive, no usable password, the user name and mobile number
-    replaced by an anonymous token, names and e-mail emptied, the text messages and codes sent
-    to the number deleted, API tokens revoked. Sessions end
+    replaced by an anonymous token, names and e-mail emptied, a waiting residence request
+    withdrawn and the doors of all of them emptied, the text messages and codes sent to the
+    number deleted, API tokens revoked. Sessions end
     with it (accounts.staff.end_sessions: its sessions and its API tokens)."""
+    from .residence import withdraw_residence
+
     User = get_user_model()
     locked = User.objects.select_for_update().get(pk=user.pk)
+    # a residence request still waiting is withdrawn, as by the person (who asked for this)
+    for pending in ResidenceRequest.objects.filter(user=locked, status=ResidenceStatus.PENDING):
+        withdraw_residence(pending, locked, note="account closed")
+    ResidenceRequest.objects.filter(user=locked).update(door="")
     token = "closed-" + secrets.token_hex(6)
     locked.username = token
     locked.first_name = locked.last_name = locked.email = ""

@@ -40,28 +40,24 @@ def test_me_says_who_i_am_and_where_i_live(client, tree, buildings, newcomer):
     assert place["community"]["id"] == tree.community_a.pk and place["building"]["name"] == "3号楼"
 
 
-def test_me_patch_refuses_what_is_not_in_the_tree(client, tree, buildings, newcomer):
-    r = patch(
-        client,
-        ME,
-        newcomer,
-        {"residence": {"grid_id": tree.grid_a1.pk, "building_id": buildings["b1"].pk, "door": "1"}},
-    )
-    assert r.status_code == 422 and "residence.building_id" in r.json()["errors"]
-    r = patch(
-        client,
-        ME,
-        newcomer,
-        {"residence": {"grid_id": tree.community_a.pk, "building_id": buildings["a1"].pk, "door": "1"}},
-    )
-    assert r.status_code == 422 and "residence.grid_id" in r.json()["errors"]
-    r = patch(
-        client,
-        ME,
-        newcomer,
-        {"residence": {"grid_id": tree.grid_a1.pk, "building_id": buildings["a1"].pk, "door": " "}},
-    )
-    assert r.status_code == 422 and "residence.door" in r.json()["errors"]
+@pytest.mark.parametrize(
+    ("grid", "building", "door", "field"),
+    [
+        ("grid_a1", "b1", "1", "residence.building_id"),
+        ("community_a", "a1", "1", "residence.grid_id"),
+        ("grid_a1", "a1", " ", "residence.door"),
+    ],
+)
+def test_me_patch_refuses_what_is_not_in_the_tree(
+    client, tree, buildings, newcomer, grid, building, door, field
+):
+    place = {"grid_id": getattr(tree, grid).pk, "building_id": buildings[building].pk, "door": door}
+    r = patch(client, ME, newcomer, {"residence": place})
+    assert r.status_code == 422 and field in r.json()["errors"]
+    assert not ResidenceRequest.objects.exists()
+
+
+def test_me_patch_refuses_an_empty_name_and_a_stranger(client, newcomer):
     r = patch(client, ME, newcomer, {"name": ""})
     assert r.status_code == 422
     assert not ResidenceRequest.objects.exists()

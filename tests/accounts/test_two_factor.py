@@ -44,6 +44,18 @@ def codes_on(page: str) -> list[str]:
     return re.findall(r'data-testid="recovery-code">([a-z2-7-]+)<', page)
 
 
+def log_in_with_authenticator(client, user):
+    """Give the user an authenticator, log in and pass the second step with its code."""
+    device = authenticator_of(user)
+    log_in(client, user)
+    client.post(VERIFY, {"code": code_for(device)})
+    return device
+
+
+def new_recovery_codes(client) -> list[str]:
+    return codes_on(client.get(client.post("/security/2fa/recovery-codes/").url).content.decode())
+
+
 def test_a_street_admin_sets_up_an_authenticator_before_any_other_page(client, people):
     response = log_in(client, people.street_admin, next_url="/staff/wishes/")
     assert client.get(response.url).url.startswith(SETUP)
@@ -113,10 +125,8 @@ def test_wrong_codes_lock_the_login_like_wrong_passwords(client, people, setting
 
 
 def test_a_recovery_code_works_once(client, people):
-    device = authenticator_of(people.street_admin)
-    log_in(client, people.street_admin)
-    client.post(VERIFY, {"code": code_for(device)})
-    codes = codes_on(client.get(client.post("/security/2fa/recovery-codes/").url).content.decode())
+    log_in_with_authenticator(client, people.street_admin)
+    codes = new_recovery_codes(client)
     client.post("/logout/")
 
     other = Client()
@@ -135,11 +145,9 @@ def test_a_recovery_code_works_once(client, people):
 
 
 def test_new_recovery_codes_replace_the_old(client, people):
-    device = authenticator_of(people.street_admin)
-    log_in(client, people.street_admin)
-    client.post(VERIFY, {"code": code_for(device)})
-    first = codes_on(client.get(client.post("/security/2fa/recovery-codes/").url).content.decode())
-    second = codes_on(client.get(client.post("/security/2fa/recovery-codes/").url).content.decode())
+    log_in_with_authenticator(client, people.street_admin)
+    first = new_recovery_codes(client)
+    second = new_recovery_codes(client)
     assert len(second) == 10 and not set(first) & set(second)
     stored = set(StaticToken.objects.filter(device__user=people.street_admin).values_list("token", flat=True))
     assert stored == {c.replace("-", "") for c in second}
@@ -167,9 +175,7 @@ def test_residents_and_volunteers_have_no_second_step(client, people):
 
 
 def test_removing_the_authenticator_needs_a_code(client, people):
-    device = authenticator_of(people.staff)
-    log_in(client, people.staff)
-    client.post(VERIFY, {"code": code_for(device)})
+    device = log_in_with_authenticator(client, people.staff)
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=40), tick=False):
         refused = client.post("/security/2fa/remove/", {"remove-code": "000000"}, follow=True)
         assert "验证码不正确" in refused.content.decode()
@@ -180,9 +186,7 @@ def test_removing_the_authenticator_needs_a_code(client, people):
 
 
 def test_a_street_admin_who_removes_it_sets_up_a_new_one(client, people):
-    device = authenticator_of(people.street_admin)
-    log_in(client, people.street_admin)
-    client.post(VERIFY, {"code": code_for(device)})
+    device = log_in_with_authenticator(client, people.street_admin)
     client.post("/security/2fa/remove/", {"remove-code": code_for(device)})
     assert client.get("/").url.startswith(SETUP)
 

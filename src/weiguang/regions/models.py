@@ -121,7 +121,7 @@ class Building(RegionScoped):
 
     Not a Region: a building holds no roles and no records of its own (a resident's building
     stays text on people.Resident), it is only a name to choose instead of typing it. Seeded
-    from the residents' buildings (accounts/migrations) and by the demo."""
+    from the residents' buildings (people/migrations) and by the demo."""
 
     grid = models.ForeignKey(
         Region, on_delete=models.CASCADE, related_name="buildings", verbose_name=_("grid"),

@@ -18,7 +18,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
+
 from .api import Id, require_user
+from .errors import ServiceError
+from .forms import apply_service_error
 from .transitions import StateMachine
 
 
@@ -84,6 +88,19 @@ def run_page_action(action: Action, request, obj, bound: dict) -> bool:
         return False
     action.run(obj, request.user, **inputs)
     return True
+
+
+def run_page_action_reporting(action: Action, request, obj, bound: dict) -> tuple[bool, int]:
+    """run_page_action(), with a refusal shown as the page shows it: its message as a message
+    and its field errors on the action's form. (ok, the HTTP status the API would answer.)"""
+    try:
+        ok = run_page_action(action, request, obj, bound)
+    except ServiceError as err:
+        messages.error(request, err.message)
+        if bound.get(action.name) is not None and err.fields:
+            apply_service_error(bound[action.name], err)
+        return False, err.status
+    return ok, 200 if ok else 422
 
 
 def _api_inputs(action: Action, request, data) -> dict:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from weiguang.core.actions import run_page_action
+from weiguang.core.actions import run_page_action_reporting
 from weiguang.core.errors import ServiceError
 from weiguang.core.forms import Form, apply_service_error
 from weiguang.regions import access
@@ -145,14 +145,7 @@ def residence_action(request, pk: int, action: str):
     req = residence.request_or_404(pk)  # a refusal comes from the service, with its reason (403)
     mine = req.user_id == request.user.pk
     bound: dict = {}
-    try:
-        ok = run_page_action(RESIDENCE_ACTIONS[action], request, req, bound)
-        status = 200 if ok else 422
-    except ServiceError as err:
-        ok, status = False, err.status
-        messages.error(request, err.message)
-        if bound.get(action) is not None and err.fields:
-            apply_service_error(bound[action], err)
+    ok, status = run_page_action_reporting(RESIDENCE_ACTIONS[action], request, req, bound)
     if ok:
         messages.success(request, RESIDENCE_ACTIONS[action].success)
         return redirect("residence" if mine and action == "withdraw" else "residence_queue")

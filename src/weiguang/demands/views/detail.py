@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from weiguang.accounts import residence
-from weiguang.core.actions import run_page_action
+from weiguang.core.actions import run_page_action_reporting
 from weiguang.core.errors import ServiceError
-from weiguang.core.forms import apply_service_error
 from weiguang.core.templatetags.wg import safe_next
 from weiguang.people.services import view_resident_record
 from weiguang.regions import access
@@ -122,15 +121,7 @@ def demand_action(request, pk: int, action: str):
         raise Http404
     demand = _view_or_404(request, pk)
     bound: dict = {}
-    try:
-        ok = run_page_action(DEMAND_ACTIONS[action], request, demand, bound)
-        status = 200 if ok else 422
-    except ServiceError as err:
-        ok, status = False, err.status
-        messages.error(request, err.message)
-        form = bound.get(action)
-        if form is not None and err.fields:
-            apply_service_error(form, err)
+    ok, status = run_page_action_reporting(DEMAND_ACTIONS[action], request, demand, bound)
     if ok:
         messages.success(request, DEMAND_ACTIONS[action].success)
         fresh = _load(pk)

@@ -35,14 +35,14 @@ class RejectForm(Form):
     )  # fmt: skip
 
 
-class ConfirmIn(InSchema):
+class ResidenceConfirmIn(InSchema):
     resident_id: Id | None = Field(
         None,
         description="The matching record to link (GET /residence_requests lists `matches`); null: create one",
     )
 
 
-class RejectIn(InSchema):
+class ResidenceRejectIn(InSchema):
     reason: Text = Field(min_length=1, max_length=residence.REASON_MAX)
 
 
@@ -66,14 +66,14 @@ RESIDENCE_ACTIONS = ActionTable(
             "confirm", residence.confirm_residence,
             summary="Confirm where the person lives (staff of the community): link a record or create one",
             success=_("Confirmed. The person's account is now linked to the resident record."),
-            schema=ConfirmIn, api_inputs=lambda request, data: {"resident": data.resident_id if data else None},
+            schema=ResidenceConfirmIn, api_inputs=lambda request, data: {"resident": data.resident_id if data else None},
             form=_confirm_form, page_inputs=_confirm_inputs,
         ),
         Action(
             "reject", residence.reject_residence,
             summary="Reject a residence request with a reason (staff of the community)",
             success=_("Rejected. The person was told why."),
-            schema=RejectIn, body_required=True, form=_reject_form,
+            schema=ResidenceRejectIn, body_required=True, form=_reject_form,
         ),
         Action(
             "withdraw", residence.withdraw_residence,

@@ -82,7 +82,7 @@ class ConsentOut(Schema):
     consent: bool
 
 
-class PersonOut(Schema):
+class DataRequesterOut(Schema):
     resident_id: int | None
     masked_name: str
     community: str
@@ -93,7 +93,7 @@ class DataRequestOut(Schema):
     id: int
     kind: KindCode
     status: StatusCode
-    person: PersonOut
+    person: DataRequesterOut
     change: dict[str, Any] = Field(description="A correction: {phone, building, door: text, groups: [codes]}")
     reason: str
     answer: str

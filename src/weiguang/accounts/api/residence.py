@@ -25,7 +25,7 @@ class MatchOut(Schema):
     door: str
 
 
-class PersonOut(Schema):
+class ResidentOfRequestOut(Schema):
     id: int
     name: str
     phone: str = Field(
@@ -34,7 +34,7 @@ class PersonOut(Schema):
 
 
 class PendingOut(ResidenceOut):
-    person: PersonOut
+    person: ResidentOfRequestOut
     matches: list[MatchOut] = Field(
         description="Resident records of that community with the person's phone and no account: confirm with one of them"
     )

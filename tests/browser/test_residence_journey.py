@@ -47,6 +47,8 @@ def test_a_newcomer_says_where_they_live_staff_confirm_they_post_a_wish(phone, p
     person.wait_for_selector("#id_building option:has-text('3号楼')", state="attached")
     assert person.locator("#id_building option:has-text('7号楼')").count() == 0  # another grid's
     person.select_option("#id_building", label="3号楼")
+    # choosing the building redraws the form (htmx): wait for it, or the door typed meanwhile is lost
+    person.wait_for_selector("#id_building option[selected]:has-text('3号楼')", state="attached")
     person.fill("#id_door", "2单元301室")
     assert fits_the_phone(person)
     with person.expect_navigation():

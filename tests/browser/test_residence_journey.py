@@ -23,7 +23,7 @@ PHONE_NUMBER = "13700001111"
 
 def test_a_newcomer_says_where_they_live_staff_confirm_they_post_a_wish(phone, people, tree):
     record = ResidentFactory(
-        name="刘晓梅", grid=tree.grid_a2, phone=PHONE_NUMBER, building="7号楼", door="1-101"
+        name="刘晓梅", grid=tree.grid_a2, phone=PHONE_NUMBER, building="海港花园12栋", door="1-101"
     )
     Building.objects.get_or_create(grid=tree.grid_a1, name="3号楼")
 
@@ -45,7 +45,8 @@ def test_a_newcomer_says_where_they_live_staff_confirm_they_post_a_wish(phone, p
     )  # htmx filled the grids
     person.select_option("#id_grid", str(tree.grid_a1.pk))
     person.wait_for_selector("#id_building option:has-text('3号楼')", state="attached")
-    assert person.locator("#id_building option:has-text('7号楼')").count() == 0  # another grid's
+    # another grid's building (a name the factories' N号楼 never give grid A1's residents)
+    assert person.locator("#id_building option:has-text('海港花园12栋')").count() == 0
     person.select_option("#id_building", label="3号楼")
     # choosing the building redraws the form (htmx): wait for it, or the door typed meanwhile is lost
     person.wait_for_selector("#id_building option[selected]:has-text('3号楼')", state="attached")

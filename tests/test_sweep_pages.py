@@ -80,10 +80,22 @@ HUGE_TEXT = "微" * 20000
 VARIANTS = (None, GARBAGE, HUGE_TEXT, HUGE_ID)  # an empty form; every field garbage, huge, a huge id
 # names posted besides those the pages' forms show: what views read from request.POST directly
 USUAL_FIELDS = ("pk", "id", "next", "step", "pair", "item", "quantity", "resident", "grid", "q", "action")
-ROLES = ("anonymous", "resident", "grid", "staff", "admin", "volunteer", "partner", "dept", "outsider")
+ROLES = (
+    "anonymous",
+    "resident",
+    "newcomer",
+    "grid",
+    "staff",
+    "admin",
+    "volunteer",
+    "partner",
+    "dept",
+    "outsider",
+)
 # the demo's usernames for the roles; "outsider" is staff of the second street
 USERNAMES = {
     "resident": "resident",
+    "newcomer": "newcomer",  # signed up, where they live not yet confirmed (not in --json)
     "grid": "grid",
     "staff": "staff",
     "admin": "admin",
@@ -351,6 +363,17 @@ def data_requests() -> None:
     personal_data.request_deletion(second.user, reason="不再使用")
 
 
+def unconfirmed_demand() -> None:
+    """A demand sent by the demo's unconfirmed sign-up: a demand with a sender and no resident."""
+    from weiguang.accounts import residence
+
+    newcomer = get_user_model().objects.get(username=USERNAMES["newcomer"])
+    grid = residence.latest_request(newcomer).grid
+    intake.submit_demand(
+        newcomer, grid=grid, title="小区门口路灯坏了", description="晚上很黑", public_limits=False
+    )
+
+
 def route_text(pattern) -> str:
     return str(pattern.pattern)
 
@@ -593,11 +616,12 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         out = StringIO()
         call_command("seed_demo", "--json", stdout=out)
         accounts = {a["username"] for a in json.loads(out.getvalue())}
-        assert set(USERNAMES.values()) - {USERNAMES["outsider"]} <= accounts
+        assert set(USERNAMES.values()) - {USERNAMES["outsider"], USERNAMES["newcomer"]} <= accounts
         w = World()
         district = Region.objects.get(kind=RegionKind.DISTRICT)
         second_street(district)
         data_requests()
+        unconfirmed_demand()
         users = get_user_model().objects.filter(username__in=USERNAMES.values())
         by_name = {u.username: u for u in users}
         w.users = {role: by_name[name] for role, name in USERNAMES.items()}

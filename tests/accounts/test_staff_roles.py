@@ -99,6 +99,19 @@ def test_a_role_is_held_at_its_kind_of_node_and_granted_once(people):
     assert err.value.code == "already_granted"
 
 
+def test_the_places_offered_are_those_where_each_role_may_be_granted(people):
+    """Community staff of one street who are street admin of another are offered the grids of
+    their community and the other street's nodes, never their community itself (they may not
+    name community staff there)."""
+    tree = people.tree
+    grant(people.staff, Role.STREET_ADMIN, tree.other_street)
+    offered = set(staff.regions_in_scope(people.staff, grantable=True))
+    assert offered == {tree.grid_a1, tree.grid_a2, tree.other_street, tree.other_community, tree.other_grid}
+    assert staff.grantable_roles(people.staff) == staff.STAFF_ROLES
+    assert list(staff.regions_in_scope(people.grid_worker, grantable=True)) == []
+    assert staff.grantable_roles(people.grid_worker) == []
+
+
 def test_the_last_street_admin_of_a_street_cannot_be_removed_or_deactivated(people):
     admin, tree = people.street_admin, people.tree
     own = Membership.objects.get(user=admin, role=Role.STREET_ADMIN)

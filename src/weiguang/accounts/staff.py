@@ -1,8 +1,9 @@
 """Staff accounts and roles: the street admin manages who holds which role where without the
 Django admin (issue 11, "Staff").
 
-The rule (one place: `may_grant`): a role may be granted or removed at a node only by someone
-who holds, at that node or above it, a role at least as high as the one granted:
+The rule (`may_grant`, from regions.access's table: "account.grant_grid_worker" and
+"account.administer"): a role may be granted or removed at a node only by someone who holds,
+at that node or above it, a role at least as high as the one granted:
 
 - a street admin (at the street, or a superuser at the root) grants and removes any staff role
   at any node of their street: street admin at the street, community staff at a community,
@@ -56,13 +57,6 @@ NAME_MAX = 30
 # The roles this page manages, highest first (volunteers and residents have their own ways in:
 # the volunteer registration and the residence request).
 STAFF_ROLES = [Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.DEPARTMENT, Role.PARTNER_REP]
-RANK = {
-    Role.STREET_ADMIN: 3,
-    Role.COMMUNITY_STAFF: 2,
-    Role.GRID_WORKER: 1,
-    Role.DEPARTMENT: 1,
-    Role.PARTNER_REP: 1,
-}
 # Where each role is held (department handlers and partner representatives: where their
 # department or unit is, chosen through its Attachment).
 ROLE_KINDS = {
@@ -70,10 +64,9 @@ ROLE_KINDS = {
     Role.COMMUNITY_STAFF: {RegionKind.COMMUNITY},
     Role.GRID_WORKER: {RegionKind.GRID},
 }
-# Who may grant what: the actor's role -> the roles they may grant below it.
-GRANTS = {
-    Role.STREET_ADMIN: set(STAFF_ROLES),
-    Role.COMMUNITY_STAFF: {Role.GRID_WORKER},
+# Who may grant (and remove) which role: the regions.access action that allows it.
+GRANT_ACTION = {role: "account.administer" for role in STAFF_ROLES} | {
+    Role.GRID_WORKER: "account.grant_grid_worker"
 }
 ACTION = "account.manage"  # regions.access: street admins and community staff
 
@@ -117,21 +110,14 @@ def role_label(role: str) -> str:
 # --- the rule --------------------------------------------------------------------------------
 
 
-def actor_roles_at(actor, path: str) -> set[str]:
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return set()
-    return access.roles_at(actor, path)
-
-
 def may_grant(actor, role: str, region: Region) -> bool:
     """May `actor` grant (or remove) `role` at `region`? See the module's docstring."""
-    return any(role in GRANTS.get(held, ()) for held in actor_roles_at(actor, region.path))
+    return role in GRANT_ACTION and access.can(actor, GRANT_ACTION[role], path=region.path)
 
 
 def grantable_roles(actor) -> list[str]:
     """The roles `actor` may grant somewhere, highest first."""
-    held = {role for role, _path in access.memberships(actor)} if actor.is_active else set()
-    return [r for r in STAFF_ROLES if any(r in GRANTS.get(h, ()) for h in held)]
+    return [role for role in STAFF_ROLES if access.can(actor, GRANT_ACTION[role])]
 
 
 def may_manage_accounts(actor) -> bool:
@@ -144,23 +130,18 @@ def admin_over_all(actor, user) -> bool:
     if user.is_superuser:
         return False
     paths = [m.region.path for m in user.memberships.all()]
-    return bool(paths) and all(Role.STREET_ADMIN in actor_roles_at(actor, p) for p in paths)
+    return bool(paths) and all(access.can(actor, "account.administer", path=p) for p in paths)
 
 
 def regions_in_scope(actor, *, grantable: bool = False) -> QuerySet[Region]:
     """The nodes of the actor's part of the tree (`grantable`: where they may grant a role)."""
     if not grantable:
         return Region.objects.restrict(actor, ACTION).order_by("path")
-    kinds = set().union(*(ROLE_KINDS.get(r, set()) for r in grantable_roles(actor)))
-    prefixes = [
-        path for held, path in access.memberships(actor) if GRANTS.get(held, set()) & ROLE_KINDS.keys()
-    ]
-    if not prefixes or not actor.is_active:
-        return Region.objects.none()
     condition = Q(pk__in=[])
-    for prefix in prefixes:
-        condition |= Q(path__startswith=prefix)
-    return Region.objects.filter(condition, kind__in=kinds).order_by("path")
+    for role in grantable_roles(actor):
+        for prefix in access.role_paths(actor, GRANT_ACTION[role]) if role in ROLE_KINDS else ():
+            condition |= Q(path__startswith=prefix, kind__in=ROLE_KINDS[role])
+    return Region.objects.filter(condition).order_by("path")
 
 
 def region_label(region: Region) -> str:

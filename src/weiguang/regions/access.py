@@ -31,8 +31,12 @@ LEADER = "leader"  # a leader of the team a volunteer record or membership belon
 RELATIONS = {OWNER, CLAIMER, HANDLER, TRANSFEREE, LEADER}
 
 ACTION_ROLES: dict[str, set[str]] = {
-    # staff accounts: who holds which role where (accounts.staff narrows what each may grant)
+    # staff accounts (accounts.staff): who holds which role where; community staff grant grid
+    # workers at the grids of their community, a street admin grants every staff role in their
+    # street and alone deactivates and reactivates accounts
     "account.manage": STAFF,
+    "account.grant_grid_worker": STAFF,
+    "account.administer": {Role.STREET_ADMIN},
     # residents
     "resident.search": STAFF | {Role.GRID_WORKER},
     "resident.view": STAFF | {Role.GRID_WORKER, OWNER},  # OWNER: the resident's own account

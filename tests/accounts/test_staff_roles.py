@@ -190,6 +190,25 @@ def test_the_list_shows_the_actors_part_of_the_tree_and_searches(client, people)
     assert "冯书记" not in body
 
 
+def test_the_lists_filter_is_a_filter_schema_that_narrows_roles(people):
+    """StaffFilter.apply (core.filters) narrows roles like any list's filters do; the page and
+    the API list the accounts of the roles left."""
+    tree = people.tree
+    roles = staff.visible_memberships(people.street_admin)
+    by_name = staff.StaffFilter(q="孙", region=tree.community_a.pk).apply(roles)
+    assert [(m.user, m.region) for m in by_name] == [(people.grid_worker, tree.grid_a1)]
+    assert set(staff.StaffFilter(role="community_staff").apply(roles).values_list("user", flat=True)) == {
+        people.staff.pk,
+        people.staff_b.pk,
+    }
+    assert not staff.StaffFilter(region=tree.other_community.pk).apply(roles).exists()
+    assert not staff.StaffFilter(region=2**40).apply(roles).exists()
+    accounts = staff.staff_accounts(people.street_admin, staff.StaffFilter(region=tree.grid_a1.pk))
+    assert [(u, [m.region for m in u.shown_roles]) for u in accounts] == [
+        (people.grid_worker, [tree.grid_a1])
+    ]
+
+
 def test_community_staff_see_their_community_and_others_nothing(client, people):
     client.force_login(people.staff)
     body = html(client.get("/staff/accounts/"))

@@ -157,50 +157,49 @@ def visible_memberships(actor) -> QuerySet[Membership]:
     return Membership.objects.restrict(actor, ACTION).filter(role__in=STAFF_ROLES)
 
 
-def staff_accounts(actor, *, q: str = "", role: str | None = None, region: Region | None = None):
-    """The users holding a staff role in the actor's part of the tree (narrowed by name,
-    username or phone `q`, `role`, `region` and below), each with those roles
-    (`shown_roles`) and their account, by name."""
-    roles = visible_memberships(actor)
-    if role:
-        roles = roles.filter(role=role)
-    if region is not None:
-        roles = roles.filter(region__path__startswith=region.path)
-    users = User.objects.filter(Exists(roles.filter(user=OuterRef("pk"))))
-    q = (q or "").strip()
-    if q:
-        users = users.filter(
-            Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(username__icontains=q)
-            | Q(account__phone__contains=q)
+# The staff roles' codes, for the filter and the API's bodies.
+StaffRoleCode = Literal[tuple(r.value for r in STAFF_ROLES)]  # type: ignore[valid-type]
+
+
+class StaffFilter(FilterSchema):
+    """The list's filters, shared by the page and the API. They narrow the roles (each account
+    shows the roles that match, and an account is listed when one of its roles does)."""
+
+    q: str | None = Field(None, max_length=30, description="Name, username or part of the mobile number")
+    role: StaffRoleCode | None = None
+    region: int | None = Field(None, ge=1, le=2**63 - 1, description="A region: roles held there or below")
+
+    lookups: ClassVar[dict[str, str]] = {"role": "role"}
+
+    def filter_q(self, roles: QuerySet[Membership], q: str) -> QuerySet[Membership]:
+        q = q.strip()
+        if not q:
+            return roles
+        return roles.filter(
+            Q(user__first_name__icontains=q) | Q(user__last_name__icontains=q)
+            | Q(user__username__icontains=q) | Q(user__account__phone__contains=q)
         )  # fmt: skip
+
+    def filter_region(self, roles: QuerySet[Membership], pk: int) -> QuerySet[Membership]:
+        """Roles held at the region or below it (the roles are the actor's area's already: a
+        region elsewhere matches none)."""
+        path = Region.objects.filter(pk=pk).values_list("path", flat=True).first()
+        return roles.filter(region__path__startswith=path) if path else roles.none()
+
+
+def staff_accounts(actor, filters: StaffFilter | None = None):
+    """The users holding a staff role in the actor's part of the tree (those of `filters`), each
+    with those roles (`shown_roles`) and their account, by name."""
+    roles = visible_memberships(actor)
+    if filters is not None:
+        roles = filters.apply(roles)
+    users = User.objects.filter(Exists(roles.filter(user=OuterRef("pk"))))
     shown = roles.select_related("region").order_by("region__path", "role")
     return (
         users.select_related("account")
         .prefetch_related(Prefetch("memberships", queryset=shown, to_attr="shown_roles"))
         .order_by("first_name", "username", "pk")
     )
-
-
-class StaffFilter(FilterSchema):
-    """The list's filters, shared by the page and the API."""
-
-    q: str | None = Field(None, max_length=30, description="Name, username or part of the mobile number")
-    role: Literal["street_admin", "community_staff", "grid_worker", "department", "partner_rep"] | None = None
-    region: int | None = Field(None, ge=1, le=2**63 - 1, description="A region: roles held there or below")
-
-    # Applied by staff_accounts (the roles shown are narrowed alike), not by lookups.
-    lookups: ClassVar[dict[str, str]] = {"q": "", "role": "", "region": ""}
-
-
-def filtered_accounts(actor, filters: StaffFilter):
-    """The list for `filters` (a region outside the actor's part of the tree matches nothing)."""
-    region = None
-    if filters.region is not None:
-        region = regions_in_scope(actor).filter(pk=filters.region).first()
-        if region is None:
-            return staff_accounts(actor).none()
-    role = filters.role if filters.role in STAFF_ROLES else None
-    return staff_accounts(actor, q=filters.q or "", role=role, region=region)
 
 
 def account_for(actor, pk: int):

@@ -3,8 +3,6 @@ removing roles, deactivating and reactivating accounts. The rule is accounts.sta
 
 from __future__ import annotations
 
-from typing import Literal
-
 from django.http import Http404
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -16,8 +14,6 @@ from weiguang.regions.models import Membership
 from .. import staff
 
 router = Router(tags=["staff accounts"])
-
-RoleName = Literal["street_admin", "community_staff", "grid_worker", "department", "partner_rep"]
 
 
 class StaffRoleOut(Schema):
@@ -51,7 +47,7 @@ class StaffQuery(staff.StaffFilter):
 
 
 class GrantIn(InSchema):
-    role: RoleName
+    role: staff.StaffRoleCode
     region_id: Id | None = Field(
         None, description="Where (street admin: a street, community staff: a community, grid worker: a grid)"
     )
@@ -115,7 +111,7 @@ def list_accounts(request, filters: Query[StaffQuery]):
     """Accounts holding a staff role in your part of the tree, by name, each with those roles."""
     actor = require_user(request)
     _require_manager(actor)
-    rows = staff.filtered_accounts(actor, filters)
+    rows = staff.staff_accounts(actor, filters)
     items = [_out(actor, u) for u in Page.window(rows, filters)]
     return Page.body(filters, rows.count(), items)
 

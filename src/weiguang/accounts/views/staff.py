@@ -36,9 +36,7 @@ def _require_manager(request) -> None:
 def staff_accounts(request):
     _require_manager(request)
     filters = staff.StaffFilter.from_query(request.GET)
-    page = Paginator(staff.filtered_accounts(request.user, filters), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(staff.staff_accounts(request.user, filters), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/staff_list.html",

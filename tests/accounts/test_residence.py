@@ -78,9 +78,13 @@ def test_confirm_links_the_record_with_the_same_phone_in_that_community(people, 
     match.refresh_from_db()
     assert match.user == newcomer
     assert Resident.objects.filter(user=newcomer).count() == 1
-    assert Membership.objects.filter(user=newcomer, role=Role.RESIDENT, region=tree.grid_a1).exists()
+    # the resident role is where the linked record lives (grid A2), not the grid the person named
+    assert list(
+        Membership.objects.filter(user=newcomer, role=Role.RESIDENT).values_list("region", flat=True)
+    ) == [tree.grid_a2.pk]
     note = Notification.objects.get(recipient=newcomer)
     assert note.url == "/my/residence/" and note.title == "社区已核实您的住址"
+    assert tree.grid_a2.name in note.body and tree.grid_a1.name not in note.body
     entry = history_of(done).get(action="confirm")
     assert entry.actor == people.staff and entry.from_state == "pending" and entry.to_state == "confirmed"
     newcomer.refresh_from_db()

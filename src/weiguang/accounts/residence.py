@@ -315,7 +315,8 @@ def confirm_residence(
                 consent=True,  # given by the person with the request (the page says so)
                 user=user,
             )
-        Membership.objects.get_or_create(user=user, region=locked.grid, role=Role.RESIDENT)
+        # the role where the record lives (a matched record may be of another grid of the community)
+        Membership.objects.get_or_create(user=user, region=record.grid, role=Role.RESIDENT)
         access.forget(user)
         locked.resident = record
         _decided(locked, by)
@@ -324,7 +325,7 @@ def confirm_residence(
         notify(
             [user],
             _("Community staff confirmed where you live"),
-            _("You can now post wishes as a resident of %(place)s.") % {"place": locked.grid.name},
+            _("You can now post wishes as a resident of %(place)s.") % {"place": record.grid.name},
             url=reverse("residence"),
         )
 

@@ -160,6 +160,13 @@ def test_staff_see_an_unconfirmed_authors_demand_marked(client, people, tree, bu
     page = client.get(f"/demands/{demand.pk}/", **ZH).content.decode()
 
     assert 'data-testid="unconfirmed"' in page and "未核实身份" in page
+    assert 'data-testid="residence-queue-link"' in page
+    # the grid worker sees the mark, not a link to a queue they may not open (403)
+    client.force_login(people.grid_worker)
+    page = client.get(f"/demands/{demand.pk}/", **ZH).content.decode()
+    assert 'data-testid="unconfirmed"' in page
+    assert 'data-testid="residence-queue-link"' not in page
+    assert client.get("/staff/residence/").status_code == 403
 
 
 def test_the_home_page_shows_the_tiles(client, people, tree, buildings, newcomer):

@@ -76,6 +76,13 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
     resident_record = None
     if demand.resident_id and may(user, "resident.view_log", demand.resident):
         resident_record = demand.resident
+    # sent online by an account whose address staff have not confirmed yet: 未核实身份
+    unconfirmed_author = bool(
+        contact
+        and not demand.resident_id
+        and demand.created_by_id is not None
+        and residence.is_unconfirmed_author(demand.created_by)
+    )
     demand.badge = STATUS_BADGES.get(demand.status, "grey")
     demand.deadline = demand.colour(now)
     demand.deadline_word = COLOUR_WORDS.get(demand.deadline, "")
@@ -94,11 +101,9 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
         "returning": [t for t in transfers if t.status == TransferStatus.RETURN_REQUESTED],
         "refer_empty": "refer" in forms and not forms["refer"].meetings,
         "can_record_service": may(user, "demand.handle", demand),
-        # sent online by an account whose address staff have not confirmed yet: 未核实身份
-        "unconfirmed_author": contact
-        and not demand.resident_id
-        and demand.created_by_id is not None
-        and residence.is_unconfirmed_author(demand.created_by),
+        "unconfirmed_author": unconfirmed_author,
+        # the link to the queue, for those who may confirm it (not a grid worker or department)
+        "may_confirm_author": unconfirmed_author and access.can(user, "residence.confirm", demand),
     }
 
 

@@ -149,6 +149,9 @@ def test_an_unconfirmed_person_sees_why_a_wish_waits(client, tree, buildings, ne
     assert "还没有核实您的住址" in page and 'href="/demands/new/"' in page
     form = client.get("/demands/new/").content.decode()
     assert 'data-testid="unconfirmed"' in form and PHONE in form
+    # a form sent back with an error still says how staff will see the demand
+    refused = client.post("/demands/new/", {"grid": tree.grid_a1.pk, "title": "", "contact_phone": PHONE})
+    assert refused.status_code == 422 and 'data-testid="unconfirmed"' in refused.content.decode()
     assert f'<option value="{tree.grid_a1.pk}" selected' in form
 
 

@@ -47,6 +47,7 @@ def demand_new(request):
     if user.is_authenticated and may(user, "demand.create"):
         return redirect("desk_demand_new")
     resident = own_resident(user)
+    found = residence.standing(user)  # unconfirmed: to the grid they named, with their phone
     if request.method == "POST":
         form = PublicDemandForm(request.POST, ask_phone=resident is None)
         if form.is_valid():
@@ -59,13 +60,19 @@ def demand_new(request):
                 )  # fmt: skip
             except ServiceError as err:
                 apply_service_error(form, err)
-                return render(request, "demands/new.html", {"form": form}, status=err.status)
+                return render(
+                    request,
+                    "demands/new.html",
+                    {"form": form, "unconfirmed": found.unconfirmed},
+                    status=err.status,
+                )
             if user.is_authenticated and demand.resident_id:
                 messages.success(request, _("Your demand was received. We will reply in your inbox."))
                 return redirect("demand_detail", pk=demand.pk)
             return redirect("demand_done", code=demand.tracking_code)
-        return render(request, "demands/new.html", {"form": form}, status=422)
-    found = residence.standing(user)  # unconfirmed: to the grid they named, with their phone
+        return render(
+            request, "demands/new.html", {"form": form, "unconfirmed": found.unconfirmed}, status=422
+        )
     initial = {"grid": found.grid.pk} if found.grid is not None else {}
     if found.unconfirmed:
         initial["contact_phone"] = residence.phone_of(user)

@@ -250,6 +250,27 @@ def test_the_account_page_grants_removes_and_deactivates(client, people):
 
 
 @pytest.mark.usefixtures("english")
+def test_the_account_page_shows_the_roles_in_the_actors_area_only(client, people):
+    """Someone who is also staff in another street and a resident: the community's staff see
+    their grid worker role, not where else they work or live; nobody is offered to deactivate
+    themselves."""
+    tree = people.tree
+    worker = people.grid_worker
+    grant(worker, Role.COMMUNITY_STAFF, tree.other_community)
+    grant(worker, Role.RESIDENT, tree.grid_a2)
+    client.force_login(people.staff)
+    response = client.get(f"/staff/accounts/{worker.pk}/")
+    roles = html(response).split('data-testid="account-roles"')[1].split('data-testid="grant-form"')[0]
+    assert "七星里第一网格" in roles
+    assert "金华社区" not in roles and "七星里第二网格" not in roles and "Resident" not in roles
+    assert "They hold 2 more roles outside your area" in roles
+    client.force_login(people.street_admin)
+    body = html(client.get(f"/staff/accounts/{people.street_admin.pk}/"))
+    assert "李主任" in body and "Deactivate the account" not in body
+    assert "Deactivate the account" in html(client.get(f"/staff/accounts/{people.staff.pk}/"))
+
+
+@pytest.mark.usefixtures("english")
 def test_the_last_admin_is_told_on_the_page(client, people):
     client.force_login(people.street_admin)
     own = Membership.objects.get(user=people.street_admin, role=Role.STREET_ADMIN)

@@ -119,7 +119,9 @@ def _account(request, pk: int):
 
 def _account_context(request, user, grant_form=None) -> dict:
     actor = request.user
-    roles = sorted(user.memberships.all(), key=lambda m: (m.region.path, m.role))
+    # Their staff roles in the actor's area (as in the list and the API); a role elsewhere, or
+    # a resident's or volunteer's (which says where they live), is the business of others.
+    roles = user.shown_roles
     for m in roles:
         m.removable = m.role in staff.STAFF_ROLES and staff.may_grant(actor, m.role, m.region)
         attachment = staff.ATTACHMENTS.get(m.role)
@@ -133,7 +135,9 @@ def _account_context(request, user, grant_form=None) -> dict:
         "person": user,
         "roles": roles,
         "grant_form": grant_form or GrantForm(actor),
-        "admin_over": staff.admin_over_all(actor, user),
+        "elsewhere": len(user.memberships.all()) - len(roles),
+        # deactivating oneself is refused (staff.deactivate): no button for it
+        "admin_over": staff.admin_over_all(actor, user) and user.pk != actor.pk,
         "may_send_link": user.is_active
         and not user.has_usable_password()
         and any(m.removable for m in roles),

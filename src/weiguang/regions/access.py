@@ -44,7 +44,6 @@ ACTION_ROLES: dict[str, set[str]] = {
     "resident.create": STAFF | {Role.GRID_WORKER},  # add one on the spot (people.services.add_resident)
     # "where I live" (accounts.ResidenceRequest): staff of the community named confirm or
     # reject it (a grid worker may not: confirming a real name links an account to a record)
-    "residence.view": STAFF | {OWNER},
     "residence.confirm": STAFF,
     "residence.withdraw": {OWNER},
     # micro-wishes

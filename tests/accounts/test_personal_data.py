@@ -298,6 +298,33 @@ def test_without_a_resident_record_a_deletion_is_carried_out_at_once(client, peo
         pd.request_correction(phone_user("alone", "13600004321"), {"door": "1"})
 
 
+def test_an_unconfirmed_persons_demands_are_in_their_data_and_erased_with_it(client, people):
+    """Sent before staff confirmed where they live: no record points to them, but they hold the
+    person's phone; a staff member's desk entry without a resident is not the staff's data."""
+    from weiguang.demands.services import intake
+
+    user = phone_user("waiting", "13600005678")
+    building = Building.objects.create(grid=people.tree.grid_a1, name="7号楼")
+    request_residence(user, grid=people.tree.grid_a1, building=building, door="3单元301")
+    sent = intake.submit_demand(
+        user, grid=people.tree.grid_a1, title="楼道灯坏了", contact_phone="13600005678", public_limits=False
+    )
+    desk = intake.submit_demand(
+        people.staff, grid=people.tree.grid_a1, title="路灯坏了", contact_phone="13600009999"
+    )
+
+    (shown,) = section(pd.personal_data(user), "demands")
+    assert shown["tracking_code"] == sent.tracking_code and shown["contact_phone"] == "13600005678"
+    assert section(pd.personal_data(people.staff), "demands") == []
+
+    client.force_login(user)
+    assert client.post("/my/data/", {"step": "deletion", "understood": "on"}).status_code == 302
+    sent.refresh_from_db()
+    desk.refresh_from_db()
+    assert sent.contact_phone == "" and sent.title == "楼道灯坏了"  # the street keeps the demand
+    assert desk.contact_phone == "13600009999"
+
+
 def test_the_deletion_form_asks_to_confirm(client, people):
     client.force_login(people.resident_user)
     response = client.post("/my/data/", {"step": "deletion"})

@@ -1,22 +1,24 @@
 """What the demands app holds about a person (accounts.personal_data's registry): the demands
-recorded for their resident record. When their data is erased the demands stay (the street's
-records), with the contact name masked and the contact phone emptied."""
+recorded for their resident record, and those they sent online before they had one (an
+unconfirmed sign-up: their phone is the demand's contact). When their data is erased the
+demands stay (the street's records), with the contact name masked and the contact phone emptied."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
 from weiguang.accounts.personal_data import register_personal_data
+from weiguang.core.privacy import mask_name
 
 from .models import Demand
+from .services.intake import sent_without_record
 
 
 def demands_of(user, resident) -> list[dict]:
-    if resident is None:
-        return []
-    demands = (
-        Demand.objects.filter(resident=resident).select_related("category").order_by("-created_at", "-id")
-    )
+    theirs = sent_without_record(user)
+    if resident is not None:
+        theirs = theirs | Demand.objects.filter(resident=resident)
+    demands = theirs.select_related("category").order_by("-created_at", "-id")
     return [
         {
             "tracking_code": d.tracking_code,
@@ -38,9 +40,12 @@ def demands_of(user, resident) -> list[dict]:
 
 
 def erase(user, resident) -> None:
-    if resident is None:
-        return
-    Demand.objects.filter(resident=resident).update(contact_name=resident.masked_name, contact_phone="")
+    if resident is not None:
+        Demand.objects.filter(resident=resident).update(contact_name=resident.masked_name, contact_phone="")
+    for demand in sent_without_record(user).exclude(contact_name="", contact_phone=""):
+        demand.contact_name = mask_name(demand.contact_name) if demand.contact_name else ""
+        demand.contact_phone = ""
+        demand.save(update_fields=["contact_name", "contact_phone", "updated_at"])
 
 
 def register() -> None:

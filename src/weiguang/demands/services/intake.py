@@ -132,13 +132,20 @@ def submit_demand(
     return demand
 
 
+def sent_without_record(user):
+    """The demands `user` sent online themselves while no resident record was theirs (an
+    unconfirmed sign-up): theirs, though no record points to them (a desk entry made by staff
+    is not: its channel is the desk's)."""
+    if not getattr(user, "pk", None):
+        return Demand.objects.none()
+    return Demand.objects.filter(created_by=user, resident__isnull=True, channel=DemandChannel.ONLINE)
+
+
 def link_to_confirmed_resident(user, resident: Resident, by) -> int:
     """When staff confirm where `user` lives (accounts.residence), the demands they sent online
     while unconfirmed become the record's: they can follow them as theirs. Audited per demand."""
     linked = 0
-    for demand in Demand.objects.select_for_update().filter(
-        created_by=user, resident__isnull=True, channel=DemandChannel.ONLINE
-    ):
+    for demand in sent_without_record(user).select_for_update():
         demand.resident = resident
         demand.save(update_fields=["resident", "updated_at"])
         log_action(demand, "link_resident", by, resident=resident.pk)

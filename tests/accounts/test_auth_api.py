@@ -66,7 +66,9 @@ def test_a_registered_number_is_a_conflict(client):
     response = post(client, "sms_code", {"phone": PHONE, "purpose": "register"})
     assert response.status_code == 409
     assert response.json()["code"] == "phone_registered"
-    assert not SmsCode.objects.exists()
+    assert not SmsCode.objects.filter(phone=PHONE).exists() and not SmsMessage.objects.exists()
+    # the refusal counts towards the address's sending limit (a row without a number)
+    assert SmsCode.objects.get().phone == ""
 
 
 def test_a_bad_purpose_or_number_is_a_field_error(client):

@@ -189,3 +189,39 @@ def test_garbage_posts_get_errors_not_crashes(client):
             {"action": "register"},
         ):
             assert client.post(url, data).status_code in (200, 429)
+
+
+def test_asking_whether_numbers_are_registered_counts_towards_the_address_limit(client, settings):
+    """A refusal that tells whether a number is registered (sign-up: it is; login by code: it is
+    not) costs a code request from that address, so nobody checks numbers without limit; the
+    number's own limit is untouched (its owner goes on to log in at once)."""
+    settings.SMS_CODE_LIMITS_PER_ADDRESS = ((3, 60),)
+    phone_user()
+    assert "这个号码已经注册过了" in text(send(client, "/signup/"))
+    assert "这个号码还没有注册，请先注册。" in text(send(client, "/login/code/", "13900139000"))
+    assert "验证码已发送到 138****8000" in text(send(client, "/login/code/"))
+    for url, phone in (("/signup/", PHONE), ("/login/code/", "13900139001")):
+        response = send(client, url, phone)
+        assert response.status_code == 429
+        assert "您所在的网络获取验证码太多了，请等待 60 秒后再试。" in text(response)
+        assert "已经注册过了" not in text(response) and "还没有注册" not in text(response)
+    assert SmsMessage.objects.count() == 1
+
+
+def test_the_last_step_of_sign_up_says_nothing_about_a_number_without_its_code(client):
+    phone_user()
+    known = signup(client, "123456")
+    unknown = signup(client, "123456", phone="13900139000")
+    for response in (known, unknown):
+        assert "请先获取验证码。" in text(response)
+        assert "这个号码已经注册过了" not in text(response)
+
+
+def test_login_by_code_answers_alike_for_a_number_without_an_account(client):
+    phone_user()
+    known = client.post("/login/code/", {"phone": PHONE, "code": "123456"})
+    unknown = client.post("/login/code/", {"phone": "13900139000", "code": "123456"})
+    assert "请先获取验证码。" in text(known)
+    assert without_tokens(text(known)).replace(PHONE, "X") == without_tokens(text(unknown)).replace(
+        "13900139000", "X"
+    )

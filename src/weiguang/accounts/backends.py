@@ -50,7 +50,12 @@ class PhoneBackend(lockout.LockoutBackend):
         if sms_code is None:
             return super().check_credentials(request, username=username, password=password, **kwargs)
         user = get_user_model()._default_manager.filter(username=username).select_related("account").first()
-        phone = getattr(getattr(user, "account", None), "phone", None)
+        # a number without an account is checked too (it has no code): its answer is the one a
+        # registered number gets before asking for a code, so the answer tells nobody which it is
+        if user is None:
+            phone = clean_phone(username)
+        else:
+            phone = getattr(getattr(user, "account", None), "phone", None)
         if phone is None:
             return None
         from . import codes
@@ -61,4 +66,4 @@ class PhoneBackend(lockout.LockoutBackend):
             if request is not None:
                 request.sms_code_error = exc.message  # the page says why: wrong, expired, used
             return None
-        return user if self.user_can_authenticate(user) else None
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -79,26 +79,51 @@ def _lock(keys: list[str]) -> None:
         CodeThrottle.objects.select_for_update().get_or_create(key=key)
 
 
-def issue_code(phone: str, purpose: str, *, address: str, send: bool = True) -> SmsCode:
-    """Make a new code for `phone` and `purpose` and text it (unless `send` is False: the row
-    still counts towards the limits). `phone` must be a clean mobile number. Raises TooSoon."""
-    with transaction.atomic():
-        _lock([f"phone:{phone}", f"address:{address}"])
-        now = timezone.now()
+def _refuse_when_limited(phone: str | None, address: str, now: dt.datetime) -> None:
+    """Raise TooSoon when the number (unless None) or the address is at a sending limit."""
+    if phone is not None:
         wait = _wait(SmsCode.objects.filter(phone=phone), settings.SMS_CODE_LIMITS_PER_PHONE, now)
         if wait:
             message = _("Too many codes were sent to this number. Please wait %(wait)s and try again.") % {
                 "wait": wait_text(wait)
             }
             raise TooSoon(message, fields={"phone": message}, retry_after=wait)
-        wait = _wait(
-            SmsCode.objects.filter(client_address=address), settings.SMS_CODE_LIMITS_PER_ADDRESS, now
+    wait = _wait(SmsCode.objects.filter(client_address=address), settings.SMS_CODE_LIMITS_PER_ADDRESS, now)
+    if wait:
+        message = _(
+            "Too many codes were requested from your network. Please wait %(wait)s and try again."
+        ) % {"wait": wait_text(wait)}
+        raise TooSoon(message, fields={"phone": message}, retry_after=wait)
+
+
+def count_refusal(purpose: str, *, address: str) -> None:
+    """A code request refused for its number (sign-up for a registered one, login for one
+    without an account): no code, but the request counts towards the address's limits (a row
+    without a number), so that learning whether numbers are registered costs what asking for
+    codes does. Raises TooSoon, saying nothing about the number, when the address is at its
+    limit. The number's own limits are left alone: its owner may go on to log in at once."""
+    with transaction.atomic():
+        _lock([f"address:{address}"])
+        now = timezone.now()
+        _refuse_when_limited(None, address, now)
+        SmsCode.objects.create(
+            phone="",
+            purpose=purpose,
+            code_hash="",
+            created_at=now,
+            expires_at=now,
+            client_address=address[:45],
+            sent=False,
         )
-        if wait:
-            message = _(
-                "Too many codes were requested from your network. Please wait %(wait)s and try again."
-            ) % {"wait": wait_text(wait)}
-            raise TooSoon(message, fields={"phone": message}, retry_after=wait)
+
+
+def issue_code(phone: str, purpose: str, *, address: str, send: bool = True) -> SmsCode:
+    """Make a new code for `phone` and `purpose` and text it (unless `send` is False: the row
+    still counts towards the limits). `phone` must be a clean mobile number. Raises TooSoon."""
+    with transaction.atomic():
+        _lock([f"phone:{phone}", f"address:{address}"])
+        now = timezone.now()
+        _refuse_when_limited(phone, address, now)
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         row = SmsCode.objects.create(
             phone=phone,

@@ -91,7 +91,8 @@ class CodePurpose(models.TextChoices):
 class SmsCode(models.Model):
     """A verification code sent by SMS: 6 digits, valid CODE_TTL, used once, dead after
     CODE_MAX_WRONG wrong tries. Only a keyed hash of the code is stored (accounts.codes).
-    The rows also count the codes a number and an address asked for (the sending limits)."""
+    The rows also count the codes a number and an address asked for (the sending limits); a
+    row without a number is a request refused for its number, counted for the address only."""
 
     phone = models.CharField(_("mobile number"), max_length=11)
     purpose = models.CharField(_("purpose"), max_length=10, choices=CodePurpose.choices)

@@ -3,10 +3,13 @@ and the API (api/auth.py). Each takes what the person typed, refuses with a Serv
 (InvalidInput 422 naming the field, TooSoon 429 with the wait) and changes nothing then.
 
 What the answers tell a stranger: asking for a sign-up code for a number that already has an
-account says so (and points to login and reset), so anyone may learn whether a number is
-registered here. Every sign-up form on the web does the same, and it costs a code request: the
-sending limits (one a minute, ten a day per number, 100 a day per address by default) make
-checking many numbers slow. A reset answers the same whether the number exists or not.
+account says so (and points to login and reset), and asking for a login code for one without
+says that, so anyone may learn whether a number is registered here. Every sign-up form on the
+web does the same, and it costs a code request: such a refusal counts towards the address's
+sending limits (codes.count_refusal; 100 a day per address by default), which make checking
+many numbers slow. Nothing else tells: the last step of sign-up checks the code before the
+number, a login code for a number without an account is refused as a registered number's is
+before it asked for one (accounts.backends), and a reset answers the same either way.
 """
 
 from __future__ import annotations
@@ -53,8 +56,10 @@ def request_code(phone_text, purpose: str, *, address: str) -> str:
         raise InvalidInput(message, fields={"purpose": message})
     exists = Account.objects.filter(phone=phone, user__is_active=True).exists()
     if purpose == CodePurpose.REGISTER and Account.objects.filter(phone=phone).exists():
+        codes.count_refusal(purpose, address=address)
         raise _taken(phone)
     if purpose == CodePurpose.LOGIN and not exists:
+        codes.count_refusal(purpose, address=address)
         message = _("No account has this number. Sign up first.")
         raise InvalidInput(message, fields={"phone": message})
     codes.issue_code(phone, purpose, address=address, send=purpose != CodePurpose.RESET or exists)
@@ -88,12 +93,13 @@ def register(phone_text, code, password, name):
     Returns the user (not logged in: the caller does that)."""
     phone = phone_of(phone_text)
     name = clean_text(name, "name", required=True, max_length=NAME_MAX, one_line=True)
-    if Account.objects.filter(phone=phone).exists():
-        raise _taken(phone)
     User = get_user_model()
     user = User(username=phone, first_name=name)
     check_password(password, user)
+    # the code first: without one, a registered number gets the answer any number gets
     codes.use_code(phone, CodePurpose.REGISTER, str(code or ""))  # commits a wrong try
+    if Account.objects.filter(phone=phone).exists():
+        raise _taken(phone)
     try:
         with transaction.atomic():
             user.username = free_username(phone)

@@ -37,6 +37,12 @@ def test_a_street_admin_sets_up_two_factor_sign_in_at_the_first_login(phone, peo
     set_up_authenticator(page)
     assert page.locator("[data-testid=recovery-code]").count() == 10
     assert fits_the_phone(page)
+    # one code a line: in two columns the second's numbers ("10.") ran into the first's codes
+    lefts = {
+        round(box["x"])
+        for box in (c.bounding_box() for c in page.locator("[data-testid=recovery-code]").all())
+    }
+    assert len(lefts) == 1
     with page.expect_navigation():
         page.click("text=我已保存好")
     assert urlparse(page.url).path == "/"

@@ -215,3 +215,22 @@ def test_the_console_backend_logs_the_whole_number_and_text(
 def test_the_retry_job_runs_every_minute():
     job = next(j for j in scheduler.PERIODIC if j.task_path == "weiguang.accounts.tasks.retry_sms")
     assert job.every == dt.timedelta(minutes=1)
+
+
+def test_the_admin_never_shows_a_verification_code(client, django_user_model):
+    """Whoever may read the text messages in the admin must not be able to use someone's live
+    code (log in as them, set their password); other messages are shown as sent."""
+    from weiguang.accounts.codes import issue_code
+
+    from .helpers import last_code
+
+    issue_code("13800138000", "login", address="203.0.113.9")
+    code = last_code("13800138000")
+    other = send_sms("13800138001", "您的账号已开通，请设置密码。", purpose="staff_link")
+    admin = django_user_model.objects.create_superuser("root", password="Pass-word-2026")
+    client.force_login(admin)
+    coded = SmsMessage.objects.get(phone="13800138000")
+    page = client.get(f"/admin/accounts/smsmessage/{coded.pk}/change/").content.decode()
+    assert code not in page and "******" in page
+    page = client.get(f"/admin/accounts/smsmessage/{other.pk}/change/").content.decode()
+    assert "您的账号已开通，请设置密码。" in page

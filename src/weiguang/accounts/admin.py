@@ -1,4 +1,7 @@
+import re
+
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -19,7 +22,16 @@ class SmsMessageAdmin(admin.ModelAdmin):
     list_display = ("created_at", "phone", "purpose", "status", "attempts", "sent_at")
     list_filter = ("status", "purpose")
     search_fields = ("phone",)
-    readonly_fields = [f.name for f in SmsMessage._meta.fields]
+    exclude = ("text",)
+    readonly_fields = [f.name for f in SmsMessage._meta.fields if f.name != "text"] + ["text_shown"]
+
+    @admin.display(description=_("text"))
+    def text_shown(self, obj) -> str:
+        """The text, a verification code's digits hidden: whoever may read this page must not be
+        able to log in as the code's owner, or set their password, with it (accounts.codes)."""
+        if obj.purpose.startswith("code:"):
+            return re.sub(r"\d{6}", "******", obj.text)
+        return obj.text
 
     def has_add_permission(self, request):
         return False

@@ -271,6 +271,27 @@ def test_the_account_page_shows_the_roles_in_the_actors_area_only(client, people
 
 
 @pytest.mark.usefixtures("english")
+def test_removing_the_last_role_in_the_area_ends_on_the_list_not_a_404(client, people):
+    """The account is no longer the actor's to see: the page goes back to the list with the
+    message, the API answers the removal with the account and no roles (it answered 404 to a
+    removal that was done)."""
+    tree = people.tree
+    worker = UserFactory(username="worker", first_name="何网格")
+    m = grant(worker, Role.GRID_WORKER, tree.grid_a2)
+    client.force_login(people.street_admin)
+    response = client.post(f"/staff/accounts/{worker.pk}/roles/{m.pk}/remove/", follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == "/staff/accounts/"
+    assert "何网格 is no longer Grid worker at 七星里第二网格." in html(response)
+    m = grant(worker, Role.GRID_WORKER, tree.grid_a2)
+    response = client.delete(
+        f"/api/v1/staff/accounts/{worker.pk}/roles/{m.pk}", **bearer(people.street_admin)
+    )
+    assert response.status_code == 200
+    assert json.loads(response.content)["roles"] == [] and not Membership.objects.filter(user=worker).exists()
+    assert client.get(f"/api/v1/staff/accounts/{worker.pk}", **bearer(people.street_admin)).status_code == 404
+
+
+@pytest.mark.usefixtures("english")
 def test_the_last_admin_is_told_on_the_page(client, people):
     client.force_login(people.street_admin)
     own = Membership.objects.get(user=people.street_admin, role=Role.STREET_ADMIN)

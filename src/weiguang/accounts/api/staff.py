@@ -92,9 +92,16 @@ def _account(actor, user_id: int):
         raise Http404 from err
 
 
-def _answer(actor, user_id: int) -> dict:
-    """What the endpoints answer: the account as it is now."""
-    return _out(actor, _account(actor, user_id))
+def _answer(actor, user_id: int, *, user=None) -> dict:
+    """What the endpoints answer: the account as it is now (`user`: the account whose last role
+    in the actor's area was just removed, which they no longer see: with no roles)."""
+    try:
+        return _out(actor, _account(actor, user_id))
+    except Http404:
+        if user is None:
+            raise
+        user.shown_roles = []
+        return _out(actor, user)
 
 
 def _require_manager(actor) -> None:
@@ -176,7 +183,7 @@ def remove_role(request, user_id: Id, role_id: Id):
     if membership is None:
         raise Http404
     staff.remove_role(actor, membership)
-    return _answer(actor, user_id)
+    return _answer(actor, user_id, user=user)
 
 
 def _account_action(name: str, service, summary: str, *, base_url: bool = False) -> None:

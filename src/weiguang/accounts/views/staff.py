@@ -219,6 +219,8 @@ def staff_account_remove_role(request, pk: int, role_pk: int):
             "region": membership.region.name,
         },
     )
+    if not staff.staff_accounts(request.user).filter(pk=user.pk).exists():
+        return redirect("staff_accounts")  # their last role in the actor's area: the page is gone
     return redirect(_back(user))
 
 

@@ -23,7 +23,3 @@ class ProjectForm(Form):
         if owners is not None:
             self.fields["owner"].queryset = owners
             self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
-
-
-class TextForm(Form):
-    text = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

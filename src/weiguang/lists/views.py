@@ -25,7 +25,7 @@ from weiguang.wishes.models import Wish
 
 from . import services
 from .actions import PROJECT_ACTIONS
-from .forms import ProjectForm, TextForm
+from .forms import ProjectForm
 from .models import Project, Survey
 
 
@@ -129,11 +129,8 @@ def _project(request, pk: int) -> Project:
 @login_required
 def project_detail(request, pk: int):
     project = _project(request, pk)
-    return render(
-        request, "lists/project.html",
-        {"project": project, "available": {t.name for t in Project.state_machine.available(project, request.user)},
-         "text_form": TextForm()},
-    )  # fmt: skip
+    available = {t.name for t in Project.state_machine.available(project, request.user)}
+    return render(request, "lists/project.html", {"project": project, "available": available})
 
 
 @login_required

@@ -16,6 +16,7 @@ from weiguang.demands.models import (
     DemandStatus,
     IntakeSession,
     Transfer,
+    TransferStatus,
 )
 from weiguang.demands.services import deliberations, dispatch, intake
 from weiguang.demands.services import transfers as demand_transfers
@@ -605,6 +606,18 @@ class TestDepartmentInbox:
         d = make_demand("transferred", via="transfer")
         response = login(client, depts.handler).post(f"/demands/{d.pk}/accept/", {"next": "/dept/demands/"})
         assert response["Location"] == "/dept/demands/"
+
+    def test_return_from_the_inbox_returns_there(self, client, depts, make_demand):
+        d = make_demand("transferred", via="transfer")
+        page = html(login(client, depts.handler).get("/dept/demands/?page=1"))
+        form = page.split('data-action="return"', 1)[1].split("</form>", 1)[0]
+        assert '<input type="hidden" name="next" value="/dept/demands/?page=1">' in form
+        assert 'name="return-reason"' in form
+        response = client.post(
+            f"/demands/{d.pk}/return/", {"next": "/dept/demands/?page=1", "return-reason": "不属于本科室"}
+        )
+        assert response["Location"] == "/dept/demands/?page=1"
+        assert Transfer.objects.get(demand=d).status == TransferStatus.RETURN_REQUESTED
 
 
 class TestEscalationBoard:

@@ -181,7 +181,10 @@ def test_the_category_tree_round_trip(client, people, other_admin):
     hidden = call(client, "get", f"{BASE}/categories", people.staff, include_inactive="true").json()
     assert len(hidden[0]["children"]) == 1  # deactivated ones only for street admins
 
-    assert call(client, "patch", f"{BASE}/categories/{light['id']}", admin, {"name": None}).status_code == 422
+    for field in ("name", "active", "position"):  # a null is refused on its field, nothing changes
+        r = call(client, "patch", f"{BASE}/categories/{light['id']}", admin, {"name": "楼道灯", field: None})
+        assert r.status_code == 422 and set(r.json()["errors"]) == {field}
+    assert DemandCategory.objects.get(pk=light["id"]).name == "楼道照明"
     assert call(client, "patch", f"{BASE}/categories/999999", admin, {"name": "无"}).status_code == 404
 
 

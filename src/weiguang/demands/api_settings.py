@@ -25,6 +25,7 @@ from weiguang.core.api import (
     current_user,
     invalid,
     optional_auth,
+    patched,
     ref,
     referenced,
     require_user,
@@ -272,10 +273,7 @@ def update_category(request, category_id: Id, data: CategoryPatch):
     never deleted: demands keep theirs."""
     user = require_user(request)
     category = _category(category_id)
-    changes = data.dict(exclude_unset=True)
-    if any(v is None for v in changes.values()):
-        field = next(k for k, v in changes.items() if v is None)
-        raise invalid(field, _("This field may not be null."))
+    changes = patched(data.dict(exclude_unset=True), required=("name", "active", "position"))
     configure.update_category(user, category, **changes)
     return _fresh_category(category.pk)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import ResidentFactory, UserFactory, grant
+from tests.factories import ResidentFactory, member
 from weiguang.core.audit import history_of
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.models import ApiToken
@@ -34,9 +34,7 @@ def data(tree, **kw) -> dict:
 @pytest.fixture
 def grid_worker_a2(tree):
     """A grid worker of the same community's other grid."""
-    user = UserFactory(username="grid_a2", first_name="何网格")
-    grant(user, Role.GRID_WORKER, tree.grid_a2)
-    return user
+    return member(Role.GRID_WORKER, tree.grid_a2, username="grid_a2", first_name="何网格")
 
 
 class TestNormalizePhone:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import UserFactory, grant
+from tests.factories import member
 from tests.wishes.test_concurrency import at_once
 from weiguang.core.errors import Conflict
 from weiguang.people.models import Resident
@@ -16,10 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_two_workers_add_the_same_phone_at_once_and_one_record_is_made(tree):
-    worker = UserFactory(username="grid_a1_racer", first_name="甲网格")
-    grant(worker, Role.GRID_WORKER, tree.grid_a1)
-    staff = UserFactory(username="staff_a_racer", first_name="乙社区")
-    grant(staff, Role.COMMUNITY_STAFF, tree.community_a)
+    worker = member(Role.GRID_WORKER, tree.grid_a1, username="grid_a1_racer", first_name="甲网格")
+    staff = member(Role.COMMUNITY_STAFF, tree.community_a, username="staff_a_racer", first_name="乙社区")
 
     def adding(by, grid, name):
         return lambda: add_resident(by, grid=grid, name=name, phone="13712345678", consent=True)

@@ -6,6 +6,7 @@ import pytest
 
 from weiguang.accounts import residence
 from weiguang.accounts.models import ResidenceRequest, ResidenceStatus
+from weiguang.core.audit import history_of
 from weiguang.people.models import Resident
 
 from ..demands.test_api import auth, get, post
@@ -70,6 +71,16 @@ def test_a_confirmed_resident_cannot_send_one(client, people, tree, buildings):
     assert r.status_code == 409 and r.json()["code"] == "already_confirmed"
     me = get(client, ME, people.resident_user).json()
     assert me["confirmed"] is True and me["may_post_wish"] is True
+
+
+def test_a_confirmed_resident_renamed_by_patch_has_the_record_renamed_too(client, people):
+    """PATCH /me renames as the "my data" page and POST /me/data/name do: the account and the
+    resident record together, audited (it renamed the account only, so the two disagreed)."""
+    r = patch(client, ME, people.resident_user, {"name": "王秀英英"})
+    assert r.status_code == 200 and r.json()["name"] == "王秀英英"
+    people.resident.refresh_from_db()
+    assert people.resident.name == "王秀英英"
+    assert history_of(people.resident).filter(actor=people.resident_user).exists()
 
 
 def test_staff_list_and_confirm_with_the_match(client, people, tree, buildings, newcomer):

@@ -41,7 +41,6 @@ from weiguang.regions.models import Building, Membership, Region, RegionKind, Ro
 from .models import Account, ResidenceRequest, ResidenceStatus
 
 DOOR_MAX = 30
-NAME_MAX = 50  # as people.Resident.name
 REASON_MAX = 200
 
 RESIDENCE_MACHINE = StateMachine.build(
@@ -399,13 +398,3 @@ def request_or_404(pk) -> ResidenceRequest:
         "user", "user__account", "grid", "grid__parent", "building"
     )
     return get_object_or_404(rows, pk=pk)
-
-
-def rename(user, name) -> None:
-    """Change the name the account goes by (a confirmed record keeps its name: staff change it)."""
-    name = clean_text(name, "name", required=True, max_length=NAME_MAX, one_line=True)
-    with transaction.atomic():
-        before = user.get_full_name()
-        user.first_name, user.last_name = name, ""
-        user.save(update_fields=["first_name", "last_name"])
-        log_action(user, "rename", user, note=f"{before} → {name}")

@@ -26,7 +26,7 @@ from weiguang.core.errors import ServiceError
 from weiguang.core.privacy import mask_phone
 from weiguang.regions.models import Building, Region, RegionKind
 
-from .. import residence
+from .. import personal_data, residence
 from ..models import ResidenceRequest
 
 me_router = Router(tags=["me"])
@@ -62,7 +62,10 @@ class ResidenceIn(InSchema):
 
 
 class MePatch(InSchema):
-    name: Text | None = Field(None, min_length=1, max_length=residence.NAME_MAX)
+    name: Text | None = Field(
+        None, min_length=1, max_length=50,
+        description="My name: the account's and my resident record's (as POST /me/data/name)",
+    )  # fmt: skip
     residence: ResidenceIn | None = Field(None, description="Say where I live: a new pending request")
 
 
@@ -107,7 +110,7 @@ def update_me(request, data: MePatch):
     user = require_user(request)
     with transaction.atomic():
         if data.name is not None:
-            residence.rename(user, data.name)
+            personal_data.rename_self(user, data.name)
         if data.residence is not None:
             grid = referenced(
                 Region.objects.filter(kind=RegionKind.GRID), data.residence.grid_id, "residence.grid_id",

@@ -95,6 +95,39 @@ def register_attachment(attachment: Attachment) -> None:
     ATTACHMENTS[attachment.role] = attachment
 
 
+def records_attachment(
+    *, role: str, label, model, place: str, members: str,
+    available: Callable, add: Callable, remove: Callable, manage_url: Callable,
+) -> Attachment:  # fmt: skip
+    """The Attachment of a role that membership of a record gives (a department's `handlers`,
+        a unit's `representatives`), held at the record's `place` (its region field): `available`
+        (actor) -> the records they may attach people to; `add` and `remove` (actor, record, user),
+        the app's services; `manage_url` (membership, the records giving it, a queryset) -> the page
+    where they are managed."""
+
+    def options(actor) -> list:
+        rows = available(actor).select_related(place).order_by(f"{place}__path", "name")
+        return [(r.pk, f"{r.name}（{getattr(r, place).name}）", getattr(r, place)) for r in rows]
+
+    def giving(membership):
+        return model.objects.filter(**{place: membership.region_id, members: membership.user_id}).order_by(
+            "name"
+        )
+
+    def record(pk: int):
+        return model.objects.select_related(place).get(pk=pk)
+
+    return Attachment(
+        role=role,
+        label=label,
+        options=options,
+        attach=lambda actor, user, pk: add(actor, record(pk), user),
+        held=lambda membership: [(r.pk, r.name) for r in giving(membership)],
+        detach=lambda actor, user, pk: remove(actor, record(pk), user),
+        manage_url=lambda membership: manage_url(membership, giving(membership)),
+    )
+
+
 def not_a_manager() -> str:
     return _("Only street admins and community staff manage staff accounts.")
 

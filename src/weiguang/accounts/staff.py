@@ -170,11 +170,11 @@ def regions_in_scope(actor, *, grantable: bool = False) -> QuerySet[Region]:
     """The nodes of the actor's part of the tree (`grantable`: where they may grant a role)."""
     if not grantable:
         return Region.objects.restrict(actor, ACTION).order_by("path")
-    condition = Q(pk__in=[])
+    places = Region.objects.none()
     for role in grantable_roles(actor):
-        for prefix in access.role_paths(actor, GRANT_ACTION[role]) if role in ROLE_KINDS else ():
-            condition |= Q(path__startswith=prefix, kind__in=ROLE_KINDS[role])
-    return Region.objects.filter(condition).order_by("path")
+        for kind in ROLE_KINDS.get(role, ()):
+            places |= access.regions_below(actor, GRANT_ACTION[role], kind)
+    return places.order_by("path")
 
 
 def region_label(region: Region) -> str:
@@ -475,7 +475,7 @@ def set_password_from_link(uidb64: str, token: str, password):
     return user
 
 
-def _check_not_last_admin(membership: Membership, *, leaving: bool = False) -> None:
+def _check_not_last_admin(membership: Membership) -> None:
     """Refuse to leave a street without an active street admin."""
     if membership.role != Role.STREET_ADMIN:
         return
@@ -548,7 +548,7 @@ def deactivate(actor, user) -> None:
         if not locked.is_active:
             raise Conflict(_("The account is already deactivated."), code="inactive")
         for m in admin_roles:
-            _check_not_last_admin(m, leaving=True)
+            _check_not_last_admin(m)
         locked.is_active = False
         locked.save(update_fields=["is_active"])
         ended = end_sessions(locked)

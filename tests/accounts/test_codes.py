@@ -188,3 +188,22 @@ def test_two_requests_at_once_cannot_both_pass_one_a_minute():
     outcomes = at_once([lambda n=n: issue(address=f"198.51.100.{n}") for n in range(4)])
     assert sorted(kind for kind, _ in outcomes) == ["ok", "refused", "refused", "refused"]
     assert SmsCode.objects.count() == SmsMessage.objects.count() == 1
+
+
+def test_the_daily_clean_up_forgets_codes_no_limit_counts_any_more():
+    from weiguang.accounts import tasks
+    from weiguang.accounts.models import CodeThrottle
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        issue(phone="13900000001", address="198.51.100.1")
+    with time_machine.travel(start + dt.timedelta(hours=23), tick=False):
+        issue(phone="13900000002", address="198.51.100.2")
+    with time_machine.travel(start + dt.timedelta(days=1, minutes=1), tick=False):
+        assert tasks.clean_up.call()["codes"] == 1
+        assert list(SmsCode.objects.values_list("phone", flat=True)) == ["13900000002"]
+        assert set(CodeThrottle.objects.values_list("key", flat=True)) == {
+            "phone:13900000002",
+            "address:198.51.100.2",
+        }
+        issue(phone="13900000001", address="198.51.100.1")  # the forgotten one may ask again

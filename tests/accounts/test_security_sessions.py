@@ -159,3 +159,21 @@ def test_logging_out_forgets_the_session(client, people):
 )
 def test_a_browser_is_named_as_people_know_it(agent, shown):
     assert security.describe_agent(agent) == shown
+
+
+def test_the_daily_clean_up_forgets_the_rows_of_ended_sessions(client, people):
+    from django.contrib.sessions.models import Session
+
+    from weiguang.accounts import tasks
+
+    client.force_login(people.staff)
+    other = Client()
+    other.force_login(people.volunteer)
+    assert UserSession.objects.count() == 2
+    Session.objects.filter(session_key=other.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )  # the volunteer's browser never came back
+    assert tasks.clean_up.call()["sessions"] == 1
+    assert list(UserSession.objects.values_list("user", flat=True)) == [people.staff.pk]
+    assert not Session.objects.filter(session_key=other.session.session_key).exists()
+    assert client.get("/security/").status_code == 200

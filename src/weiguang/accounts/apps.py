@@ -23,6 +23,8 @@ class AccountsConfig(AppConfig):
 
         # text messages that are due again (accounts.sms: retries with backoff)
         scheduler.register("weiguang.accounts.tasks.retry_sms", dt.timedelta(minutes=1))
+        # codes no limit counts any more, the rows of ended sessions (they would grow forever)
+        scheduler.register("weiguang.accounts.tasks.clean_up", dt.timedelta(days=1))
         # its navigation entries and tiles (staff, security, my data, data requests, where I live,
         # the addresses to confirm)
         navigation.register()

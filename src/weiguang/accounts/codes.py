@@ -9,7 +9,8 @@ seconds): by default one a minute, five an hour and ten a day to one number, wha
 purpose, and 5/30/100 to one client address. They are checked and the new code written while
 the number's and the address's `CodeThrottle` rows are locked (SELECT ... FOR UPDATE; on SQLite
 the IMMEDIATE transaction), so two requests at once cannot both pass "one a minute". A refusal
-is `TooSoon` (HTTP 429) with the wait in words and in seconds (`retry_after`).
+is `TooSoon` (HTTP 429) with the wait in words and in seconds (`retry_after`). A code older
+than the longest window is forgotten by the daily clean-up (`forget_old_codes`).
 """
 
 from __future__ import annotations
@@ -182,3 +183,20 @@ def use_code(phone: str, purpose: str, code: str) -> SmsCode:
     if error:
         raise InvalidInput(error, fields={"code": error})
     return row
+
+
+def forget_old_codes(now: dt.datetime | None = None) -> int:
+    """The daily clean-up (accounts.tasks.clean_up): a code no limit counts any more (older than
+    the longest window, and than CODE_TTL) is gone, and so is the lock row of a number or an
+    address without codes left. Returns how many codes were deleted."""
+    now = now or timezone.now()
+    windows = [
+        seconds
+        for _count, seconds in (*settings.SMS_CODE_LIMITS_PER_PHONE, *settings.SMS_CODE_LIMITS_PER_ADDRESS)
+    ]
+    keep = max([CODE_TTL, *(dt.timedelta(seconds=s) for s in windows)])
+    deleted, _rows = SmsCode.objects.filter(created_at__lt=now - keep).delete()
+    left = SmsCode.objects.values_list("phone", "client_address").distinct()
+    keys = {f"phone:{phone}" for phone, _a in left} | {f"address:{address}" for _p, address in left}
+    CodeThrottle.objects.exclude(key__in=keys).delete()
+    return deleted

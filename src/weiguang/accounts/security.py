@@ -11,7 +11,8 @@
 - **Idle timeout**: a staff session ends after STAFF_SESSION_IDLE_MINUTES without a request.
 - **Sessions**: `UserSession` rows (written at login, touched at most once a minute) let a user
   see where they are logged in and end the other sessions; `end_sessions(user, except_key=...)`
-  ends them all (deactivating an account, changing a password).
+  ends them all (deactivating an account, changing a password); the rows of sessions that ended
+  without a logout go in the daily clean-up (`forget_ended_sessions`).
 """
 
 from __future__ import annotations
@@ -369,6 +370,22 @@ def _live_keys(keys: list[str]) -> set[str]:
         )
     store = _store()()
     return {key for key in keys if store.exists(key)}
+
+
+def forget_ended_sessions() -> int:
+    """The daily clean-up (accounts.tasks.clean_up): expired sessions leave the session store
+    (Django's clearsessions), and the rows of sessions that ended without a logout (expired,
+    the browser closed) go with them. Returns how many rows were deleted."""
+    _store().clear_expired()
+    keys = list(UserSession.objects.values_list("session_key", flat=True))
+    deleted = 0
+    for start in range(0, len(keys), 500):  # a few hundred at a time: a query's parameters are limited
+        batch = keys[start : start + 500]
+        live = _live_keys(batch)
+        dead = [key for key in batch if key not in live]
+        if dead:
+            deleted += UserSession.objects.filter(session_key__in=dead).delete()[0]
+    return deleted
 
 
 def sessions_of(user) -> list[UserSession]:

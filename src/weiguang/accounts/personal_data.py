@@ -54,6 +54,7 @@ from weiguang.people.services import own_resident, record_views
 from weiguang.regions.access import holders
 from weiguang.regions.models import Role
 
+from . import security
 from .models import (
     Account,
     DataRequestKind,
@@ -65,7 +66,6 @@ from .models import (
     SmsMessage,
     UserSession,
 )
-from .staff import end_sessions
 
 # --- the registry -------------------------------------------------------------------------------
 
@@ -596,7 +596,7 @@ def close_account(user, by) -> None:
     replaced by an anonymous token, names and e-mail emptied, a waiting residence request
     withdrawn and the doors of all of them emptied, the text messages and codes sent to the
     number deleted, API tokens revoked. Sessions end
-    with it (accounts.staff.end_sessions: its sessions and its API tokens)."""
+    with it (accounts.security.end_all_access: its sessions and its API tokens)."""
     from .residence import withdraw_residence
 
     User = get_user_model()
@@ -616,7 +616,7 @@ def close_account(user, by) -> None:
         SmsMessage.objects.filter(phone=phone).delete()
         SmsCode.objects.filter(phone=phone).delete()
     Account.objects.filter(user=locked).update(phone=None)
-    end_sessions(locked)  # the session store's sessions and the API tokens
+    security.end_all_access(locked)  # the session store's sessions and the API tokens
     log_action(locked, "close_account", by)
 
 

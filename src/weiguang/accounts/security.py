@@ -40,6 +40,7 @@ from weiguang.core import lockout
 from weiguang.core.api import register_token_check
 from weiguang.core.audit import log_action
 from weiguang.core.errors import BadCredentials, InvalidInput, NotAllowed, RateLimited, TooManyAttempts
+from weiguang.core.models import ApiToken
 from weiguang.core.ratelimit import client_ip
 from weiguang.regions import access
 from weiguang.regions.models import Role
@@ -411,6 +412,14 @@ def end_sessions(user, *, except_key: str | None = None) -> int:
         store.delete(key)
     UserSession.objects.filter(session_key__in=keys).delete()
     return len(keys)
+
+
+def end_all_access(user) -> int:
+    """End every session of `user` and their API bearer tokens (an account deactivated or
+    erased). Returns how many sessions ended."""
+    ended = end_sessions(user)
+    ApiToken.objects.filter(user=user).delete()
+    return ended
 
 
 def end_other_sessions(request) -> int:

@@ -41,7 +41,6 @@ from pydantic import Field
 from weiguang.core.audit import history_of, log_action
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from weiguang.core.filters import FilterSchema
-from weiguang.core.models import ApiToken
 from weiguang.core.text import clean_text
 from weiguang.regions import access
 from weiguang.regions.models import Membership, Region, RegionKind, Role
@@ -526,14 +525,6 @@ def _require_admin_over(actor, user) -> None:
         raise NotAllowed(_("Only a street admin over every role of the account may do this."))
 
 
-def end_sessions(user) -> int:
-    """End every session of `user` (security.end_sessions: the session rows, so no scan of the
-    whole session store) and the API's bearer tokens. Returns how many sessions ended."""
-    ended = security.end_sessions(user)
-    ApiToken.objects.filter(user=user).delete()
-    return ended
-
-
 def deactivate(actor, user) -> None:
     """The person can no longer log in; their sessions and API tokens end. Their records and
     roles stay (reactivating gives them back)."""
@@ -551,7 +542,7 @@ def deactivate(actor, user) -> None:
             _check_not_last_admin(m)
         locked.is_active = False
         locked.save(update_fields=["is_active"])
-        ended = end_sessions(locked)
+        ended = security.end_all_access(locked)
         log_action(locked, "staff.deactivate", actor, sessions=ended)
     user.is_active = False
 

@@ -136,6 +136,23 @@ def test_others_are_refused_with_a_reason(client, people, tree, buildings, newco
     assert req.status == ResidenceStatus.PENDING
 
 
+def test_staff_read_an_unconfirmed_persons_demand_marked_in_the_api(
+    client, people, tree, buildings, newcomer
+):
+    """The API says 未核实身份 as the page does, until staff confirm where the person lives."""
+    from weiguang.demands.services import intake
+
+    req = residence.request_residence(newcomer, grid=tree.grid_a1, building=buildings["a1"], door="2-301")
+    demand = intake.submit_demand(newcomer, grid=tree.grid_a1, title="楼道灯坏了", contact_phone=PHONE)
+    body = get(client, f"/api/v1/demands/{demand.pk}", people.staff).json()
+    assert body["contact"] == {"name": "", "phone": PHONE, "unconfirmed": True}
+    assert get(client, f"/api/v1/demands/{demand.pk}", people.staff_b).status_code == 404
+
+    residence.confirm_residence(req, people.staff)
+    body = get(client, f"/api/v1/demands/{demand.pk}", people.staff).json()
+    assert body["contact"]["unconfirmed"] is False and body["resident"] is not None
+
+
 def test_the_person_withdraws_by_the_api(client, people, tree, buildings, newcomer):
     req = residence.request_residence(newcomer, grid=tree.grid_a1, building=buildings["a1"], door="2-301")
     assert post(client, f"{REQUESTS}/{req.pk}/withdraw", people.staff).status_code == 403

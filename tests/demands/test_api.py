@@ -84,7 +84,11 @@ def test_staff_record_with_a_channel_and_see_contact(client, people):
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["channel"] == "hotline" and body["urgent"]
-    assert body["resident"] != "王秀英" and body["contact"] == {"name": "王秀英", "phone": "13912345678"}
+    assert body["resident"] != "王秀英" and body["contact"] == {
+        "name": "王秀英",
+        "phone": "13912345678",
+        "unconfirmed": False,
+    }
     assert {"resolve_on_spot", "assign", "transfer", "escalate"} <= set(body["actions"])
 
 

@@ -67,6 +67,7 @@ def _render(user, demand: Demand) -> dict:
         contact={
             "name": d.contact_name or (resident.name if resident else ""),
             "phone": d.contact_phone or (resident.phone if resident else ""),
+            "unconfirmed": queries.sent_unconfirmed(d),
         }
         if contact
         else None,

@@ -141,6 +141,9 @@ class PhotoOut(Schema):
 class DemandContactOut(Schema):
     name: str
     phone: str
+    unconfirmed: bool = Field(
+        description="未核实身份: sent online by an account whose address its community has not confirmed yet"
+    )
 
 
 class DemandOut(Schema):

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from weiguang.accounts import residence
 from weiguang.regions.models import Region
 
 from ..access import may, works_at
@@ -16,6 +17,7 @@ from ..models import (
     YELLOW_WINDOW,
     DeadlineColour,
     Demand,
+    DemandChannel,
     DemandStatus,
     Transfer,
     TransferStatus,
@@ -28,6 +30,17 @@ from .dispatch import _summoned_handler
 
 def can_see_contact(user, demand: Demand) -> bool:
     return may(user, "demand.view", demand)
+
+
+def sent_unconfirmed(demand: Demand) -> bool:
+    """未核实身份: sent online, with no resident record, by an account whose address staff have
+    not confirmed yet (accounts.residence: a pending request). Staff who see the contact see it."""
+    return (
+        demand.resident_id is None
+        and demand.channel == DemandChannel.ONLINE
+        and demand.created_by_id is not None
+        and residence.is_unconfirmed_author(demand.created_by)
+    )
 
 
 def region_demands(user) -> QuerySet[Demand]:

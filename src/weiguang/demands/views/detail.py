@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from weiguang.accounts import residence
 from weiguang.core.actions import run_page_action_reporting
 from weiguang.core.errors import ServiceError
 from weiguang.core.templatetags.wg import safe_next
@@ -77,12 +76,7 @@ def _detail_context(request, demand: Demand, bound: dict | None = None) -> dict:
     if demand.resident_id and may(user, "resident.view_log", demand.resident):
         resident_record = demand.resident
     # sent online by an account whose address staff have not confirmed yet: 未核实身份
-    unconfirmed_author = bool(
-        contact
-        and not demand.resident_id
-        and demand.created_by_id is not None
-        and residence.is_unconfirmed_author(demand.created_by)
-    )
+    unconfirmed_author = contact and queries.sent_unconfirmed(demand)
     demand.badge = STATUS_BADGES.get(demand.status, "grey")
     demand.deadline = demand.colour(now)
     demand.deadline_word = COLOUR_WORDS.get(demand.deadline, "")

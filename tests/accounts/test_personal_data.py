@@ -271,6 +271,37 @@ def test_a_deletion_closes_the_account_erases_the_person_and_keeps_the_history(c
     assert AuditEntry.objects.filter(action="erase", object_id=str(resident.pk)).exists()
 
 
+def test_a_deletion_masks_the_phone_in_what_was_written_and_blanks_earlier_requests(
+    client,
+    people,
+    make_wish,
+    make_demand,  # noqa: F811
+):
+    Account.objects.create(user=people.resident_user, phone="13912345678")
+    wish = make_wish("submitted", title="想要一个电饭煲", description="到了请打 139-1234-5678 找我")
+    demand = make_demand("received", title="楼道灯坏了", description="联系 +86 139 1234 5678，下午在家")
+    other = make_wish("submitted", title="收音机", resident=people.other_resident,
+                      description="电话 13912345678")  # fmt: skip
+    corrected = pd.request_correction(
+        people.resident_user, {"phone": "13900001111", "door": "5单元502"}, "搬了"
+    )
+    pd.carry_out(corrected, people.staff)
+    pd.carry_out(pd.request_deletion(people.resident_user, "不再使用"), people.staff)
+
+    wish.refresh_from_db()
+    demand.refresh_from_db()
+    assert wish.description == "到了请打 139****5678 找我"  # the account's number
+    assert demand.description == "联系 139****5678，下午在家"
+    other.refresh_from_db()
+    assert other.description == "电话 13912345678"  # another person's wish is not theirs to erase
+    corrected.refresh_from_db()
+    assert corrected.change == {} and corrected.reason == ""  # the old door and phone went too
+    client.force_login(people.staff)
+    listed = client.get("/staff/data-requests/?status=done").content.decode()
+    assert "5单元502" not in listed and "13900001111" not in listed
+    assert "5单元502" not in client.get(f"/staff/data-requests/{corrected.pk}/").content.decode()
+
+
 def test_the_session_of_a_closed_account_ends(client, people):
     client.force_login(people.resident_user)
     req = pd.request_deletion(people.resident_user)

@@ -15,6 +15,7 @@ from weiguang.core.privacy import (
     mask_id_number,
     mask_name,
     mask_phone,
+    mask_phones_in,
     surname_of,
 )
 
@@ -185,3 +186,11 @@ class TestIdNumbers:
     )
     def test_short_values_are_masked_too(self, value, masked):
         assert mask_id_number(value) == masked
+
+
+def test_a_persons_phone_is_masked_however_it_was_typed_and_nothing_else():
+    text = "请打 139-1234-5678 或 +86 13912345678，座机 0532-8388 1234，不是 1391234567899"
+    assert mask_phones_in(text, {"13912345678", "053283881234", ""}) == (
+        "请打 139****5678 或 139****5678，座机 053****1234，不是 1391234567899"
+    )
+    assert mask_phones_in("", {"13912345678"}) == ""

@@ -46,8 +46,8 @@ from weiguang.core.audit import log_action, save_and_log_update
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.models import AuditEntry, Notification
 from weiguang.core.notifications import notify
-from weiguang.core.privacy import mask_id_number, mask_name
-from weiguang.core.text import clean_text
+from weiguang.core.privacy import mask_id_number, mask_name, mask_phones_in
+from weiguang.core.text import clean_text, normalize_phone
 from weiguang.core.transitions import SYSTEM, perform
 from weiguang.people.models import PopulationGroup, Resident, phone_validator
 from weiguang.people.services import own_resident, record_views
@@ -620,6 +620,24 @@ def close_account(user, by) -> None:
     log_action(locked, "close_account", by)
 
 
+def phones_of(user, resident: Resident | None) -> set[str]:
+    """The person's phone numbers (their account's and their resident record's), stored digits."""
+    phones = {normalize_phone(Account.objects.filter(user=user).values_list("phone", flat=True).first())}
+    if resident is not None:
+        phones.add(normalize_phone(resident.phone))
+    return phones - {""}
+
+
+def mask_phones_in_rows(rows, fields: list[str], phones: set[str]) -> None:
+    """For an erase hook: the person's phone numbers masked in the free text of `rows` (what they
+    or staff typed about them stays, readable, without the number)."""
+    for row in rows:
+        changed = {f: mask_phones_in(getattr(row, f), phones) for f in fields}
+        changed = {f: v for f, v in changed.items() if v != getattr(row, f)}
+        if changed:
+            type(row).objects.filter(pk=row.pk).update(**changed)
+
+
 def erase_resident(resident: Resident, by) -> None:
     """Personal fields erased: the name replaced by its masked form, phone, ID number, door,
     birth date and gender emptied, groups removed, consent false, the account unlinked.
@@ -644,6 +662,8 @@ def _erase(req: DataRightsRequest, by) -> None:
     if resident is not None:
         erase_resident(resident, by)
     close_account(user, by)
+    # the person's earlier requests (a correction names their phone and door) go blank too
+    DataRightsRequest.objects.filter(user=user).exclude(pk=req.pk).update(change={}, reason="")
     req.change = {}
     req.reason = ""
 

@@ -55,6 +55,16 @@ def mask_phone(phone: str) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
+def mask_phones_in(text: str, phones) -> str:
+    """`text` with each of `phones` (stored digits, core.text.normalize_phone) masked wherever it
+    was typed, spaced, dashed or with +86 ("电话 139-1234-5678" -> "电话 139****5678"): what a
+    person wrote stays readable once their number is erased."""
+    for phone in {p for p in phones if p and len(p) >= 7}:
+        digits = r"[\s\-()]*".join(re.escape(d) for d in phone)
+        text = re.sub(rf"(?<!\d)(?:\+?86[\s\-]*)?{digits}(?!\d)", mask_phone(phone), text or "")
+    return text
+
+
 def mask_id_number(id_number: str) -> str:
     value = (id_number or "").strip()
     if len(value) <= 8:

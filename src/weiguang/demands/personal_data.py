@@ -1,13 +1,14 @@
 """What the demands app holds about a person (accounts.personal_data's registry): the demands
 recorded for their resident record, and those they sent online before they had one (an
 unconfirmed sign-up: their phone is the demand's contact). When their data is erased the
-demands stay (the street's records), with the contact name masked and the contact phone emptied."""
+demands stay (the street's records), with the contact name masked, the contact phone emptied
+and the person's phone number masked in the demands' text."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from weiguang.accounts.personal_data import register_personal_data
+from weiguang.accounts.personal_data import mask_phones_in_rows, phones_of, register_personal_data
 from weiguang.core.privacy import mask_name
 
 from .models import Demand
@@ -39,7 +40,24 @@ def demands_of(user, resident) -> list[dict]:
     ]
 
 
+# what staff or the person wrote in a demand, where the person's number may stand
+TEXT_FIELDS = [
+    "title",
+    "description",
+    "place",
+    "result",
+    "action_taken",
+    "reply",
+    "public_reply",
+    "evaluation_note",
+]
+
+
 def erase(user, resident) -> None:
+    theirs = sent_without_record(user)
+    if resident is not None:
+        theirs = theirs | Demand.objects.filter(resident=resident)
+    mask_phones_in_rows(theirs, TEXT_FIELDS, phones_of(user, resident))
     if resident is not None:
         Demand.objects.filter(resident=resident).update(contact_name=resident.masked_name, contact_phone="")
     for demand in sent_without_record(user).exclude(contact_name="", contact_phone=""):

@@ -1,12 +1,13 @@
 """What the wishes app holds about a person (accounts.personal_data's registry): the wishes
 posted for their resident record and the wishes they claimed. Wishes stay when a person's
-data is erased: the resident record they point to then shows only the masked name."""
+data is erased: the resident record they point to then shows only the masked name, and their
+phone number is masked in the wishes' text."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from weiguang.accounts.personal_data import register_personal_data
+from weiguang.accounts.personal_data import mask_phones_in_rows, phones_of, register_personal_data
 
 from .models import Claim, Wish
 
@@ -52,11 +53,22 @@ def claims_of(user, resident) -> list[dict]:
     ]
 
 
+def erase(user, resident) -> None:
+    """The wishes stay; the person's phone number is masked in what was written in them."""
+    if resident is not None:
+        mask_phones_in_rows(
+            Wish.objects.filter(resident=resident),
+            ["title", "description", "thanks", "fulfil_note", "dispute_reason", "reject_reason"],
+            phones_of(user, resident),
+        )
+
+
 def register() -> None:
     register_personal_data(
         "wishes",
         _("Your wishes"),
         wishes_of,
+        erase,
         order=30,
         fields={
             "id": "#",

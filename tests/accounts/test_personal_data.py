@@ -114,6 +114,17 @@ def test_the_page_shows_the_data_and_the_downloads_hold_it(client, busy):
     assert "陈阿姨的收音机" not in cells
 
 
+def test_the_excel_export_keeps_typed_text_as_text_never_a_formula(client, people, make_wish):
+    make_wish("submitted", title='=HYPERLINK("http://x")', description="-1 个月")
+    client.force_login(people.resident_user)
+    book = load_workbook(io.BytesIO(client.get("/my/data/export.xlsx").content))
+    label = next(s["label"] for s in pd.personal_data(people.resident_user) if s["key"] == "wishes")
+    cells = {c.value: c for row in book[label].iter_rows(min_row=2) for c in row if c.value}
+    title = cells['=HYPERLINK("http://x")']  # the text as typed, no apostrophe added
+    assert title.data_type == "s" and title.quotePrefix
+    assert cells["-1 个月"].data_type == "s"
+
+
 def test_my_data_needs_a_login(client):
     assert client.get("/my/data/").status_code == 302
     assert client.get("/api/v1/me/data").status_code == 401

@@ -755,6 +755,10 @@ def export_xlsx(user) -> bytes:
             cell.font = Font(bold=True)
         for row in section["rows"]:
             sheet.append([_cell(row.get(k)) for k in keys])
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # text the person typed as "=...": kept as text, never a formula
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -765,6 +769,4 @@ def _cell(value):
         import json
 
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str) and value[:1] in "=+-@":  # never a formula
-        return "'" + value
     return value

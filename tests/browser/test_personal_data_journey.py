@@ -22,10 +22,18 @@ def test_a_resident_asks_for_a_correction_and_staff_carry_it_out(phone, people, 
         page.click("a[href='/my/data/export.xlsx']")
     assert download.value.suggested_filename.endswith(".xlsx")
     form = page.locator("[data-testid=correction-form]")
+    form.locator("#id_phone").fill("abc")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    # the page is long: the refusal is shown where the form is, not at the top
+    in_view = "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    assert form.locator(".has-error").evaluate(in_view)
+    form.locator("#id_phone").fill("")
     form.locator("#id_door").fill("5单元602")
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     assert page.locator("[data-testid=pending-correction]").is_visible()
+    assert page.locator(".msg-success").evaluate(in_view)  # "sent to the staff", at the top
 
     staff = phone()
     log_in(staff, "staff_a")

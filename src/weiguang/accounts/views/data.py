@@ -17,6 +17,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -115,9 +116,9 @@ def my_data(request):
             logout(request)
             messages.success(request, _("Your account is closed and your personal data erased. Goodbye."))
             return redirect("home")
-        if done:
+        if done:  # the forms post to their section (#correct, ...); the message shows at the top
             messages.success(request, done)
-            return redirect("my_data")
+            return redirect(reverse("my_data") + "#top")
     pending = {r.kind: r for r in user.data_requests.filter(status=DataRequestStatus.SUBMITTED)}
     name_form = bound.get("name") or NameForm(
         initial={"name": user.get_full_name() or (resident.name if resident else "")}

@@ -322,7 +322,9 @@ def test_the_session_of_a_closed_account_ends(client, people):
 
 def test_without_a_resident_record_a_deletion_is_carried_out_at_once(client, people):
     user = phone_user("lonely", "13600001234")
-    building = Building.objects.create(grid=people.tree.grid_a1, name="7号楼")
+    building, _ = Building.objects.get_or_create(
+        grid=people.tree.grid_a1, name="7号楼"
+    )  # the factories may have made it
     asked = request_residence(user, grid=people.tree.grid_a1, building=building, door="3单元301")
     (shown,) = section(pd.personal_data(user), "residence")
     assert shown["building"] == "7号楼" and shown["door"] == "3单元301"
@@ -346,7 +348,9 @@ def test_an_unconfirmed_persons_demands_are_in_their_data_and_erased_with_it(cli
     from weiguang.demands.services import intake
 
     user = phone_user("waiting", "13600005678")
-    building = Building.objects.create(grid=people.tree.grid_a1, name="7号楼")
+    building, _ = Building.objects.get_or_create(
+        grid=people.tree.grid_a1, name="7号楼"
+    )  # the factories may have made it
     request_residence(user, grid=people.tree.grid_a1, building=building, door="3单元301")
     sent = intake.submit_demand(
         user, grid=people.tree.grid_a1, title="楼道灯坏了", contact_phone="13600005678", public_limits=False

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "weiguang.wishes",
     "weiguang.demands",
     "weiguang.volunteers",
+    "weiguang.places",
+    "weiguang.events",
     "weiguang.lists",
     "weiguang.matching",
     "weiguang.site",  # the top floor: home page, navigation, demo (docs/architecture.md)

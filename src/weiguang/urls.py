@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("weiguang.matching.urls")),
     path("", include("weiguang.partners.urls")),
     path("", include("weiguang.lists.urls")),
+    path("", include("weiguang.places.urls")),
+    path("", include("weiguang.events.urls")),
     path("", include("weiguang.people.urls")),
     path("", include("weiguang.accounts.urls")),
 ]

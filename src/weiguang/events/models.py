@@ -1,0 +1,1 @@
+"""Events, sign-ups and check-ins: the models."""

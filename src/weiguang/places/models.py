@@ -1,1 +1,200 @@
 """Stations and rooms: the models."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from weiguang.core.transitions import StateMachine
+from weiguang.partners.models import PartnerUnit
+from weiguang.regions.models import Region
+from weiguang.regions.scoping import RegionScoped
+from weiguang.volunteers.models import Redemption, RewardItem
+
+from .hours import validate_hours
+
+# =============================================================================================
+# Stations (驿站): where riders, drivers and office workers rest, drink, charge and warm up;
+# each amenity with its state today; the love supermarket's pick-ups.
+# =============================================================================================
+
+
+class StationKind(models.TextChoices):
+    WARM_NEW = "warm_new", _("Warm station for new workers (暖新驿站)")
+    BUILDING = "building", _("Office building station (楼宇驿站)")
+    COMMUNITY = "community", _("Community station")
+    OTHER = "other", _("Other station")
+
+
+# A station's number is a public service line: a mobile, a landline (0532-8388 1234), a
+# 400/800 number or a short service number (12345); stored as digits (core.text.normalize_phone).
+station_phone_validator = RegexValidator(
+    r"^(1[3-9]\d{9}|0\d{9,11}|[48]00\d{7}|1\d{4,5})$",
+    _("Enter the station's service number: a mobile, a landline with its area code, a 400 number or 12345."),
+)
+
+
+class Station(RegionScoped):
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="stations", verbose_name=_("community or street")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=12, choices=StationKind.choices)
+    address = models.CharField(_("address"), max_length=120)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6,
+        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
+    )  # fmt: skip
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6,
+        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
+    )  # fmt: skip
+    open_24h = models.BooleanField(_("open 24 hours"), default=False)
+    # {"mon": [["08:00", "20:00"]], ..., "sun": []} (places.hours); ignored while open_24h
+    hours = models.JSONField(_("opening hours"), default=dict, blank=True, validators=[validate_hours])
+    phone = models.CharField(
+        _("service phone"), max_length=20, blank=True, validators=[station_phone_validator],
+        help_text=_("The station's public number, never a resident's."),
+    )  # fmt: skip
+    partner = models.ForeignKey(
+        PartnerUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="stations",
+        verbose_name=_("run by"),
+    )  # fmt: skip
+    photo = models.ImageField(_("photo"), upload_to="places/stations/", blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    active = models.BooleanField(_("shown to the public"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("station")
+        verbose_name_plural = _("stations")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="uniq_station_name"),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="station_coordinates_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Amenity(models.TextChoices):
+    WATER = "water", _("Drinking water")
+    CHARGING = "charging", _("Phone charging")
+    MICROWAVE = "microwave", _("Microwave")
+    REST = "rest", _("Rest seats")
+    TOILET = "toilet", _("Toilet")
+    FIRST_AID = "first_aid", _("First aid kit")
+    CLIMATE = "climate", _("Heating and cooling")
+
+
+class AmenityState(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    OUT_OF_ORDER = "out_of_order", _("Out of order today")
+    NOT_OFFERED = "not_offered", _("Not offered")
+
+
+_ALL = [AmenityState.AVAILABLE, AmenityState.OUT_OF_ORDER, AmenityState.NOT_OFFERED]
+AMENITY_TRANSITIONS = StateMachine.build(
+    "state",
+    [
+        ("available", _ALL, AmenityState.AVAILABLE, "station.manage", _("Available")),
+        ("out_of_order", _ALL, AmenityState.OUT_OF_ORDER, "station.manage", _("Out of order today")),
+        ("not_offered", _ALL, AmenityState.NOT_OFFERED, "station.manage", _("Not offered")),
+    ],
+)
+
+
+class StationAmenity(RegionScoped):
+    """One amenity of one station and its state; every station has a row for each amenity
+    (made with the station), changed only by places.services.set_amenity."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="amenities")
+    amenity = models.CharField(_("amenity"), max_length=12, choices=Amenity.choices)
+    state = models.CharField(
+        _("state"), max_length=12, choices=AmenityState.choices, default=AmenityState.NOT_OFFERED
+    )
+    note = models.CharField(_("note"), max_length=100, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    state_machine = AMENITY_TRANSITIONS
+    scope_path_lookup = "station__region__path"
+
+    class Meta:
+        ordering = ["station", "id"]
+        verbose_name = _("station amenity")
+        verbose_name_plural = _("station amenities")
+        constraints = [
+            models.UniqueConstraint(fields=["station", "amenity"], name="uniq_station_amenity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id}: {self.amenity} {self.state}"
+
+
+class RewardPickup(RegionScoped):
+    """Where a love-supermarket item is collected: the station that hands it out. An item
+    without one is collected "at the service station", as before stations existed."""
+
+    item = models.OneToOneField(RewardItem, on_delete=models.CASCADE, related_name="pickup_point")
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="reward_items")
+
+    scope_path_lookup = "station__region__path"
+
+    class Meta:
+        verbose_name = _("pick-up station of an item")
+        verbose_name_plural = _("pick-up stations of items")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} @ {self.station_id}"
+
+
+class PickupStatus(models.TextChoices):
+    WAITING = "waiting", _("To hand over")
+    HANDED_OVER = "handed_over", _("Handed over")
+
+
+PICKUP_TRANSITIONS = StateMachine.build(
+    "status",
+    [("hand_over", [PickupStatus.WAITING], PickupStatus.HANDED_OVER, "station.hand_over", _("Handed over"))],
+)
+
+
+class Pickup(RegionScoped):
+    """A redemption to collect at a station: written with the redemption (the item's pick-up
+    station at that moment), handed over by the station's staff."""
+
+    redemption = models.OneToOneField(Redemption, on_delete=models.CASCADE, related_name="pickup")
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="pickups")
+    status = models.CharField(
+        _("status"), max_length=12, choices=PickupStatus.choices, default=PickupStatus.WAITING
+    )
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    state_machine = PICKUP_TRANSITIONS
+    scope_path_lookup = "station__region__path"
+    scope_relations = {"owner": ("redemption__volunteer__user",)}
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("pick-up")
+        verbose_name_plural = _("pick-ups")
+        indexes = [models.Index(fields=["station", "status"], name="pickup_station_status")]
+
+    def __str__(self) -> str:
+        return f"{self.redemption_id} @ {self.station_id}"

@@ -101,6 +101,11 @@ ACTION_ROLES: dict[str, set[str]] = {
     "claimers.recommend": STAFF,  # rank candidates for a wish or demand, invite, bulk-assign
     "invitation.view": STAFF | {OWNER},  # OWNER: the invitee, or a representative of the invited unit
     "invitation.respond": {OWNER},  # accept (which claims the wish) or decline
+    # stations (驿站, places): staff of the station's region keep it, its amenities' states
+    # and hand out the love supermarket's pick-ups; the public page needs no action
+    "station.manage": STAFF,
+    "station.hand_over": STAFF,
+    "pickup.view": STAFF | {OWNER},  # OWNER: the volunteer who redeemed
     # personal-data requests (PIPL): the person's own, and the staff of their grid who act on them
     "datarequest.view": STAFF | {OWNER},
     "datarequest.handle": STAFF,

@@ -1,3 +1,7 @@
+"""Places: service stations (驿站) with their amenities, and the service centre's function
+rooms with their bookings. Above the domain apps (it reads the street's holiday calendar and
+the love supermarket's redemptions), below events (an event happens at a station or a room)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +9,11 @@ from django.utils.translation import gettext_lazy as _
 class PlacesConfig(AppConfig):
     name = "weiguang.places"
     verbose_name = _("Stations and rooms")
+
+    def ready(self) -> None:
+        import datetime as dt
+
+        from weiguang.core import scheduler
+
+        # Rooms: a booking nobody checked in to is released a quarter of an hour after its start.
+        scheduler.register("weiguang.places.rooms.tasks.release_unclaimed_bookings", dt.timedelta(minutes=5))

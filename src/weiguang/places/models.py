@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from weiguang.core.transitions import StateMachine
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions.models import Region
 from weiguang.regions.scoping import RegionScoped
-from weiguang.volunteers.models import Redemption, RewardItem
+from weiguang.volunteers.models import Redemption, RewardItem, Team
 
 from .hours import validate_hours
 
@@ -198,3 +199,211 @@ class Pickup(RegionScoped):
 
     def __str__(self) -> str:
         return f"{self.redemption_id} @ {self.station_id}"
+
+
+# =============================================================================================
+# Rooms: the service centre (服务中心) and its function rooms, booked by groups.
+# A booking holds its room for its time span through core.capacity.reserve()
+# (places.rooms.services); its status moves through BOOKING_TRANSITIONS only.
+
+
+ROOM_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]  # date.weekday() order
+
+
+class Equipment(models.TextChoices):
+    PROJECTOR = "projector", _("Projector")
+    SCREEN = "screen", _("Screen")
+    PIANO = "piano", _("Piano")
+    TABLES = "tables", _("Tables")
+    CHAIRS = "chairs", _("Chairs")
+    WHITEBOARD = "whiteboard", _("Whiteboard")
+    SOUND = "sound", _("Sound system")
+    COMPUTERS = "computers", _("Computers")
+    BOOKS = "books", _("Books")
+    PAINTING = "painting", _("Painting desks")
+    KITCHEN = "kitchen", _("Kitchen")
+    STAGE = "stage", _("Stage")
+
+
+class ServiceCentre(RegionScoped):
+    """A service centre (党群服务中心): a building of a street or a community with floors of
+    function rooms. Its street's holiday calendar (demands.Holiday) says when it is closed."""
+
+    name = models.CharField(_("name"), max_length=100)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="service_centres",
+        verbose_name=_("street or community"),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    floors = models.PositiveSmallIntegerField(_("floors"), default=1)
+
+    class Meta:
+        ordering = ["region", "name"]
+        verbose_name = _("service centre")
+        verbose_name_plural = _("service centres")
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="uniq_centre_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def default_room_hours() -> dict:
+    """Open 08:30–17:00 on working days, closed at weekends."""
+    return {day: ["08:30", "17:00"] for day in ROOM_WEEKDAYS[:5]}
+
+
+class Room(RegionScoped):
+    """A function room of a centre. `hours`: the bookable hours per weekday, {"mon": ["08:30",
+    "17:00"], ...}; a weekday missing is closed. How holidays and 调休 make-up days change
+    them: places.rooms.services.opening_hours()."""
+
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(_("name"), max_length=50)
+    floor = models.SmallIntegerField(_("floor"), default=1)
+    capacity = models.PositiveIntegerField(_("capacity (people)"), default=20)
+    equipment = models.JSONField(_("equipment"), default=list, blank=True)
+    hours = models.JSONField(_("bookable hours"), default=default_room_hours, blank=True)
+    needs_approval = models.BooleanField(
+        _("bookings need approval"), default=True, help_text=_("Otherwise a request is approved at once.")
+    )
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    active = models.BooleanField(_("open for bookings"), default=True)
+
+    scope_path_lookup = "centre__region__path"
+
+    class Meta:
+        ordering = ["centre", "floor", "name"]
+        verbose_name = _("function room")
+        verbose_name_plural = _("function rooms")
+        constraints = [models.UniqueConstraint(fields=["centre", "name"], name="uniq_room_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def equipment_labels(self) -> list[str]:
+        labels = dict(Equipment.choices)
+        return [str(labels.get(key, key)) for key in self.equipment]
+
+    def hours_on(self, weekday: int) -> tuple[dt.time, dt.time] | None:
+        """The room's usual hours on a weekday (0 = Monday), without the calendar."""
+        span = (self.hours or {}).get(ROOM_WEEKDAYS[weekday])
+        if not span:
+            return None
+        return dt.time.fromisoformat(span[0]), dt.time.fromisoformat(span[1])
+
+
+class BookingStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    CANCELLED = "cancelled", _("Cancelled")
+    RELEASED = "released", _("Released (nobody checked in)")
+    CHECKED_IN = "checked_in", _("Checked in")
+
+
+# The statuses that hold the room for the booking's time span.
+ACTIVE_BOOKING = [BookingStatus.REQUESTED, BookingStatus.APPROVED, BookingStatus.CHECKED_IN]
+
+BOOKING_TRANSITIONS = StateMachine.build(
+    "status",
+    [
+        ("approve", [BookingStatus.REQUESTED], BookingStatus.APPROVED, "booking.approve", _("Approve")),
+        ("refuse", [BookingStatus.REQUESTED], BookingStatus.REFUSED, "booking.approve", _("Refuse")),
+        (
+            "cancel",
+            [BookingStatus.REQUESTED, BookingStatus.APPROVED],
+            BookingStatus.CANCELLED,
+            "booking.cancel",
+            _("Cancel booking"),
+        ),
+        ("release", [BookingStatus.APPROVED], BookingStatus.RELEASED, None, _("Release")),
+        ("check_in", [BookingStatus.APPROVED], BookingStatus.CHECKED_IN, "booking.check_in", _("Check in")),
+    ],
+)
+
+
+class BookingSeries(RegionScoped):
+    """A weekly booking ("every Tuesday 14:00–16:00 for a term"): the rule its bookings were
+    made from. Each occurrence is its own Booking with its own status."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="series")
+    weekday = models.PositiveSmallIntegerField(_("weekday"))  # 0 = Monday
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+    first_date = models.DateField(_("first date"))
+    until = models.DateField(_("last date"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(_("number of weeks"), null=True, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="booking_series"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_lookup = "room__centre__region__path"
+    scope_relations = {"owner": ("booked_by",)}
+
+    class Meta:
+        verbose_name = _("weekly booking")
+        verbose_name_plural = _("weekly bookings")
+
+
+class Booking(RegionScoped):
+    """A group's booking of a room from `start` to `end`. While its status is one of
+    ACTIVE_BOOKING it holds the room: no other active booking may overlap it."""
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="bookings")
+    series = models.ForeignKey(
+        BookingSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings"
+    )
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    purpose = models.CharField(_("purpose"), max_length=200)
+    group_name = models.CharField(_("group"), max_length=100)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="room_bookings",
+        verbose_name=_("volunteer team"),
+    )  # fmt: skip
+    partner = models.ForeignKey(
+        PartnerUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="room_bookings",
+        verbose_name=_("partner unit"),
+    )  # fmt: skip
+    attendees = models.PositiveIntegerField(_("attendees expected"), default=1)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="room_bookings"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=BookingStatus.choices, default=BookingStatus.REQUESTED
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)  # a refusal's reason
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+
+    scope_path_lookup = "room__centre__region__path"
+    scope_relations = {"owner": ("booked_by",)}
+    state_machine = BOOKING_TRANSITIONS
+
+    class Meta:
+        ordering = ["start", "room"]
+        verbose_name = _("room booking")
+        verbose_name_plural = _("room bookings")
+        indexes = [
+            models.Index(fields=["room", "start"]),
+            models.Index(fields=["status", "start"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="booking_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room} {self.start:%Y-%m-%d %H:%M} {self.group_name}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_BOOKING

@@ -106,6 +106,18 @@ ACTION_ROLES: dict[str, set[str]] = {
     "station.manage": STAFF,
     "station.hand_over": STAFF,
     "pickup.view": STAFF | {OWNER},  # OWNER: the volunteer who redeemed
+    # function rooms of a service centre (places.rooms): anyone with a role in the centre's
+    # region, above it or inside it sees the rooms and asks for a booking (checked with
+    # can_within); staff of the region keep the rooms, approve, refuse or book directly; the
+    # booker cancels and checks in at the door
+    "room.view": STAFF | {Role.GRID_WORKER, Role.VOLUNTEER, Role.PARTNER_REP, Role.RESIDENT, Role.DEPARTMENT},
+    "room.manage": STAFF,
+    "booking.request": STAFF
+    | {Role.GRID_WORKER, Role.VOLUNTEER, Role.PARTNER_REP, Role.RESIDENT, Role.DEPARTMENT},
+    "booking.view": STAFF | {OWNER},
+    "booking.approve": STAFF,
+    "booking.cancel": STAFF | {OWNER},
+    "booking.check_in": STAFF | {OWNER},
     # personal-data requests (PIPL): the person's own, and the staff of their grid who act on them
     "datarequest.view": STAFF | {OWNER},
     "datarequest.handle": STAFF,

@@ -1,0 +1,707 @@
+"""Every change to rooms and bookings, and the reads that decide them (opening hours on the
+street's calendar, conflicts, the weekly preview).
+
+Holding a room: each booking is written by core.capacity.reserve() with the room as the
+resource (the room's row is locked, the active bookings overlapping the span are counted after
+the lock, capacity one per time span), so two requests for the same hour cannot both succeed,
+whichever database. A weekly series is written in one transaction, each occurrence through the
+same reserve().
+
+Closed days: a room follows its street's holiday calendar (demands.Holiday, the same calendar
+demands.calendar counts working days on):
+- on a holiday (a date with is_workday=False) the room is closed, whatever its weekday hours;
+- on a 调休 make-up working day (is_workday=True on a Saturday or Sunday) the centre works as
+  on a weekday, so a room open on working days is open with its working-day hours (those of the
+  first of Monday–Friday it opens on); a room never open on working days keeps its own hours of
+  that weekday;
+- any other day: the room's hours for its weekday (`Room.hours`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weiguang.core import capacity
+from weiguang.core.audit import log_action, save_and_log_update
+from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from weiguang.core.notifications import notify
+from weiguang.core.transitions import SYSTEM, perform
+from weiguang.demands.models import Holiday
+from weiguang.regions import access
+from weiguang.regions.models import RegionKind
+
+from ..models import (
+    ACTIVE_BOOKING,
+    ROOM_WEEKDAYS,
+    Booking,
+    BookingSeries,
+    BookingStatus,
+    Equipment,
+    Room,
+    ServiceCentre,
+)
+
+MAX_WEEKS = 52  # a weekly series spans at most a year
+PURPOSE_MAX = 200
+GROUP_MAX = 100
+DOOR_SALT = "weiguang.places.room-door"
+
+
+def check_in_minutes() -> int:
+    """How long after its start an approved booking waits for someone to check in before the
+    release job frees the room (settings.ROOM_CHECK_IN_MINUTES, 15 by default); check-in opens
+    as many minutes before the start."""
+    return int(getattr(settings, "ROOM_CHECK_IN_MINUTES", 15))
+
+
+# --- the calendar ---------------------------------------------------------------------------
+
+
+def street_of(centre: ServiceCentre):
+    region = centre.region
+    return region if region.kind == RegionKind.STREET else region.ancestor_of_kind(RegionKind.STREET)
+
+
+def calendar_exceptions(centre: ServiceCentre, first: dt.date, last: dt.date) -> dict[dt.date, bool]:
+    """The street's holidays and make-up days from `first` to `last` (inclusive): {date:
+    is_workday}, read in one query."""
+    street = street_of(centre)
+    if street is None:
+        return {}
+    return dict(
+        Holiday.objects.filter(street=street, date__gte=first, date__lte=last).values_list(
+            "date", "is_workday"
+        )
+    )
+
+
+def working_day_hours(room: Room) -> tuple[dt.time, dt.time] | None:
+    for weekday in range(5):
+        hours = room.hours_on(weekday)
+        if hours:
+            return hours
+    return None
+
+
+def opening_hours(
+    room: Room, day: dt.date, exceptions: dict[dt.date, bool]
+) -> tuple[dt.time, dt.time] | None:
+    """The room's bookable hours on `day`, or None when it is closed (see the module's
+    docstring). `exceptions`: calendar_exceptions() covering `day`."""
+    kind = exceptions.get(day)
+    if kind is False:
+        return None
+    if kind is True and day.weekday() >= 5:
+        return working_day_hours(room) or room.hours_on(day.weekday())
+    return room.hours_on(day.weekday())
+
+
+def closed_reason(exceptions: dict[dt.date, bool], day: dt.date) -> str:
+    if exceptions.get(day) is False:
+        return _("Closed: a holiday of the street.")
+    return _("Closed on this day.")
+
+
+def local(day: dt.date, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+def overlapping(room, start: dt.datetime, end: dt.datetime):
+    """The active bookings of `room` that share some minute with [start, end)."""
+    return Booking.objects.filter(room=room, status__in=ACTIVE_BOOKING, start__lt=end, end__gt=start)
+
+
+# --- checking one span --------------------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    code: str  # "booked", "hours", "closed", "past"
+    message: str
+    other: Booking | None = None
+
+
+def span_problem(
+    room: Room, start: dt.datetime, end: dt.datetime, exceptions: dict[dt.date, bool], taken=None, now=None
+) -> Problem | None:
+    """Why [start, end) cannot be booked, or None. `taken`: the room's active bookings around
+    the span already read (else they are queried)."""
+    now = now or timezone.now()
+    begin, finish = timezone.localtime(start), timezone.localtime(end)
+    if start < now:
+        return Problem("past", _("This time has already passed."))
+    hours = opening_hours(room, begin.date(), exceptions)
+    if hours is None:
+        return Problem("closed", closed_reason(exceptions, begin.date()))
+    opens, closes = hours
+    if finish.date() != begin.date() or begin.time() < opens or finish.time() > closes:
+        return Problem(
+            "hours",
+            _("Outside the bookable hours (%(open)s–%(close)s).")
+            % {"open": opens.strftime("%H:%M"), "close": closes.strftime("%H:%M")},
+        )
+    if taken is None:
+        other = overlapping(room, start, end).first()
+    else:
+        other = next((b for b in taken if b.start < end and b.end > start), None)
+    if other is not None:
+        return Problem(
+            "booked",
+            _("Already booked by %(group)s (%(from)s–%(to)s).")
+            % {
+                "group": other.group_name,
+                "from": timezone.localtime(other.start).strftime("%H:%M"),
+                "to": timezone.localtime(other.end).strftime("%H:%M"),
+            },
+            other,
+        )
+    return None
+
+
+# --- requesting --------------------------------------------------------------------------------
+
+
+@dataclass
+class BookingInput:
+    """What a booking says besides its time: the same for one booking and for a series."""
+
+    purpose: str
+    group_name: str
+    attendees: int
+    team: object = None
+    partner: object = None
+
+    def clean(self, room: Room, by) -> BookingInput:
+        purpose, group = (self.purpose or "").strip(), (self.group_name or "").strip()
+        errors = {}
+        if not purpose:
+            errors["purpose"] = _("Say what the room is for.")
+        elif len(purpose) > PURPOSE_MAX:
+            errors["purpose"] = _("At most %(max)d characters.") % {"max": PURPOSE_MAX}
+        if self.team is not None and not group:
+            group = self.team.name
+        if self.partner is not None and not group:
+            group = self.partner.name
+        if not group:
+            errors["group_name"] = _("Name the group that will use the room.")
+        elif len(group) > GROUP_MAX:
+            errors["group_name"] = _("At most %(max)d characters.") % {"max": GROUP_MAX}
+        if not isinstance(self.attendees, int) or self.attendees < 1:
+            errors["attendees"] = _("At least one person.")
+        elif self.attendees > room.capacity:
+            errors["attendees"] = _("The room holds at most %(n)d people.") % {"n": room.capacity}
+        staff = access.can(by, "booking.approve", room)
+        if self.team is not None and not staff and not self.team.leaders.filter(pk=by.pk).exists():
+            errors["team"] = _("Only a leader of the team books for it.")
+        if (
+            self.partner is not None
+            and not staff
+            and not self.partner.representatives.filter(pk=by.pk).exists()
+        ):
+            errors["partner"] = _("Only a representative of the unit books for it.")
+        if errors:
+            raise InvalidInput(next(iter(errors.values())), fields=errors)
+        return BookingInput(purpose, group, self.attendees, self.team, self.partner)
+
+
+def may_request(user, room: Room) -> bool:
+    return room.active and access.can_within(user, "booking.request", room)
+
+
+def _check_requester(room: Room, by, direct: bool) -> None:
+    if direct:
+        if not access.can(by, "booking.approve", room):
+            raise NotAllowed(_("Only staff of the centre book directly."))
+    elif not access.can_within(by, "booking.request", room):
+        raise NotAllowed(_("You are not allowed to do this."))
+    if not room.active:
+        raise Conflict(_("This room is not open for bookings."), code="room_closed")
+
+
+def _initial_status(room: Room, by, direct: bool) -> str:
+    if direct or not room.needs_approval:
+        return BookingStatus.APPROVED
+    return BookingStatus.REQUESTED
+
+
+def _reserve(room: Room, by, start, end, data: BookingInput, status: str, series=None) -> Booking:
+    def create(locked: Room) -> Booking:
+        booking = Booking.objects.create(
+            room=locked, series=series, start=start, end=end, purpose=data.purpose, group_name=data.group_name,
+            team=data.team, partner=data.partner, attendees=data.attendees, booked_by=by, status=status,
+            decided_by=by if status == BookingStatus.APPROVED else None,
+            decided_at=timezone.now() if status == BookingStatus.APPROVED else None,
+        )  # fmt: skip
+        log_action(booking, "book", by, to_state=status, series=series.pk if series else None)
+        return booking
+
+    return capacity.reserve(
+        room,
+        capacity=lambda locked: 1,  # one booking per time span
+        held=lambda locked: overlapping(locked, start, end).count(),
+        wanted=1,
+        create=create,
+        message=_("The room is already booked at this time."),
+    )
+
+
+def _notify_new(room: Room, bookings: list[Booking], by) -> None:
+    if not bookings or bookings[0].status != BookingStatus.REQUESTED:
+        return
+    first = bookings[0]
+    when = timezone.localtime(first.start).strftime("%m-%d %H:%M")
+    title = _("%(group)s asks for %(room)s (%(when)s)") % {
+        "group": first.group_name,
+        "room": room.name,
+        "when": when,
+    }
+    if len(bookings) > 1:
+        title += _(", %(n)d weeks") % {"n": len(bookings)}
+    notify(
+        access.holders(access.ACTION_ROLES["booking.approve"], room.scope_path).exclude(pk=by.pk),
+        title,
+        url="/places/bookings/queue/",
+    )
+
+
+def request_booking(
+    room: Room,
+    by,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    data: BookingInput,
+    direct: bool = False,
+    now=None,
+) -> Booking:
+    """Ask for `room` from `start` to `end` (staff with `direct`: book it approved). Refused
+    with a field error when the span is closed, outside the hours or past, and with 409 when
+    another active booking holds any of it."""
+    _check_requester(room, by, direct)
+    data = data.clean(room, by)
+    if end <= start:
+        raise InvalidInput(
+            _("The end must be after the start."), fields={"end": _("The end must be after the start.")}
+        )
+    begin = timezone.localtime(start).date()
+    exceptions = calendar_exceptions(room.centre, begin, begin)
+    with transaction.atomic():
+        problem = span_problem(room, start, end, exceptions, taken=[], now=now)  # the overlap: reserve()
+        if problem is not None:
+            raise InvalidInput(problem.message, fields={"start": problem.message})
+        booking = _reserve(room, by, start, end, data, _initial_status(room, by, direct))
+        _notify_new(room, [booking], by)
+    return booking
+
+
+# --- weekly series --------------------------------------------------------------------------
+
+
+@dataclass
+class Rule:
+    """Every `weekday` from `start_time` to `end_time`, from `first_date` until `until`
+    (inclusive) or for `count` weeks."""
+
+    weekday: int
+    start_time: dt.time
+    end_time: dt.time
+    first_date: dt.date
+    until: dt.date | None = None
+    count: int | None = None
+
+    def dates(self) -> list[dt.date]:
+        errors = {}
+        if not 0 <= self.weekday <= 6:
+            errors["weekday"] = _("Choose a weekday.")
+        if self.end_time <= self.start_time:
+            errors["end_time"] = _("The end must be after the start.")
+        if (self.until is None) == (self.count is None):
+            errors["until"] = _("Give either a last date or a number of weeks.")
+        elif self.count is not None and not 1 <= self.count <= MAX_WEEKS:
+            errors["count"] = _("Between 1 and %(max)d weeks.") % {"max": MAX_WEEKS}
+        elif self.until is not None and self.until < self.first_date:
+            errors["until"] = _("The last date must not be before the first.")
+        if errors:
+            raise InvalidInput(next(iter(errors.values())), fields=errors)
+        day = self.first_date + dt.timedelta(days=(self.weekday - self.first_date.weekday()) % 7)
+        days = []
+        while len(days) < (self.count or MAX_WEEKS) and (self.until is None or day <= self.until):
+            days.append(day)
+            day += dt.timedelta(days=7)
+        if self.until is not None and day <= self.until:
+            raise InvalidInput(
+                _("Between 1 and %(max)d weeks.") % {"max": MAX_WEEKS},
+                fields={"until": _("Between 1 and %(max)d weeks.") % {"max": MAX_WEEKS}},
+            )
+        if not days:
+            raise InvalidInput(
+                _("No such weekday between the first and the last date."),
+                fields={"until": _("No such weekday between the first and the last date.")},
+            )
+        return days
+
+
+@dataclass
+class Occurrence:
+    date: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    problem: Problem | None = None
+
+    @property
+    def free(self) -> bool:
+        return self.problem is None
+
+
+def preview_series(room: Room, rule: Rule, now=None) -> list[Occurrence]:
+    """Each date of `rule` with what stands in its way (another booking, the hours, a closed
+    day, the past): what the person sees before saving. Two queries whatever the length."""
+    days = rule.dates()
+    exceptions = calendar_exceptions(room.centre, days[0], days[-1])
+    spans = [(d, local(d, rule.start_time), local(d, rule.end_time)) for d in days]
+    taken = list(
+        Booking.objects.filter(
+            room=room, status__in=ACTIVE_BOOKING, start__lt=spans[-1][2], end__gt=spans[0][1]
+        ).order_by("start")
+    )
+    return [
+        Occurrence(d, start, end, span_problem(room, start, end, exceptions, taken=taken, now=now))
+        for d, start, end in spans
+    ]
+
+
+@dataclass
+class SeriesResult:
+    series: BookingSeries
+    bookings: list[Booking]
+    skipped: list[Occurrence] = field(default_factory=list)
+
+
+def book_series(
+    room: Room, by, rule: Rule, data: BookingInput, *, dates: list[dt.date] | None = None, direct: bool = False,
+    now=None,
+) -> SeriesResult:  # fmt: skip
+    """Save a weekly series in one transaction: the free occurrences of `rule`, the others
+    skipped (returned in `skipped`). `dates`: the occurrences the person saw free in the
+    preview and chose; when one of them is no longer free nothing is saved (409), so they see
+    the preview again rather than a series with holes they did not see."""
+    _check_requester(room, by, direct)
+    data = data.clean(room, by)
+    with transaction.atomic():
+        capacity.lock(room)  # the preview below and the writes see the same bookings
+        occurrences = preview_series(room, rule, now=now)
+        by_date = {o.date: o for o in occurrences}
+        if dates is not None:
+            unknown = [d for d in dates if d not in by_date]
+            if unknown or not dates:
+                raise InvalidInput(
+                    _("Choose dates of the series."), fields={"dates": _("Choose dates of the series.")}
+                )
+            lost = [by_date[d] for d in dates if not by_date[d].free]
+            if lost:
+                raise Conflict(
+                    _("No longer free: %(dates)s. Look at the preview again.")
+                    % {"dates": "、".join(o.date.strftime("%m-%d") for o in lost)},
+                    code="full",
+                )
+            chosen = [by_date[d] for d in sorted(set(dates))]
+        else:
+            chosen = [o for o in occurrences if o.free]
+            if not chosen:
+                raise Conflict(_("None of these dates is free."), code="full")
+        skipped = [o for o in occurrences if o not in chosen]
+        series = BookingSeries.objects.create(
+            room=room, weekday=rule.weekday, start_time=rule.start_time, end_time=rule.end_time,
+            first_date=rule.first_date, until=rule.until, count=rule.count, booked_by=by,
+        )  # fmt: skip
+        status = _initial_status(room, by, direct)
+        bookings = [_reserve(room, by, o.start, o.end, data, status, series) for o in chosen]
+        log_action(
+            series, "book_series", by, dates=[o.date.isoformat() for o in chosen],
+            skipped=[o.date.isoformat() for o in skipped],
+        )  # fmt: skip
+        _notify_new(room, bookings, by)
+    return SeriesResult(series, bookings, skipped)
+
+
+# --- deciding, cancelling ----------------------------------------------------------------------
+
+
+def _tell_booker(booking: Booking, title: str, body: str = "") -> None:
+    notify([booking.booked_by], title, body, url="/places/bookings/mine/")
+
+
+def _when(booking: Booking) -> str:
+    return timezone.localtime(booking.start).strftime("%m-%d %H:%M")
+
+
+def approve_booking(booking: Booking, by) -> Booking:
+    def apply(b: Booking):
+        b.decided_by, b.decided_at = by, timezone.now()
+        _tell_booker(
+            b, _("Your booking of %(room)s (%(when)s) is approved.") % {"room": b.room.name, "when": _when(b)}
+        )
+
+    return perform(booking, "approve", by, apply=apply)
+
+
+def refuse_booking(booking: Booking, by, reason: str = "") -> Booking:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give a reason."), fields={"reason": _("Give a reason.")})
+    if len(reason) > 200:
+        raise InvalidInput(_("At most %(max)d characters.") % {"max": 200}, fields={"reason": "too_long"})
+
+    def apply(b: Booking):
+        b.decided_by, b.decided_at, b.note = by, timezone.now(), reason
+        _tell_booker(
+            b,
+            _("Your booking of %(room)s (%(when)s) was refused.") % {"room": b.room.name, "when": _when(b)},
+            reason,
+        )
+
+    return perform(booking, "refuse", by, apply=apply, note=reason)
+
+
+def cancel_booking(booking: Booking, by, reason: str = "") -> Booking:
+    reason = (reason or "").strip()[:200]
+
+    def apply(b: Booking):
+        if b.booked_by_id != getattr(by, "pk", None):
+            _tell_booker(
+                b, _("Your booking of %(room)s (%(when)s) was cancelled.") % {"room": b.room.name, "when": _when(b)},
+                reason,
+            )  # fmt: skip
+        if reason:
+            b.note = reason
+
+    return perform(booking, "cancel", by, apply=apply, note=reason)
+
+
+# --- check-in at the door, release of the unclaimed --------------------------------------------
+
+
+def check_in_window(booking: Booking) -> tuple[dt.datetime, dt.datetime]:
+    return booking.start - dt.timedelta(minutes=check_in_minutes()), booking.end
+
+
+def check_in(booking: Booking, by, now=None) -> Booking:
+    """The booker (or staff) checks in, from a while before the start until the end."""
+    now = now or timezone.now()
+
+    def check(b: Booking):
+        opens, closes = check_in_window(b)
+        if not opens <= now < closes:
+            raise Conflict(
+                _("Check-in is open from %(from)s until %(to)s.")
+                % {
+                    "from": timezone.localtime(opens).strftime("%m-%d %H:%M"),
+                    "to": timezone.localtime(closes).strftime("%H:%M"),
+                },
+                code="not_now",
+            )
+
+    def apply(b: Booking):
+        b.checked_in_at = now
+
+    return perform(booking, "check_in", by, check=check, apply=apply)
+
+
+def door_token(room: Room) -> str:
+    return signing.Signer(salt=DOOR_SALT).sign(str(room.pk))
+
+
+def room_from_door_token(token: str) -> Room:
+    try:
+        pk = int(signing.Signer(salt=DOOR_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        raise NotFound(_("This door code is not valid.")) from None
+    room = Room.objects.select_related("centre").filter(pk=pk).first()
+    if room is None:
+        raise NotFound(_("This door code is not valid."))
+    return room
+
+
+def door_booking(room: Room, user, now=None) -> Booking | None:
+    """The booking of `room` that `user` may check in to now (theirs, or any for staff)."""
+    now = now or timezone.now()
+    margin = dt.timedelta(minutes=check_in_minutes())
+    rows = Booking.objects.filter(
+        room=room,
+        status__in=[BookingStatus.APPROVED, BookingStatus.CHECKED_IN],
+        start__lte=now + margin,
+        end__gt=now,
+    ).order_by("start")
+    if not access.can(user, "booking.approve", room):
+        rows = rows.filter(booked_by=user)
+    return rows.first()
+
+
+def check_in_at_door(room: Room, by, now=None) -> Booking:
+    booking = door_booking(room, by, now)
+    if booking is None:
+        raise Conflict(_("You have no booking of this room now."), code="no_booking")
+    if booking.status == BookingStatus.CHECKED_IN:
+        return booking
+    return check_in(booking, by, now)
+
+
+def unclaimed(now=None):
+    """Approved bookings whose start is more than the check-in time past, nobody checked in."""
+    now = now or timezone.now()
+    return Booking.objects.filter(
+        status=BookingStatus.APPROVED, start__lte=now - dt.timedelta(minutes=check_in_minutes())
+    )
+
+
+def release_booking(booking: Booking, now=None) -> Booking:
+    def apply(b: Booking):
+        _tell_booker(
+            b,
+            _("Nobody checked in to %(room)s (%(when)s): the room was released.")
+            % {"room": b.room.name, "when": _when(b)},
+            _("Check in at the door within %(n)d minutes of the start.") % {"n": check_in_minutes()},
+        )
+
+    return perform(booking, "release", SYSTEM, apply=apply, note="no check-in")
+
+
+def release_unclaimed(now=None) -> int:
+    """The periodic job: free the rooms of approved bookings nobody checked in to. Safe to run
+    twice or concurrently: a booking checked in or released meanwhile is skipped."""
+    count = 0
+    for pk in unclaimed(now).values_list("pk", flat=True):
+        try:
+            release_booking(Booking.objects.get(pk=pk), now)
+            count += 1
+        except Conflict:
+            continue
+    return count
+
+
+# --- rooms ------------------------------------------------------------------------------------
+
+
+def parse_hours(hours: dict) -> dict:
+    """Checked bookable hours: {weekday: ["HH:MM", "HH:MM"]} with opening before closing."""
+    clean = {}
+    for day, span in (hours or {}).items():
+        if day not in ROOM_WEEKDAYS:
+            raise InvalidInput(_("Unknown weekday."), fields={"hours": _("Unknown weekday.")})
+        if not span:
+            continue
+        try:
+            opens, closes = (dt.time.fromisoformat(v) for v in span)
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                _("Hours like 08:30–17:00."), fields={f"hours_{day}": _("Hours like 08:30–17:00.")}
+            ) from None
+        if closes <= opens:
+            raise InvalidInput(
+                _("Closing must be after opening."),
+                fields={f"hours_{day}": _("Closing must be after opening.")},
+            )
+        clean[day] = [opens.strftime("%H:%M"), closes.strftime("%H:%M")]
+    return clean
+
+
+ROOM_FIELDS = ("name", "floor", "capacity", "equipment", "hours", "needs_approval", "description", "active")
+
+
+def _room_fields(centre: ServiceCentre, fields: dict, room: Room | None = None) -> dict:
+    fields = {k: v for k, v in fields.items() if k in ROOM_FIELDS}
+    if "name" in fields:
+        name = (fields["name"] or "").strip()
+        if not name:
+            raise InvalidInput(_("This field is required."), fields={"name": _("This field is required.")})
+        clash = Room.objects.filter(centre=centre, name=name).exclude(pk=getattr(room, "pk", None))
+        if clash.exists():
+            raise InvalidInput(
+                _("The centre has a room of this name."),
+                fields={"name": _("The centre has a room of this name.")},
+            )
+        fields["name"] = name
+    if "floor" in fields and not 1 <= fields["floor"] <= max(centre.floors, 1):
+        message = _("Floor 1 to %(n)d.") % {"n": centre.floors}
+        raise InvalidInput(message, fields={"floor": message})
+    if "capacity" in fields and not 1 <= fields["capacity"] <= 10000:
+        raise InvalidInput(_("At least one person."), fields={"capacity": _("At least one person.")})
+    if "equipment" in fields:
+        known = set(Equipment.values)
+        if any(e not in known for e in fields["equipment"]):
+            raise InvalidInput(_("Unknown equipment."), fields={"equipment": _("Unknown equipment.")})
+        fields["equipment"] = [e for e in Equipment.values if e in fields["equipment"]]
+    if "hours" in fields:
+        fields["hours"] = parse_hours(fields["hours"])
+    return fields
+
+
+def create_room(centre: ServiceCentre, by, **fields) -> Room:
+    if not access.can(by, "room.manage", centre):
+        raise NotAllowed(_("You are not allowed to do this."))
+    fields = _room_fields(centre, fields)
+    with transaction.atomic():
+        room = Room.objects.create(centre=centre, **fields)
+        log_action(room, "create", by)
+    return room
+
+
+def update_room(room: Room, by, **fields) -> Room:
+    if not access.can(by, "room.manage", room):
+        raise NotAllowed(_("You are not allowed to do this."))
+    fields = _room_fields(room.centre, fields, room)
+    with transaction.atomic():
+        locked = capacity.lock(room)
+        save_and_log_update(locked, by, fields)
+    return locked
+
+
+# --- the week -------------------------------------------------------------------------------
+
+
+@dataclass
+class Day:
+    date: dt.date
+    hours: tuple[dt.time, dt.time] | None
+    closed: str  # why it is closed ("" when open)
+    bookings: list[Booking]
+    make_up: bool = False  # a 调休 working day on a weekend
+
+
+def monday_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_of(rooms: list[Room], monday: dt.date) -> dict[int, list[Day]]:
+    """Each room's seven days from `monday`: its hours on the street's calendar and its active
+    bookings. Two queries for any number of rooms of one centre (the calendar, the bookings)."""
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    start, end = local(days[0], dt.time.min), local(days[-1] + dt.timedelta(days=1), dt.time.min)
+    bookings: dict[int, list[Booking]] = {room.pk: [] for room in rooms}
+    rows = Booking.objects.filter(room__in=rooms, status__in=ACTIVE_BOOKING, start__lt=end, end__gt=start)
+    for b in rows.order_by("start"):
+        bookings[b.room_id].append(b)
+    calendars: dict[int, dict] = {}
+    week = {}
+    for room in rooms:
+        if room.centre_id not in calendars:
+            calendars[room.centre_id] = calendar_exceptions(room.centre, days[0], days[-1])
+        exceptions = calendars[room.centre_id]
+        week[room.pk] = [
+            Day(
+                date=d,
+                hours=(hours := opening_hours(room, d, exceptions)),
+                closed="" if hours else closed_reason(exceptions, d),
+                bookings=[b for b in bookings[room.pk] if timezone.localtime(b.start).date() == d],
+                make_up=exceptions.get(d) is True and d.weekday() >= 5,
+            )
+            for d in days
+        ]
+    return week

@@ -1,0 +1,9 @@
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def release_unclaimed_bookings() -> int:
+    """Free the rooms of approved bookings nobody checked in to (the booker is notified)."""
+    return services.release_unclaimed()

@@ -7,6 +7,7 @@ from weiguang.accounts.api.me import me_router
 from weiguang.accounts.api.residence import residence_router
 from weiguang.core.api import WeiguangAPI, auth_chain, fallback_router
 from weiguang.core.api import router as auth_router
+from weiguang.core.offline_api import router as field_router
 from weiguang.demands import api as demands_api
 from weiguang.demands.api_settings import router as demand_settings_router
 from weiguang.lists import api as lists_api
@@ -53,4 +54,5 @@ api.add_router("/demands", matching_api.demand_candidates_router)
 api.add_router("/invitations", matching_api.invitations_router)
 api.add_router("/assignments", matching_api.assignments_router)
 api.add_router("/staff", staff_accounts_api.router)  # staff accounts and roles
+api.add_router("/field", field_router)  # what a device recorded offline (core.offline's kinds)
 api.add_router("", fallback_router)  # last: unknown paths get a JSON 404

@@ -49,7 +49,7 @@ from weiguang.core.notifications import notify
 from weiguang.core.privacy import mask_id_number, mask_name, mask_phones_in
 from weiguang.core.text import clean_text, normalize_phone
 from weiguang.core.transitions import SYSTEM, perform
-from weiguang.people.models import PopulationGroup, Resident, phone_validator
+from weiguang.people.models import PopulationGroup, Resident, VisitNote, phone_validator
 from weiguang.people.services import own_resident, record_views
 from weiguang.regions.access import holders
 from weiguang.regions.models import Role
@@ -229,6 +229,21 @@ def _resident_rows(user, resident) -> list[dict]:
     ]
 
 
+def _visit_rows(user, resident) -> list[dict]:
+    if resident is None:
+        return []
+    return [
+        {"visited_on": v.visited_on, "note": v.note, "follow_up": v.follow_up, "created_at": v.created_at}
+        for v in VisitNote.objects.filter(resident=resident).order_by("-visited_on", "-id")
+    ]
+
+
+def _erase_visits(user, resident) -> None:
+    """The notes of visits stay (the grid's work), without the person's phone numbers."""
+    if resident is not None:
+        mask_phones_in_rows(VisitNote.objects.filter(resident=resident), ["note"], phones_of(user, resident))
+
+
 def _view_rows(user, resident) -> list[dict]:
     if resident is None:
         return []
@@ -379,6 +394,19 @@ def register_own_sections() -> None:
             "door": _("door"),
             "groups": _("groups"),
             "consent": _("consent to processing"),
+            "created_at": _("created at"),
+        },
+    )
+    register_personal_data(
+        "visits",
+        _("Visits to your home"),
+        _visit_rows,
+        _erase_visits,
+        order=22,
+        fields={
+            "visited_on": _("visited on"),
+            "note": _("note"),
+            "follow_up": _("needs a follow-up visit"),
             "created_at": _("created at"),
         },
     )

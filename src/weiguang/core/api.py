@@ -269,7 +269,8 @@ def error_response(
     return api.create_response(request, body, status=status)
 
 
-def _service_error(api, request, exc: ServiceError):
+def service_error_fields(exc: ServiceError) -> tuple[dict[str, str], dict]:
+    """A ServiceError's field errors as a client shows them, and its `duplicate_of` apart."""
     fields = dict(exc.fields)
     extra = {}
     if "duplicate_of" in fields:
@@ -277,7 +278,12 @@ def _service_error(api, request, exc: ServiceError):
         extra["duplicate_of"] = int(value) if str(value).isdigit() else value
     # Services name a field's problem either in words or by a short code ("over_cap"); a
     # client shows the words, so a code is replaced by the error's own message.
-    errors = {k: (exc.message if _CODE_LIKE.match(str(v)) else v) for k, v in fields.items()}
+    errors = {str(k): str(exc.message if _CODE_LIKE.match(str(v)) else v) for k, v in fields.items()}
+    return errors, extra
+
+
+def _service_error(api, request, exc: ServiceError):
+    errors, extra = service_error_fields(exc)
     response = error_response(api, request, exc.status, exc.code, exc.message, errors, **extra)
     retry_after = getattr(exc, "retry_after", None)
     if retry_after:
@@ -286,7 +292,7 @@ def _service_error(api, request, exc: ServiceError):
 
 
 # pydantic error types → a message a person understands (in their language).
-def _field_message(error: dict) -> str:
+def field_message(error: dict) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "missing":
@@ -338,7 +344,7 @@ def _field_name(loc) -> str:
 def _validation_error(api, request, exc: NinjaValidationError):
     errors: dict[str, str] = {}
     for error in exc.errors:
-        errors.setdefault(_field_name(error.get("loc", ())), _field_message(error))
+        errors.setdefault(_field_name(error.get("loc", ())), field_message(error))
     if len(errors) == 1:
         message = next(iter(errors.values()))
     else:

@@ -7,6 +7,7 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
-        from . import navigation
+        from . import navigation, offline
 
         navigation.register()  # its navigation entries and home tiles
+        offline.register()  # the field kit's residents and visit note (core.offline)

@@ -101,3 +101,33 @@ class Resident(RegionScoped):
     @property
     def address(self) -> str:
         return " ".join(p for p in [self.grid.name, self.building, self.door] if p)
+
+
+class VisitNote(RegionScoped):
+    """A grid worker's (or staff member's) note of a visit to a resident's home: when, what they
+    found, and whether someone must come back. Written on the doorstep, often offline (the
+    field kit, core/offline.py); read by the grid's workers and the community's staff."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="visit_notes", verbose_name=_("resident")
+    )
+    grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("grid"))
+    visited_on = models.DateField(_("visited on"))
+    note = models.TextField(_("note"), max_length=2000)
+    follow_up = models.BooleanField(_("needs a follow-up visit"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_lookup = "grid__path"
+    scope_relations = {"owner": ("resident__user",)}
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        verbose_name = _("visit note")
+        verbose_name_plural = _("visit notes")
+        indexes = [models.Index(fields=["resident", "visited_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.resident.masked_name} {self.visited_on:%Y-%m-%d}"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -9,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weiguang.core.audit import history_of, log_action
@@ -20,7 +22,7 @@ from weiguang.regions import access
 from weiguang.regions.access import get_for_user, memberships
 from weiguang.regions.models import Region, RegionKind, ancestor_ids
 
-from .models import Gender, PopulationGroup, Resident, phone_validator
+from .models import Gender, PopulationGroup, Resident, VisitNote, phone_validator
 
 
 def own_resident(user) -> Resident | None:
@@ -278,4 +280,60 @@ def record_views(resident: Resident) -> QuerySet[AuditEntry]:
         .filter(action="view_record")
         .order_by("-created_at", "-id")
         .select_related("actor")
+    )
+
+
+# --- visits -----------------------------------------------------------------------------
+
+VISIT_NOTE_MAX = 2000
+VISIT_DAYS_BACK = 60  # a note recorded offline may arrive days later, not months
+
+
+def record_visit(
+    by, *, resident, visited_on, note, follow_up: bool = False, channel: str = "field"
+) -> VisitNote:
+    """A grid worker's (or staff member's) note of a visit to `resident`'s home.
+
+    Refusals: the resident out of `by`'s sight, without consent, unknown (resident_for); `by`
+    may not record visits there ("visit.record": the grid's workers, its staff) -> NotAllowed;
+    no date, a date in the future or more than VISIT_DAYS_BACK days ago, an empty or too long
+    note -> InvalidInput naming each field."""
+    resident = resident_for(by, resident)  # the one check of every "on behalf of" path
+    if not access.can(by, "visit.record", resident):
+        raise NotAllowed(_("You may only record visits to residents of the places you serve."))
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if not isinstance(visited_on, dt.date):
+        errors["visited_on"] = _("Give the date of the visit.")
+    elif visited_on > today:
+        errors["visited_on"] = _("The visit cannot be after today.")
+    elif visited_on < today - dt.timedelta(days=VISIT_DAYS_BACK):
+        errors["visited_on"] = _("The visit was more than %(n)d days ago.") % {"n": VISIT_DAYS_BACK}
+    try:
+        note = clean_text(
+            note, "note", required=True, max_length=VISIT_NOTE_MAX, message=_("Write what you found.")
+        )
+    except InvalidInput as err:
+        errors["note"] = err.message
+    if not isinstance(follow_up, bool):
+        errors["follow_up"] = _("Enter true or false.")
+    if errors:
+        message = next(iter(errors.values())) if len(errors) == 1 else _("Please correct the fields marked.")
+        raise InvalidInput(message, fields=errors)
+    with transaction.atomic():
+        visit = VisitNote.objects.create(
+            resident=resident, grid=resident.grid, visited_on=visited_on, note=note,
+            follow_up=follow_up, created_by=by,
+        )  # fmt: skip
+        log_action(visit, "record", by, channel=channel, resident=resident.pk, follow_up=follow_up)
+    return visit
+
+
+def visit_notes_of(user, resident: Resident) -> QuerySet[VisitNote]:
+    """The notes of visits to `resident` that `user` may read, newest first."""
+    return (
+        VisitNote.objects.restrict(user, "visit.view")
+        .filter(resident=resident)
+        .select_related("created_by")
+        .order_by("-visited_on", "-id")
     )

@@ -42,6 +42,9 @@ ACTION_ROLES: dict[str, set[str]] = {
     "resident.view": STAFF | {Role.GRID_WORKER, OWNER},  # OWNER: the resident's own account
     "resident.view_log": STAFF,  # a resident's full record and who saw it, when
     "resident.create": STAFF | {Role.GRID_WORKER},  # add one on the spot (people.services.add_resident)
+    # a visit to a resident's home (people.VisitNote), noted at the door, often offline
+    "visit.record": STAFF | {Role.GRID_WORKER},
+    "visit.view": STAFF | {Role.GRID_WORKER},
     # "where I live" (accounts.ResidenceRequest): staff of the community named confirm or
     # reject it (a grid worker may not: confirming a real name links an account to a record)
     "residence.confirm": STAFF,

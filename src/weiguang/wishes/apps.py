@@ -21,3 +21,7 @@ class WishesConfig(AppConfig):
         from . import personal_data
 
         personal_data.register()  # its sections of a person's data (accounts.personal_data)
+
+        from . import offline
+
+        offline.register()  # the field kit's wish (core.offline)

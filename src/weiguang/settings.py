@@ -339,4 +339,6 @@ WEIGUANG = {
         int(h) for h in os.environ.get("VOLUNTEER_STAR_HOURS", "100,300,600,1000,1500").split(",")
     ],
     "HONOUR_HOURS_PER_YEAR": int(os.environ.get("HONOUR_HOURS_PER_YEAR", 20)),
+    # events: minutes a place offered from the waiting list is kept (an event may say otherwise)
+    "EVENT_OFFER_MINUTES": int(os.environ.get("EVENT_OFFER_MINUTES", 30)),
 }

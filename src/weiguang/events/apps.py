@@ -1,3 +1,6 @@
+"""Events: theme party days, micro-lectures, courses, service fairs with stalls and queues,
+volunteer activities and home visits; sign-ups, the waiting list, check-in and check-out."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +8,11 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "weiguang.events"
     verbose_name = _("Events and service fairs")
+
+    def ready(self) -> None:
+        import datetime as dt
+
+        from weiguang.core import scheduler
+
+        # an offer lapses within a minute of its time, so the next person hears of it soon
+        scheduler.register("weiguang.events.tasks.expire_offers", dt.timedelta(minutes=1))

@@ -121,6 +121,15 @@ ACTION_ROLES: dict[str, set[str]] = {
     "booking.approve": STAFF,
     "booking.cancel": STAFF | {OWNER},
     "booking.check_in": STAFF | {OWNER},
+    # events (events): staff of the event's community or street run it and see who signed up;
+    # grid workers and staff sign residents up on their behalf; a sign-up's owner (the person,
+    # or the resident's account) cancels it and takes an offered place
+    "event.manage": STAFF,
+    "event.signups": STAFF,
+    "event.sign_up_for": STAFF | {Role.GRID_WORKER},
+    "signup.view": STAFF | {OWNER},
+    "signup.cancel": STAFF | {OWNER},
+    "signup.respond": STAFF | {OWNER},
     # personal-data requests (PIPL): the person's own, and the staff of their grid who act on them
     "datarequest.view": STAFF | {OWNER},
     "datarequest.handle": STAFF,

@@ -1,0 +1,561 @@
+"""Every change to an event and its sign-ups happens here, as plain functions taking the
+acting user.
+
+Places: a sign-up that is confirmed or offered holds `party_size` places. Every hold goes
+through `core.capacity.reserve()` with the event's row as the resource, counted after the
+lock. A sign-up that does not fit joins the waiting list; whenever places free up (a
+cancellation, an offer that lapsed, more places) `_fill()` walks the waiting list in order
+and offers each party that fits a place (or confirms it, with `auto_promote`), inside the
+transaction that freed them and under the event's lock. Lock order everywhere: the event's
+row first, then the sign-up's (perform()).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weiguang.core import capacity
+from weiguang.core.audit import log_action, save_and_log_update
+from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
+from weiguang.core.notifications import notify
+from weiguang.core.privacy import age_on
+from weiguang.core.text import clean_text
+from weiguang.core.transitions import SYSTEM, perform
+from weiguang.core.uploads import check_photos
+from weiguang.partners.models import PartnerUnit
+from weiguang.people.models import PopulationGroup, Resident
+from weiguang.people.services import own_resident, resident_for
+from weiguang.regions import access
+from weiguang.regions.models import Region, RegionKind, ancestor_paths
+from weiguang.volunteers.models import Team, Volunteer
+
+from .models import (
+    HOLDING,
+    LIVE,
+    Event,
+    EventKind,
+    EventPhoto,
+    EventStatus,
+    OrganiserKind,
+    SignUp,
+    SignUpStatus,
+)
+
+TITLE_MIN, TITLE_MAX, TEXT_MAX, PLACE_MAX, NAME_MAX, REASON_MAX = 2, 60, 2000, 120, 60, 300
+MAX_PARTY_SIZE = 20  # what an event may allow one sign-up to bring
+TICKET_SALT = "weiguang.events.ticket"
+
+
+def conf(name: str, default=None):
+    """A Weiguang setting, read at call time (so override_settings works in tests)."""
+    return settings.WEIGUANG.get(name, default)
+
+
+def offer_minutes(event: Event) -> int:
+    return event.offer_minutes or int(conf("EVENT_OFFER_MINUTES", 30))
+
+
+def event_url(event: Event) -> str:
+    return f"/events/{event.pk}/"
+
+
+# --- places -----------------------------------------------------------------------------
+
+
+def held_places(event: Event) -> int:
+    """Places held now (confirmed and offered sign-ups, each counting its party)."""
+    return SignUp.objects.filter(event=event, status__in=HOLDING).aggregate(n=Sum("party_size"))["n"] or 0
+
+
+def free_places(event: Event) -> int | None:
+    """Places left (None: no limit); for display, never for deciding."""
+    return capacity.free(event, held=held_places, capacity=lambda e: e.capacity)
+
+
+def _reserve(event: Event, wanted: int, create):
+    return capacity.reserve(
+        event,
+        capacity=lambda locked: locked.capacity,
+        held=held_places,
+        wanted=wanted,
+        create=create,
+        message=_("All places are taken."),
+    )
+
+
+def _open_for_signups(event: Event, now=None) -> None:
+    now = now or timezone.now()
+    if event.status != EventStatus.PUBLISHED:
+        raise Conflict(_("This event does not take sign-ups now."), code="not_open")
+    if event.starts_at <= now:
+        raise Conflict(_("This event has already started."), code="started")
+
+
+def _fill(event: Event, now=None) -> list[SignUp]:
+    """Give freed places to the waiting list, first come first served among the parties that
+    fit. `event` is locked by the caller's transaction."""
+    now = now or timezone.now()
+    if event.status != EventStatus.PUBLISHED or event.starts_at <= now:
+        return []
+    step = "promote" if event.auto_promote else "offer"
+    minutes = offer_minutes(event)
+    done = []
+    for waiting in SignUp.objects.filter(event=event, status=SignUpStatus.WAITING).order_by(
+        "waiting_since", "id"
+    ):
+        free = free_places(event)
+        if free is not None and free <= 0:
+            break
+        if free is not None and waiting.party_size > free:
+            continue  # a bigger party waits for more places; the next one that fits goes first
+
+        def apply(locked, step=step):
+            if step == "offer":
+                locked.offered_at = now
+                locked.offer_expires_at = now + dt.timedelta(minutes=minutes)
+            else:
+                locked.confirmed_at = now
+
+        done.append(
+            _reserve(
+                event, waiting.party_size, lambda locked, w=waiting: perform(w, step, SYSTEM, apply=apply)
+            )
+        )
+    for signup in done:
+        _tell(signup, event)
+    return done
+
+
+def _tell(signup: SignUp, event: Event) -> None:
+    account = signup.user or (signup.resident.user if signup.resident_id else None)
+    if account is None:
+        return
+    if signup.status == SignUpStatus.OFFERED:
+        expires = timezone.localtime(signup.offer_expires_at).strftime("%H:%M")
+        title = _("A place is free for you at “%(event)s”: take it by %(time)s.") % {
+            "event": event.title,
+            "time": expires,
+        }
+    else:
+        title = _("You have a place at “%(event)s” from the waiting list.") % {"event": event.title}
+    notify([account], title, url="/events/mine/")
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+def _clean_event_fields(by, data: dict, event: Event | None = None) -> tuple[dict, list | None]:
+    """The event's fields from `data` (a form's cleaned_data or an API body), checked; and its
+    population groups (None: leave them)."""
+    fields: dict = {}
+    region = data.get("region", event.region if event else None)
+    if isinstance(region, int):
+        region = Region.objects.filter(pk=region).first()
+    if region is None:
+        raise InvalidInput(_("Choose the community or street."), fields={"region_id": "required"})
+    if region.kind not in (RegionKind.COMMUNITY, RegionKind.STREET):
+        raise InvalidInput(
+            _("An event belongs to a community or a street."), fields={"region_id": "not_community"}
+        )
+    if not access.can(by, "event.manage", path=region.path):
+        raise NotAllowed(_("You may only run events in the places you serve."))
+    fields["region"] = region
+    kind = data.get("kind", event.kind if event else "")
+    if kind not in EventKind.values:
+        raise InvalidInput(_("Choose what kind of event it is."), fields={"kind": "invalid"})
+    fields["kind"] = kind
+    fields["title"] = clean_text(
+        data.get("title", event.title if event else ""), "title",
+        required=True, min_length=TITLE_MIN, max_length=TITLE_MAX, one_line=True,
+    )  # fmt: skip
+    fields["description"] = clean_text(
+        data.get("description", event.description if event else ""), "description",
+        required=False, max_length=TEXT_MAX,
+    )  # fmt: skip
+    fields["place_text"] = clean_text(
+        data.get("place_text", event.place_text if event else ""), "place_text",
+        required=False, max_length=PLACE_MAX, one_line=True,
+    )  # fmt: skip
+    fields["summary"] = clean_text(
+        data.get("summary", event.summary if event else ""), "summary", required=False, max_length=TEXT_MAX
+    )
+    organiser_kind = data.get("organiser_kind") or (
+        event.organiser_kind if event else OrganiserKind.COMMUNITY
+    )
+    if organiser_kind not in OrganiserKind.values:
+        raise InvalidInput(_("Choose who organises it."), fields={"organiser_kind": "invalid"})
+    fields["organiser_kind"] = organiser_kind
+    fields["organiser_name"] = clean_text(
+        data.get("organiser_name", event.organiser_name if event else ""), "organiser_name",
+        required=False, max_length=NAME_MAX, one_line=True,
+    )  # fmt: skip
+    team = data.get("team", event.team if event else None)
+    if isinstance(team, int):
+        team = Team.objects.filter(pk=team).first() or _no_such("team_id")
+    if team is not None and not team.region.path.startswith(_street_path(region)):
+        raise InvalidInput(_("Choose a team of this street."), fields={"team_id": "other_street"})
+    partner = data.get("partner", event.partner if event else None)
+    if isinstance(partner, int):
+        partner = PartnerUnit.objects.filter(pk=partner).first() or _no_such("partner_id")
+    if partner is not None and not partner.serves(region):
+        raise InvalidInput(
+            _("This partner unit does not serve this place."), fields={"partner_id": "other_region"}
+        )
+    fields["team"], fields["partner"] = team, partner
+    starts_at = data.get("starts_at", event.starts_at if event else None)
+    ends_at = data.get("ends_at", event.ends_at if event else None)
+    if starts_at is None:
+        raise InvalidInput(_("When does it start?"), fields={"starts_at": "required"})
+    if ends_at is None:
+        raise InvalidInput(_("When does it end?"), fields={"ends_at": "required"})
+    if ends_at < starts_at:
+        raise InvalidInput(_("It cannot end before it starts."), fields={"ends_at": "before_start"})
+    fields["starts_at"], fields["ends_at"] = starts_at, ends_at
+    places = data.get("capacity", event.capacity if event else None)
+    if places is not None and not 1 <= places <= 100_000:
+        raise InvalidInput(
+            _("Places: a number from 1, or empty for no limit."), fields={"capacity": "invalid"}
+        )
+    fields["capacity"] = places
+    party = data.get("max_party_size", event.max_party_size if event else 1) or 1
+    if not 1 <= party <= MAX_PARTY_SIZE:
+        raise InvalidInput(
+            _("One sign-up may bring 1 to %(n)d people.") % {"n": MAX_PARTY_SIZE},
+            fields={"max_party_size": "invalid"},
+        )
+    fields["max_party_size"] = party
+    min_age = data.get("min_age", event.min_age if event else None)
+    if min_age is not None and not 0 <= min_age <= 120:
+        raise InvalidInput(_("Minimum age: 0 to 120."), fields={"min_age": "invalid"})
+    fields["min_age"] = min_age
+    minutes = data.get("offer_minutes", event.offer_minutes if event else None)
+    if minutes is not None and not 5 <= minutes <= 7 * 24 * 60:
+        raise InvalidInput(
+            _("Minutes to accept: from 5 up to a week (10080)."), fields={"offer_minutes": "invalid"}
+        )
+    fields["offer_minutes"] = minutes
+    for flag in ("residents_only", "party_members_only", "auto_promote"):
+        default = getattr(event, flag) if event else Event._meta.get_field(flag).default
+        value = data.get(flag, default)
+        fields[flag] = bool(default if value is None else value)
+    groups = data.get("groups")
+    if groups is not None:
+        groups = list(groups)
+        ids = [g.pk if isinstance(g, PopulationGroup) else g for g in groups]
+        found = list(PopulationGroup.objects.filter(pk__in=ids))
+        if len(found) != len(set(ids)):
+            raise InvalidInput(_("There is no such group."), fields={"groups": "not_found"})
+        groups = found
+    return fields, groups
+
+
+def _no_such(field: str):
+    raise InvalidInput(_("There is no such record."), fields={field: "not_found"})
+
+
+def _street_path(region: Region) -> str:
+    """The path of the street `region` is in (or of `region`, a street or above)."""
+    paths = ancestor_paths(region.path)
+    return paths[1] if len(paths) > 1 else region.path
+
+
+def create_event(by, data: dict) -> Event:
+    fields, groups = _clean_event_fields(by, data)
+    with transaction.atomic():
+        event = Event.objects.create(created_by=by, **fields)
+        if groups:
+            event.groups.set(groups)
+        log_action(event, "create", by, to_state=event.status)
+    return event
+
+
+def update_event(event: Event, by, data: dict) -> Event:
+    """Change what the event says. Fewer places than are held is refused; more places go to
+    the waiting list at once."""
+    if not access.can(by, "event.manage", event):
+        raise NotAllowed(_("You may only run events in the places you serve."))
+    fields, groups = _clean_event_fields(by, data, event)
+    with transaction.atomic():
+        locked = capacity.lock(event)
+        if locked.status == EventStatus.CANCELLED:
+            raise Conflict(_("This event was cancelled."), code="cancelled")
+        held = held_places(locked)
+        if fields["capacity"] is not None and fields["capacity"] < held:
+            raise InvalidInput(
+                _("%(n)d places are taken already; cancel sign-ups first.") % {"n": held},
+                fields={"capacity": "below_held"},
+            )
+        save_and_log_update(locked, by, fields, {"groups": groups} if groups is not None else None)
+        _fill(locked)
+    return locked
+
+
+def add_photos(event: Event, by, files) -> list[EventPhoto]:
+    if not access.can(by, "event.manage", event):
+        raise NotAllowed(_("You may only run events in the places you serve."))
+    pictures = check_photos(files)
+    with transaction.atomic():
+        photos = [EventPhoto.objects.create(event=event, image=p, uploaded_by=by) for p in pictures]
+        if photos:
+            log_action(event, "add_photos", by, count=len(photos))
+    return photos
+
+
+def publish_event(event: Event, by) -> Event:
+    return perform(event, "publish", by, apply=lambda locked: setattr(locked, "published_at", timezone.now()))
+
+
+def close_event(event: Event, by) -> Event:
+    """No more sign-ups (the waiting list stays as it is, offers may still be taken)."""
+    return perform(event, "close", by)
+
+
+def cancel_event(event: Event, by, *, reason: str = "") -> Event:
+    reason = clean_text(reason, "reason", required=True, max_length=REASON_MAX, min_length=2)
+
+    def apply(locked):
+        locked.cancel_reason = reason
+
+    event = perform(event, "cancel", by, apply=apply, note=reason)
+    accounts = [
+        s.user or (s.resident.user if s.resident_id else None)
+        for s in event.signups.filter(status__in=LIVE).select_related("user", "resident__user")
+    ]
+    notify(accounts, _("“%(event)s” is cancelled: %(reason)s") % {"event": event.title, "reason": reason})
+    return event
+
+
+# --- who may sign up --------------------------------------------------------------------
+
+
+def is_party_member(resident: Resident | None, user=None) -> bool:
+    """A party member is known from their volunteer record (volunteers.Volunteer.party_member)."""
+    accounts = [a for a in [user, resident.user if resident is not None else None] if a is not None]
+    return bool(accounts) and Volunteer.objects.filter(user__in=accounts, party_member=True).exists()
+
+
+def eligibility_problem(event: Event, resident: Resident | None, user=None) -> tuple[str, str] | None:
+    """Why this person may not sign up, as (code, message), or None when they may."""
+    if event.residents_only:
+        if resident is None:
+            return "not_resident", _(
+                "This event is for residents of %(place)s; tell us where you live first."
+            ) % {"place": event.region.name}
+        if not resident.grid.path.startswith(event.region.path):
+            return "other_region", _("This event is for residents of %(place)s.") % {
+                "place": event.region.name
+            }
+    groups = list(event.groups.all())
+    if groups:
+        mine = set(resident.groups.values_list("pk", flat=True)) if resident is not None else set()
+        if not mine & {g.pk for g in groups}:
+            return "not_in_group", _("This event is for: %(groups)s.") % {
+                "groups": "、".join(map(str, groups))
+            }
+    if event.min_age:
+        age = age_on(resident.birth_date if resident else None, timezone.localtime(event.starts_at).date())
+        if age is None:
+            return "age_unknown", _(
+                "This event is for people of %(n)d and over; the date of birth is not known."
+            ) % {"n": event.min_age}
+        if age < event.min_age:
+            return "too_young", _("This event is for people of %(n)d and over.") % {"n": event.min_age}
+    if event.party_members_only and not is_party_member(resident, user):
+        return "not_party_member", _("This event is for party members.")
+    return None
+
+
+# --- signing up ---------------------------------------------------------------------------
+
+
+def _new_code(event: Event) -> str:
+    taken = set(SignUp.objects.filter(event=event).values_list("code", flat=True))
+    while True:
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        if code not in taken:
+            return code
+
+
+def sign_up(event: Event, by, *, party_size: int = 1, resident=None, wait: bool = True) -> SignUp:
+    """Sign `by` up (or, with `resident`, that resident on their behalf: a grid worker or staff
+    member of the resident's place) for `party_size` people. When the places are taken, the
+    sign-up joins the waiting list (`wait`), else `capacity.Full` (409)."""
+    if not getattr(by, "is_authenticated", False):
+        raise NotAllowed(_("Sign in to sign up."))
+    if resident is not None:
+        if not access.can_within(by, "event.sign_up_for", event.region):
+            raise NotAllowed(_("You may only sign up residents of the places you serve."))
+        resident = resident_for(by, resident)
+        account = resident.user
+    else:
+        resident = own_resident(by)
+        account = by
+    if isinstance(party_size, bool) or not isinstance(party_size, int) or party_size < 1:
+        raise InvalidInput(_("How many people? At least 1."), fields={"party_size": "invalid"})
+    if party_size > event.max_party_size:
+        raise InvalidInput(
+            _("One sign-up may bring at most %(n)d people here.") % {"n": event.max_party_size},
+            fields={"party_size": "too_many"},
+        )
+    if event.capacity is not None and party_size > event.capacity:
+        raise InvalidInput(
+            _("This event has only %(n)d places.") % {"n": event.capacity},
+            fields={"party_size": "over_capacity"},
+        )
+    problem = eligibility_problem(event, resident, account)
+    if problem:
+        code, message = problem
+        raise InvalidInput(message, code=code, fields={"resident_id": code} if by != account else None)
+    name = resident.name if resident is not None else (by.get_full_name() or by.get_username())
+    now = timezone.now()
+    with transaction.atomic():
+        locked = capacity.lock(event)  # held until the end: a refused hold still joins the list in order
+        _open_for_signups(locked, now)
+        live = SignUp.objects.filter(event=locked, status__in=LIVE)
+        if live.filter(
+            Q(resident=resident) if resident is not None else Q(user=account, resident=None)
+        ).exists():
+            raise Conflict(_("Already signed up for this event."), code="already_signed_up")
+        fields = dict(
+            event=locked, resident=resident, user=account if account is not None else None, name=name,
+            party_size=party_size, signed_up_by=by, code=_new_code(locked),
+        )  # fmt: skip
+        try:
+            signup = _reserve(
+                locked,
+                party_size,
+                lambda ev: SignUp.objects.create(status=SignUpStatus.CONFIRMED, confirmed_at=now, **fields),
+            )
+        except capacity.Full:
+            if not wait:
+                raise
+            signup = SignUp.objects.create(status=SignUpStatus.WAITING, waiting_since=now, **fields)
+        log_action(
+            signup, "sign_up", by, to_state=signup.status, party_size=party_size, on_behalf=by != account
+        )
+    return signup
+
+
+def _end(signup: SignUp, by, step: str) -> SignUp:
+    now = timezone.now()
+    with transaction.atomic():
+        event = capacity.lock(signup.event)
+        if event.starts_at <= now and step == "cancel":
+            raise Conflict(_("The event has started: a place can no longer be given back."), code="started")
+        ended = perform(signup, step, by, apply=lambda locked: setattr(locked, "ended_at", now))
+        _fill(event, now)
+    return ended
+
+
+def cancel_signup(signup: SignUp, by) -> SignUp:
+    """Give a confirmed or offered place back; the waiting list moves up. A second
+    cancellation (or one after check-in) is refused by the state machine and frees nothing."""
+    return _end(signup, by, "cancel")
+
+
+def leave_waiting_list(signup: SignUp, by) -> SignUp:
+    return _end(signup, by, "leave")
+
+
+def withdraw(signup: SignUp, by) -> SignUp:
+    """Cancel a place or leave the waiting list, whichever the sign-up is in."""
+    return (
+        leave_waiting_list(signup, by) if signup.status == SignUpStatus.WAITING else cancel_signup(signup, by)
+    )
+
+
+def accept_offer(signup: SignUp, by) -> SignUp:
+    """Take an offered place within its time. Too late: the offer lapses now (the place moves
+    on) and the answer is a 409."""
+    now = timezone.now()
+    lapsed = False
+    with transaction.atomic():
+        event = capacity.lock(signup.event)
+        current = SignUp.objects.get(pk=signup.pk)
+        if current.status == SignUpStatus.OFFERED and current.offer_expires_at <= now:
+            if not access.can(by, "signup.respond", current):
+                raise NotAllowed(_("You are not allowed to do this."))
+            _lapse(current, event, now)
+            lapsed = True
+        else:
+            accepted = perform(
+                signup, "accept", by, apply=lambda locked: setattr(locked, "confirmed_at", now)
+            )
+    if lapsed:
+        raise Conflict(_("The offer has expired; the place went to the next person waiting."), code="expired")
+    return accepted
+
+
+def _lapse(signup: SignUp, event: Event, now) -> None:
+    perform(signup, "expire", SYSTEM, apply=lambda locked: setattr(locked, "ended_at", now))
+    _fill(event, now)
+
+
+def expire_offers(now=None) -> int:
+    """Offers past their time lapse and their places go to the next waiting (a periodic job)."""
+    now = now or timezone.now()
+    lapsed = 0
+    due = SignUp.objects.filter(status=SignUpStatus.OFFERED, offer_expires_at__lte=now).order_by(
+        "offer_expires_at"
+    )
+    for signup in due.select_related("event"):
+        with transaction.atomic():
+            event = capacity.lock(signup.event)
+            current = SignUp.objects.get(pk=signup.pk)
+            if current.status != SignUpStatus.OFFERED or current.offer_expires_at > now:
+                continue  # taken or cancelled meanwhile
+            _lapse(current, event, now)
+            lapsed += 1
+    return lapsed
+
+
+# --- tickets ------------------------------------------------------------------------------
+
+
+def ticket_token(signup: SignUp) -> str:
+    """The signed text of a sign-up's QR code: which event, which sign-up, its code. Check-in
+    reads it back with `signup_for_token()`."""
+    return signing.dumps({"e": signup.event_id, "s": signup.pk, "c": signup.code}, salt=TICKET_SALT)
+
+
+def signup_for_token(token: str) -> SignUp:
+    try:
+        data = signing.loads(token, salt=TICKET_SALT)
+        signup = SignUp.objects.select_related("event").get(pk=data["s"], event_id=data["e"], code=data["c"])
+    except (signing.BadSignature, SignUp.DoesNotExist, KeyError, TypeError, ValueError):
+        raise InvalidInput(_("This is not a ticket of ours."), fields={"token": "invalid"}) from None
+    return signup
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def public_events() -> QuerySet[Event]:
+    """Events anyone may see: published or held, never drafts."""
+    return Event.objects.filter(status__in=[EventStatus.PUBLISHED, EventStatus.CLOSED])
+
+
+def upcoming_for(user, now=None) -> QuerySet[Event]:
+    """Upcoming public events; for a resident, those of their community and street first
+    (only theirs when `residents_only`)."""
+    now = now or timezone.now()
+    qs = public_events().filter(ends_at__gte=now)
+    resident = own_resident(user)
+    if resident is not None:
+        qs = qs.filter(Q(region__path__in=ancestor_paths(resident.grid.path)) | Q(residents_only=False))
+    return qs
+
+
+def my_signups(user) -> QuerySet[SignUp]:
+    """The sign-ups of `user` (their own, and their resident record's made by staff)."""
+    if not getattr(user, "is_authenticated", False):
+        return SignUp.objects.none()
+    return SignUp.objects.filter(Q(user=user) | Q(resident__user=user))

@@ -69,6 +69,7 @@ def _demo_ids() -> dict[str, list]:
     from weiguang.lists.models import Project, Survey
     from weiguang.matching.models import Invitation
     from weiguang.partners.models import PartnerUnit, Resource
+    from weiguang.places.models import Pickup, Station
     from weiguang.volunteers.models import ServiceRecord, Team, TeamMembership, Volunteer
     from weiguang.wishes.models import Wish
 
@@ -78,6 +79,7 @@ def _demo_ids() -> dict[str, list]:
         "unit_id": PartnerUnit, "resource_id": Resource, "project_id": Project, "survey_id": Survey,
         "user_id": get_user_model(), "session_id": IntakeSession, "meeting_id": Deliberation,
         "holiday_id": Holiday, "category_id": DemandCategory, "department_id": Department,
+        "station_id": Station, "pickup_id": Pickup,
     }  # fmt: skip
     ids = {
         name: list(model.objects.order_by("pk").values_list("pk", flat=True)[:50])

@@ -393,6 +393,62 @@ def add_reward(w: World, i: int) -> str:
     return name
 
 
+def station(w: World, i: int):
+    """The i-th station: in the street or a community, some open round the clock, some run by
+    a unit, every one with water, every other one's microwave out of order."""
+    from weiguang.places.stations import services
+
+    name = f"驿站第{i}号"
+    made = services.create_station(
+        w.people.street_admin, region=(w.tree.street, w.tree.community_a, w.tree.community_b)[i % 3],
+        name=name, kind=("warm_new", "building", "community")[i % 3], address=f"延安三路{i}号",
+        latitude=f"36.07{i}", longitude=f"120.39{i}", open_24h=i % 4 == 0,
+        hours={"mon": "08:00-12:00, 13:00-20:00", "sat": "09:00-17:00"}, phone="053288661234",
+        partner=w.people.partner if i % 2 else None,
+        amenities={"water": "available", "microwave": "available", "charging": "available"},
+    )  # fmt: skip
+    if i % 2:
+        services.set_amenity(
+            services.amenity_of(made, "microwave"), w.people.street_admin, "out_of_order", "坏了"
+        )
+    return made, name
+
+
+def add_station(w: World, i: int) -> str:
+    return station(w, i)[1]
+
+
+def station_item(w: World, i: int):
+    from weiguang.volunteers.models import RewardItem
+
+    if i == 0:
+        w.memo["station"] = station(w, 100)[0]
+    name = f"大米{i}号"
+    return RewardItem.objects.create(street=w.tree.street, name=name, points=10, stock=100), name
+
+
+def add_station_item(w: World, i: int) -> str:
+    return station_item(w, i)[1]
+
+
+def add_pickup(w: World, i: int) -> str:
+    """A redemption of the i-th item, collected at the station; by one volunteer or another."""
+    from weiguang.places.stations import services
+    from weiguang.volunteers import services as volunteer_services
+    from weiguang.volunteers.models import Volunteer
+
+    item, name = station_item(w, i)
+    items = [p.item for p in w.memo["station"].reward_items.select_related("item")]
+    services.set_pickup_items(w.memo["station"], w.people.street_admin, [*items, item])
+    if i == 0:
+        w.memo["volunteer"] = volunteer(w, 0)
+        w.memo["other"] = volunteer(w, 1)
+    v = w.memo["volunteer"] if i % 2 == 0 else w.memo["other"]
+    Volunteer.objects.filter(pk=v.pk).update(points_balance=100)  # the points are not measured here
+    volunteer_services.redeem(v.user, item)
+    return name
+
+
 def add_unit(w: World, i: int) -> str:
     from weiguang.partners import services
     from weiguang.partners.models import PartnerKind
@@ -815,6 +871,22 @@ PAGES: list[Case] = [
     Case("volunteer_me", "/volunteers/me/", "vol", add_own_record),
     Case("volunteer_shop", "/volunteers/shop/", "vol", add_reward),
     Case("partner_units", "/partners/", "street_admin", add_unit),
+    Case("stations", "/stations/", "anonymous", add_station),
+    Case("stations near", "/stations/?amenity=water&lat=36.07&lng=120.39", "anonymous", add_station),
+    Case("staff_stations", "/staff/stations/", "street_admin", add_station),
+    Case(
+        "staff_station",
+        lambda w: f"/staff/stations/{w.memo['station'].pk}/",
+        "street_admin",
+        add_station_item,
+    ),
+    Case(
+        "station_pickups",
+        lambda w: f"/staff/stations/{w.memo['station'].pk}/pickups/",
+        "street_admin",
+        add_pickup,
+    ),
+    Case("volunteer_shop redeemed", "/volunteers/shop/", "vol", add_pickup),
     Case("wish_detail", lambda w: f"/wishes/{wish_of(w)}/", "street_admin", add_wish_history),
     Case("demand_detail", lambda w: f"/demands/{w.memo['demand'].pk}/", "street_admin", add_demand_history),
     Case(
@@ -928,6 +1000,22 @@ API: list[Case] = [
     ),
     Case("GET /service_records", "/api/v1/service_records", "street_admin", add_record, api=True),
     Case("GET /points/items", "/api/v1/points/items", "vol", add_reward, api=True),
+    Case("GET /stations", "/api/v1/stations", "anonymous", add_station, api=True),
+    Case(
+        "GET /stations?amenity=water&lat=36.07&lng=120.39",
+        "/api/v1/stations?amenity=water&lat=36.07&lng=120.39",
+        "anonymous",
+        add_station,
+        api=True,
+    ),  # fmt: skip
+    Case("GET /stations/managed", "/api/v1/stations/managed", "street_admin", add_station, api=True),
+    Case(
+        "GET /stations/{station_id}/pickups",
+        lambda w: f"/api/v1/stations/{w.memo['station'].pk}/pickups",
+        "street_admin",
+        add_pickup,
+        api=True,
+    ),
     Case("GET /partners", "/api/v1/partners", "street_admin", add_unit, api=True),
     Case("GET /resources", "/api/v1/resources", "street_admin", add_resource, api=True),
     Case("GET /invitations", "/api/v1/invitations", "vol", add_invitation, api=True),
@@ -1016,6 +1104,7 @@ NOT_LISTS: set[str] = {
     "security_setup", "security_verify", "security_recovery", "security_remove", "security_end_others",
     "my_data_json", "my_data_xlsx", "data_request",
     "residence", "residence_action",
+    "station_detail", "station_new", "station_edit", "station_amenity", "station_pickup_items", "pickup_hand_over",
 }  # fmt: skip
 
 # API GET routes that answer lists under other names than `items`.

@@ -55,6 +55,7 @@ from weiguang.lists.models import Project, Survey
 from weiguang.matching.models import Invitation
 from weiguang.partners.models import PartnerUnit, Resource
 from weiguang.people.models import Resident
+from weiguang.places.models import Amenity, Pickup, Station
 from weiguang.regions.models import Membership, Region, RegionKind, Role
 from weiguang.volunteers.models import (
     Certificate,
@@ -293,6 +294,17 @@ FILLERS: dict[str, Callable] = {
         "pk": ids(ResidenceRequest.objects.all(), "status"),
         "action": words(*RESIDENCE_ACTIONS),
     },
+    # stations (places)
+    "stations/<id:pk>/": lambda w: {"pk": ids(Station.objects.all(), "kind")},
+    "staff/stations/<id:pk>/": lambda w: {"pk": ids(Station.objects.all(), "kind")},
+    "staff/stations/<id:pk>/edit/": lambda w: {"pk": aux(ids(Station.objects.all()))},
+    "staff/stations/<id:pk>/amenities/<slug:amenity>/": lambda w: {
+        "pk": aux(ids(Station.objects.all())),
+        "amenity": words(*Amenity.values),
+    },
+    "staff/stations/<id:pk>/items/": lambda w: {"pk": aux(ids(Station.objects.all()))},
+    "staff/stations/<id:pk>/pickups/": lambda w: {"pk": ids(Station.objects.all())},
+    "staff/pickups/<id:pk>/hand-over/": lambda w: {"pk": ids(Pickup.objects.all(), "status")},
     "media/<path:path>": lambda w: {
         "path": texts([*w.photos, "nope.jpg", "../../../etc/passwd", "demands/%2e%2e/x.html"])
     },
@@ -321,6 +333,9 @@ API_FILLERS: dict[str, Callable] = {
     "role_id": lambda w: ids(Membership.objects.all()),
     "request_id": lambda w: ids(DataRightsRequest.objects.all(), "kind"),
     "residence_request_id": lambda w: ids(ResidenceRequest.objects.all(), "status"),
+    "station_id": lambda w: ids(Station.objects.all(), "kind"),
+    "pickup_id": lambda w: ids(Pickup.objects.all(), "status"),
+    "amenity": lambda w: words(*Amenity.values),
     "code": demand_codes,
     "token": lambda w: texts(Certificate.objects.values_list("verify_token", flat=True)),
     "rest": lambda w: words("nope/deeper", "wishes/1/nope"),

@@ -14,6 +14,7 @@ from weiguang.lists import api as lists_api
 from weiguang.matching import api as matching_api
 from weiguang.partners import api as partners_api
 from weiguang.people.api import residents_router
+from weiguang.places.stations import api as stations_api
 from weiguang.regions.api import regions_router
 from weiguang.volunteers import api as volunteers_api
 from weiguang.wishes.api import router as wishes_router
@@ -55,4 +56,5 @@ api.add_router("/invitations", matching_api.invitations_router)
 api.add_router("/assignments", matching_api.assignments_router)
 api.add_router("/staff", staff_accounts_api.router)  # staff accounts and roles
 api.add_router("/field", field_router)  # what a device recorded offline (core.offline's kinds)
+api.add_router("/stations", stations_api.stations_router)  # stations (驿站), amenities, pick-ups
 api.add_router("", fallback_router)  # last: unknown paths get a JSON 404

@@ -17,3 +17,13 @@ class PlacesConfig(AppConfig):
 
         # Rooms: a booking nobody checked in to is released a quarter of an hour after its start.
         scheduler.register("weiguang.places.rooms.tasks.release_unclaimed_bookings", dt.timedelta(minutes=5))
+
+        from weiguang.volunteers import services as volunteers
+
+        from .stations import navigation, personal_data, services
+
+        navigation.register()
+        personal_data.register()
+        # Stations: a redemption of an item with a pick-up station is collected there
+        volunteers.REDEEM_HOOKS.append(services.record_pickup)
+        volunteers.PICKUP_DESCRIBERS.append(services.pickup_places)

@@ -35,7 +35,7 @@ class StationKind(models.TextChoices):
 # A station's number is a public service line: a mobile, a landline (0532-8388 1234), a
 # 400/800 number or a short service number (12345); stored as digits (core.text.normalize_phone).
 station_phone_validator = RegexValidator(
-    r"^(1[3-9]\d{9}|0\d{9,11}|[48]00\d{7}|1\d{4,5})$",
+    r"^(1[3-9]\d{9}|0\d{9,11}|[48]00\d{7}|[19]\d{4})$",
     _("Enter the station's service number: a mobile, a landline with its area code, a 400 number or 12345."),
 )
 
@@ -87,6 +87,19 @@ class Station(RegionScoped):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def phone_display(self) -> str:
+        """The stored digits as people read them: 0532-88661234, 400-123-4567, 139 1234 5678."""
+        p = self.phone
+        if p.startswith("0") and len(p) >= 10:
+            area = 3 if p[1] in "12" else 4
+            return f"{p[:area]}-{p[area:]}"
+        if p[:3] in ("400", "800") and len(p) == 10:
+            return f"{p[:3]}-{p[3:6]}-{p[6:]}"
+        if len(p) == 11 and p.startswith("1"):
+            return f"{p[:3]} {p[3:7]} {p[7:]}"
+        return p
+
 
 class Amenity(models.TextChoices):
     WATER = "water", _("Drinking water")
@@ -117,7 +130,7 @@ AMENITY_TRANSITIONS = StateMachine.build(
 
 class StationAmenity(RegionScoped):
     """One amenity of one station and its state; every station has a row for each amenity
-    (made with the station), changed only by places.services.set_amenity."""
+    (made with the station), changed only by places.stations.services.set_amenity."""
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="amenities")
     amenity = models.CharField(_("amenity"), max_length=12, choices=Amenity.choices)

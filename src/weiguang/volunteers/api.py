@@ -493,12 +493,22 @@ class RedeemIn(InSchema):
     quantity: int = Field(1, ge=1, le=10)
 
 
+class PickupPlaceOut(Schema):
+    station: str
+    address: str
+    url: str = Field(description="The station's public page")
+    handed_over: bool
+
+
 class RedemptionOut(Schema):
     id: int
     item: ItemOut
     quantity: int
     points: int
     balance: int = Field(description="Points left")
+    pickup: PickupPlaceOut | None = Field(
+        None, description="Where to collect it; null: at the service station, as staff say"
+    )
 
 
 class PointsOut(Schema):
@@ -563,8 +573,11 @@ def redeem(request, data: RedeemIn):
     balance = Volunteer.objects.values_list("points_balance", flat=True).get(pk=r.volunteer_id)
     return Status(
         201,
-        {"id": r.pk, "item": _item_out(item), "quantity": r.quantity, "points": r.points, "balance": balance},
-    )
+        {
+            "id": r.pk, "item": _item_out(item), "quantity": r.quantity, "points": r.points, "balance": balance,
+            "pickup": services.where_to_collect([r]).get(r.pk),
+        },
+    )  # fmt: skip
 
 
 class RankingOut(Schema):

@@ -588,6 +588,24 @@ def pending_records(user) -> QuerySet[ServiceRecord]:
 # --- points and the love supermarket ---------------------------------------------------------
 
 
+# Where a redemption is collected is told by an app above (places: the item's pick-up station),
+# registered from its AppConfig.ready(); volunteers knows nothing of stations.
+# REDEEM_HOOKS: hook(redemption, by), inside the redemption's transaction (write its records).
+# PICKUP_DESCRIBERS: describe(redemptions) -> {redemption id: {"station", "address", "url",
+# "handed_over"}}, one query for a whole list.
+REDEEM_HOOKS: list = []
+PICKUP_DESCRIBERS: list = []
+
+
+def where_to_collect(redemptions) -> dict[int, dict]:
+    """Where each of `redemptions` is collected, as the registered apps say ({} when none)."""
+    places: dict[int, dict] = {}
+    redemptions = list(redemptions)
+    for describe in PICKUP_DESCRIBERS:
+        places.update(describe(redemptions) if redemptions else {})
+    return places
+
+
 def redeem(user, item: RewardItem, quantity: int = 1) -> Redemption:
     """Spend points on an item. The volunteer's row and the item's row are locked (always in
     that order), so concurrent redemptions never overspend points or oversell stock."""
@@ -620,6 +638,8 @@ def redeem(user, item: RewardItem, quantity: int = 1) -> Redemption:
         RewardItem.objects.filter(pk=locked.pk).update(stock=F("stock") - quantity)
         Volunteer.objects.filter(pk=volunteer.pk).update(points_balance=F("points_balance") - cost)
         log_action(redemption, "redeem", user, points=cost, item=locked.pk)
+        for hook in REDEEM_HOOKS:
+            hook(redemption, user)
     return redemption
 
 

@@ -111,20 +111,27 @@ def shop(request):
         if form.is_valid():
             item = form.cleaned_data["item"]
             try:
-                services.redeem(request.user, item, form.cleaned_data["quantity"])
+                redemption = services.redeem(request.user, item, form.cleaned_data["quantity"])
             except ServiceError as err:
                 return _refused(request, err, "/volunteers/shop/")
-            return _done(
-                request,
-                _("Redeemed: %(item)s. Collect it at the service station.") % {"item": item.name},
-                "/volunteers/shop/",
-            )
+            place = services.where_to_collect([redemption]).get(redemption.pk)
+            if place:
+                message = _("Redeemed: %(item)s. Collect it at %(station)s, %(address)s.") % {
+                    "item": item.name, "station": place["station"], "address": place["address"],
+                }  # fmt: skip
+            else:
+                message = _("Redeemed: %(item)s. Collect it at the service station.") % {"item": item.name}
+            return _done(request, message, "/volunteers/shop/")
         messages.error(request, first_error(form))  # a tampered or stale button: shown on the page
         status = 400
+    redemptions = list(volunteer.redemptions.select_related("item")[:10])
+    places = services.where_to_collect(redemptions)
+    for r in redemptions:
+        r.place = places.get(r.pk)
     return render(
         request,
         "volunteers/shop.html",
-        {"volunteer": volunteer, "items": services.offered_items(volunteer)},
+        {"volunteer": volunteer, "items": services.offered_items(volunteer), "redemptions": redemptions},
         status=status,
     )
 

@@ -26,6 +26,7 @@ from .demands import DemandsMixin
 from .departments import DepartmentsMixin
 from .meetings import MeetingsMixin
 from .people import PeopleMixin
+from .stations import seed_stations
 from .wishes import WishesMixin
 
 DISTRICT = "市南区"
@@ -177,6 +178,7 @@ class Builder(PeopleMixin, DepartmentsMixin, WishesMixin, DemandsMixin, Meetings
             step=self.step, now=self.now,
         )  # fmt: skip
         partner_demo.seed_partner_demo(street, self.communities, admin, self.rng)
+        seed_stations(street, self.communities, self.staff, admin)  # stations (驿站), their pick-ups
         order = [Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.VOLUNTEER, Role.PARTNER_REP,
                  Role.DEPARTMENT, Role.RESIDENT]  # fmt: skip
         return sorted(self.accounts, key=lambda a: order.index(a.role))

@@ -495,6 +495,12 @@ def add_resident(w: World, i: int) -> str:
     return ""
 
 
+def add_field_resident(w: World, i: int) -> str:
+    """A resident the field kit offers (of A1, of other grids of the street)."""
+    ResidentFactory(name=f"走访居民{i}", grid=w.grid(i) if i % 2 else w.tree.grid_a1, building=f"第{i}栋")
+    return f"走访居民{i}"
+
+
 def add_staff_account(w: World, i: int) -> str:
     """A staff account (with and without a mobile number) holding one or two roles."""
     from weiguang.accounts.models import Account
@@ -851,6 +857,7 @@ PAGES: list[Case] = [
     Case("desk_resident_search", "/desk/demands/residents/?q=居民", "staff", add_resident),
     Case("resident_search", "/grid/residents/search/?q=居民", "grid_worker", add_resident),
     Case("staff_residents", "/staff/residents/", "street_admin", add_resident),
+    Case("field_kit", "/field/", "street_admin", add_field_resident),
     Case("staff_accounts", "/staff/accounts/", "street_admin", add_staff_account),
     Case(
         "staff_account",
@@ -1105,6 +1112,7 @@ NOT_LISTS: set[str] = {
     "my_data_json", "my_data_xlsx", "data_request",
     "residence", "residence_action",
     "station_detail", "station_new", "station_edit", "station_amenity", "station_pickup_items", "pickup_hand_over",
+    "offline_page", "service_worker", "web_manifest",
 }  # fmt: skip
 
 # API GET routes that answer lists under other names than `items`.

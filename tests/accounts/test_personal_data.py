@@ -208,7 +208,7 @@ def test_a_correction_is_asked_then_carried_out_by_the_grids_staff(client, peopl
 
 
 def test_a_refusal_needs_a_reason_and_the_person_is_told(client, people):
-    req = pd.request_correction(people.resident_user, {"building": "5号楼"})
+    req = pd.request_correction(people.resident_user, {"building": "15号楼"})
     client.force_login(people.staff)
     bad = client.post(
         f"/api/v1/data_requests/{req.pk}/refuse", {"answer": ""}, content_type="application/json"
@@ -221,7 +221,7 @@ def test_a_refusal_needs_a_reason_and_the_person_is_told(client, people):
     )
     assert ok.status_code == 200 and ok.json()["status"] == "refused"
     people.resident.refresh_from_db()
-    assert people.resident.building != "5号楼"
+    assert people.resident.building != "15号楼"
     assert Notification.objects.filter(recipient=people.resident_user, body="").filter(
         title__contains="请带户口本来社区"
     )

@@ -61,3 +61,12 @@ def test_the_resident_sees_the_visits_in_their_data_and_erasure_masks_their_phon
     assert row["note"] == "女儿电话 139 1234 5678 不对，已改" and row["follow_up"] is False
     pd.carry_out(pd.request_deletion(people.resident_user, "不再使用"), people.staff)
     assert VisitNote.objects.get().note == "女儿电话 139****5678 不对，已改"
+
+
+def test_the_residents_record_shows_the_visits_to_staff(client, people):
+    visit(people.grid_worker, people.resident, note="门口有积水，需要再来看看", follow_up=True)
+    client.force_login(people.staff)
+    page = client.get(f"/staff/residents/{people.resident.pk}/").content.decode()
+    assert "门口有积水，需要再来看看" in page and "需要再次走访" in page
+    client.force_login(people.staff_b)  # another community's staff: not their record
+    assert client.get(f"/staff/residents/{people.resident.pk}/").status_code == 404

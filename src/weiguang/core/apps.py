@@ -37,6 +37,13 @@ class CoreConfig(AppConfig):
         from .notifications import unread
 
         register_entry("inbox", _("Inbox"), "inbox", order=900, when="authenticated", badge=unread)
+        # The offline field kit (core/offline.py): for those who record on residents' behalf
+        # (the "grid" flag: grid workers and staff).
+        register_entry("field", _("Offline visits"), "field_kit", order=45, when="grid")
+        register_tile(
+            "field", _("Offline visits"), "field_kit", order=45, icon="⌂", when="grid",
+            caption=_("Works without signal"),
+        )  # fmt: skip
         register_tile(
             "inbox", _("Inbox"), "inbox", order=900, icon="✉", when="authenticated", count=unread,
             caption=lambda flags, n: ngettext("%(n)s unread", "%(n)s unread", n) % {"n": n} if n else None,

@@ -15,6 +15,8 @@ from weiguang.regions import access
 
 from . import services
 
+VISITS_SHOWN = 20  # the latest notes of visits on a resident's record
+
 
 @login_required
 @require_GET
@@ -45,5 +47,11 @@ def staff_resident(request, pk: int):
     return render(
         request,
         "people/resident.html",
-        {"resident": resident, "page_obj": page, "views": page.object_list, "query": ""},
+        {
+            "resident": resident,
+            "page_obj": page,
+            "views": page.object_list,
+            "visits": services.visit_notes_of(request.user, resident)[:VISITS_SHOWN],
+            "query": "",
+        },
     )

@@ -173,6 +173,7 @@ class Builder(PeopleMixin, DepartmentsMixin, WishesMixin, DemandsMixin, Meetings
         self.categories = {c.name: c for c in WishCategory.objects.all()}
         self.make_wishes(demo_resident)
         self.make_demands(demo_resident)
+        self.make_visits(demo_resident)
         volunteer_demo.seed_volunteer_life(
             street=street, communities=self.communities, staff=self.staff, admin=admin, rng=self.rng,
             step=self.step, now=self.now,
@@ -182,6 +183,25 @@ class Builder(PeopleMixin, DepartmentsMixin, WishesMixin, DemandsMixin, Meetings
         order = [Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.VOLUNTEER, Role.PARTNER_REP,
                  Role.DEPARTMENT, Role.RESIDENT]  # fmt: skip
         return sorted(self.accounts, key=lambda a: order.index(a.role))
+
+    VISITS = [
+        ("身体还好，按时吃药；女儿周末来看她。", False),
+        ("楼道扶手松了，已报修；下周再来看看。", True),
+        ("不在家，门上留了联系卡。", False),
+    ]
+
+    def make_visits(self, demo_resident) -> None:
+        """The grid workers' notes of home visits in the last days (people.VisitNote, the
+        field kit's third form)."""
+        from weiguang.people.services import record_visit
+
+        today = timezone.localdate()
+        for i, (note, follow_up) in enumerate(self.VISITS):
+            resident = demo_resident if i == 0 else self.residents[i * 7]
+            record_visit(
+                self.grid_workers[resident.grid_id], resident=resident, note=note, follow_up=follow_up,
+                visited_on=today - dt.timedelta(days=3 * i + 1),
+            )  # fmt: skip
 
     TIMESTAMPS = [
         (AuditEntry, "created_at"),

@@ -23,6 +23,18 @@
   document.addEventListener("htmx:load", function (event) {
     focusNamed(event.detail.elt);
   });
+  // Logging out drops the service worker's copies of pages (the field kit holds the names
+  // of a grid's residents): the next person on this phone gets none of them.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!window.caches || !form.matches || !form.matches("form[action='/logout/']")) return;
+    event.preventDefault();
+    caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (n) { return n.indexOf("wg-pages-") === 0; }).map(function (n) {
+        return caches.delete(n);
+      }));
+    }).catch(function () {}).then(function () { form.submit(); });
+  });
   // <details data-open-wide>: closed on a phone (the content comes first), open on a wide
   // screen where there is room for it.
   if (window.matchMedia && window.matchMedia("(min-width: 760px)").matches) {

@@ -200,3 +200,32 @@ def test_items_of_another_street_cannot_be_named(client, make_station, people):
     assert "请重新加载页面" in r.content.decode() or "无效" in r.content.decode()
     assert not station.reward_items.exists()
     assert volunteer_services.where_to_collect([]) == {}
+
+
+def test_a_photo_is_reencoded_and_shown_on_the_stations_page(client, people, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 80, 20)).save(buf, "PNG")
+    form = {
+        "region": people.tree.community_a.pk, "name": "有照片的驿站", "kind": "community", "address": "延安三路",
+        "latitude": "36.07", "longitude": "120.39", "active": "on",
+        "photo": SimpleUploadedFile("门口 <script>.png", buf.getvalue(), content_type="image/png"),
+    }  # fmt: skip
+    assert login(client, people.staff).post("/staff/stations/new/", form).status_code == 302
+    station = Station.objects.get(name="有照片的驿站")
+    stored = station.photo.name.rsplit("/", 1)[-1]
+    assert stored.endswith(".png") and "script" not in stored and len(stored) == 36
+    client.logout()
+    assert station.photo.url in client.get(f"/stations/{station.pk}/").content.decode()
+    junk = form | {
+        "name": "假照片",
+        "photo": SimpleUploadedFile("x.png", b"<html>", content_type="image/png"),
+    }
+    r = login(client, people.staff).post("/staff/stations/new/", junk)
+    assert r.status_code == 422 and "photo" in r.context["form"].errors
+    assert not Station.objects.filter(name="假照片").exists()

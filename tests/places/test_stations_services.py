@@ -217,3 +217,14 @@ def test_my_data_lists_my_pickups_and_where(make_station, people, shopper, rice)
     (row,) = next(s for s in pd.personal_data(shopper) if s["key"] == "station_pickups")["rows"]
     assert (row["item"], row["station"], row["status"]) == ("大米 5 斤", "七星里社区驿站", "已领取")
     assert next(s for s in pd.personal_data(people.volunteer) if s["key"] == "station_pickups")["rows"] == []
+
+
+def test_a_residents_own_number_is_never_the_stations(make_station, people):
+    # 王秀英's mobile (13912345678), typed with spaces: it would be shown to everyone
+    with pytest.raises(InvalidInput) as refused:
+        make_station(phone="139 1234 5678")
+    assert refused.value.fields == {"phone": "personal"}
+    station = make_station(phone="139 0000 5678")
+    with pytest.raises(InvalidInput):
+        services.update_station(station, people.staff, phone="13912345678")
+    assert make_station(phone="12345").phone == "12345"

@@ -18,6 +18,7 @@ from weiguang.core.text import normalize_phone
 from weiguang.core.transitions import perform
 from weiguang.core.uploads import reencode
 from weiguang.partners.models import PartnerUnit, units_serving
+from weiguang.people.models import Resident
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 from weiguang.volunteers.models import Redemption, RewardItem
@@ -105,6 +106,12 @@ def _clean_fields(changes: dict, region: Region) -> dict:
             phone = normalize_phone(text)
             if text and not _valid_phone(phone):
                 raise InvalidInput(station_phone_validator.message, fields={"phone": "invalid"})
+            if phone and Resident.objects.filter(phone=phone).exists():
+                # shown to everyone on the public page: never a resident's own number
+                raise InvalidInput(
+                    _("This is a resident's number. Give the station's public service number."),
+                    fields={"phone": "personal"},
+                )
             cleaned[name] = phone
         elif name == "partner":
             if value is not None and not (

@@ -183,3 +183,19 @@ def test_managed_lists_only_the_stations_of_my_region(client, make_station, peop
     assert len(get(client, f"{URL}/managed", people.street_admin).json()) == 2
     assert get(client, f"{URL}/managed", people.volunteer).json() == []
     assert client.get(f"{URL}/managed").status_code == 401
+
+
+def test_a_station_missing_an_amenity_row_answers_404_not_500(client, make_station, people):
+    from weiguang.places.models import StationAmenity
+
+    station = make_station()
+    StationAmenity.objects.filter(station=station, amenity="toilet").delete()
+    r = send(client, "put", f"{URL}/{station.pk}/amenities/toilet", people.staff, {"state": "available"})
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    page = client.post(f"/staff/stations/{station.pk}/amenities/toilet/", {"state": "available"})
+    assert page.status_code == 302  # anonymous: to the login
+    client.force_login(people.staff)
+    assert (
+        client.post(f"/staff/stations/{station.pk}/amenities/toilet/", {"state": "available"}).status_code
+        == 404
+    )

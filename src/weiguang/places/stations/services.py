@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weiguang.core.audit import log_action, save_and_log_update
-from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
+from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from weiguang.core.text import clean_text as _text
 from weiguang.core.text import normalize_phone
 from weiguang.core.transitions import perform
@@ -267,7 +267,16 @@ def set_amenity(row: StationAmenity, by, state: str, note: str = "") -> StationA
 def amenity_of(station: Station, amenity: str) -> StationAmenity:
     if amenity not in Amenity.values:
         raise InvalidInput(_("Unknown amenity."), fields={"amenity": "invalid"})
-    return StationAmenity.objects.select_related("station__region").get(station=station, amenity=amenity)
+    row = (
+        StationAmenity.objects.select_related("station__region")
+        .filter(station=station, amenity=amenity)
+        .first()
+    )
+    if (
+        row is None
+    ):  # every station has a row per amenity (create_station): only a station made by hand lacks one
+        raise NotFound(_("This station has no such amenity."))
+    return row
 
 
 # --- the love supermarket's pick-ups -------------------------------------------------------------

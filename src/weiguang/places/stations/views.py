@@ -32,8 +32,6 @@ def stations(request):
     """Riders' page: open stations first, nearest first when the browser shared a position."""
     filters = StationFilter.from_query(request.GET)
     cards = queries.public_stations(filters)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "places/stations.html",
@@ -181,7 +179,7 @@ def amenity_state(request, pk: int, amenity: str):
     station = _staff_station(request, pk)
     if amenity not in Amenity.values:
         return redirect("staff_station", pk=station.pk)
-    row = station.amenities.select_related("station__region").get(amenity=amenity)
+    row = get_object_or_404(station.amenities.select_related("station__region"), amenity=amenity)
     form = AmenityStateForm(request.POST)
     error = ""
     if form.is_valid():

@@ -803,6 +803,69 @@ def add_residence_request(w: World, i: int) -> str:
     return name
 
 
+def the_centre(w: World):
+    from weiguang.places.models import Room, ServiceCentre
+
+    def make():
+        centre = ServiceCentre.objects.create(name="八大湖党群服务中心", region=w.tree.street, floors=3)
+        Room.objects.create(centre=centre, name="多功能厅", capacity=80)
+        return centre
+
+    return w.once("centre", make)
+
+
+def add_room(w: World, i: int) -> str:
+    """A function room of the street's centre, on floors 1–3, with or without equipment."""
+    from weiguang.places.models import Equipment, Room
+
+    equipment = [Equipment.PIANO, Equipment.TABLES][: i % 3]
+    return Room.objects.create(
+        centre=the_centre(w), name=f"功能室{i}号", floor=i % 3 + 1, equipment=equipment
+    ).name
+
+
+def add_booking(w: World, i: int, approve: bool = True) -> str:
+    """The i-th booking of the centre's hall next week (weekdays 09:00 and 11:00), by the
+    resident; every other one approved (unless not `approve`), every third for a volunteer
+    team led by them."""
+    from weiguang.places.models import Room
+    from weiguang.places.rooms import services
+    from weiguang.volunteers.models import Team
+
+    room = Room.objects.get(centre=the_centre(w), name="多功能厅")
+    monday = services.monday_of(timezone.localdate()) + dt.timedelta(days=7)
+    day, hour = monday + dt.timedelta(days=i % 5), 9 + 2 * (i // 5)
+    team = None
+    if i % 3 == 0:
+        team = Team.objects.create(name=f"分队{i}", region=w.tree.community_a)
+        team.leaders.add(w.people.resident_user)
+    booking = services.request_booking(
+        room, w.people.resident_user, start=services.local(day, dt.time(hour)),
+        end=services.local(day, dt.time(hour + 1)),
+        data=services.BookingInput(purpose=f"活动{i}", group_name=f"团体{i}号", attendees=10, team=team),
+    )  # fmt: skip
+    if i % 2 and approve:
+        services.approve_booking(booking, w.people.street_admin)
+    return f"团体{i}号"
+
+
+def add_room_request(w: World, i: int) -> str:
+    """A booking waiting for the staff's decision (add_booking, none approved)."""
+    return add_booking(w, i, approve=False)
+
+
+def hall_of(w: World) -> int:
+    from weiguang.places.models import Room
+
+    return Room.objects.get(centre=the_centre(w), name="多功能厅").pk
+
+
+def next_week(w: World) -> str:
+    from weiguang.places.rooms import services
+
+    return (services.monday_of(timezone.localdate()) + dt.timedelta(days=7)).isoformat()
+
+
 @dataclass
 class Case:
     id: str
@@ -820,6 +883,16 @@ def wish_of(w: World) -> int:
 
 
 PAGES: list[Case] = [
+    Case("rooms", "/rooms/", "resident_user", add_room),
+    Case("room_week", lambda w: f"/rooms/{hall_of(w)}/?week={next_week(w)}", "volunteer", add_booking),
+    Case(
+        "centre_week",
+        lambda w: f"/centres/{the_centre(w).pk}/week/?week={next_week(w)}",
+        "volunteer",
+        add_booking,
+    ),
+    Case("my_bookings", "/bookings/mine/", "resident_user", add_booking),
+    Case("booking_queue", "/bookings/queue/", "street_admin", add_room_request),
     Case("street_wall", lambda w: f"/streets/{w.tree.street.pk}/wall/", "anonymous", add_wish()),
     Case("street_wall as staff", lambda w: f"/streets/{w.tree.street.pk}/wall/", "staff", add_wish()),
     Case(
@@ -948,6 +1021,16 @@ PAGES: list[Case] = [
 ]
 
 API: list[Case] = [
+    Case("GET /rooms", "/api/v1/rooms", "resident_user", add_room, api=True),
+    Case("GET /bookings", "/api/v1/bookings", "resident_user", add_booking, api=True),
+    Case("GET /bookings?queue=true", "/api/v1/bookings?queue=true", "street_admin", add_booking, api=True),
+    Case(
+        "GET /rooms/{room_id}/week",
+        lambda w: f"/api/v1/rooms/{hall_of(w)}/week?start={next_week(w)}",
+        "volunteer",
+        add_booking,
+        api=True,
+    ),  # fmt: skip
     Case("GET /staff/accounts", "/api/v1/staff/accounts", "street_admin", add_staff_account, api=True),
     Case("GET /wishes", "/api/v1/wishes", "street_admin", add_wish(), api=True),
     Case("GET /wishes?scope=region", "/api/v1/wishes?scope=region", "street_admin", add_wish(), api=True),
@@ -1095,6 +1178,7 @@ API: list[Case] = [
 # without a growing list inside it (a wish's, a demand's, a resident's or a unit's page is
 # measured above with its history, view log or resources).
 NOT_LISTS: set[str] = {
+    "room_book", "room_edit", "room_new", "room_door", "room_door_check_in", "booking_action",
     "home", "favicon", "login", "logout", "inbox_open", "inbox_read_all", "prefs_lang", "prefs_large_text",
     "wish_new", "wish_suggest_category", "wish_qr", "wish_action", "grid_wish_new", "staff_wish",
     "demand_new", "demand_done", "demand_track", "demand_track_evaluate", "demand_action",
@@ -1116,7 +1200,7 @@ NOT_LISTS: set[str] = {
 }  # fmt: skip
 
 # API GET routes that answer lists under other names than `items`.
-API_LISTS_BY_NAME: set[str] = {"/lists/needs", "/partners/deliveries", "/me/data"}
+API_LISTS_BY_NAME: set[str] = {"/lists/needs", "/partners/deliveries", "/me/data", "/rooms/{room_id}/week"}
 
 
 def page_name(case: Case) -> str:

@@ -55,7 +55,9 @@ from weiguang.lists.models import Project, Survey
 from weiguang.matching.models import Invitation
 from weiguang.partners.models import PartnerUnit, Resource
 from weiguang.people.models import Resident
-from weiguang.places.models import Amenity, Pickup, Station
+from weiguang.places.models import Amenity, Booking, Pickup, Room, ServiceCentre, Station
+from weiguang.places.rooms.actions import BOOKING_ACTIONS
+from weiguang.places.rooms.services import door_token
 from weiguang.regions.models import Membership, Region, RegionKind, Role
 from weiguang.volunteers.models import (
     Certificate,
@@ -154,6 +156,10 @@ def demands(w) -> Objs:
         seen.setdefault((channel, resident is None, not phone), str(pk))
     every.sample = list(dict.fromkeys(every.sample + list(seen.values())))
     return every
+
+
+def rooms(w) -> Objs:
+    return ids(Room.objects.all(), "active")
 
 
 def aux(objs: Objs) -> Objs:
@@ -305,6 +311,20 @@ FILLERS: dict[str, Callable] = {
     "staff/stations/<id:pk>/items/": lambda w: {"pk": aux(ids(Station.objects.all()))},
     "staff/stations/<id:pk>/pickups/": lambda w: {"pk": ids(Station.objects.all())},
     "staff/pickups/<id:pk>/hand-over/": lambda w: {"pk": ids(Pickup.objects.all(), "status")},
+    # function rooms (places.rooms)
+    "rooms/<id:pk>/": lambda w: {"pk": rooms(w)},
+    "rooms/<id:pk>/book/": lambda w: {"pk": aux(rooms(w))},
+    "rooms/<id:pk>/edit/": lambda w: {"pk": aux(rooms(w))},
+    "rooms/<id:pk>/door/": lambda w: {"pk": aux(rooms(w))},
+    "rooms/door/<str:token>/": lambda w: {
+        "token": texts([*(door_token(r) for r in Room.objects.order_by("pk")[:2]), "1:forged", "nope"])
+    },
+    "centres/<id:pk>/week/": lambda w: {"pk": ids(ServiceCentre.objects.all())},
+    "centres/<id:pk>/rooms/new/": lambda w: {"pk": aux(ids(ServiceCentre.objects.all()))},
+    "bookings/<id:pk>/<slug:action>/": lambda w: {
+        "pk": ids(Booking.objects.all(), "status"),
+        "action": words(*BOOKING_ACTIONS),
+    },
     "media/<path:path>": lambda w: {
         "path": texts([*w.photos, "nope.jpg", "../../../etc/passwd", "demands/%2e%2e/x.html"])
     },
@@ -339,6 +359,8 @@ API_FILLERS: dict[str, Callable] = {
     "code": demand_codes,
     "token": lambda w: texts(Certificate.objects.values_list("verify_token", flat=True)),
     "rest": lambda w: words("nope/deeper", "wishes/1/nope"),
+    "room_id": lambda w: rooms(w),
+    "booking_id": lambda w: ids(Booking.objects.all(), "status"),
 }
 
 

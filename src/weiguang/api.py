@@ -14,6 +14,7 @@ from weiguang.lists import api as lists_api
 from weiguang.matching import api as matching_api
 from weiguang.partners import api as partners_api
 from weiguang.people.api import residents_router
+from weiguang.places.rooms import api as rooms_api
 from weiguang.places.stations import api as stations_api
 from weiguang.regions.api import regions_router
 from weiguang.volunteers import api as volunteers_api
@@ -57,4 +58,6 @@ api.add_router("/assignments", matching_api.assignments_router)
 api.add_router("/staff", staff_accounts_api.router)  # staff accounts and roles
 api.add_router("/field", field_router)  # what a device recorded offline (core.offline's kinds)
 api.add_router("/stations", stations_api.stations_router)  # stations (驿站), amenities, pick-ups
+api.add_router("/rooms", rooms_api.rooms_router)  # function rooms of the service centres
+api.add_router("/bookings", rooms_api.bookings_router)  # their bookings, weekly series, check-in
 api.add_router("", fallback_router)  # last: unknown paths get a JSON 404

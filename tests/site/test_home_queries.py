@@ -11,9 +11,9 @@ pytestmark = pytest.mark.django_db
 
 # session, user, memberships, the flags' row, and the walls (streets, their communities) ...
 RESIDENT_HOME = 9  # ... + my wishes, my demands, unread
-STAFF_HOME = 14  # ... + to review, overdue demands, volunteers to approve, hours to verify,
-# personal-data requests waiting, addresses to confirm, unread, and whether the staff member has set
-# up two-factor sign-in (accounts.security.gate)
+STAFF_HOME = 15  # ... + to review, overdue demands, volunteers to approve, hours to verify,
+# personal-data requests waiting, addresses to confirm, room requests to decide, unread, and whether
+# the staff member has set up two-factor sign-in (accounts.security.gate)
 RESIDENT_INBOX = (
     7  # session, user, memberships, the flags' row, unread, a page of notifications and their count
 )

@@ -27,3 +27,7 @@ class PlacesConfig(AppConfig):
         # Stations: a redemption of an item with a pick-up station is collected there
         volunteers.REDEEM_HOOKS.append(services.record_pickup)
         volunteers.PICKUP_DESCRIBERS.append(services.pickup_places)
+
+        from .rooms import navigation as rooms_navigation
+
+        rooms_navigation.register()  # the rooms' navigation entry and home tiles

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .stations import views
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("staff/stations/<id:pk>/items/", views.pickup_items, name="station_pickup_items"),
     path("staff/stations/<id:pk>/pickups/", views.station_pickups, name="station_pickups"),
     path("staff/pickups/<id:pk>/hand-over/", views.pickup_hand_over, name="pickup_hand_over"),
+    # Rooms
+    path("", include("weiguang.places.rooms.urls")),  # function rooms and their bookings
 ]

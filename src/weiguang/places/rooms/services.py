@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -267,7 +268,7 @@ def _notify_new(room: Room, bookings: list[Booking], by) -> None:
     notify(
         access.holders(access.ACTION_ROLES["booking.approve"], room.scope_path).exclude(pk=by.pk),
         title,
-        url="/places/bookings/queue/",
+        url=reverse("booking_queue"),
     )
 
 
@@ -435,7 +436,7 @@ def book_series(
 
 
 def _tell_booker(booking: Booking, title: str, body: str = "") -> None:
-    notify([booking.booked_by], title, body, url="/places/bookings/mine/")
+    notify([booking.booked_by], title, body, url=reverse("my_bookings"))
 
 
 def _when(booking: Booking) -> str:

@@ -16,6 +16,7 @@ from weiguang.demands.models import Deliberation, Demand, IntakeSession, Transfe
 from weiguang.lists import demo as partner_demo
 from weiguang.partners.models import PartnerKind, PartnerUnit
 from weiguang.people.models import Gender, PopulationGroup, Resident
+from weiguang.places.rooms import demo as rooms_demo
 from weiguang.regions.models import Region, RegionKind, Role
 from weiguang.volunteers import demo as volunteer_demo
 from weiguang.volunteers.models import Activity, PointsEntry, ServiceRecord
@@ -180,6 +181,10 @@ class Builder(PeopleMixin, DepartmentsMixin, WishesMixin, DemandsMixin, Meetings
         )  # fmt: skip
         partner_demo.seed_partner_demo(street, self.communities, admin, self.rng)
         seed_stations(street, self.communities, self.staff, admin)  # stations (驿站), their pick-ups
+        rooms_demo.seed_rooms_demo(  # the service centre's function rooms and this week's bookings
+            street=street, admin=admin, volunteer=self.volunteers[0][0], partner_rep=self.partners[0][1],
+            resident=resident_user,
+        )  # fmt: skip
         order = [Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.VOLUNTEER, Role.PARTNER_REP,
                  Role.DEPARTMENT, Role.RESIDENT]  # fmt: skip
         return sorted(self.accounts, key=lambda a: order.index(a.role))

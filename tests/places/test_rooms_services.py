@@ -260,3 +260,17 @@ def test_an_outsider_cannot_request_and_another_street_cannot_approve(room, book
         services.approve_booking(booking, people.outsider_staff)
     with pytest.raises(NotAllowed):
         services.cancel_booking(booking, people.volunteer)
+
+
+def test_the_bookers_data_lists_their_bookings_and_an_erasure_unnames_them(room, book, people):
+    from weiguang.accounts import personal_data as pd
+
+    mine = book(room, group="书法班")
+    Booking.objects.filter(pk=mine.pk).update(purpose="上课，联系13912345678")
+    book(room, day=TUESDAY + dt.timedelta(days=1), by=people.volunteer, group="合唱团")
+    rows = next(s for s in pd.personal_data(people.resident_user) if s["key"] == "room_bookings")["rows"]
+    assert [(r["room"], r["group"]) for r in rows] == [("老年大学教室", "书法班")]
+    pd.SECTIONS["room_bookings"].erase(people.resident_user, people.resident)
+    mine.refresh_from_db()
+    assert mine.booked_by is None and "13912345678" not in mine.purpose and mine.group_name == "书法班"
+    assert Booking.objects.get(group_name="合唱团").booked_by == people.volunteer

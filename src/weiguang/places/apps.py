@@ -31,3 +31,6 @@ class PlacesConfig(AppConfig):
         from .rooms import navigation as rooms_navigation
 
         rooms_navigation.register()  # the rooms' navigation entry and home tiles
+        from .rooms import personal_data as rooms_personal_data
+
+        rooms_personal_data.register()  # the room bookings in a person's data (accounts.personal_data)

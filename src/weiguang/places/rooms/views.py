@@ -237,7 +237,7 @@ def _save(request, room: Room, form: BookingForm):
 # --- lists ---------------------------------------------------------------------------------------
 
 
-_LISTED = Booking.objects.select_related("room__centre__region", "series", "team", "partner")
+_LISTED = Booking.objects.select_related("room__centre__region", "series", "team", "partner", "booked_by")
 
 
 @login_required

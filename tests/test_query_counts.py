@@ -866,6 +866,58 @@ def next_week(w: World) -> str:
     return (services.monday_of(timezone.localdate()) + dt.timedelta(days=7)).isoformat()
 
 
+def running_event(w: World, i: int = 0):
+    """An event of community A that is on now (its desk open), made through the services."""
+    from weiguang.events import services
+    from weiguang.events.models import Event
+
+    starts = timezone.now() + dt.timedelta(days=1)
+    event = services.create_event(
+        w.people.staff,
+        {
+            "region": w.tree.community_a, "kind": "micro_lecture", "title": f"签到台活动{i}号",
+            "starts_at": starts, "ends_at": starts + dt.timedelta(hours=2), "capacity": None,
+        },
+    )  # fmt: skip
+    services.publish_event(event, w.people.staff)
+    now = timezone.now()
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=now - dt.timedelta(minutes=30), ends_at=now + dt.timedelta(hours=3)
+    )
+    return Event.objects.get(pk=event.pk)
+
+
+def add_desk_event(w: World, i: int) -> str:
+    return running_event(w, i).title
+
+
+def add_checkin(w: World, i: int) -> str:
+    """Walk-ins at one event's desk: named visitors and residents of either community, every
+    third checked out again."""
+    from weiguang.events import checkins
+
+    event = w.once("desk_event", lambda: running_event(w))
+    if i % 2 == 0:
+        name = f"来访者{i}号"
+        visit = checkins.walk_in(event, w.people.street_admin, name=name)
+    else:
+        name = f"签到居民{i}"
+        resident = ResidentFactory(name=name, grid=w.grid(i))
+        visit = checkins.walk_in(event, w.people.street_admin, resident=resident)
+    if i % 3 == 0:
+        checkins.check_out(visit, w.people.street_admin)
+    return name
+
+
+def add_event_helper(w: World, i: int) -> str:
+    from weiguang.events import checkins
+
+    event = w.once("desk_event", lambda: running_event(w))
+    made = volunteer(w, i, community_a=i % 2 == 0)
+    checkins.add_helper(event, w.people.street_admin, made)
+    return made.name
+
+
 @dataclass
 class Case:
     id: str
@@ -893,6 +945,8 @@ PAGES: list[Case] = [
     ),
     Case("my_bookings", "/bookings/mine/", "resident_user", add_booking),
     Case("booking_queue", "/bookings/queue/", "street_admin", add_room_request),
+    Case("event_scanner", "/events/scan/", "street_admin", add_desk_event),
+    Case("event_desk", lambda w: f"/events/{w.memo['desk_event'].pk}/desk/", "street_admin", add_checkin),
     Case("street_wall", lambda w: f"/streets/{w.tree.street.pk}/wall/", "anonymous", add_wish()),
     Case("street_wall as staff", lambda w: f"/streets/{w.tree.street.pk}/wall/", "staff", add_wish()),
     Case(
@@ -1046,6 +1100,20 @@ API: list[Case] = [
     ),
     Case("GET /demands", "/api/v1/demands", "street_admin", add_demand(), api=True),
     Case(
+        "GET /events/{event_id}/checkins",
+        lambda w: f"/api/v1/events/{w.memo['desk_event'].pk}/checkins",
+        "street_admin",
+        add_checkin,
+        api=True,
+    ),
+    Case(
+        "GET /events/{event_id}/helpers",
+        lambda w: f"/api/v1/events/{w.memo['desk_event'].pk}/helpers",
+        "street_admin",
+        add_event_helper,
+        api=True,
+    ),
+    Case(
         "GET /demands/{demand_id}/history",
         lambda w: f"/api/v1/demands/{w.memo['demand'].pk}/history",
         "street_admin",
@@ -1197,6 +1265,8 @@ NOT_LISTS: set[str] = {
     "residence", "residence_action",
     "station_detail", "station_new", "station_edit", "station_amenity", "station_pickup_items", "pickup_hand_over",
     "offline_page", "service_worker", "web_manifest",
+    "event_desk_walk_in", "event_desk_check_out", "event_desk_close", "event_desk_serve",
+    "event_desk_add_helper",
 }  # fmt: skip
 
 # API GET routes that answer lists under other names than `items`.

@@ -51,6 +51,7 @@ from weiguang.demands.models import (
     IntakeSession,
 )
 from weiguang.demands.services import intake
+from weiguang.events.models import CheckIn, Event, EventHelper
 from weiguang.lists.models import Project, Survey
 from weiguang.matching.models import Invitation
 from weiguang.partners.models import PartnerUnit, Resource
@@ -141,6 +142,13 @@ def texts(values) -> Objs:
     return Objs(values, values[:3] + values[-1:])
 
 
+def desk_visits(w) -> list[dict]:
+    """An event desk's visits with their event (and one past any table)."""
+    pairs = [{"pk": str(c.event_id), "visit_id": str(c.pk)} for c in CheckIn.objects.order_by("pk")[:3]]
+    event = Event.objects.order_by("pk").first()
+    return pairs + ([{"pk": str(event.pk), "visit_id": "987654321"}] if event else [])
+
+
 def wishes(w) -> Objs:
     return ids(Wish.objects.all(), "status")
 
@@ -217,6 +225,13 @@ def handler_pairs(w) -> list[dict]:
 # Pages: route -> {parameter: Objs} (or a list of parameter dicts for related pairs).
 FILLERS: dict[str, Callable] = {
     "inbox/<id:pk>/": lambda w: {"pk": w.notifications},
+    # an event's desk (check-in and check-out)
+    "events/<id:pk>/desk/": lambda w: {"pk": ids(Event.objects.all(), "status")},
+    "events/<id:pk>/desk/walk-in/": lambda w: {"pk": aux(ids(Event.objects.all(), "status"))},
+    "events/<id:pk>/desk/close/": lambda w: {"pk": aux(ids(Event.objects.all(), "status"))},
+    "events/<id:pk>/desk/serve/": lambda w: {"pk": aux(ids(Event.objects.all(), "status"))},
+    "events/<id:pk>/desk/helpers/": lambda w: {"pk": aux(ids(Event.objects.all(), "status"))},
+    "events/<id:pk>/desk/<id:visit_id>/check-out/": desk_visits,
     "streets/<id:pk>/wall/": lambda w: {"pk": ids(Region.objects.exclude(kind=RegionKind.GRID))},
     "streets/<id:pk>/wall/print/": lambda w: {"pk": ids(Region.objects.exclude(kind=RegionKind.GRID))},
     "communities/<id:pk>/wall/print/": lambda w: {"pk": ids(Region.objects.exclude(kind=RegionKind.GRID))},
@@ -333,6 +348,9 @@ FILLERS: dict[str, Callable] = {
 # The API names its parameters after what they are.
 API_FILLERS: dict[str, Callable] = {
     "wish_id": lambda w: ids(Wish.objects.all(), "status"),
+    "checkin_id": lambda w: ids(CheckIn.objects.all(), "status"),
+    "helper_id": lambda w: ids(EventHelper.objects.all()),
+    "event_id": lambda w: ids(Event.objects.all(), "status"),
     "demand_id": lambda w: ids(Demand.objects.all(), "status"),
     "session_id": lambda w: ids(IntakeSession.objects.all()),
     "meeting_id": lambda w: ids(Deliberation.objects.all(), "status"),

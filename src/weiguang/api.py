@@ -10,6 +10,7 @@ from weiguang.core.api import router as auth_router
 from weiguang.core.offline_api import router as field_router
 from weiguang.demands import api as demands_api
 from weiguang.demands.api_settings import router as demand_settings_router
+from weiguang.events.checkin_api import router as checkins_router
 from weiguang.lists import api as lists_api
 from weiguang.matching import api as matching_api
 from weiguang.partners import api as partners_api
@@ -55,6 +56,7 @@ api.add_router("/wishes", matching_api.wish_candidates_router)  # recommended cl
 api.add_router("/demands", matching_api.demand_candidates_router)
 api.add_router("/invitations", matching_api.invitations_router)
 api.add_router("/assignments", matching_api.assignments_router)
+api.add_router("/events", checkins_router)  # check-in and check-out at an event's desk
 api.add_router("/staff", staff_accounts_api.router)  # staff accounts and roles
 api.add_router("/field", field_router)  # what a device recorded offline (core.offline's kinds)
 api.add_router("/stations", stations_api.stations_router)  # stations (驿站), amenities, pick-ups

@@ -259,9 +259,13 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 NODE_MODULES = Path(os.environ.get("WEIGUANG_NODE_MODULES", PROJECT_DIR / "node_modules"))
-STATICFILES_DIRS = (
-    [("vendor/htmx", NODE_MODULES / "htmx.org" / "dist")] if (NODE_MODULES / "htmx.org").exists() else []
-)
+# Front-end libraries from npm (package.json): htmx on every page, the QR scanner (@zxing/browser,
+# its standalone UMD build) only on the event desk's scanner page.
+_VENDOR = [
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/zxing", NODE_MODULES / "@zxing" / "browser" / "umd"),
+]
+STATICFILES_DIRS = [(prefix, path) for prefix, path in _VENDOR if path.exists()]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -47,3 +47,25 @@ def residents(people):
         grant(user, Role.RESIDENT, people.tree.grid_a1)
         found.append(ResidentFactory(name=f"刘{'一二三四五六'[i]}妹", grid=people.tree.grid_a1, user=user))
     return found
+
+
+@pytest.fixture
+def serving_volunteer(people):
+    """People's volunteer of community A, registered and approved."""
+    import itertools
+
+    from tests.factories import make_id_number
+    from weiguang.volunteers import services as volunteer_services
+
+    counter = itertools.count(800)
+
+    def make(user=None, region=None, approver=None):
+        user = user or people.volunteer
+        n = next(counter)
+        v = volunteer_services.register_volunteer(
+            user, name=user.first_name or "志愿者", phone=f"1380001{n:04d}",
+            id_number=make_id_number(n, region="370203"), home_region=region or people.tree.community_a,
+        )  # fmt: skip
+        return volunteer_services.approve_volunteer(v, approver or people.street_admin)
+
+    return make

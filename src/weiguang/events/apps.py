@@ -16,3 +16,13 @@ class EventsConfig(AppConfig):
 
         # an offer lapses within a minute of its time, so the next person hears of it soon
         scheduler.register("weiguang.events.tasks.expire_offers", dt.timedelta(minutes=1))
+        # everyone still in at an event's end is checked out at its end
+        scheduler.register("weiguang.events.tasks.exit_at_close", dt.timedelta(minutes=5))
+
+        from . import offline
+
+        offline.register()  # the scanner page's check-ins, online or queued offline
+
+        from . import checkin_personal_data
+
+        checkin_personal_data.register()  # a person's check-ins on their "my data" page

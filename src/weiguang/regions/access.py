@@ -130,6 +130,11 @@ ACTION_ROLES: dict[str, set[str]] = {
     "signup.view": STAFF | {OWNER},
     "signup.cancel": STAFF | {OWNER},
     "signup.respond": STAFF | {OWNER},
+    # check-in and check-out: the staff of the event's place and the volunteers serving it
+    # (events.EventHelper, HANDLER on a check-in); the roster is the staff's
+    "event.check_in": STAFF | {HANDLER},
+    "checkin.view": STAFF | {HANDLER, OWNER},
+    "event.helpers": STAFF,
     # personal-data requests (PIPL): the person's own, and the staff of their grid who act on them
     "datarequest.view": STAFF | {OWNER},
     "datarequest.handle": STAFF,

@@ -384,6 +384,26 @@ def record_demand_service(demand, volunteer: Volunteer, by, *, hours, content: s
         )  # fmt: skip
 
 
+def record_served_time(
+    volunteer: Volunteer, by, *, content: str, started_at: dt.datetime, ended_at: dt.datetime,
+    region: Region, team: Team | None = None,
+) -> ServiceRecord | None:  # fmt: skip
+    """Time a volunteer served somewhere the app above tracks by check-in and check-out (an
+    event's desk): a pending activity record of check-out − check-in, verified by the staff of
+    `region` (or the team's leaders) before it counts. Called inside the caller's transaction;
+    under a minute, or a volunteer no longer approved, records nothing (None)."""
+    if volunteer.status != VolunteerStatus.APPROVED or ended_at <= started_at:
+        return None
+    seconds = Decimal((ended_at - started_at).total_seconds())
+    hours = min(MAX_RECORD_HOURS, (seconds / 3600).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    if hours <= 0:
+        return None
+    return _new_record(
+        volunteer=volunteer, kind=RecordKind.ACTIVITY, content=content[:200], hours=hours,
+        started_at=started_at, ended_at=ended_at, region=region, team=team, created_by=by,
+    )  # fmt: skip
+
+
 def volunteer_by_number(number: str) -> Volunteer:
     """The volunteer with this number (our own, printed on the certificate and the profile)."""
     volunteer = Volunteer.objects.filter(number=(number or "").strip().upper()).first()

@@ -1,0 +1,231 @@
+/* The event desk's scanner (events/checkin_scanner.html). A QR ticket read by the camera or
+   from a chosen photo (@zxing/browser), or a 6-digit code typed, becomes an entry of kind
+   "checkin" for POST /api/v1/field/entries (core/offline.py): kept in IndexedDB first, with
+   its own key (a UUID) and the moment of the scan, then sent at once; without network it
+   waits and goes when the signal returns (the "online" event, and a retry every few seconds).
+   The server accepts each key once, so sending again is safe; the same ticket scanned on two
+   phones gives one check-in and one "already checked in". */
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-scanner]");
+  if (!root) return;
+  var T = JSON.parse(document.getElementById("scanner-strings").textContent);
+  var USER = root.getAttribute("data-user");
+  var ENDPOINT = root.getAttribute("data-endpoint");
+  var CSRF = root.getAttribute("data-csrf");
+  var RETRY = 5000;
+  var eventSelect = root.querySelector("[data-scanner-event]");
+  var deskLink = root.querySelector("[data-scanner-desk]");
+  var results = root.querySelector("[data-scanner-results]");
+  var network = root.querySelector("[data-scanner-network]");
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  var CLIENT = localStorage.getItem("wg-field-client");
+  if (!CLIENT) {
+    CLIENT = uuid();
+    localStorage.setItem("wg-field-client", CLIENT);
+  }
+
+  // --- the event ------------------------------------------------------------------------
+  var kept = localStorage.getItem("wg-scan-event");
+  if (kept && eventSelect.querySelector('option[value="' + kept + '"]')) eventSelect.value = kept;
+  function eventChosen() {
+    localStorage.setItem("wg-scan-event", eventSelect.value);
+    var option = eventSelect.options[eventSelect.selectedIndex];
+    if (deskLink && option) deskLink.href = option.getAttribute("data-desk");
+  }
+  eventSelect.addEventListener("change", eventChosen);
+  eventChosen();
+
+  // --- IndexedDB: the scans not yet answered ---------------------------------------------
+  var opened = new Promise(function (resolve, reject) {
+    var request = indexedDB.open("weiguang-scanner", 1);
+    request.onupgradeneeded = function () {
+      var store = request.result.createObjectStore("scans", { keyPath: "key" });
+      store.createIndex("user", "user");
+    };
+    request.onsuccess = function () { resolve(request.result); };
+    request.onerror = function () { reject(request.error); };
+  });
+  function withStore(mode, work) {
+    return opened.then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var t = db.transaction("scans", mode);
+        var request = work(t.objectStore("scans"));
+        t.oncomplete = function () { resolve(request ? request.result : undefined); };
+        t.onerror = function () { reject(t.error); };
+      });
+    });
+  }
+  function save(scan) { return withStore("readwrite", function (s) { return s.put(scan); }); }
+  function remove(key) { return withStore("readwrite", function (s) { return s.delete(key); }); }
+  function waiting() {
+    return withStore("readonly", function (s) { return s.index("user").getAll(USER); }).then(function (rows) {
+      return (rows || []).sort(function (a, b) { return a.created - b.created; });
+    });
+  }
+
+  // --- the results list -----------------------------------------------------------------
+  function show(scan, state, title, message) {
+    var empty = results.querySelector("[data-scanner-empty]");
+    if (empty) empty.remove();
+    var li = results.querySelector('[data-key="' + scan.key + '"]');
+    if (!li) {
+      li = document.createElement("li");
+      li.setAttribute("data-key", scan.key);
+      results.insertBefore(li, results.firstChild);
+      while (results.children.length > 20) results.removeChild(results.lastChild);
+    }
+    li.className = "scan-result scan-" + state;
+    li.setAttribute("data-state", state);
+    li.textContent = "";
+    var head = document.createElement("strong");
+    head.textContent = title;
+    li.appendChild(head);
+    var line = document.createElement("div");
+    line.className = "small";
+    var at = new Date(scan.scanned_at);
+    line.textContent = String(at.getHours()).padStart(2, "0") + ":" + String(at.getMinutes()).padStart(2, "0") +
+      (message ? " · " + message : "");
+    li.appendChild(line);
+  }
+  function answered(scan, r) {
+    if (r.status === "created" || r.status === "received") {
+      show(scan, "ok", T.ok + "：" + (r.number || ""), r.message);
+    } else if (r.status === "duplicate") {
+      show(scan, "already", T.already + "：" + (r.number || ""), r.message);
+    } else {
+      show(scan, "unknown", T.unknown, r.message);
+    }
+  }
+
+  // --- sending --------------------------------------------------------------------------
+  var sending = false;
+  function online(on) {
+    network.className = "msg small " + (on ? "msg-info" : "warning");
+    network.textContent = on ? T.online : T.offline;
+    network.setAttribute("data-online", on ? "1" : "0");
+  }
+  function sync() {
+    if (sending) return Promise.resolve();
+    sending = true;
+    return waiting().then(function (scans) {
+      if (!scans.length) return;
+      var body = {
+        entries: scans.slice(0, 50).map(function (s) {
+          return { client_id: CLIENT, key: s.key, kind: "checkin", payload: s.payload };
+        }),
+      };
+      return fetch(ENDPOINT, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": CSRF, "Accept-Language": document.documentElement.lang },
+        body: JSON.stringify(body),
+      }).then(function (response) {
+        if (response.status === 401 || response.status === 403) {
+          network.className = "msg small msg-error";
+          network.textContent = T.login;
+          return;
+        }
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        online(true);
+        return response.json().then(function (data) {
+          var byKey = {};
+          scans.forEach(function (s) { byKey[s.key] = s; });
+          return Promise.all(data.results.map(function (r) {
+            var scan = byKey[r.key];
+            if (!scan || r.status === "later") return null;
+            answered(scan, r);
+            return remove(r.key);
+          }));
+        });
+      });
+    }).catch(function () {
+      online(false);
+    }).then(function () {
+      sending = false;
+    });
+  }
+  window.addEventListener("online", function () { online(true); sync(); });
+  window.addEventListener("offline", function () { online(false); });
+  setInterval(sync, RETRY);
+
+  var lastText = "";
+  var lastAt = 0;
+  function record(payload, label) {
+    var text = JSON.stringify(payload);
+    var now = Date.now();
+    if (text === lastText && now - lastAt < 3000) return Promise.resolve(); // the camera reads a ticket many times a second
+    lastText = text;
+    lastAt = now;
+    payload.event_id = Number(eventSelect.value);
+    payload.scanned_at = new Date(now).toISOString();
+    var scan = { key: uuid(), user: USER, payload: payload, scanned_at: payload.scanned_at, created: now, label: label };
+    return save(scan).then(function () {
+      show(scan, "waiting", T.waiting, label);
+      return sync();
+    });
+  }
+
+  // --- a code typed -----------------------------------------------------------------------
+  var codeForm = root.querySelector("[data-scanner-code]");
+  codeForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = codeForm.querySelector("[name=code]");
+    var code = input.value.trim();
+    if (!code) { input.focus(); return; }
+    record({ code: code }, code).then(function () { input.value = ""; input.focus(); });
+  });
+
+  // --- the QR reader (@zxing/browser) ------------------------------------------------------
+  function reader() { return new ZXingBrowser.BrowserQRCodeReader(); }
+  function fromQr(text) {
+    if (/^\d{6}$/.test(text)) return record({ code: text }, text);
+    return record({ token: text }, "QR");
+  }
+  var controls = null;
+  var cameraButton = root.querySelector("[data-scanner-camera]");
+  var video = root.querySelector("[data-scanner-video]");
+  cameraButton.addEventListener("click", function () {
+    if (controls) { controls.stop(); controls = null; video.hidden = true; return; }
+    video.hidden = false;
+    reader().decodeFromVideoDevice(undefined, video, function (result) {
+      if (result) fromQr(result.getText());
+    }).then(function (c) { controls = c; }).catch(function () {
+      video.hidden = true;
+      show({ key: uuid(), scanned_at: new Date().toISOString() }, "unknown", T.camera_off, "");
+    });
+  });
+  video.hidden = true;
+
+  var photo = root.querySelector("[data-scanner-photo]");
+  photo.addEventListener("change", function () {
+    var file = photo.files && photo.files[0];
+    if (!file) return;
+    var fileReader = new FileReader();
+    fileReader.onload = function () {
+      reader().decodeFromImageUrl(fileReader.result).then(function (result) {
+        photo.value = "";
+        return fromQr(result.getText());
+      }).catch(function () {
+        photo.value = "";
+        show({ key: uuid(), scanned_at: new Date().toISOString() }, "unknown", T.no_qr, "");
+      });
+    };
+    fileReader.readAsDataURL(file);
+  });
+
+  // what waited from an earlier visit of the page
+  waiting().then(function (scans) {
+    scans.forEach(function (s) { show(s, "waiting", T.waiting, s.label); });
+    online(navigator.onLine);
+    return sync();
+  });
+})();

@@ -918,6 +918,90 @@ def add_event_helper(w: World, i: int) -> str:
     return made.name
 
 
+def an_event(w: World, i: int, *, region=None, title: str = "", **kw):
+    """A published event of either community or the street (varied: places or none, groups,
+    a team), made by the street admin."""
+    from weiguang.events import services
+    from weiguang.people.models import PopulationGroup
+
+    starts = timezone.now() + dt.timedelta(days=2 + i)
+    data = {
+        "region": region or (w.tree.community_a, w.tree.community_b, w.tree.street)[i % 3],
+        "kind": ("party_day", "micro_lecture", "course")[i % 3], "title": title or f"活动{i}号",
+        "place_text": f"活动室{i}", "starts_at": starts, "ends_at": starts + dt.timedelta(hours=2),
+        "capacity": None if i % 4 == 3 else 2, "max_party_size": 2,
+        "groups": list(PopulationGroup.objects.all()[: i % 2]), **kw,
+    }  # fmt: skip
+    return services.publish_event(services.create_event(w.people.street_admin, data), w.people.street_admin)
+
+
+def add_event(w: World, i: int) -> str:
+    """An event; those without groups with sign-ups of two residents (one of them waiting)."""
+    from weiguang.events import services
+
+    region = (w.tree.community_a, w.tree.community_b, w.tree.street)[i % 3]
+    event = an_event(w, i, region=region, residents_only=region != w.tree.community_b)
+    if i % 2 == 0 and region != w.tree.community_b:
+        services.sign_up(event, w.people.grid_worker, resident=w.people.resident.pk, party_size=2)
+        services.sign_up(event, w.people.staff, resident=w.people.other_resident.pk)
+    return event.title
+
+
+def add_my_signup(w: World, i: int) -> str:
+    """The resident signs up for the i-th event (confirmed, waiting or offered)."""
+    from weiguang.events import services
+
+    event = an_event(w, i, region=w.tree.community_a, groups=[])
+    if i % 3 == 1:
+        services.sign_up(event, w.people.staff, resident=w.people.other_resident.pk, party_size=2)
+    services.sign_up(event, w.people.resident_user)
+    return event.title
+
+
+def the_event(w: World):
+    return w.once("event", lambda: an_event(w, 0, region=w.tree.community_a, title="排队的活动", capacity=3))
+
+
+def add_searched(w: World, i: int) -> str:
+    """A resident of community A whose name the staff search for, to sign them up."""
+    the_event(w)
+    return ResidentFactory(name=f"周{i}报", grid=(w.tree.grid_a1, w.tree.grid_a2)[i % 2]).name
+
+
+def add_waiting(w: World, i: int) -> str:
+    """One more party on the waiting list of a full event (the third makes the holder give
+    the place back: the first waiting has an offer)."""
+    from weiguang.events import services
+
+    event = the_event(w)
+    holder = w.once(
+        "holder",
+        lambda: services.sign_up(event, w.people.grid_worker, resident=w.people.resident.pk, party_size=2),
+    )
+    w.once("holder2", lambda: services.sign_up(event, w.people.staff, resident=w.people.other_resident.pk))
+    resident = ResidentFactory(name=f"候补{i}号", grid=(w.tree.grid_a1, w.tree.grid_a2)[i % 2])
+    made = services.sign_up(event, w.people.staff, resident=resident.pk, party_size=1 + i % 2)
+    if i == 2:
+        services.cancel_signup(holder, w.people.staff)
+    return made.name
+
+
+def add_signup(w: World, i: int) -> str:
+    """A new resident of community A signs up for one event of 3 places: the first ones hold
+    them, the next wait (one of them with an offer, after a cancellation)."""
+    from weiguang.events import services
+
+    event = the_event(w)
+    user = UserFactory(first_name=f"报名{i}")
+    grid = w.tree.grid_a1 if i % 2 else w.tree.grid_a2
+    grant(user, Role.RESIDENT, grid)
+    resident = ResidentFactory(name=f"孙{'一二三四五六七八'[i]}报", grid=grid, user=user)
+    made = services.sign_up(event, w.people.staff if i % 2 else user, resident=resident.pk if i % 2 else None)
+    if i == 4:
+        services.cancel_signup(event.signups.order_by("id").first(), w.people.staff)
+    return made.name
+
+
 @dataclass
 class Case:
     id: str
@@ -1031,6 +1115,17 @@ PAGES: list[Case] = [
     ),
     Case("partner_unit", lambda w: f"/partners/{w.people.partner.pk}/", "street_admin", add_resource),
     Case("my_invitations", "/my/invitations/", "vol", add_invitation),
+    Case("event_list", "/events/", "anonymous", add_event),
+    Case("event_list as resident", "/events/", "resident_user", add_event),
+    Case("event_manage", "/events/manage/", "street_admin", add_event),
+    Case("event_my_signups", "/events/mine/", "resident_user", add_my_signup),
+    Case("event_signups", lambda w: f"/events/{the_event(w).pk}/signups/", "staff", add_signup),
+    Case(
+        "event_sign_up_for",
+        lambda w: f"/events/{the_event(w).pk}/sign-up-for/?q=报",
+        "staff",
+        add_searched,
+    ),
     Case(
         "wish_candidates",
         lambda w: f"/staff/wishes/{w.memo['need'].pk}/candidates/",
@@ -1236,6 +1331,24 @@ API: list[Case] = [
         api=True,
     ),
     Case("GET /data_requests", "/api/v1/data_requests", "street_admin", add_data_request, api=True),
+    Case("GET /events", "/api/v1/events", "anonymous", add_event, api=True),
+    Case("GET /events region", "/api/v1/events?scope=region", "street_admin", add_event, api=True),
+    Case("GET /events as resident", "/api/v1/events", "resident_user", add_event, api=True),
+    Case("GET /events/signups", "/api/v1/events/signups", "resident_user", add_my_signup, api=True),
+    Case(
+        "GET /events/{event_id}/signups",
+        lambda w: f"/api/v1/events/{the_event(w).pk}/signups",
+        "staff",
+        add_signup,
+        api=True,
+    ),
+    Case(
+        "GET /events/{event_id}/waiting_list",
+        lambda w: f"/api/v1/events/{the_event(w).pk}/waiting_list",
+        "staff",
+        add_waiting,
+        api=True,
+    ),
     Case("GET /me/data", "/api/v1/me/data", "resident_user", add_own_data, api=True),
     Case("GET /regions", "/api/v1/regions", "anonymous", add_building, api=True),
     Case("GET /residence_requests", "/api/v1/residence_requests", "staff", add_residence_request, api=True),
@@ -1267,6 +1380,8 @@ NOT_LISTS: set[str] = {
     "offline_page", "service_worker", "web_manifest",
     "event_desk_walk_in", "event_desk_check_out", "event_desk_close", "event_desk_serve",
     "event_desk_add_helper",
+    "event_detail", "event_sign_up", "event_new", "event_edit", "event_action", "event_signup_qr",
+    "event_signup_action",
 }  # fmt: skip
 
 # API GET routes that answer lists under other names than `items`.

@@ -51,7 +51,8 @@ from weiguang.demands.models import (
     IntakeSession,
 )
 from weiguang.demands.services import intake
-from weiguang.events.models import CheckIn, Event, EventHelper
+from weiguang.events.actions import EVENT_ACTIONS, SIGNUP_ACTIONS
+from weiguang.events.models import CheckIn, Event, EventHelper, SignUp
 from weiguang.lists.models import Project, Survey
 from weiguang.matching.models import Invitation
 from weiguang.partners.models import PartnerUnit, Resource
@@ -147,6 +148,14 @@ def desk_visits(w) -> list[dict]:
     pairs = [{"pk": str(c.event_id), "visit_id": str(c.pk)} for c in CheckIn.objects.order_by("pk")[:3]]
     event = Event.objects.order_by("pk").first()
     return pairs + ([{"pk": str(event.pk), "visit_id": "987654321"}] if event else [])
+
+
+def events(w) -> Objs:
+    return ids(Event.objects.all(), "status")
+
+
+def signups(w) -> Objs:
+    return ids(SignUp.objects.all(), "status")
 
 
 def wishes(w) -> Objs:
@@ -340,6 +349,14 @@ FILLERS: dict[str, Callable] = {
         "pk": ids(Booking.objects.all(), "status"),
         "action": words(*BOOKING_ACTIONS),
     },
+    "events/<id:pk>/": lambda w: {"pk": events(w)},
+    "events/<id:pk>/sign-up/": lambda w: {"pk": events(w)},
+    "events/<id:pk>/edit/": lambda w: {"pk": events(w)},
+    "events/<id:pk>/do/<slug:action>/": lambda w: {"pk": events(w), "action": words(*EVENT_ACTIONS)},
+    "events/<id:pk>/signups/": lambda w: {"pk": events(w)},
+    "events/<id:pk>/sign-up-for/": lambda w: {"pk": events(w)},
+    "events/signups/<id:pk>/qr.svg": lambda w: {"pk": aux(signups(w))},
+    "events/signups/<id:pk>/<slug:action>/": lambda w: {"pk": signups(w), "action": words(*SIGNUP_ACTIONS)},
     "media/<path:path>": lambda w: {
         "path": texts([*w.photos, "nope.jpg", "../../../etc/passwd", "demands/%2e%2e/x.html"])
     },
@@ -375,6 +392,7 @@ API_FILLERS: dict[str, Callable] = {
     "pickup_id": lambda w: ids(Pickup.objects.all(), "status"),
     "amenity": lambda w: words(*Amenity.values),
     "code": demand_codes,
+    "signup_id": lambda w: signups(w),
     "token": lambda w: texts(Certificate.objects.values_list("verify_token", flat=True)),
     "rest": lambda w: words("nope/deeper", "wishes/1/nope"),
     "room_id": lambda w: rooms(w),

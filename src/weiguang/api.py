@@ -10,6 +10,7 @@ from weiguang.core.api import router as auth_router
 from weiguang.core.offline_api import router as field_router
 from weiguang.demands import api as demands_api
 from weiguang.demands.api_settings import router as demand_settings_router
+from weiguang.events import api as events_api
 from weiguang.events.checkin_api import router as checkins_router
 from weiguang.lists import api as lists_api
 from weiguang.matching import api as matching_api
@@ -62,4 +63,6 @@ api.add_router("/field", field_router)  # what a device recorded offline (core.o
 api.add_router("/stations", stations_api.stations_router)  # stations (驿站), amenities, pick-ups
 api.add_router("/rooms", rooms_api.rooms_router)  # function rooms of the service centres
 api.add_router("/bookings", rooms_api.bookings_router)  # their bookings, weekly series, check-in
+api.add_router("/events", events_api.events_router)  # events, sign-ups, the waiting list
+api.add_router("/events", events_api.signups_router)  # my sign-ups, cancel, leave, accept an offer
 api.add_router("", fallback_router)  # last: unknown paths get a JSON 404

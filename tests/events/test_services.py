@@ -297,7 +297,7 @@ def test_event_lifecycle_and_access(make_event, people, residents):
 def test_an_event_belongs_to_a_community_or_street_the_staff_serve(make_event, people, tree):
     with pytest.raises(InvalidInput) as refused:
         make_event(region=tree.grid_a1)
-    assert refused.value.fields == {"region_id": "not_community"}
+    assert refused.value.fields == {"region": "not_community"}
     with pytest.raises(NotAllowed):
         make_event(region=tree.community_b)
     with pytest.raises(InvalidInput) as refused:

@@ -26,3 +26,8 @@ class EventsConfig(AppConfig):
         from . import checkin_personal_data
 
         checkin_personal_data.register()  # a person's check-ins on their "my data" page
+
+        from . import navigation, personal_data
+
+        navigation.register()  # its navigation entries and home tiles
+        personal_data.register()  # a person's sign-ups (accounts.personal_data)

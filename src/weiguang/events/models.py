@@ -185,7 +185,7 @@ class EventPhoto(models.Model):
 
 
 class SignUpStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("Confirmed")
+    CONFIRMED = "confirmed", _("Place confirmed")
     WAITING = "waiting", _("On the waiting list")
     OFFERED = "offered", _("Place offered")
     CANCELLED = "cancelled", _("Cancelled")

@@ -160,10 +160,10 @@ def _clean_event_fields(by, data: dict, event: Event | None = None) -> tuple[dic
     if isinstance(region, int):
         region = Region.objects.filter(pk=region).first()
     if region is None:
-        raise InvalidInput(_("Choose the community or street."), fields={"region_id": "required"})
+        raise InvalidInput(_("Choose the community or street."), fields={"region": "required"})
     if region.kind not in (RegionKind.COMMUNITY, RegionKind.STREET):
         raise InvalidInput(
-            _("An event belongs to a community or a street."), fields={"region_id": "not_community"}
+            _("An event belongs to a community or a street."), fields={"region": "not_community"}
         )
     if not access.can(by, "event.manage", path=region.path):
         raise NotAllowed(_("You may only run events in the places you serve."))
@@ -199,15 +199,15 @@ def _clean_event_fields(by, data: dict, event: Event | None = None) -> tuple[dic
     )  # fmt: skip
     team = data.get("team", event.team if event else None)
     if isinstance(team, int):
-        team = Team.objects.filter(pk=team).first() or _no_such("team_id")
+        team = Team.objects.filter(pk=team).first() or _no_such("team")
     if team is not None and not team.region.path.startswith(_street_path(region)):
-        raise InvalidInput(_("Choose a team of this street."), fields={"team_id": "other_street"})
+        raise InvalidInput(_("Choose a team of this street."), fields={"team": "other_street"})
     partner = data.get("partner", event.partner if event else None)
     if isinstance(partner, int):
-        partner = PartnerUnit.objects.filter(pk=partner).first() or _no_such("partner_id")
+        partner = PartnerUnit.objects.filter(pk=partner).first() or _no_such("partner")
     if partner is not None and not partner.serves(region):
         raise InvalidInput(
-            _("This partner unit does not serve this place."), fields={"partner_id": "other_region"}
+            _("This partner unit does not serve this place."), fields={"partner": "other_region"}
         )
     fields["team"], fields["partner"] = team, partner
     starts_at = data.get("starts_at", event.starts_at if event else None)
@@ -261,10 +261,17 @@ def _no_such(field: str):
     raise InvalidInput(_("There is no such record."), fields={field: "not_found"})
 
 
+def street_path_of(path: str) -> str:
+    """The path of the street a place at `path` is in (or `path`, for a street or above)."""
+    paths = ancestor_paths(path)
+    return paths[1] if len(paths) > 1 else path
+
+
 def _street_path(region: Region) -> str:
-    """The path of the street `region` is in (or of `region`, a street or above)."""
-    paths = ancestor_paths(region.path)
-    return paths[1] if len(paths) > 1 else region.path
+    return street_path_of(region.path)
+
+
+paths_above = ancestor_paths
 
 
 def create_event(by, data: dict) -> Event:
@@ -559,3 +566,100 @@ def my_signups(user) -> QuerySet[SignUp]:
     if not getattr(user, "is_authenticated", False):
         return SignUp.objects.none()
     return SignUp.objects.filter(Q(user=user) | Q(resident__user=user))
+
+
+def residents_to_sign_up(user, event: Event, text: str, limit: int = 20) -> QuerySet[Resident]:
+    """Residents of the event's place `user` may pick (people.services.search_residents' rule:
+    a grid worker only those of their grids) whose name, phone end or building match `text`."""
+    qs = Resident.objects.select_related("grid").restrict(user, "resident.search")
+    qs = qs.filter(grid__path__startswith=event.region.path)
+    text = (text or "").strip()
+    if text:
+        qs = qs.filter(Q(name__contains=text) | Q(phone__endswith=text) | Q(building__contains=text))
+    return qs.order_by("name", "id")[:limit]
+
+
+def has_started(event: Event) -> bool:
+    return event.starts_at <= timezone.now()
+
+
+def owns_signup(user, signup: SignUp) -> bool:
+    """Is it `user`'s own sign-up (theirs, or their resident record's)? Only they get the ticket."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        signup.user_id == user.pk or (signup.resident_id is not None and signup.resident.user_id == user.pk)
+    )
+
+
+def may_view_event(user, event: Event) -> bool:
+    """Anyone sees a published (or closed, or cancelled) event; a draft only its staff."""
+    return event.status != EventStatus.DRAFT or access.can(user, "event.manage", event)
+
+
+def with_places(qs: QuerySet[Event], user=None) -> QuerySet[Event]:
+    """Events with what a list shows of each in the same query: places held (`n_held`),
+    parties waiting (`n_waiting`) and, for a signed-in user, their live sign-up's id (`mine`)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    qs = qs.annotate(
+        n_held=Coalesce(Sum("signups__party_size", filter=Q(signups__status__in=HOLDING)), Value(0)),
+        n_waiting=Count("signups", filter=Q(signups__status=SignUpStatus.WAITING)),
+    )
+    if getattr(user, "is_authenticated", False):
+        live = my_signups(user).filter(event=OuterRef("pk"), status__in=LIVE).order_by("-id").values("pk")[:1]
+        qs = qs.annotate(mine=Subquery(live, output_field=IntegerField()))
+    return qs
+
+
+def places_left(event: Event) -> int | None:
+    """Free places of an event from with_places() (or counted now, for one event)."""
+    if event.capacity is None:
+        return None
+    held = getattr(event, "n_held", None)
+    return max(event.capacity - (held_places(event) if held is None else held), 0)
+
+
+def with_position(qs: QuerySet[SignUp]) -> QuerySet[SignUp]:
+    """Sign-ups with `ahead`: the parties before them on the waiting list (in the same query)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    before = (
+        SignUp.objects.filter(event=OuterRef("event"), status=SignUpStatus.WAITING)
+        .filter(
+            Q(waiting_since__lt=OuterRef("waiting_since"))
+            | Q(waiting_since=OuterRef("waiting_since"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(ahead=Coalesce(Subquery(before, output_field=IntegerField()), Value(0)))
+
+
+def waiting_position(signup: SignUp) -> int | None:
+    """1 for the first party on the waiting list (from with_position(), or counted now)."""
+    if signup.status != SignUpStatus.WAITING:
+        return None
+    ahead = getattr(signup, "ahead", None)
+    if ahead is None:
+        ahead = with_position(SignUp.objects.filter(pk=signup.pk)).values_list("ahead", flat=True).get()
+    return ahead + 1
+
+
+def waiting_list(qs: QuerySet[SignUp]) -> QuerySet[SignUp]:
+    """The open offers (soonest to lapse first), then the waiting list in its order."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return (
+        qs.filter(status__in=[SignUpStatus.OFFERED, SignUpStatus.WAITING])
+        .annotate(
+            offer_first=Case(
+                When(status=SignUpStatus.OFFERED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("offer_first", "offer_expires_at", "waiting_since", "id")
+    )

@@ -22,6 +22,7 @@ from weiguang.volunteers import demo as volunteer_demo
 from weiguang.volunteers.models import Activity, PointsEntry, ServiceRecord
 from weiguang.wishes.models import Claim, Wish, WishCategory, WishPolicy
 
+from . import events as events_demo
 from .accounts import DEMO_PASSWORD, Account
 from .demands import DemandsMixin
 from .departments import DepartmentsMixin
@@ -184,6 +185,12 @@ class Builder(PeopleMixin, DepartmentsMixin, WishesMixin, DemandsMixin, Meetings
         rooms_demo.seed_rooms_demo(  # the service centre's function rooms and this week's bookings
             street=street, admin=admin, volunteer=self.volunteers[0][0], partner_rep=self.partners[0][1],
             resident=resident_user,
+        )  # fmt: skip
+        first = self.communities[0]
+        events_demo.seed_events(
+            community=first, staff=self.staff[first.pk], grid_worker=self.grid_workers[self.grids[first.pk][0].pk],
+            resident_user=resident_user, today=self.today,
+            residents=[r for r in residents[1:] if r.grid_id in {g.pk for g in self.grids[first.pk]}],
         )  # fmt: skip
         order = [Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.VOLUNTEER, Role.PARTNER_REP,
                  Role.DEPARTMENT, Role.RESIDENT]  # fmt: skip

@@ -89,6 +89,8 @@ def test_on_behalf_and_outsiders(client, people, tree, make_event):
         {"resident_id": people.resident.pk, "party_size": 2},
     )
     assert r.status_code == 201 and r.json()["signed_up_for"] is True
+    assert r.json()["name"] == people.resident.name and len(r.json()["code"]) == 6  # to tell her
+    assert r.json()["ticket"] == ""  # the ticket is hers alone
     for actor in (people.outsider_grid_worker, people.outsider_staff, people.volunteer):
         r = post(client, f"{EVENTS}/{event.pk}/signups", actor, {"resident_id": people.other_resident.pk})
         assert r.status_code == 403, (actor, r.content)

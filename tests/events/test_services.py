@@ -96,6 +96,19 @@ def test_a_cancellation_offers_the_place_to_the_next_waiting_who_fits(make_event
     assert "七一主题党日" in note.title
 
 
+def test_a_closed_event_takes_no_one_new_but_its_waiting_list_moves_up(make_event, residents, people):
+    event = make_event(capacity=1)
+    a = services.sign_up(event, residents[0].user)
+    b = services.sign_up(event, residents[1].user)
+    event = services.close_event(event, people.staff)
+    with pytest.raises(Conflict) as refused:
+        services.sign_up(event, residents[2].user)
+    assert refused.value.code == "not_open"
+    services.cancel_signup(a, residents[0].user)
+    b.refresh_from_db()
+    assert b.status == SignUpStatus.OFFERED
+
+
 def test_cancelling_twice_frees_nothing_twice(make_event, residents):
     event = make_event(capacity=1)
     a = services.sign_up(event, residents[0].user)

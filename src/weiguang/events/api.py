@@ -267,7 +267,10 @@ def _signup_out(user, s: SignUp, staff: bool | None = None) -> dict:
         s.user_id == user.pk or (s.resident_id and s.resident.user_id == user.pk)
     )
     if staff is None:
-        staff = access.can(user, "event.signups", s.event)
+        # the event's staff, and whoever signed the resident up (they tell them the code)
+        staff = access.can(user, "event.signups", s.event) or (
+            user.is_authenticated and s.signed_up_by_id == user.pk
+        )
     return {
         "id": s.pk, "event": s.event_id, "event_title": s.event.title,
         "name": s.name if own or staff else s.masked_name, "party_size": s.party_size, "status": s.status,

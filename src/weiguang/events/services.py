@@ -103,7 +103,8 @@ def _fill(event: Event, now=None) -> list[SignUp]:
     """Give freed places to the waiting list, first come first served among the parties that
     fit. `event` is locked by the caller's transaction."""
     now = now or timezone.now()
-    if event.status != EventStatus.PUBLISHED or event.starts_at <= now:
+    # a closed event takes no new sign-ups, but its waiting list still moves up
+    if event.status not in (EventStatus.PUBLISHED, EventStatus.CLOSED) or event.starts_at <= now:
         return []
     step = "promote" if event.auto_promote else "offer"
     minutes = offer_minutes(event)

@@ -66,6 +66,7 @@ def _demo_ids() -> dict[str, list]:
         Holiday,
         IntakeSession,
     )
+    from weiguang.events.models import Event, SignUp
     from weiguang.lists.models import Project, Survey
     from weiguang.matching.models import Invitation
     from weiguang.partners.models import PartnerUnit, Resource
@@ -79,7 +80,7 @@ def _demo_ids() -> dict[str, list]:
         "unit_id": PartnerUnit, "resource_id": Resource, "project_id": Project, "survey_id": Survey,
         "user_id": get_user_model(), "session_id": IntakeSession, "meeting_id": Deliberation,
         "holiday_id": Holiday, "category_id": DemandCategory, "department_id": Department,
-        "station_id": Station, "pickup_id": Pickup,
+        "station_id": Station, "pickup_id": Pickup, "event_id": Event, "signup_id": SignUp,
     }  # fmt: skip
     ids = {
         name: list(model.objects.order_by("pk").values_list("pk", flat=True)[:50])

@@ -320,16 +320,16 @@ def main(argv=None) -> int:
     from weiguang.core.privacy import id_number_check_digit
     from weiguang.people.models import PopulationGroup, Resident
     from weiguang.regions.models import Region
-    from weiguang.site.demo import (
+    from weiguang.site.demo.people import (
         MID_FEMALE,
         MID_MALE,
         OLD_FEMALE,
         OLD_MALE,
         SURNAMES,
-        WISHES,
         YOUNG_FEMALE,
         YOUNG_MALE,
     )
+    from weiguang.site.demo.wishes import WISHES
     from weiguang.wishes.models import Claim, Wish, WishCategory
 
     db = connection.settings_dict

@@ -133,6 +133,17 @@ def parts() -> list[FieldPart]:
     return sorted(PARTS.values(), key=lambda p: (p.order, p.key))
 
 
+# Other pages an app keeps on the phone beside the field kit (the event scanner): their URL
+# names (network first, the last copy when offline) and the static files they need (cache
+# first), registered from the app's AppConfig.ready(); core/offline_views.py serves them in
+# the service worker.
+OFFLINE_PAGES: dict[str, tuple[str, ...]] = {}
+
+
+def register_offline_page(url_name: str, *static_paths: str) -> None:
+    OFFLINE_PAGES[url_name] = static_paths
+
+
 def kinds(user=None) -> list[FieldKind]:
     """The registered kinds in order; with `user`, those whose form the user gets."""
     found = sorted(KINDS.values(), key=lambda k: (k.order, k.name))

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from . import offline
 from .offline import kinds, parts
 
 # The app shell: what every cached page needs, cached first by the service worker.
@@ -34,6 +35,16 @@ SHELL = [
     "core/icon-192.png",
 ]
 OFFLINE_PAGES = ["field_kit", "offline_page"]  # network first, the last copy when offline
+
+
+def shell() -> list[str]:
+    """The shell, and the static files of the pages other apps keep offline."""
+    extra = [path for paths in offline.OFFLINE_PAGES.values() for path in paths]
+    return SHELL + [path for path in dict.fromkeys(extra) if path not in SHELL]
+
+
+def offline_pages() -> list[str]:
+    return OFFLINE_PAGES + [name for name in offline.OFFLINE_PAGES if name not in OFFLINE_PAGES]
 
 
 def _read_static(path: str) -> bytes:
@@ -51,7 +62,7 @@ def shell_version() -> str:
     installs, fills new caches and drops the old ones."""
     digest = hashlib.sha256()
     digest.update(loader.get_template("core/sw.js").template.source.encode())
-    for path in SHELL:
+    for path in shell():
         digest.update(path.encode())
         try:
             digest.update(_read_static(path))
@@ -67,8 +78,8 @@ def service_worker(request):
         "core/sw.js",
         {
             "version": shell_version(),
-            "shell": json.dumps([static(p) for p in SHELL]),
-            "pages": json.dumps([reverse(name) for name in OFFLINE_PAGES]),
+            "shell": json.dumps([static(p) for p in shell()]),
+            "pages": json.dumps([reverse(name) for name in offline_pages()]),
             "offline": json.dumps(reverse("offline_page")),
         },
     )

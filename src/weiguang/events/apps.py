@@ -22,6 +22,12 @@ class EventsConfig(AppConfig):
         from . import offline
 
         offline.register()  # the scanner page's check-ins, online or queued offline
+        from weiguang.core.offline import register_offline_page
+
+        # the scanner opens without signal too: the page and what it loads stay on the phone
+        register_offline_page(
+            "event_scanner", "events/checkin.css", "events/scanner.js", "vendor/zxing/zxing-browser.min.js"
+        )
 
         from . import checkin_personal_data
 

@@ -14,6 +14,11 @@
   var ENDPOINT = root.getAttribute("data-endpoint");
   var CSRF = root.getAttribute("data-csrf");
   var RETRY = 5000;
+  // the service worker (core/offline_views.py) keeps this page and its scripts on the phone,
+  // so the scanner opens at a table that has lost the network
+  if ("serviceWorker" in navigator && root.getAttribute("data-sw")) {
+    navigator.serviceWorker.register(root.getAttribute("data-sw"), { scope: "/" }).catch(function () {});
+  }
   var eventSelect = root.querySelector("[data-scanner-event]");
   var deskLink = root.querySelector("[data-scanner-desk]");
   var results = root.querySelector("[data-scanner-results]");

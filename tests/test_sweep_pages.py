@@ -52,7 +52,7 @@ from weiguang.demands.models import (
 )
 from weiguang.demands.services import intake
 from weiguang.events.actions import EVENT_ACTIONS, SIGNUP_ACTIONS
-from weiguang.events.models import CheckIn, Event, EventHelper, SignUp
+from weiguang.events.models import CheckIn, Event, EventHelper, FoodRound, QueueTicket, SignUp, Stall
 from weiguang.lists.models import Project, Survey
 from weiguang.matching.models import Invitation
 from weiguang.partners.models import PartnerUnit, Resource
@@ -357,6 +357,21 @@ FILLERS: dict[str, Callable] = {
     "events/<id:pk>/sign-up-for/": lambda w: {"pk": events(w)},
     "events/signups/<id:pk>/qr.svg": lambda w: {"pk": aux(signups(w))},
     "events/signups/<id:pk>/<slug:action>/": lambda w: {"pk": signups(w), "action": words(*SIGNUP_ACTIONS)},
+    # service fairs (events.fairs)
+    "fairs/<id:pk>/": lambda w: {"pk": ids(Event.objects.filter(kind="service_fair"))},
+    "fairs/<id:pk>/summary/": lambda w: {"pk": ids(Event.objects.filter(kind="service_fair"))},
+    "fairs/<id:pk>/summary.xlsx": lambda w: {"pk": aux(ids(Event.objects.filter(kind="service_fair")))},
+    "stalls/<id:pk>/": lambda w: {"pk": ids(Stall.objects.all())},
+    "stalls/<id:pk>/take/": lambda w: {"pk": aux(ids(Stall.objects.all()))},
+    "stalls/<id:pk>/book/": lambda w: {"pk": aux(ids(Stall.objects.all()))},
+    "stalls/<id:pk>/counter/": lambda w: {"pk": ids(Stall.objects.all())},
+    "stalls/<id:pk>/display/": lambda w: {"pk": ids(Stall.objects.all())},
+    **{
+        f"stalls/<id:pk>/counter/{step}/": lambda w: {"pk": aux(ids(Stall.objects.all()))}
+        for step in ("call_next", "take", "walk_in", "skip", "recall", "serve")
+    },
+    "queue/<id:pk>/": lambda w: {"pk": ids(QueueTicket.objects.all(), "status")},
+    "queue/<id:pk>/cancel/": lambda w: {"pk": aux(ids(QueueTicket.objects.all(), "status"))},
     "media/<path:path>": lambda w: {
         "path": texts([*w.photos, "nope.jpg", "../../../etc/passwd", "demands/%2e%2e/x.html"])
     },
@@ -391,6 +406,9 @@ API_FILLERS: dict[str, Callable] = {
     "station_id": lambda w: ids(Station.objects.all(), "kind"),
     "pickup_id": lambda w: ids(Pickup.objects.all(), "status"),
     "amenity": lambda w: words(*Amenity.values),
+    "stall_id": lambda w: ids(Stall.objects.all()),
+    "ticket_id": lambda w: ids(QueueTicket.objects.all(), "status"),
+    "round_id": lambda w: ids(FoodRound.objects.all()),
     "code": demand_codes,
     "signup_id": lambda w: signups(w),
     "token": lambda w: texts(Certificate.objects.values_list("verify_token", flat=True)),

@@ -12,6 +12,7 @@ from weiguang.demands import api as demands_api
 from weiguang.demands.api_settings import router as demand_settings_router
 from weiguang.events import api as events_api
 from weiguang.events.checkin_api import router as checkins_router
+from weiguang.events.fairs import api as fairs_api
 from weiguang.lists import api as lists_api
 from weiguang.matching import api as matching_api
 from weiguang.partners import api as partners_api
@@ -65,4 +66,7 @@ api.add_router("/rooms", rooms_api.rooms_router)  # function rooms of the servic
 api.add_router("/bookings", rooms_api.bookings_router)  # their bookings, weekly series, check-in
 api.add_router("/events", events_api.events_router)  # events, sign-ups, the waiting list
 api.add_router("/events", events_api.signups_router)  # my sign-ups, cancel, leave, accept an offer
+api.add_router("/stalls", fairs_api.stalls_router)  # a fair's stalls, slots, its summary
+api.add_router("/queue", fairs_api.queue_router)  # queue numbers: my position, call steps
+api.add_router("/food_rounds", fairs_api.food_router)  # food-bank rounds and hand-outs
 api.add_router("", fallback_router)  # last: unknown paths get a JSON 404

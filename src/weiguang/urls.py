@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("weiguang.lists.urls")),
     path("", include("weiguang.places.urls")),
     path("", include("weiguang.events.urls")),
+    path("", include("weiguang.events.fairs.urls")),  # stalls, queues, the fair's summary
     path("", include("weiguang.people.urls")),
     path("", include("weiguang.accounts.urls")),
 ]

@@ -282,6 +282,10 @@ def create_event(by, data: dict) -> Event:
         if groups:
             event.groups.set(groups)
         log_action(event, "create", by, to_state=event.status)
+        if event.kind == EventKind.SERVICE_FAIR:  # what the fair collects: its intake session
+            from .fairs.services import intake_session_for
+
+            intake_session_for(event, by)
     return event
 
 

@@ -135,6 +135,18 @@ ACTION_ROLES: dict[str, set[str]] = {
     "event.check_in": STAFF | {HANDLER},
     "checkin.view": STAFF | {HANDLER, OWNER},
     "event.helpers": STAFF,
+    # service fairs (events.fairs): staff of the fair's place set up stalls and food-bank rounds
+    # and see the summary; the volunteers and unit staff serving at a stall (HANDLER: its
+    # workers) call numbers, take a number for someone, record whom they served, hand out parcels
+    "stall.manage": STAFF,
+    "stall.serve": STAFF | {HANDLER},
+    "ticket.view": STAFF | {OWNER, HANDLER},
+    "ticket.cancel": STAFF | {OWNER},
+    "slot_booking.view": STAFF | {OWNER, HANDLER},
+    "slot_booking.cancel": STAFF | {OWNER},
+    "fair.summary": STAFF,
+    "food.manage": STAFF,
+    "food.hand_out": STAFF | {HANDLER},
     # personal-data requests (PIPL): the person's own, and the staff of their grid who act on them
     "datarequest.view": STAFF | {OWNER},
     "datarequest.handle": STAFF,

@@ -37,3 +37,6 @@ class EventsConfig(AppConfig):
 
         navigation.register()  # its navigation entries and home tiles
         personal_data.register()  # a person's sign-ups (accounts.personal_data)
+        from .fairs import personal_data as fair_data
+
+        fair_data.register()  # queue numbers, bookings, visits, parcels in a person's data

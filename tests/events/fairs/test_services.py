@@ -266,3 +266,18 @@ def test_a_later_fair_gets_its_own_session(people):
     a = make_fair(people, title="春季市集", hours_from_now=24)
     b = make_fair(people, title="秋季市集", hours_from_now=48)
     assert a.intake_session_id != b.intake_session_id
+
+
+def test_a_persons_data_shows_their_numbers_and_erasure_masks_the_names(stall, people, young_residents):
+    from weiguang.accounts.personal_data import personal_data
+    from weiguang.events.fairs import personal_data as fair_data
+
+    a = young_residents[0]
+    services.take_number(stall, a.user)
+    services.record_walk_in(stall, people.staff, resident=a)
+    section = next(s for s in personal_data(a.user) if s["key"] == "fairs")
+    assert section["rows"][0]["detail"].startswith("A001")
+    assert len(section["rows"]) == 2
+    assert not [s for s in personal_data(young_residents[1].user) if s["key"] == "fairs"][0]["rows"]
+    fair_data.erase(a.user, a)
+    assert QueueTicket.objects.get(resident=a).name == "刘**"

@@ -26,6 +26,7 @@ from . import events as events_demo
 from .accounts import DEMO_PASSWORD, Account
 from .demands import DemandsMixin
 from .departments import DepartmentsMixin
+from .fairs import seed_fair
 from .meetings import MeetingsMixin
 from .people import PeopleMixin
 from .stations import seed_stations
@@ -192,6 +193,7 @@ class Builder(PeopleMixin, DepartmentsMixin, WishesMixin, DemandsMixin, Meetings
             resident_user=resident_user, today=self.today,
             residents=[r for r in residents[1:] if r.grid_id in {g.pk for g in self.grids[first.pk]}],
         )  # fmt: skip
+        seed_fair(self)  # last Saturday's service fair: stalls, queues, what it collected, parcels
         order = [Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.VOLUNTEER, Role.PARTNER_REP,
                  Role.DEPARTMENT, Role.RESIDENT]  # fmt: skip
         return sorted(self.accounts, key=lambda a: order.index(a.role))

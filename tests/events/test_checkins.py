@@ -199,3 +199,19 @@ def test_a_person_s_check_ins_are_in_their_data_and_masked_on_erasure(running, p
     assert section.collect(residents[1].user, residents[1]) == []
     section.erase(residents[0].user, residents[0])
     assert CheckIn.objects.get().name == "刘**" and checkins.figures(event)["people"] == 1
+
+
+def test_the_scanner_is_reached_from_the_staff_pages_and_says_when_no_event_runs(client, make_event, people):
+    """Staff find the scanner and each event's desk from 举办活动; on a day without an event
+    the scanner says so (not 403); a resident is still refused."""
+    event = make_event()
+    client.force_login(people.staff)
+    manage = client.get("/events/manage/").content.decode()
+    assert 'href="/events/scan/"' in manage and f'href="/events/{event.pk}/desk/"' in manage
+    assert 'href="/events/scan/"' in client.get("/").content.decode()  # the navigation entry
+    page = client.get("/events/scan/")  # the event is three days away: no desk today
+    assert page.status_code == 200
+    assert "今天没有需要签到的活动" in page.content.decode() and "data-scanner " not in page.content.decode()
+    client.force_login(people.resident_user)
+    assert client.get("/events/scan/").status_code == 403
+    assert 'href="/events/scan/"' not in client.get("/").content.decode()

@@ -126,6 +126,16 @@ def desk_events(user, now=None) -> QuerySet[Event]:
     )
 
 
+def works_desks(user) -> bool:
+    """Whether `user` checks people in at some event (staff of a place, or a volunteer on a
+    roster), today or not: the scanner then says there is no event now, rather than 403."""
+    if Event.objects.restrict(user, "event.check_in").exists():
+        return True
+    return EventHelper.objects.filter(
+        volunteer__user=user, volunteer__status=VolunteerStatus.APPROVED
+    ).exists()
+
+
 def _desk_open(event: Event, at: dt.datetime) -> None:
     if event.status not in (EventStatus.PUBLISHED, EventStatus.CLOSED):
         raise Conflict(_("This event is not taking place."), code="not_open")

@@ -95,3 +95,12 @@ def test_booking_a_slot_on_the_page(client, stall, people):
     assert "Booked:" in r.content.decode()
     r = client.post(f"/stalls/{stall.pk}/book/", {"starts_at": "garbage"}, follow=True)
     assert r.status_code == 200 and "There is no such slot." in r.content.decode()
+
+
+def test_a_fair_s_page_leads_to_its_stalls_and_other_events_do_not(client, stall, make_event, people):
+    fair = stall.event
+    page = client.get(f"/events/{fair.pk}/").content.decode()
+    assert f'href="/fairs/{fair.pk}/"' in page
+    assert client.get(f"/fairs/{fair.pk}/").status_code == 200
+    other = make_event()
+    assert "/fairs/" not in client.get(f"/events/{other.pk}/").content.decode()

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import json
 import multiprocessing as mp
 import os
@@ -44,6 +43,7 @@ from bench.wall import (  # noqa: E402
     forget_cache,
     gunicorn,
     percentile,
+    timed_post,
 )
 
 TARGET = 200  # check-ins a second
@@ -119,17 +119,8 @@ def _desk_load(port: int, path: str, token: str, jobs: list[list[str]], start_at
         conn = _connect(port)
         time.sleep(max(0.0, start_at - time.time()))
         for code in codes:
-            t0 = time.perf_counter()
-            try:
-                conn.request("POST", path, body=json.dumps({"code": code}).encode(), headers=headers)
-                resp = conn.getresponse()
-                resp.read()
-                status = resp.status
-            except (OSError, http.client.HTTPException):
-                status = "error"
-                conn.close()
-                conn = _connect(port)
-            latencies.append(time.perf_counter() - t0)
+            status, seconds, conn = timed_post(conn, port, path, json.dumps({"code": code}).encode(), headers)
+            latencies.append(seconds)
             statuses[status] += 1
         conn.close()
         results.append((latencies, statuses, time.time()))

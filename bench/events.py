@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import json
 import multiprocessing as mp
 import statistics
@@ -37,6 +36,7 @@ from bench.wall import (
     gunicorn,
     http_json,
     percentile,
+    timed_post,
 )
 
 
@@ -58,17 +58,10 @@ def _signup_load(port: int, token: str, jobs: list[tuple[int, int]], threads: in
                     break
                 event_id, resident_id = queue.pop()
             body = json.dumps({"resident_id": resident_id, "party_size": 1, "wait": False}).encode()
-            t0 = time.perf_counter()
-            try:
-                conn.request("POST", f"/api/v1/events/{event_id}/signups", body=body, headers=headers)
-                resp = conn.getresponse()
-                resp.read()
-                status = resp.status
-            except (OSError, http.client.HTTPException):
-                status = "error"
-                conn.close()
-                conn = _connect(port)
-            latencies.append(time.perf_counter() - t0)
+            status, seconds, conn = timed_post(
+                conn, port, f"/api/v1/events/{event_id}/signups", body, headers
+            )
+            latencies.append(seconds)
             statuses[status] += 1
         conn.close()
         results.append((latencies, statuses))

@@ -50,6 +50,22 @@ def _connect(port: int) -> http.client.HTTPConnection:
     return conn
 
 
+def timed_post(conn: http.client.HTTPConnection, port: int, path: str, body: bytes, headers: dict):
+    """POST `body` on a keep-alive connection: (status or "error", seconds, the connection to
+    use next: a new one when this one failed)."""
+    t0 = time.perf_counter()
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        status = resp.status
+    except (OSError, http.client.HTTPException):
+        status = "error"
+        conn.close()
+        conn = _connect(port)
+    return status, time.perf_counter() - t0, conn
+
+
 def _read_load(port: int, path: str, threads: int, start_at: float, stop_at: float, headers=None):
     """GET `path` in a loop from `threads` keep-alive connections until `stop_at` (wall clock,
     shared by the processes). Only requests that start after `start_at` count (warm-up).
@@ -109,17 +125,8 @@ def _claim_load(port: int, jobs: list[tuple[str, list[int]]], start_at: float):
         for wish_id in wish_ids:
             if wish_id in taken:
                 continue
-            t0 = time.perf_counter()
-            try:
-                conn.request("POST", f"/api/v1/wishes/{wish_id}/claim", body=b"{}", headers=headers)
-                resp = conn.getresponse()
-                resp.read()
-                status = resp.status
-            except (OSError, http.client.HTTPException):
-                status = "error"
-                conn.close()
-                conn = _connect(port)
-            latencies.append(time.perf_counter() - t0)
+            status, seconds, conn = timed_post(conn, port, f"/api/v1/wishes/{wish_id}/claim", b"{}", headers)
+            latencies.append(seconds)
             statuses[status] += 1
             if status in (200, 409):
                 taken.add(wish_id)

@@ -16,18 +16,20 @@ pytestmark = pytest.mark.django_db
 
 def test_the_apps_register_their_entries_and_tiles_in_order():
     entries = [e.key for e in sorted(navigation.ENTRIES.values(), key=lambda e: e.order)]
-    assert entries[:8] == ["wall", "new", "residence", "mine", "grid", "claims", "queue", "region"]
-    assert entries[8:] == [
-        "demand_new", "my_demands", "desk", "demands", "residents", "residence_queue", "dept", "volunteering", "unit",
+    assert entries[:9] == ["wall", "new", "residence", "mine", "grid", "field", "claims", "queue", "region"]
+    assert entries[9:] == [
+        "demand_new", "my_demands", "desk", "demands", "residents", "residence_queue", "dept",
+        "events", "run_events", "event_scanner", "volunteering", "unit", "staff_stations", "rooms",
         "staff_accounts", "inbox", "security",
     ]  # fmt: skip
     tiles = [t.key for t in sorted(navigation.TILES.values(), key=lambda t: t.order)]
-    assert tiles[:8] == ["residence", "new", "mine", "queue", "region", "grid", "wall", "claims"]
-    assert tiles[8:] == [
+    assert tiles[:9] == ["residence", "new", "mine", "queue", "region", "field", "grid", "wall", "claims"]
+    assert tiles[9:] == [
         "demand_new", "track", "my_demands", "desk", "demand_queue", "dept_inbox", "residence_queue", "escalated",
         "demand_settings",
-        "meetings", "figures", "volunteering", "become_volunteer", "invitations", "unit", "volunteers", "lists",
-        "bulk", "verify", "data_requests", "my_data", "inbox",
+        "meetings", "figures", "volunteering", "become_volunteer", "invitations", "events", "my_signups", "unit",
+        "volunteers", "run_events", "lists", "bulk", "verify", "data_requests", "stations", "rooms", "room_requests",
+        "my_data", "inbox",
     ]  # fmt: skip
 
 

@@ -27,7 +27,7 @@ def _approver(flags) -> bool:
 def register() -> None:
     register_entry("rooms", _("Function rooms"), "rooms", order=270, when=lambda flags: bool(flags.roles))
     register_tile(
-        "rooms", _("Function rooms"), "rooms", order=270, icon="▦", when=lambda flags: bool(flags.roles),
+        "rooms", _("Function rooms"), "rooms", order=272, icon="▦", when=lambda flags: bool(flags.roles),
         caption=_("Book a room of the service centre"),
     )  # fmt: skip
     register_tile(

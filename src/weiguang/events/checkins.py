@@ -129,7 +129,7 @@ def desk_events(user, now=None) -> QuerySet[Event]:
 def works_desks(user) -> bool:
     """Whether `user` checks people in at some event (staff of a place, or a volunteer on a
     roster), today or not: the scanner then says there is no event now, rather than 403."""
-    if Event.objects.restrict(user, "event.check_in").exists():
+    if user.is_superuser or access.role_paths(user, "event.check_in"):  # checks people in somewhere
         return True
     return EventHelper.objects.filter(
         volunteer__user=user, volunteer__status=VolunteerStatus.APPROVED

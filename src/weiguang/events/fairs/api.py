@@ -91,7 +91,7 @@ class TicketOut(Schema):
     called_at: dt.datetime | None
 
 
-class TicketIn(InSchema):
+class QueueTicketIn(InSchema):
     resident_id: Id | None = Field(None, description="At the stall, for a resident (staff)")
     name: Text = Field("", description="At the stall, for a person by name (the stall's workers)")
     priority: bool = Field(False, description="At the stall: a senior's or disability card was shown")
@@ -106,18 +106,18 @@ class QueueRowOut(Schema):
     taken_at: dt.datetime
 
 
-class SlotOut(Schema):
+class StallSlotOut(Schema):
     starts_at: dt.datetime
     booked: int
     free: int
 
 
-class BookingIn(InSchema):
+class StallBookingIn(InSchema):
     starts_at: dt.datetime
     resident_id: Id | None = None
 
 
-class BookingOut(Schema):
+class StallBookingOut(Schema):
     id: int
     stall: int
     starts_at: dt.datetime
@@ -125,7 +125,7 @@ class BookingOut(Schema):
     name: str
 
 
-class WalkInIn(InSchema):
+class StallWalkInIn(InSchema):
     resident_id: Id | None = None
     name: Text = ""
 
@@ -311,7 +311,7 @@ def get_stall(request, stall_id: Id):
     "/{id:stall_id}/tickets", response={201: TicketOut, **ERROR_RESPONSES},
     summary="Take a number (on the phone for myself; at the stall for someone)",
 )  # fmt: skip
-def take_number(request, stall_id: Id, data: TicketIn):
+def take_number(request, stall_id: Id, data: QueueTicketIn):
     user = require_user(request)
     stall = _stall(user, stall_id)
     ticket = services.take_number(
@@ -361,7 +361,7 @@ def call_next(request, stall_id: Id):
 
 
 @stalls_router.get(
-    "/{id:stall_id}/slots", response={200: list[SlotOut], **ERROR_RESPONSES}, auth=optional_auth,
+    "/{id:stall_id}/slots", response={200: list[StallSlotOut], **ERROR_RESPONSES}, auth=optional_auth,
     openapi_extra=OPTIONAL_AUTH_OPENAPI, summary="A stall's bookable slots and their free places",
 )  # fmt: skip
 def list_slots(request, stall_id: Id):
@@ -369,9 +369,9 @@ def list_slots(request, stall_id: Id):
 
 
 @stalls_router.post(
-    "/{id:stall_id}/bookings", response={201: BookingOut, **ERROR_RESPONSES}, summary="Book a slot"
+    "/{id:stall_id}/bookings", response={201: StallBookingOut, **ERROR_RESPONSES}, summary="Book a slot"
 )
-def book(request, stall_id: Id, data: BookingIn):
+def book(request, stall_id: Id, data: StallBookingIn):
     user = require_user(request)
     b = services.book_slot(_stall(user, stall_id), user, data.starts_at, resident=data.resident_id)
     return Status(201, _booking_out(b))
@@ -391,7 +391,7 @@ def _booking_out(b: SlotBooking) -> dict:
     "/{id:stall_id}/walk_ins", response={201: WalkInOut, **ERROR_RESPONSES},
     summary="Record someone served without a number or a booking",
 )  # fmt: skip
-def walk_in(request, stall_id: Id, data: WalkInIn):
+def walk_in(request, stall_id: Id, data: StallWalkInIn):
     user = require_user(request)
     v = services.record_walk_in(_stall(user, stall_id), user, resident=data.resident_id, name=data.name)
     return Status(201, {"id": v.pk, "stall": v.stall_id, "kind": v.kind, "served_at": v.served_at})

@@ -31,3 +31,13 @@ def test_pages_default_to_chinese_and_switch_to_english(client, db):
     assert "登录" in page.content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "Log in" in client.get("/login/").content.decode()
+
+
+def test_no_message_is_translated_twice():
+    """Two entries for one msgid: the compiled catalogue silently keeps the last, so a page says
+    what another app meant (the fair summary said 人次 for its 服务人次 when the check-in desk
+    added its own "Person-visits")."""
+    po = polib.pofile(str(CATALOGUE))
+    seen: dict = {}
+    twice = {e.msgid for e in po if seen.setdefault((e.msgctxt, e.msgid), e) is not e}
+    assert twice == set()

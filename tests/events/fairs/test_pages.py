@@ -43,6 +43,10 @@ def test_the_counter_calls_and_the_screen_shows_it(client, stall, people, young_
         assert client.get(f"/stalls/{stall.pk}/counter/").status_code == 404
         assert client.post(f"/stalls/{stall.pk}/counter/call_next/").status_code == 404
     client.force_login(people.volunteer)
+    client.cookies["wg_lang"] = "zh-hans"
+    counter = client.get(f"/stalls/{stall.pk}/counter/").content.decode()
+    assert "<h2>排队</h2>" in counter and "诉求列表" not in counter  # the queue, not the demands list
+    client.cookies["wg_lang"] = "en"
     r = client.post(f"/stalls/{stall.pk}/counter/call_next/", follow=True)
     assert "Calling P001." in r.content.decode()
     r = client.post(f"/stalls/{stall.pk}/counter/take/", {"name": ""}, follow=True)

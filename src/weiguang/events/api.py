@@ -32,6 +32,7 @@ from weiguang.core.api import (
 from weiguang.core.errors import NotAllowed
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import PopulationGroup
+from weiguang.places.models import Room, Station
 from weiguang.regions import access
 from weiguang.regions.models import Region
 from weiguang.volunteers.models import Team
@@ -48,6 +49,39 @@ EventKindIn = Literal[tuple(EventKind.values)]  # type: ignore[valid-type]
 OrganiserKindIn = Literal[tuple(OrganiserKind.values)]  # type: ignore[valid-type]
 
 
+class EventPlaceOut(Schema):
+    kind: Literal["station", "room", "address", ""] = Field(
+        description="How the place is given; empty: not yet"
+    )
+    station: Ref | None
+    room: Ref | None
+    centre: Ref | None = Field(description="The room's service centre")
+    address: str = Field(description="The address: the free text, the station's, or the centre's")
+    booking_status: str = Field(
+        description="The room's booking for the event (staff of the event; else empty)"
+    )
+
+
+def _place_out(user, e: Event) -> dict:
+    place = {
+        "kind": "",
+        "station": None,
+        "room": None,
+        "centre": None,
+        "address": e.place_text,
+        "booking_status": "",
+    }
+    if e.station_id:
+        place.update(kind="station", station=ref(e.station), address=e.station.address)
+    elif e.room_id:
+        place.update(kind="room", room=ref(e.room), centre=ref(e.room.centre), address=e.room.centre.address)
+        if e.room_booking_id and access.can(user, "event.manage", e):
+            place["booking_status"] = e.room_booking.status
+    elif e.place_text:
+        place["kind"] = "address"
+    return place
+
+
 class EventOut(Schema):
     id: int
     kind: str
@@ -57,7 +91,8 @@ class EventOut(Schema):
     organiser_kind: str
     organiser: str
     region: Ref
-    address: str
+    address: str = Field(description="Where, in words")
+    place: EventPlaceOut
     starts_at: dt.datetime
     ends_at: dt.datetime
     capacity: int | None = Field(description="None: no limit")
@@ -81,7 +116,7 @@ def _event_out(user, e: Event) -> dict:
     return {
         "id": e.pk, "kind": e.kind, "kind_label": e.get_kind_display(), "title": e.title,
         "description": e.description, "organiser_kind": e.organiser_kind, "organiser": e.organiser,
-        "region": ref(e.region), "address": e.where, "starts_at": e.starts_at, "ends_at": e.ends_at,
+        "region": ref(e.region), "address": e.where, "place": _place_out(user, e), "starts_at": e.starts_at, "ends_at": e.ends_at,
         "capacity": e.capacity, "places_left": services.places_left(e), "waiting": e.n_waiting,
         "max_party_size": e.max_party_size, "residents_only": e.residents_only,
         "groups": [str(g) for g in e.groups.all()], "min_age": e.min_age,
@@ -94,7 +129,10 @@ def _event_out(user, e: Event) -> dict:
 
 def _events(user):
     return services.with_places(
-        Event.objects.select_related("region", "team", "partner").prefetch_related("groups", "photos"), user
+        Event.objects.select_related(
+            "region", "team", "partner", "station", "room__centre", "room_booking"
+        ).prefetch_related("groups", "photos"),
+        user,
     )
 
 
@@ -150,7 +188,13 @@ class EventIn(InSchema):
     organiser_name: Text = Field("", max_length=services.NAME_MAX)
     team: Id | None = Field(None, description="A volunteer team organising it")
     partner: Id | None = Field(None, description="A partner unit organising it")
-    address: Text = Field("", max_length=services.PLACE_MAX)
+    station: Id | None = Field(None, description="A station of the region or its street")
+    room: Id | None = Field(
+        None, description="A function room of the region or its street: booked for the event's times"
+    )
+    address: Text = Field(
+        "", max_length=services.PLACE_MAX, description="A free address (or a station, or a room)"
+    )
     starts_at: dt.datetime
     ends_at: dt.datetime
     capacity: int | None = Field(None, ge=1, le=100_000, description="None: no limit")
@@ -170,6 +214,8 @@ class EventPatchIn(InSchema):
     description: Text | None = Field(None, max_length=services.TEXT_MAX)
     organiser_kind: OrganiserKindIn | None = None
     organiser_name: Text | None = Field(None, max_length=services.NAME_MAX)
+    station: Id | None = Field(None, description="Sending any of station, room, address clears the others")
+    room: Id | None = None
     address: Text | None = Field(None, max_length=services.PLACE_MAX)
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
@@ -199,8 +245,16 @@ def _event_data(data: dict) -> dict:
         out["groups"] = many_of(
             PopulationGroup.objects, out["groups"], "groups", _("There is no such group.")
         )
+    if "station" in out:
+        out["station"] = referenced(
+            Station.objects, out["station"], "station", _("There is no such station.")
+        )
+    if "room" in out:
+        out["room"] = referenced(
+            Room.objects.select_related("centre"), out["room"], "room", _("There is no such room.")
+        )
     if "address" in out:
-        out["place_text"] = out.pop("address")
+        out["place_text"] = out.pop("address") or ""
     return out
 
 

@@ -19,6 +19,13 @@ class EventsConfig(AppConfig):
         # everyone still in at an event's end is checked out at its end
         scheduler.register("weiguang.events.tasks.exit_at_close", dt.timedelta(minutes=5))
 
+        from weiguang.places.rooms.services import RELEASE_EXEMPT
+
+        from .services import room_bookings_held
+
+        # an event's room booking is checked in at the event's desk, not at the room's door
+        RELEASE_EXEMPT.append(room_bookings_held)
+
         from . import offline
 
         offline.register()  # the scanner page's check-ins, online or queued offline

@@ -11,12 +11,13 @@ from weiguang.core.formfields import ModelIdField
 from weiguang.core.forms import Form
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import PopulationGroup, Resident
+from weiguang.places.models import Room, Station
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind
 from weiguang.volunteers.models import Team
 
 from . import services
-from .models import EventKind, OrganiserKind
+from .models import EventKind, OrganiserKind, room_label
 
 WHEN = {"type": "datetime-local"}
 WHEN_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -40,6 +41,14 @@ class EventForm(Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    station = forms.ModelChoiceField(
+        label=_("Station"), queryset=Station.objects.none(), required=False,
+        help_text=_("A station, a function room or an address: one of them."),
+    )  # fmt: skip
+    room = forms.ModelChoiceField(
+        label=_("Function room"), queryset=Room.objects.none(), required=False,
+        help_text=_("The room is booked for the event's times."),
+    )  # fmt: skip
     place_text = forms.CharField(label=_("Address"), max_length=services.PLACE_MAX, required=False)
     starts_at = _when(_("Starts at"))
     ends_at = _when(_("Ends at"))
@@ -98,12 +107,22 @@ class EventForm(Form):
                 region__path__in=services.paths_above(street)
             )
         self.fields["team"].queryset = Team.objects.filter(in_street).order_by("name")
+        self.fields["station"].queryset = services.places_for(prefixes, Station).select_related("region")
+        self.fields["station"].queryset = self.fields["station"].queryset.order_by("region__path", "name")
+        self.fields["station"].label_from_instance = lambda s: f"{s.name}（{s.region.name}）"
+        rooms = services.places_for(prefixes, Room).filter(active=True).select_related("centre")
+        self.fields["room"].queryset = rooms.order_by("centre__name", "floor", "name")
+        self.fields["room"].label_from_instance = room_label
         self.fields["partner"].queryset = PartnerUnit.objects.filter(unit_places).order_by("name")
 
     def clean(self):
         data = super().clean()
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] < data["starts_at"]:
             self.add_error("ends_at", _("It cannot end before it starts."))
+        chosen = [name for name in services.PLACE_FIELDS if data.get(name)]
+        if len(chosen) > 1:
+            for name in chosen:
+                self.add_error(name, _("Say where in one way: a station, a function room or an address."))
         return data
 
 
@@ -111,7 +130,7 @@ def event_initial(event) -> dict:
     tz = timezone.get_current_timezone()
     return {
         **{f: getattr(event, f) for f in [
-            "region", "kind", "title", "description", "place_text", "capacity", "max_party_size",
+            "region", "kind", "title", "description", "station", "room", "place_text", "capacity", "max_party_size",
             "organiser_kind", "organiser_name", "team", "partner", "residents_only", "min_age",
             "party_members_only", "offer_minutes", "auto_promote", "summary",
         ]},

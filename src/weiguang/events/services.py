@@ -33,6 +33,8 @@ from weiguang.core.uploads import check_photos
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import PopulationGroup, Resident
 from weiguang.people.services import own_resident, resident_for
+from weiguang.places.models import ACTIVE_BOOKING, Room, Station
+from weiguang.places.rooms import services as rooms
 from weiguang.regions import access
 from weiguang.regions.models import Region, RegionKind, ancestor_paths
 from weiguang.volunteers.models import Team, Volunteer
@@ -181,10 +183,7 @@ def _clean_event_fields(by, data: dict, event: Event | None = None) -> tuple[dic
         data.get("description", event.description if event else ""), "description",
         required=False, max_length=TEXT_MAX,
     )  # fmt: skip
-    fields["place_text"] = clean_text(
-        data.get("place_text", event.place_text if event else ""), "place_text",
-        required=False, max_length=PLACE_MAX, one_line=True,
-    )  # fmt: skip
+    fields.update(_place_fields(data, event, region))
     fields["summary"] = clean_text(
         data.get("summary", event.summary if event else ""), "summary", required=False, max_length=TEXT_MAX
     )
@@ -226,6 +225,12 @@ def _clean_event_fields(by, data: dict, event: Event | None = None) -> tuple[dic
             _("Places: a number from 1, or empty for no limit."), fields={"capacity": "invalid"}
         )
     fields["capacity"] = places
+    room = fields["room"]
+    if room is not None and places is not None and places > room.capacity:
+        raise InvalidInput(
+            _("%(room)s holds at most %(n)d people.") % {"room": room.name, "n": room.capacity},
+            fields={"capacity": "over_room"},
+        )
     party = data.get("max_party_size", event.max_party_size if event else 1) or 1
     if not 1 <= party <= MAX_PARTY_SIZE:
         raise InvalidInput(
@@ -258,6 +263,57 @@ def _clean_event_fields(by, data: dict, event: Event | None = None) -> tuple[dic
     return fields, groups
 
 
+PLACE_FIELDS = ("station", "room", "place_text")
+
+
+def places_for(region: Region | str, model):
+    """The stations (or rooms) an event of `region` (or of every region under the paths given)
+    may be held at: those of the region and the places inside it, and those of the regions
+    above it up to its street (the street's service centre serves its communities)."""
+    lookup = "region__path" if model is Station else "centre__region__path"
+    paths = [region.path] if isinstance(region, Region) else list(region)
+    where = Q(pk__in=[])
+    for path in paths:
+        street = street_path_of(path)
+        above = [p for p in ancestor_paths(path) if p.startswith(street)]
+        where |= Q(**{f"{lookup}__startswith": path}) | Q(**{f"{lookup}__in": above})
+    return model.objects.filter(where)
+
+
+def _place_fields(data: dict, event: Event | None, region: Region) -> dict:
+    """Where: a station, a function room or an address, at most one. When `data` names any of
+    them (a form always does), the ones it leaves out are cleared; else the event's stay."""
+    given = any(k in data for k in PLACE_FIELDS)
+
+    def value(name, empty):
+        if given:
+            return data.get(name) or empty
+        return getattr(event, name) if event is not None else empty
+
+    station, room = value("station", None), value("room", None)
+    if isinstance(station, int):
+        station = Station.objects.filter(pk=station).first() or _no_such("station")
+    if isinstance(room, int):
+        room = Room.objects.select_related("centre").filter(pk=room).first() or _no_such("room")
+    address = clean_text(
+        value("place_text", ""), "place_text", required=False, max_length=PLACE_MAX, one_line=True
+    )
+    chosen = [name for name, v in (("station", station), ("room", room), ("place_text", address)) if v]
+    if len(chosen) > 1:
+        message = _("Say where in one way: a station, a function room or an address.")
+        raise InvalidInput(message, code="two_places", fields={name: message for name in chosen})
+    if station is not None and not places_for(region, Station).filter(pk=station.pk).exists():
+        message = _("Choose a station of %(place)s or its street.") % {"place": region.name}
+        raise InvalidInput(message, fields={"station": message})
+    if station is not None and not station.active and getattr(event, "station_id", None) != station.pk:
+        message = _("This station is not shown to the public.")
+        raise InvalidInput(message, fields={"station": message})
+    if room is not None and not places_for(region, Room).filter(pk=room.pk).exists():
+        message = _("Choose a function room of %(place)s or its street.") % {"place": region.name}
+        raise InvalidInput(message, fields={"room": message})
+    return {"station": station, "room": room, "place_text": address}
+
+
 def _no_such(field: str):
     raise InvalidInput(_("There is no such record."), fields={field: "not_found"})
 
@@ -282,6 +338,7 @@ def create_event(by, data: dict) -> Event:
         if groups:
             event.groups.set(groups)
         log_action(event, "create", by, to_state=event.status)
+        _hold_room(event, by)
         if event.kind == EventKind.SERVICE_FAIR:  # what the fair collects: its intake session
             from .fairs.services import intake_session_for
 
@@ -305,9 +362,66 @@ def update_event(event: Event, by, data: dict) -> Event:
                 _("%(n)d places are taken already; cancel sign-ups first.") % {"n": held},
                 fields={"capacity": "below_held"},
             )
+        before = (locked.room_id, locked.starts_at, locked.ends_at, locked.title, locked.organiser)
         save_and_log_update(locked, by, fields, {"groups": groups} if groups is not None else None)
+        if before != (locked.room_id, locked.starts_at, locked.ends_at, locked.title, locked.organiser):
+            _hold_room(locked, by)
         _fill(locked)
     return locked
+
+
+# --- the room an event is held in -----------------------------------------------------------
+
+
+def _booking_purpose(event: Event) -> dict:
+    return {"purpose": event.title, "group_name": event.organiser}
+
+
+def _hold_room(event: Event, by) -> None:
+    """Keep the event's room booking in step with the event (inside its transaction): a room
+    chosen is booked for the event's times through the rooms' service (one capacity engine), a
+    change of times moves the booking, another place (or none) gives the room back. A refusal
+    (another booking, the room's hours, a holiday) raises, and the caller's transaction saves
+    nothing; its fields name the event's form fields."""
+    booking = event.room_booking
+    active = booking is not None and booking.status in ACTIVE_BOOKING
+    try:
+        if active and booking.room_id == event.room_id:
+            rooms.move_hold(
+                booking, by, start=event.starts_at, end=event.ends_at, **_booking_purpose(event),
+                attendees=event.capacity or booking.attendees,
+            )  # fmt: skip
+            return
+        if active:
+            rooms.drop_hold(booking, by, _("The event moved elsewhere."))
+        booking = None
+        if event.room_id is not None:
+            booking = rooms.hold_room(
+                event.room, by, start=event.starts_at, end=event.ends_at, **_booking_purpose(event),
+                attendees=event.capacity or event.room.capacity,
+            )  # fmt: skip
+    except (InvalidInput, Conflict) as err:
+        raise type(err)(err.message, code=err.code, fields=_event_fields_of(err.fields)) from None
+    if booking != event.room_booking:
+        event.room_booking = booking
+        event.save(update_fields=["room_booking"])
+
+
+BOOKING_TO_EVENT_FIELDS = {"start": "starts_at", "end": "ends_at", "attendees": "capacity"}
+
+
+def _event_fields_of(fields: dict) -> dict:
+    """A booking's field errors as the event's (the room's hours: on the start)."""
+    return {
+        BOOKING_TO_EVENT_FIELDS.get(k, "room" if k in ("purpose", "group_name") else k): v
+        for k, v in fields.items()
+    }
+
+
+def room_bookings_held():
+    """The room bookings events hold (their desks check people in): never released for want of
+    a check-in at the door (places.rooms.services.RELEASE_EXEMPT)."""
+    return Event.objects.filter(room_booking__isnull=False).values("room_booking")
 
 
 def add_photos(event: Event, by, files) -> list[EventPhoto]:
@@ -336,7 +450,11 @@ def cancel_event(event: Event, by, *, reason: str = "") -> Event:
     def apply(locked):
         locked.cancel_reason = reason
 
-    event = perform(event, "cancel", by, apply=apply, note=reason)
+    with transaction.atomic():
+        event = perform(event, "cancel", by, apply=apply, note=reason)
+        booking = event.room_booking
+        if booking is not None and booking.status in ACTIVE_BOOKING:
+            rooms.drop_hold(booking, by, _("The event was cancelled: %(reason)s") % {"reason": reason})
     accounts = [
         s.user or (s.resident.user if s.resident_id else None)
         for s in event.signups.filter(status__in=LIVE).select_related("user", "resident__user")

@@ -33,7 +33,10 @@ PAGE_SIZE = 20
 
 def _events(user):
     return services.with_places(
-        Event.objects.select_related("region", "team", "partner").prefetch_related("groups"), user
+        Event.objects.select_related(
+            "region", "team", "partner", "station", "room__centre", "room_booking"
+        ).prefetch_related("groups"),
+        user,
     )
 
 
@@ -44,7 +47,11 @@ def _event(request, pk: int, action: str | None = None) -> Event:
 
 
 def _signups():
-    return services.with_position(SignUp.objects.select_related("event__region", "resident", "user"))
+    return services.with_position(
+        SignUp.objects.select_related(
+            "event__region", "event__station", "event__room__centre", "resident", "user"
+        )
+    )
 
 
 # --- everyone -------------------------------------------------------------------------------

@@ -332,6 +332,14 @@ BOOKING_TRANSITIONS = StateMachine.build(
             _("Cancel booking"),
         ),
         ("release", [BookingStatus.APPROVED], BookingStatus.RELEASED, None, _("Release")),
+        # the system's step when what held the room gives it back (an event cancelled or moved)
+        (
+            "withdraw",
+            [BookingStatus.REQUESTED, BookingStatus.APPROVED],
+            BookingStatus.CANCELLED,
+            None,
+            _("Given back"),
+        ),
         ("check_in", [BookingStatus.APPROVED], BookingStatus.CHECKED_IN, "booking.check_in", _("Check in")),
     ],
 )

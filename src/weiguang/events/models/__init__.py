@@ -7,8 +7,9 @@ that are confirmed or offered (a party of three holds three places); every hold 
 up, the next waiting party that fits gets an offer that expires, or is confirmed at once when
 the event promotes automatically.
 
-Where an event happens is a free address for now (`place_text`); stations and rooms
-(`places`) join as optional keys beside it, and `where` then prefers them.
+Where an event happens is one of: a station, a function room of a service centre (held for
+the event's times by a room booking, through the rooms' own service) or a free address
+(`place_text`); `where` says it in words.
 
 The models are split by sub-area: `events.py` (events and sign-ups), `checkins.py` (the
 desk and its roster), `fairs.py` (stalls, queues, slots, food bank); every name is
@@ -36,6 +37,7 @@ from .events import (
     OrganiserKind,
     SignUp,
     SignUpStatus,
+    room_label,
 )
 from .fairs import (
     BOOKING_TRANSITIONS,
@@ -84,6 +86,7 @@ __all__ = [
     "SIGNUP_TRANSITIONS",
     "SignUp",
     "SignUpStatus",
+    "room_label",
     "SlotBooking",
     "Stall",
     "StallVisit",

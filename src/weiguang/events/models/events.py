@@ -12,6 +12,7 @@ from weiguang.core.transitions import StateMachine
 from weiguang.demands.models import IntakeSession
 from weiguang.partners.models import PartnerUnit
 from weiguang.people.models import PopulationGroup, Resident
+from weiguang.places.models import Booking, Room, Station
 from weiguang.regions.models import Region
 from weiguang.regions.scoping import RegionScoped
 from weiguang.volunteers.models import Team
@@ -57,6 +58,14 @@ EVENT_TRANSITIONS = StateMachine.build(
 )
 
 
+def room_label(room: Room) -> str:
+    return _("%(centre)s, %(room)s (floor %(floor)s)") % {
+        "centre": room.centre.name,
+        "room": room.name,
+        "floor": room.floor,
+    }
+
+
 class Event(RegionScoped):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="events", verbose_name=_("community or street")
@@ -78,6 +87,27 @@ class Event(RegionScoped):
         on_delete=models.SET_NULL,
         related_name="events",
         verbose_name=_("partner unit"),
+    )
+    # where: a station, a function room or a free address, at most one of them (event_one_place);
+    # a room is held for the event's times by `room_booking` (places.rooms.services)
+    station = models.ForeignKey(
+        Station,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("station"),
+    )
+    room = models.ForeignKey(
+        Room,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("function room"),
+    )
+    room_booking = models.OneToOneField(
+        Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="event", editable=False
     )
     place_text = models.CharField(_("address"), max_length=120, blank=True)
     starts_at = models.DateTimeField(_("starts at"))
@@ -141,6 +171,14 @@ class Event(RegionScoped):
                 condition=Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"
             ),
             models.CheckConstraint(condition=Q(max_party_size__gte=1), name="event_party_size_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(station__isnull=True, room__isnull=True)
+                    | Q(station__isnull=False, room__isnull=True, place_text="")
+                    | Q(station__isnull=True, room__isnull=False, place_text="")
+                ),
+                name="event_one_place",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -148,6 +186,12 @@ class Event(RegionScoped):
 
     @property
     def where(self) -> str:
+        """Where it happens, in words: the station's name, the room with its centre and floor,
+        or the address (callers select_related("station", "room__centre"))."""
+        if self.station_id:
+            return self.station.name
+        if self.room_id:
+            return room_label(self.room)
         return self.place_text
 
     @property

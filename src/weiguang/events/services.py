@@ -366,6 +366,10 @@ def update_event(event: Event, by, data: dict) -> Event:
         save_and_log_update(locked, by, fields, {"groups": groups} if groups is not None else None)
         if before != (locked.room_id, locked.starts_at, locked.ends_at, locked.title, locked.organiser):
             _hold_room(locked, by)
+        if locked.kind == EventKind.SERVICE_FAIR:  # its intake session follows its title and date
+            from .fairs.services import follow_fair
+
+            follow_fair(locked, by)
         _fill(locked)
     return locked
 

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weiguang.core import capacity
-from weiguang.core.audit import log_action
+from weiguang.core.audit import log_action, save_and_log_update
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.privacy import age_on
 from weiguang.core.text import clean_text
@@ -110,6 +110,21 @@ def intake_session_for(event: Event, by=None) -> IntakeSession:
         event.intake_session = locked.intake_session
         event.intake_session_id = locked.intake_session_id
     return event.intake_session
+
+
+def follow_fair(event: Event, by=None) -> None:
+    """The fair's intake session says what the fair says now (its title, date and community):
+    called inside the transaction that changed the fair. A fair made before sessions gets one."""
+    session = intake_session_for(event, by)
+    fields = {
+        "title": event.title[:TITLE_MAX],
+        "date": timezone.localtime(event.starts_at).date(),
+        "community": event.region,
+    }
+    if any(getattr(session, name) != value for name, value in fields.items()):
+        save_and_log_update(IntakeSession.objects.select_for_update().get(pk=session.pk), by, fields)
+        for name, value in fields.items():
+            setattr(session, name, value)
 
 
 # --- stalls ---------------------------------------------------------------------------------

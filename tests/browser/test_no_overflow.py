@@ -84,7 +84,38 @@ def demo_pages():
     for demand in (online_bare, desk, action, hers):
         pages += [("staff", f"/demands/{demand.pk}/"), ("grid", f"/demands/{demand.pk}/")]
     pages.append(("resident", f"/demands/{hers.pk}/"))
-    return pages
+    return pages + issue_12_pages()
+
+
+def issue_12_pages():
+    """Events, fairs, stations and rooms (issue 12): the week calendar's hour scale once pushed
+    the page to 485 px in large text."""
+    from weiguang.events.models import Event, EventKind, Stall
+    from weiguang.places.models import Room, ServiceCentre, Station
+
+    party_day = Event.objects.filter(kind=EventKind.PARTY_DAY).first()
+    fair = Event.objects.filter(kind=EventKind.SERVICE_FAIR).first()
+    stall = Stall.objects.filter(event=fair).order_by("id").first()
+    centre, room, station = ServiceCentre.objects.first(), Room.objects.first(), Station.objects.first()
+    return [
+        ("resident", "/events/"),
+        ("resident", f"/events/{party_day.pk}/"),
+        ("resident", "/events/mine/"),
+        ("resident", "/bookings/mine/"),
+        ("staff", "/events/manage/"),
+        ("staff", f"/events/{party_day.pk}/signups/"),
+        ("staff", f"/events/{party_day.pk}/desk/"),
+        ("staff", f"/fairs/{fair.pk}/summary/"),
+        ("staff", f"/centres/{centre.pk}/week/"),
+        ("staff", f"/rooms/{room.pk}/"),
+        ("staff", "/bookings/queue/"),
+        ("partner", f"/stalls/{stall.pk}/counter/"),
+        ("grid", "/field/"),
+        (None, "/stations/"),
+        (None, f"/stations/{station.pk}/"),
+        (None, f"/fairs/{fair.pk}/"),
+        (None, f"/stalls/{stall.pk}/display/"),
+    ]
 
 
 def test_the_changed_pages_fit_a_phone_in_both_text_sizes(browser, live_server):

@@ -6,6 +6,7 @@ it again changes nothing. Screenshots go to /tmp/shots-checkin/."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -15,6 +16,7 @@ import segno
 from django.utils import timezone
 
 from tests.factories import ResidentFactory, UserFactory, grant, make_id_number
+from weiguang.core.offline import KINDS
 from weiguang.events import checkins, services
 from weiguang.events.models import CheckIn, CheckInScan, Event, EventKind
 from weiguang.regions.models import Role
@@ -155,3 +157,34 @@ def test_a_volunteer_checks_residents_in_by_code_by_qr_photo_and_offline(phone, 
     assert page.inner_text("[data-figure=people]") == "3" and page.inner_text("[data-figure=visits]") == "3"
     assert fits_the_phone(page)
     shot(page, SHOTS, "desk-phone")
+
+
+def test_a_scan_the_server_fails_on_stays_on_the_phone_says_why_and_goes_later(
+    phone, people, desk, monkeypatch
+):
+    event, (a, b, c) = desk
+    real = KINDS["checkin"]
+
+    def broken(entry):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(KINDS, "checkin", dataclasses.replace(real, handle=broken))
+    page = phone()
+    log_in(page, "vol_a")
+    page.goto("/events/scan/")
+    page.fill("#scan-code", a.code)
+    page.click("[data-scanner-code] button[type=submit]")
+    state, text = wait_for_state(page, "failed", 1)
+    assert "尚未发送" in text and "服务器出错" in text
+    assert not CheckIn.objects.exists()
+    assert fits_the_phone(page)
+    shot(page, SHOTS, "scanner-failed")
+    # the page opened again still has it, still saying why
+    page.reload()
+    state, text = wait_for_state(page, "failed", 1)
+    assert "服务器出错" in text
+    # fixed on the server: the scanner's next try (every few seconds) checks the resident in
+    monkeypatch.setitem(KINDS, "checkin", real)
+    state, text = wait_for_state(page, "ok", 1)
+    assert "刘**" in text
+    assert CheckIn.objects.filter(signup=a).count() == 1 and CheckInScan.objects.count() == 1

@@ -6,6 +6,7 @@ refused one says why in Chinese, is corrected and sent. Screenshots go to /tmp/s
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from playwright.sync_api import expect
 
 from tests.factories import ResidentFactory
 from weiguang.core.models import IdempotencyKey
+from weiguang.core.offline import KINDS
 from weiguang.demands.models import Demand
 from weiguang.people.models import VisitNote
 from weiguang.wishes.models import Wish
@@ -170,3 +172,45 @@ def test_the_kit_fits_the_phone_in_large_text_and_english(browser, live_server, 
         shot(page, SHOTS, f"kit-{lang}-{'large' if large else 'normal'}")
     finally:
         context.close()
+
+
+def test_an_entry_the_server_fails_on_stays_waiting_with_the_reason_and_goes_later(
+    phone, people, monkeypatch
+):
+    """The server breaks on one entry (a bug in its handler): the kit shows that entry as not
+    sent, with the reason, keeps it and sends it again; the others of the batch are sent once."""
+    real = KINDS["demand"]
+
+    def broken(entry):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(KINDS, "demand", dataclasses.replace(real, handle=broken))
+    page = phone()
+    log_in(page, "grid_a1")
+    page.goto("/field/")
+    page.context.set_offline(True)
+    expect(page.locator("[data-testid=field-net]")).to_have_attribute("data-state", "offline")
+    record(page, "wish", people.resident, title="需要一台助行器")
+    record(page, "demand", people.resident, title="楼道灯坏了", place="3号楼2单元")
+    record(page, "visit", people.resident, note="身体还好")
+    expect(page.locator("[data-count=waiting]")).to_have_text("3")
+    page.context.set_offline(False)
+    expect(page.locator(SENT)).to_have_count(2)
+    waiting = page.locator(WAITING)
+    expect(waiting).to_have_count(1)
+    expect(page.locator("[data-count=waiting]")).to_have_text("1")
+    expect(waiting.locator("[data-failed]")).to_have_text(
+        "未能记录：服务器出错。此条仍保存在手机上，稍后会再次发送。"
+    )
+    assert waiting.get_attribute("data-kind") == "demand"
+    assert Wish.objects.count() == 1 and VisitNote.objects.count() == 1 and not Demand.objects.exists()
+    assert fits_the_phone(page)
+    shot(page, SHOTS, "failed-waiting")
+
+    # the bug is fixed; the kit sends it again (here: at once, by "Send now")
+    monkeypatch.setitem(KINDS, "demand", real)
+    page.click("[data-field-send]")
+    expect(page.locator(SENT)).to_have_count(3)
+    expect(page.locator("[data-count=waiting]")).to_have_text("0")
+    assert Demand.objects.get().title == "楼道灯坏了"
+    assert Wish.objects.count() == 1 and VisitNote.objects.count() == 1

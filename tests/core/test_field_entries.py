@@ -4,10 +4,13 @@ says why, in Chinese, on its field."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
 import uuid
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -179,3 +182,62 @@ def test_two_tabs_sending_the_same_batch_at_once_record_each_entry_once(people):
         assert len({a[i]["number"] for a in answers}) == 1
     assert Wish.objects.count() == 2 and Demand.objects.count() == 1 and VisitNote.objects.count() == 1
     assert IdempotencyKey.objects.filter(scope__startswith="field.").count() == 4
+
+
+def _crashing(kind, how):
+    """The kind's handler, broken: it records its object, then fails (a bug after the write, or
+    a query the database refuses)."""
+    real = KINDS[kind].handle
+
+    def handle(entry):
+        outcome = real(entry)
+        if how == "python":
+            raise RuntimeError("boom in the handler")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT no_such_column FROM no_such_table")
+        return outcome
+
+    return dataclasses.replace(KINDS[kind], handle=handle)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("how", ["python", "database"])
+def test_an_entry_whose_handler_crashes_fails_alone_and_is_sent_again_later(
+    client, people, monkeypatch, caplog, how
+):
+    resident = people.resident
+    batch = [
+        entry("wish", {"resident_id": resident.pk, "kind": "item", "title": "需要一台助行器"}),
+        entry("demand", {"resident_id": resident.pk, "title": "楼道灯坏了", "place": "3号楼2单元"}),
+        entry(
+            "visit",
+            {"resident_id": resident.pk, "visited_on": timezone.localdate().isoformat(), "note": "独居"},
+        ),
+    ]
+    real = KINDS["demand"]
+    monkeypatch.setitem(KINDS, "demand", _crashing("demand", how))
+    with caplog.at_level(logging.ERROR, logger="weiguang.offline"):
+        response = send(client, people.grid_worker, batch)
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["created", "failed", "created"]
+    assert results[1]["key"] == batch[1]["key"] and results[1]["code"] == "server_error"
+    assert results[1]["message"] == "未能记录：服务器出错。此条仍保存在手机上，稍后会再次发送。"
+    # what the broken handler wrote is rolled back with its entry; the others are kept
+    assert not Demand.objects.exists()
+    assert Wish.objects.count() == 1 and VisitNote.objects.count() == 1
+    assert set(IdempotencyKey.objects.values_list("scope", flat=True)) == {"field.wish", "field.visit"}
+    # the operators see which entry failed, and why
+    (record,) = [r for r in caplog.records if r.name == "weiguang.offline"]
+    assert batch[1]["key"] in record.getMessage() and "demand" in record.getMessage()
+    assert record.exc_info is not None
+
+    # The phone kept the failed entry and sends the batch again once the bug is fixed: the
+    # failed one is recorded now, the others are answered from what they made the first time.
+    monkeypatch.setitem(KINDS, "demand", real)
+    again = send(client, people.grid_worker, batch).json()["results"]
+    assert [r["status"] for r in again] == ["received", "created", "received"]
+    assert [again[0]["number"], again[2]["number"]] == [results[0]["number"], results[2]["number"]]
+    assert Wish.objects.count() == 1 and Demand.objects.count() == 1 and VisitNote.objects.count() == 1
+    assert IdempotencyKey.objects.filter(scope__startswith="field.").count() == 3

@@ -34,34 +34,42 @@ What an entry gets back (`status`):
 - "refused": a ServiceError other than 409 and 429 (bad fields: `errors`, each in the user's
   language; not allowed; not found): the person corrects it and sends it again (same key);
 - "conflict": a ServiceError with status 409 (e.g. a very similar wish exists: `duplicate_of`);
-- "later": 429, try again later (nothing was recorded).
-Only "later" (and a failed request) leaves an entry waiting; the others are final answers for
-that content. A refused entry sent again with corrected content keeps its key: nothing was
+- "later": 429, try again later (nothing was recorded);
+- "failed": the handler (or anything else for this entry) broke unexpectedly: nothing was
+  recorded for it, the traceback is logged ("weiguang.offline"), `message` says so, and the
+  device keeps the entry and sends it again later.
+Only "later", "failed" (and a failed request) leave an entry waiting; the others are final
+answers for that content. A refused entry sent again with corrected content keeps its key: nothing was
 made under it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pydantic
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .errors import InvalidInput, ServiceError
 from .idempotency import create_once
 
-CREATED, RECEIVED, DUPLICATE, REFUSED, CONFLICT, LATER = (
+CREATED, RECEIVED, DUPLICATE, REFUSED, CONFLICT, LATER, FAILED = (
     "created",
     "received",
     "duplicate",
     "refused",
     "conflict",
     "later",
+    "failed",
 )
-STATUSES = (CREATED, RECEIVED, DUPLICATE, REFUSED, CONFLICT, LATER)
+STATUSES = (CREATED, RECEIVED, DUPLICATE, REFUSED, CONFLICT, LATER, FAILED)
 SCOPE_PREFIX = "field."
+
+logger = logging.getLogger("weiguang.offline")
 
 
 @dataclass(frozen=True)
@@ -179,7 +187,20 @@ def _answer(entry: Entry, status: str, outcome: Outcome | None = None, **extra) 
 
 
 def receive_one(entry: Entry) -> dict:
-    """Accept one entry exactly once (see the module's docstring); never raises a ServiceError."""
+    """Accept one entry exactly once (see the module's docstring), in its own transaction (a
+    savepoint inside a caller's): an error of any kind rolls back what this entry did, is
+    logged with its traceback and answers "failed", so the batch's other entries go on."""
+    try:
+        with transaction.atomic():
+            return _receive_one(entry)
+    except Exception:
+        user_id = getattr(entry.user, "pk", None)
+        logger.exception("field entry failed: kind=%s key=%s user=%s", entry.kind, entry.key, user_id)
+        message = _("Not recorded: an error on the server. It stays on this phone and is sent again later.")
+        return _answer(entry, FAILED, message=message, code="server_error")
+
+
+def _receive_one(entry: Entry) -> dict:
     from .api import service_error_fields
 
     kind = KINDS.get(entry.kind)
@@ -212,6 +233,6 @@ def receive_one(entry: Entry) -> dict:
 
 
 def receive(entries: list[Entry]) -> list[dict]:
-    """Each entry of a batch, in order, each in its own transaction: one refused entry does
-    not hold back the others."""
+    """Each entry of a batch, in order, each in its own transaction: one refused (or failed)
+    entry does not hold back the others."""
     return [receive_one(entry) for entry in entries]

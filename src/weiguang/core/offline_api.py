@@ -35,7 +35,8 @@ class FieldResultOut(Schema):
     kind: str
     status: Literal[STATUSES] = Field(  # type: ignore[valid-type]
         description="created | received (the key was seen before: the same object) | duplicate "
-        "(accepted, flagged as a repeat: duplicate_of) | refused (errors) | conflict | later"
+        "(accepted, flagged as a repeat: duplicate_of) | refused (errors) | conflict | later (429: "
+        "send again later) | failed (an error on the server: nothing recorded, send again later)"
     )
     number: str = Field("", description="What the person reads: a tracking code, #12")
     url: str = Field("", description="The object's page, if the user has one")
@@ -57,7 +58,7 @@ class FieldBatchOut(Schema):
 def send_entries(request, data: FieldBatchIn):
     """Each entry is accepted exactly once: send the batch again (after a lost answer, from a
     second tab) and each entry already received answers `received` with the same number. One
-    result per entry, in order; a refused entry does not hold back the others."""
+    result per entry, in order; a refused or failed entry does not hold back the others."""
     user = require_user(request)
     entries = [Entry(user, e.client_id, e.key, e.kind, e.payload) for e in data.entries]
     return {"results": receive(entries)}

@@ -57,6 +57,7 @@ def scanner(request):
         "ok": _("Check-in done"),
         "already": _("Already checked in"),
         "unknown": _("Not a ticket of this event"),
+        "not_sent": _("Not sent yet"),
         "camera_off": _("The camera could not be started; type the code or choose a photo of the QR code."),
         "no_qr": _("No QR code found in this picture."),
         "login": _("Your login has expired: log in again, then the scans are sent."),

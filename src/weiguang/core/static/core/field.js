@@ -2,8 +2,9 @@
    the device's id and its own key (a UUID), and sent to POST /api/v1/field/entries when there
    is a network (at once, on the "online" event, and again with a growing pause after a
    failure). The server accepts each key once (core/offline.py), so sending again is safe.
-   Lists: waiting, sent (with the server's number), refused (with the reason; correct it in
-   its form and save: the same key is sent again). */
+   Lists: waiting (an entry the server failed on says so, and is sent again later), sent (with
+   the server's number), refused (with the reason; correct it in its form and save: the same
+   key is sent again). */
 (function () {
   "use strict";
   var root = document.querySelector("[data-field-kit]");
@@ -191,6 +192,14 @@
     if (entry.state === "sent" && r.status === "received") who.textContent += " · " + T.received;
     if (entry.state === "sent" && r.status === "duplicate") who.textContent += " · " + T.duplicate;
     li.appendChild(who);
+    if (entry.state === "waiting" && r.status === "failed") {
+      // the server broke on this entry: it stays here and is sent again later
+      var failed = document.createElement("p");
+      failed.className = "errorlist field-reason";
+      failed.setAttribute("data-failed", "");
+      failed.textContent = r.message || "";
+      li.appendChild(failed);
+    }
     if (entry.state === "refused" || entry.state === "conflict") {
       var why = document.createElement("p");
       why.className = "errorlist field-reason";
@@ -327,6 +336,7 @@
                   var entry = batch.filter(function (e) { return e.key === res.key; })[0];
                   if (!entry) return null;
                   if (res.status === "later") { laterToo = true; return null; }
+                  if (res.status === "failed") { laterToo = true; entry.result = res; return save(entry); }
                   entry.result = res;
                   entry.state = res.status === "refused" || res.status === "conflict" ? res.status : "sent";
                   entry.sent = Date.now();

@@ -147,6 +147,12 @@
           return Promise.all(data.results.map(function (r) {
             var scan = byKey[r.key];
             if (!scan || r.status === "later") return null;
+            if (r.status === "failed") {
+              // the server broke on this scan: it stays on the phone, is sent again, says why
+              scan.result = r;
+              show(scan, "failed", T.not_sent, r.message);
+              return save(scan);
+            }
             answered(scan, r);
             return remove(r.key);
           }));
@@ -229,7 +235,10 @@
 
   // what waited from an earlier visit of the page
   waiting().then(function (scans) {
-    scans.forEach(function (s) { show(s, "waiting", T.waiting, s.label); });
+    scans.forEach(function (s) {
+      if (s.result && s.result.status === "failed") show(s, "failed", T.not_sent, s.result.message);
+      else show(s, "waiting", T.waiting, s.label);
+    });
     online(navigator.onLine);
     return sync();
   });

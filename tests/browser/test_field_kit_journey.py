@@ -62,6 +62,8 @@ def test_entries_recorded_offline_are_sent_once_when_the_signal_returns(phone, p
     record(page, "visit", people.resident, note="身体还好，独居，女儿周末来", follow_up=True)
     record(page, "wish", neighbour, title="要")  # too short: the server will refuse it
     expect(page.locator(WAITING)).to_have_count(5)
+    expect(page.locator("[data-count=waiting]")).to_have_text("5")  # what waits, counted
+    expect(page.locator("[data-count=sent]")).to_have_text("0")
     assert "离线" in page.inner_text("[data-testid=field-net]")
     assert not Wish.objects.exists() and not Demand.objects.exists() and not VisitNote.objects.exists()
     assert fits_the_phone(page)
@@ -75,6 +77,9 @@ def test_entries_recorded_offline_are_sent_once_when_the_signal_returns(phone, p
     expect(page.locator(SENT)).to_have_count(4)
     expect(page.locator(REFUSED)).to_have_count(1)
     expect(page.locator(WAITING)).to_have_count(0)
+    expect(page.locator("[data-count=waiting]")).to_have_text("0")  # nothing left to send
+    expect(page.locator("[data-count=sent]")).to_have_text("4")
+    expect(page.locator("[data-testid=field-net]")).to_have_attribute("data-state", "online")
     wishes = {w.title: w for w in Wish.objects.all()}
     assert set(wishes) == {"需要一台助行器", "每周有人陪聊天"}
     assert wishes["每周有人陪聊天"].resident == neighbour
@@ -214,3 +219,4 @@ def test_an_entry_the_server_fails_on_stays_waiting_with_the_reason_and_goes_lat
     expect(page.locator("[data-count=waiting]")).to_have_text("0")
     assert Demand.objects.get().title == "楼道灯坏了"
     assert Wish.objects.count() == 1 and VisitNote.objects.count() == 1
+

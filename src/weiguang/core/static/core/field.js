@@ -1,7 +1,8 @@
 /* The field kit (core/field_kit.html): entries are kept in IndexedDB on the phone, each with
    the device's id and its own key (a UUID), and sent to POST /api/v1/field/entries when there
    is a network (at once, on the "online" event, and again with a growing pause after a
-   failure). The server accepts each key once (core/offline.py), so sending again is safe.
+   failure): the queue and the sending are core/outbox.js, shared with the event scanner.
+   The server accepts each key once (core/offline.py), so sending again is safe.
    Lists: waiting (an entry the server failed on says so, and is sent again later), sent (with
    the server's number), refused (with the reason; correct it in its form and save: the same
    key is sent again). */
@@ -13,56 +14,37 @@
   var USER = root.getAttribute("data-user");
   var ENDPOINT = root.getAttribute("data-endpoint");
   var CSRF_URL = root.getAttribute("data-csrf-url");
-  var BATCH = 50;
-  var FIRST_PAUSE = 2000;
-  var LONGEST_PAUSE = 5 * 60 * 1000;
-
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(root.getAttribute("data-sw"), { scope: "/" }).catch(function () {});
-  }
-
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64;
-    b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-  var CLIENT = localStorage.getItem("wg-field-client");
-  if (!CLIENT) {
-    CLIENT = uuid();
-    localStorage.setItem("wg-field-client", CLIENT);
-  }
-
-  // --- IndexedDB: one store of entries, by key, indexed by user -------------------------
-  var opened = new Promise(function (resolve, reject) {
-    var request = indexedDB.open("weiguang-field", 1);
-    request.onupgradeneeded = function () {
-      var store = request.result.createObjectStore("entries", { keyPath: "key" });
-      store.createIndex("user", "user");
-    };
-    request.onsuccess = function () { resolve(request.result); };
-    request.onerror = function () { reject(request.error); };
+  var outbox = WeiguangOutbox.open({
+    db: "weiguang-field",
+    store: "entries",
+    user: USER,
+    endpoint: ENDPOINT,
+    token: function () {
+      return fetch(CSRF_URL, { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { if (!r.ok) throw new Error("csrf " + r.status); return r.json(); })
+        .then(function (body) { return body.token; });
+    },
+    pending: function (entry) { return entry.state === "waiting"; },
+    answered: function (entry, res) {
+      entry.result = res;
+      entry.state = res.status === "refused" || res.status === "conflict" ? res.status : "sent";
+      entry.sent = Date.now();
+      return outbox.save(entry);
+    },
+    status: function (state) {
+      if (state === "sending") say(T.sending, "sending");
+      else if (state === "login") say(T.login, "login");
+      else if (state === "retry") say(T.retry, "retry");
+      else showNet();
+    },
+    done: function () { return render(); },
   });
-  function withStore(mode, work) {
-    return opened.then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var t = db.transaction("entries", mode);
-        var request = work(t.objectStore("entries"));
-        t.oncomplete = function () { resolve(request ? request.result : undefined); };
-        t.onerror = function () { reject(t.error); };
-        t.onabort = function () { reject(t.error); };
-      });
-    });
-  }
-  function save(entry) { return withStore("readwrite", function (s) { return s.put(entry); }); }
-  function remove(key) { return withStore("readwrite", function (s) { return s.delete(key); }); }
-  function mine() {
-    return withStore("readonly", function (s) { return s.index("user").getAll(USER); }).then(function (rows) {
-      return (rows || []).sort(function (a, b) { return a.created - b.created; });
-    });
-  }
+  WeiguangOutbox.registerWorker(root.getAttribute("data-sw"));
+  var CLIENT = outbox.client;
+  var uuid = WeiguangOutbox.uuid;
+  var save = outbox.save;
+  var remove = outbox.remove;
+  var mine = outbox.mine;
 
   // --- the resident picker, tabs, dates ---------------------------------------------------
   var picker = document.querySelector("[data-field-resident]");
@@ -160,8 +142,7 @@
         savedNote.hidden = false;
         savedNote.className = "msg msg-success";
         savedNote.textContent = T.saved + " " + T.kinds[kind] + "：" + entry.label;
-        pause = FIRST_PAUSE;
-        return render().then(sync);
+        return render().then(outbox.now);
       });
     });
   });
@@ -240,7 +221,7 @@
     if (action === "anyway") {
       entry.payload.confirm_duplicate = true;
       entry.state = "waiting";
-      return save(entry).then(render).then(sync);
+      return save(entry).then(render).then(outbox.now);
     }
     // edit: back into its form, with the same key; saving sends it again
     var form = document.querySelector('[data-field-kind="' + entry.kind + '"]');
@@ -287,89 +268,7 @@
     if (navigator.onLine) say(T.online, "online");
     else say(T.offline, "offline");
   }
-  var sending = false;
-  var timer = null;
-  var pause = FIRST_PAUSE;
-  function later() {
-    clearTimeout(timer);
-    timer = setTimeout(sync, pause);
-    pause = Math.min(pause * 2, LONGEST_PAUSE);
-  }
-  function post(batch, token) {
-    return fetch(ENDPOINT, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
-      body: JSON.stringify({
-        entries: batch.map(function (e) { return { client_id: e.client_id, key: e.key, kind: e.kind, payload: e.payload }; }),
-      }),
-    });
-  }
-  function sync() {
-    if (sending) return Promise.resolve();
-    clearTimeout(timer);
-    return mine().then(function (entries) {
-      var waiting = entries.filter(function (e) { return e.state === "waiting"; });
-      if (!waiting.length || !navigator.onLine) {
-        showNet();
-        return;
-      }
-      sending = true;
-      say(T.sending, "sending");
-      var laterToo = false;
-      return fetch(CSRF_URL, { credentials: "same-origin", cache: "no-store" })
-        .then(function (r) { if (!r.ok) throw new Error("csrf " + r.status); return r.json(); })
-        .then(function (body) {
-          var chain = Promise.resolve();
-          for (var i = 0; i < waiting.length; i += BATCH) {
-            (function (batch) {
-              chain = chain.then(function () { return post(batch, body.token); }).then(function (r) {
-                if (r.status === 401 || r.status === 403) {
-                  var err = new Error("login");
-                  err.login = true;
-                  throw err;
-                }
-                if (!r.ok) throw new Error("status " + r.status);
-                return r.json();
-              }).then(function (answer) {
-                return Promise.all(answer.results.map(function (res) {
-                  var entry = batch.filter(function (e) { return e.key === res.key; })[0];
-                  if (!entry) return null;
-                  if (res.status === "later") { laterToo = true; return null; }
-                  if (res.status === "failed") { laterToo = true; entry.result = res; return save(entry); }
-                  entry.result = res;
-                  entry.state = res.status === "refused" || res.status === "conflict" ? res.status : "sent";
-                  entry.sent = Date.now();
-                  return save(entry);
-                }));
-              });
-            })(waiting.slice(i, i + BATCH));
-          }
-          return chain;
-        })
-        .then(function () {
-          sending = false;
-          pause = FIRST_PAUSE;
-          showNet();
-          if (laterToo) later();
-        }, function (err) {
-          sending = false;
-          if (err && err.login) { say(T.login, "login"); return; }
-          say(navigator.onLine ? T.retry : T.offline, navigator.onLine ? "retry" : "offline");
-          later();
-        })
-        .then(render);
-    });
-  }
-  document.querySelector("[data-field-send]").addEventListener("click", function () {
-    pause = FIRST_PAUSE;
-    sync();
-  });
-  window.addEventListener("online", function () {
-    pause = FIRST_PAUSE;
-    sync();
-  });
-  window.addEventListener("offline", showNet);
+  document.querySelector("[data-field-send]").addEventListener("click", function () { outbox.now(); });
   showNet();
-  render().then(sync);
+  render().then(outbox.sync);
 })();

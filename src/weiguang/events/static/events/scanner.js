@@ -2,7 +2,8 @@
    from a chosen photo (@zxing/browser), or a 6-digit code typed, becomes an entry of kind
    "checkin" for POST /api/v1/field/entries (core/offline.py): kept in IndexedDB first, with
    its own key (a UUID) and the moment of the scan, then sent at once; without network it
-   waits and goes when the signal returns (the "online" event, and a retry every few seconds).
+   waits and goes when the signal returns (the "online" event, and a retry every few seconds):
+   the queue and the sending are core/outbox.js, shared with the field kit.
    The server accepts each key once, so sending again is safe; the same ticket scanned on two
    phones gives one check-in and one "already checked in". */
 (function () {
@@ -16,27 +17,13 @@
   var RETRY = 5000;
   // the service worker (core/offline_views.py) keeps this page and its scripts on the phone,
   // so the scanner opens at a table that has lost the network
-  if ("serviceWorker" in navigator && root.getAttribute("data-sw")) {
-    navigator.serviceWorker.register(root.getAttribute("data-sw"), { scope: "/" }).catch(function () {});
-  }
+  WeiguangOutbox.registerWorker(root.getAttribute("data-sw"));
   var eventSelect = root.querySelector("[data-scanner-event]");
   var deskLink = root.querySelector("[data-scanner-desk]");
   var results = root.querySelector("[data-scanner-results]");
   var network = root.querySelector("[data-scanner-network]");
 
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64;
-    b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-  var CLIENT = localStorage.getItem("wg-field-client");
-  if (!CLIENT) {
-    CLIENT = uuid();
-    localStorage.setItem("wg-field-client", CLIENT);
-  }
+  var uuid = WeiguangOutbox.uuid;
 
   // --- the event ------------------------------------------------------------------------
   var kept = localStorage.getItem("wg-scan-event");
@@ -48,34 +35,6 @@
   }
   eventSelect.addEventListener("change", eventChosen);
   eventChosen();
-
-  // --- IndexedDB: the scans not yet answered ---------------------------------------------
-  var opened = new Promise(function (resolve, reject) {
-    var request = indexedDB.open("weiguang-scanner", 1);
-    request.onupgradeneeded = function () {
-      var store = request.result.createObjectStore("scans", { keyPath: "key" });
-      store.createIndex("user", "user");
-    };
-    request.onsuccess = function () { resolve(request.result); };
-    request.onerror = function () { reject(request.error); };
-  });
-  function withStore(mode, work) {
-    return opened.then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var t = db.transaction("scans", mode);
-        var request = work(t.objectStore("scans"));
-        t.oncomplete = function () { resolve(request ? request.result : undefined); };
-        t.onerror = function () { reject(t.error); };
-      });
-    });
-  }
-  function save(scan) { return withStore("readwrite", function (s) { return s.put(scan); }); }
-  function remove(key) { return withStore("readwrite", function (s) { return s.delete(key); }); }
-  function waiting() {
-    return withStore("readonly", function (s) { return s.index("user").getAll(USER); }).then(function (rows) {
-      return (rows || []).sort(function (a, b) { return a.created - b.created; });
-    });
-  }
 
   // --- the results list -----------------------------------------------------------------
   function show(scan, state, title, message) {
@@ -111,62 +70,36 @@
     }
   }
 
-  // --- sending --------------------------------------------------------------------------
-  var sending = false;
+  // --- sending (core/outbox.js): the scans not yet answered wait in IndexedDB ----------------
   function online(on) {
     network.className = "msg small " + (on ? "msg-info" : "warning");
     network.textContent = on ? T.online : T.offline;
     network.setAttribute("data-online", on ? "1" : "0");
   }
-  function sync() {
-    if (sending) return Promise.resolve();
-    sending = true;
-    return waiting().then(function (scans) {
-      if (!scans.length) return;
-      var body = {
-        entries: scans.slice(0, 50).map(function (s) {
-          return { client_id: CLIENT, key: s.key, kind: "checkin", payload: s.payload };
-        }),
-      };
-      return fetch(ENDPOINT, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": CSRF, "Accept-Language": document.documentElement.lang },
-        body: JSON.stringify(body),
-      }).then(function (response) {
-        if (response.status === 401 || response.status === 403) {
-          network.className = "msg small msg-error";
-          network.textContent = T.login;
-          return;
-        }
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        online(true);
-        return response.json().then(function (data) {
-          var byKey = {};
-          scans.forEach(function (s) { byKey[s.key] = s; });
-          return Promise.all(data.results.map(function (r) {
-            var scan = byKey[r.key];
-            if (!scan || r.status === "later") return null;
-            if (r.status === "failed") {
-              // the server broke on this scan: it stays on the phone, is sent again, says why
-              scan.result = r;
-              show(scan, "failed", T.not_sent, r.message);
-              return save(scan);
-            }
-            answered(scan, r);
-            return remove(r.key);
-          }));
-        });
-      });
-    }).catch(function () {
-      online(false);
-    }).then(function () {
-      sending = false;
-    });
-  }
-  window.addEventListener("online", function () { online(true); sync(); });
-  window.addEventListener("offline", function () { online(false); });
-  setInterval(sync, RETRY);
+  var outbox = WeiguangOutbox.open({
+    db: "weiguang-scanner",
+    store: "scans",
+    user: USER,
+    endpoint: ENDPOINT,
+    kind: "checkin",
+    token: function () { return Promise.resolve(CSRF); },
+    answered: function (scan, r) {
+      answered(scan, r);
+      return outbox.remove(r.key);
+    },
+    // the server broke on this scan: it stays on the phone, is sent again, says why
+    kept: function (scan, r) { show(scan, "failed", T.not_sent, r.message); },
+    status: function (state) {
+      if (state === "login") {
+        network.className = "msg small msg-error";
+        network.textContent = T.login;
+      } else if (state !== "sending") {
+        online(state === "online");
+      }
+    },
+    first: RETRY,
+    longest: RETRY,
+  });
 
   var lastText = "";
   var lastAt = 0;
@@ -178,10 +111,13 @@
     lastAt = now;
     payload.event_id = Number(eventSelect.value);
     payload.scanned_at = new Date(now).toISOString();
-    var scan = { key: uuid(), user: USER, payload: payload, scanned_at: payload.scanned_at, created: now, label: label };
-    return save(scan).then(function () {
+    var scan = {
+      key: uuid(), client_id: outbox.client, user: USER, payload: payload,
+      scanned_at: payload.scanned_at, created: now, label: label,
+    };
+    return outbox.save(scan).then(function () {
       show(scan, "waiting", T.waiting, label);
-      return sync();
+      return outbox.now();
     });
   }
 
@@ -234,12 +170,12 @@
   });
 
   // what waited from an earlier visit of the page
-  waiting().then(function (scans) {
+  outbox.mine().then(function (scans) {
     scans.forEach(function (s) {
       if (s.result && s.result.status === "failed") show(s, "failed", T.not_sent, s.result.message);
       else show(s, "waiting", T.waiting, s.label);
     });
     online(navigator.onLine);
-    return sync();
+    return outbox.sync();
   });
 })();

@@ -169,3 +169,26 @@ def make_wish(people):
         return wish
 
     return make
+
+
+@pytest.fixture
+def static_deploy(settings, tmp_path):
+    """static_deploy(path, text): the next deploy ships `text` as the static file `path` (a folder of
+    static files searched before the apps'), in a new process (the version is computed once)."""
+    from django.contrib.staticfiles import finders
+
+    from weiguang.core import offline_views
+
+    folder = tmp_path / "deployed-static"
+    settings.STATICFILES_DIRS = [str(folder), *settings.STATICFILES_DIRS]
+
+    def ship(path: str, text: str) -> None:
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        finders.get_finder.cache_clear()
+        offline_views.shell_version.cache_clear()
+
+    offline_views.shell_version.cache_clear()
+    yield ship
+    offline_views.shell_version.cache_clear()

@@ -39,6 +39,12 @@ def browser():
 @pytest.fixture
 def phone(browser, live_server):
     """new_phone() opens a fresh phone-sized browser session (its own cookies) on the live server."""
+    from django.urls import get_resolver
+
+    # The site's URLs (and with them every view and the API's schemas) are imported once per
+    # process, at the first request: do it here, or a busy machine spends the first page's
+    # 10 seconds on it.
+    get_resolver().url_patterns  # noqa: B018
     contexts = []
 
     def new_phone():

@@ -7,9 +7,11 @@ refused one says why in Chinese, is corrected and sent. Screenshots go to /tmp/s
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from playwright.sync_api import expect
 
 from tests.factories import ResidentFactory
@@ -220,3 +222,52 @@ def test_an_entry_the_server_fails_on_stays_waiting_with_the_reason_and_goes_lat
     assert Demand.objects.get().title == "楼道灯坏了"
     assert Wish.objects.count() == 1 and VisitNote.objects.count() == 1
 
+
+CACHES = """async () => (await caches.keys()).filter((n) => n.startsWith("wg-")).sort()"""
+TWO_CACHES_BUT = """async (old) => {
+    const names = (await caches.keys()).filter((n) => n.startsWith("wg-"));
+    return names.length === 2 && !names.includes(old);
+}"""
+KEPT_OUTBOX = """async () => {
+    const names = (await caches.keys()).filter((n) => n.startsWith("wg-static-"));
+    return Promise.all(names.map(async (n) => {
+        const hit = await (await caches.open(n)).match("/static/core/outbox.js");
+        return hit ? await hit.text() : "";
+    }));
+}"""
+
+
+def until(page, function: str, arg, seconds: float = 10) -> None:
+    """Poll `function(arg)` in the page until it is true (wait_for_function would eval() the
+    string in the page, which the page's policy forbids once it has to poll)."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(function, arg):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {function}"
+        page.wait_for_timeout(100)
+
+
+def test_a_new_deploy_replaces_the_scripts_kept_on_the_phone(phone, people, static_deploy):
+    """The kit keeps its scripts on the phone (cache first). After a deploy that changes one of
+    them the next visit installs the new worker: the phone keeps the new script, and the old
+    version's caches are gone (the old script is never served again)."""
+    original = Path(finders.find("core/outbox.js")).read_text()
+    static_deploy("core/outbox.js", original)
+    page = phone()
+    log_in(page, "grid_a1")
+    page.goto("/field/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    until(page, TWO_CACHES_BUT, "")
+    before = page.evaluate(CACHES)
+    assert [n.split("-")[1] for n in before] == ["pages", "static"]
+    assert page.evaluate(KEPT_OUTBOX) == [original]
+
+    static_deploy("core/outbox.js", original + "\n/* the next release */\n")
+    page.reload()  # the browser checks /sw.js on the way: a new version, installed at once
+    until(page, TWO_CACHES_BUT, before[1])
+    after = page.evaluate(CACHES)
+    assert not set(after) & set(before)
+    assert page.evaluate(KEPT_OUTBOX) == [original + "\n/* the next release */\n"]
+    served = page.evaluate("fetch('/static/core/outbox.js').then((r) => r.text())")
+    assert served.endswith("/* the next release */\n")
+    page.reload()  # the kit still works with the new script
+    expect(page.locator("[data-testid=field-net]")).to_have_attribute("data-state", "online")

@@ -1,5 +1,8 @@
 /* Weiguang's service worker (served as /sw.js by core/offline_views.py, scope: the whole site).
-   - the app shell (styles, scripts, icons): cache first, in a cache named by the shell's version;
+   - the app shell (styles, scripts, icons): cache first, in a cache named by the shell's version
+     (a hash of the shell's files and of this worker: a deploy that changes any of them serves a
+     new /sw.js, which the browser installs; it fills new caches and, once active, deletes the
+     caches of every other version, so the old scripts are not served again);
    - the offline pages (the field kit, the offline notice): network first, their last copy when
      the network fails;
    - any other page: the network; when it fails, the offline notice;
@@ -14,8 +17,10 @@ const OFFLINE = {{ offline|safe }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
+    // From the server, never from the browser's HTTP cache (static files may be kept there a
+    // while): a new version must not fill its cache with the files of the one before.
     const shell = await caches.open(STATIC_CACHE);
-    await shell.addAll(SHELL);
+    await shell.addAll(SHELL.map((url) => new Request(url, { cache: "reload" })));
     const pages = await caches.open(PAGE_CACHE);
     await Promise.all(PAGES.map(async (url) => {
       try {

@@ -241,6 +241,7 @@ FILLERS: dict[str, Callable] = {
     "events/<id:pk>/desk/serve/": lambda w: {"pk": aux(ids(Event.objects.all(), "status"))},
     "events/<id:pk>/desk/helpers/": lambda w: {"pk": aux(ids(Event.objects.all(), "status"))},
     "events/<id:pk>/desk/<id:visit_id>/check-out/": desk_visits,
+    "events/<id:pk>/desk/<id:visit_id>/party/": desk_visits,
     "streets/<id:pk>/wall/": lambda w: {"pk": ids(Region.objects.exclude(kind=RegionKind.GRID))},
     "streets/<id:pk>/wall/print/": lambda w: {"pk": ids(Region.objects.exclude(kind=RegionKind.GRID))},
     "communities/<id:pk>/wall/print/": lambda w: {"pk": ids(Region.objects.exclude(kind=RegionKind.GRID))},

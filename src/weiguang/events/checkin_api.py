@@ -28,6 +28,7 @@ class CheckInOut(Schema):
     method: Literal[tuple(CheckInMethod.values)]  # type: ignore[valid-type]
     status: Literal[tuple(CheckInStatus.values)]  # type: ignore[valid-type]
     signup_id: int | None
+    party: int = Field(description="How many of the sign-up's party came (1 for a walk-in or a volunteer)")
     checked_in_at: dt.datetime
     checked_in_by: str
     checked_out_at: dt.datetime | None
@@ -35,8 +36,10 @@ class CheckInOut(Schema):
 
 
 class CheckInFiguresOut(Schema):
-    people: int = Field(description="Distinct people who came (someone in twice counts once)")
-    visits: int = Field(description="Person-visits (someone in twice counts twice)")
+    people: int = Field(
+        description="Distinct people who came (someone in twice counts once; a party as many as came)"
+    )
+    visits: int = Field(description="Person-visits (someone in twice counts twice; a party of 3 is 3)")
     walk_ins: int
     here: int = Field(description="In right now")
     helpers: int = Field(description="Volunteers serving who checked in")
@@ -57,6 +60,11 @@ class CheckInListQuery(InSchema):
 class TicketIn(InSchema):
     code: Text | None = Field(None, max_length=20, description="The sign-up's 6-digit code")
     token: Text | None = Field(None, max_length=400, description="The text of the sign-up's QR ticket")
+    party: int | None = Field(None, ge=1, le=100, description="How many of the party came; none: all of them")
+
+
+class CheckInPartyIn(InSchema):
+    party: int = Field(ge=1, le=100, description="How many of the sign-up's party came")
 
 
 class WalkInIn(InSchema):
@@ -105,6 +113,7 @@ def _out(checkin: CheckIn, full: bool) -> dict:
         "method": checkin.method,
         "status": checkin.status,
         "signup_id": checkin.signup_id,
+        "party": checkin.party,
         "checked_in_at": checkin.checked_in_at,
         "checked_in_by": checkins.actor_name(by) if by else "",
         "checked_out_at": checkin.checked_out_at,
@@ -116,6 +125,16 @@ def _ticket(data: TicketIn) -> dict:
     if not data.code and not data.token:
         raise invalid("code", _("Type the 6-digit code or scan the QR code."))
     return {"code": data.code, "token": data.token}
+
+
+def _visit(user, event: Event, checkin_id: int) -> CheckIn:
+    return access.get_for_user(
+        CheckIn.objects.filter(event=event),
+        user,
+        see="checkin.view",
+        denied=NotAllowed(_("You are not allowed to do this.")),
+        pk=checkin_id,
+    )
 
 
 @router.get(
@@ -154,7 +173,7 @@ def checkin_figures(request, event_id: Id):
 def check_in(request, event_id: Id, data: TicketIn):
     user = require_user(request)
     event = _event(user, event_id)
-    checkin = checkins.check_in_ticket(event, user, **_ticket(data))
+    checkin = checkins.check_in_ticket(event, user, **_ticket(data), party=data.party)
     return Status(201, _out(checkin, _staff(user, event)))
 
 
@@ -198,6 +217,17 @@ def check_out_ticket(request, event_id: Id, data: TicketIn):
     user = require_user(request)
     event = _event(user, event_id)
     return _out(checkins.check_out_ticket(event, user, **_ticket(data)), _staff(user, event))
+
+
+@router.post(
+    "/{id:event_id}/checkins/{id:checkin_id}/party",
+    response={200: CheckInOut, **ERROR_RESPONSES},
+    summary="Say how many of a sign-up's party came (1 up to its party size)",
+)
+def set_party(request, event_id: Id, checkin_id: Id, data: CheckInPartyIn):
+    user = require_user(request)
+    event = _event(user, event_id)
+    return _out(checkins.set_party(_visit(user, event, checkin_id), user, data.party), _staff(user, event))
 
 
 @router.post(

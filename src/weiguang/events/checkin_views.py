@@ -29,6 +29,10 @@ class WalkInForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Visitor's name"), max_length=checkins.NAME_MAX)
 
 
+class PartyForm(forms.Form):
+    party = forms.IntegerField(min_value=1, max_value=100)
+
+
 class HelperForm(forms.Form):
     volunteer_number = forms.CharField(label=gettext_lazy("Volunteer number"), max_length=20)
 
@@ -75,6 +79,8 @@ def _desk_context(request, event: Event, **extra) -> dict:
     user = request.user
     staff = access.can(user, "event.signups", event)
     visits = list(checkins.visits(event, user)[:DESK_LIST_MAX])
+    for v in visits:  # the desk's choice of how many of a party came
+        v.party_choices = range(1, v.signup.party_size + 1) if v.signup_id else ()
     return {
         "event": event,
         "figures": checkins.figures(event),
@@ -119,6 +125,30 @@ def desk_walk_in(request, pk: int):
     return render(
         request, "events/checkin_desk.html", _desk_context(request, event, walk_in_form=form), status=400
     )
+
+
+@login_required
+@require_POST
+def desk_party(request, pk: int, visit_id: int):
+    """How many of a sign-up's party came (the desk's number, after the check-in)."""
+    event = _event(request, pk)
+    visit = access.get_for_user(
+        CheckIn.objects.filter(event=event), request.user, see="checkin.view", pk=visit_id
+    )
+    form = PartyForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise InvalidInput(_("How many came? A number."), fields={"party": "invalid"})
+        checkins.set_party(visit, request.user, form.cleaned_data["party"])
+    except ServiceError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s: %(n)d of the party came.")
+            % {"name": visit.masked_name, "n": form.cleaned_data["party"]},
+        )
+    return _back(event)
 
 
 @login_required

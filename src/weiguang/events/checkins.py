@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -219,11 +219,23 @@ def find_ticket(
     return signup
 
 
+def party_came(signup: SignUp, party: int | None) -> int:
+    """How many of the sign-up's party came: the desk's number (1 up to the party's size), or
+    the whole party when the desk says nothing."""
+    if party is None:
+        return signup.party_size
+    if isinstance(party, bool) or not isinstance(party, int) or not 1 <= party <= signup.party_size:
+        message = _("From 1 to %(n)d: the sign-up is for %(n)d.") % {"n": signup.party_size}
+        raise InvalidInput(message, fields={"party": message})
+    return party
+
+
 def check_in_ticket(
-    event: Event, by, *, code: str | None = None, token: str | None = None, at=None
+    event: Event, by, *, code: str | None = None, token: str | None = None, at=None, party: int | None = None
 ) -> CheckIn:
-    """Check in the holder of a ticket (its code typed or its QR scanned). A second check-in
-    while in: AlreadyIn (409), nothing written."""
+    """Check in the holder of a ticket (its code typed or its QR scanned) with `party` of their
+    sign-up's people (all of them unless told). A second check-in while in: AlreadyIn (409),
+    nothing written."""
     _require_desk(by, event)
     at = _when(at)
     with transaction.atomic():
@@ -237,7 +249,25 @@ def check_in_ticket(
         return _create(
             event, by, person_key=_person_key(locked), at=at, signup=locked, resident_id=locked.resident_id,
             user_id=locked.user_id, name=locked.name, method=CheckInMethod.QR if token else CheckInMethod.CODE,
+            party=party_came(locked, party),
         )  # fmt: skip
+
+
+def set_party(checkin: CheckIn, by, party: int) -> CheckIn:
+    """The desk corrects how many of the party came (1 up to the sign-up's party size)."""
+    if not may_check_in(by, checkin.event):
+        raise NotAllowed(_("Only the event's staff and the volunteers serving it check people in."))
+    if checkin.signup_id is None:
+        message = _("Only a sign-up brings a party.")
+        raise InvalidInput(message, fields={"party": message})
+    with transaction.atomic():
+        locked = CheckIn.objects.select_for_update().get(pk=checkin.pk)
+        count = party_came(SignUp.objects.get(pk=locked.signup_id), party)
+        if count != locked.party:
+            log_action(locked, "set_party", by, before=locked.party, after=count)
+            locked.party = count
+            locked.save(update_fields=["party"])
+    return locked
 
 
 def walk_in(event: Event, by, *, resident=None, name: str = "", at=None) -> CheckIn:
@@ -366,7 +396,7 @@ class ScanResult:
 
 
 def record_scan(
-    event: Event, by, *, code: str | None = None, token: str | None = None, at=None
+    event: Event, by, *, code: str | None = None, token: str | None = None, at=None, party: int | None = None
 ) -> ScanResult:
     """A ticket scanned or typed at a device: the check-in, or (the person is in already, from
     this device, another one, or a desk) a duplicate scan naming the first visit. Either way one
@@ -374,7 +404,7 @@ def record_scan(
     at = _when(at)
     with transaction.atomic():
         try:
-            visit = check_in_ticket(event, by, code=code, token=token, at=at)
+            visit = check_in_ticket(event, by, code=code, token=token, at=at, party=party)
             created = True
         except AlreadyIn as already:
             visit, created = already.checkin, False
@@ -425,17 +455,26 @@ def remove_helper(helper: EventHelper, by) -> None:
 
 
 def figures(event: Event) -> dict[str, int]:
-    """Who came: `people` distinct persons (someone in twice counts once), `visits`
-    person-visits (twice), `walk_ins` visits without a sign-up, `here` in right now, and the
-    volunteers serving (`helpers`, `helpers_here`). One query."""
+    """Who came: `people` distinct persons (someone in twice counts once; a party counts as
+    many as came, at its largest visit), `visits` person-visits (twice; a party of 3 is 3),
+    `walk_ins` visits without a sign-up, `here` people in right now, and the volunteers serving
+    (`helpers`, `helpers_here`). One query."""
     visitor = Q(role=CheckInRole.VISITOR)
-    row = CheckIn.objects.filter(event=event).aggregate(
-        people=Count("person_key", filter=visitor, distinct=True),
-        visits=Count("id", filter=visitor),
-        walk_ins=Count("id", filter=visitor & Q(method=CheckInMethod.WALK_IN)),
-        here=Count("id", filter=visitor & Q(status=CheckInStatus.IN)),
-        helpers=Count("person_key", filter=Q(role=CheckInRole.HELPER), distinct=True),
-        helpers_here=Count("id", filter=Q(role=CheckInRole.HELPER, status=CheckInStatus.IN)),
+    # each person's largest visit (the first of equals): the one their party is counted at
+    larger = CheckIn.objects.filter(
+        event=OuterRef("event"), person_key=OuterRef("person_key"), role=CheckInRole.VISITOR
+    ).filter(Q(party__gt=OuterRef("party")) | Q(party=OuterRef("party"), pk__lt=OuterRef("pk")))
+    row = (
+        CheckIn.objects.filter(event=event)
+        .annotate(counted=~Exists(larger))
+        .aggregate(
+            people=Sum("party", filter=visitor & Q(counted=True)),
+            visits=Sum("party", filter=visitor),
+            walk_ins=Count("id", filter=visitor & Q(method=CheckInMethod.WALK_IN)),
+            here=Sum("party", filter=visitor & Q(status=CheckInStatus.IN)),
+            helpers=Count("person_key", filter=Q(role=CheckInRole.HELPER), distinct=True),
+            helpers_here=Count("id", filter=Q(role=CheckInRole.HELPER, status=CheckInStatus.IN)),
+        )
     )
     return {k: v or 0 for k, v in row.items()}
 
@@ -445,6 +484,6 @@ def visits(event: Event, user) -> QuerySet[CheckIn]:
     return (
         CheckIn.objects.restrict(user, "checkin.view")
         .filter(event=event)
-        .select_related("checked_in_by", "checked_out_by")
+        .select_related("checked_in_by", "checked_out_by", "signup")
         .order_by("-checked_in_at", "-id")
     )

@@ -29,6 +29,7 @@ class CheckInFieldIn(InSchema):
     code: Text | None = Field(None, max_length=20)
     token: Text | None = Field(None, max_length=400)
     scanned_at: dt.datetime | None = None
+    party: int | None = Field(None, ge=1, le=100)
 
 
 def handle(entry) -> Outcome:
@@ -38,7 +39,9 @@ def handle(entry) -> Outcome:
     event = Event.objects.filter(pk=data.event_id).first()
     if event is None:
         raise InvalidInput(_("There is no such event."), fields={"event_id": "not_found"})
-    result = checkins.record_scan(event, entry.user, code=data.code, token=data.token, at=data.scanned_at)
+    result = checkins.record_scan(
+        event, entry.user, code=data.code, token=data.token, at=data.scanned_at, party=data.party
+    )
     return describe(entry.user, result.scan)
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
         checkin_views.desk_check_out,
         name="event_desk_check_out",
     ),
+    path("events/<id:pk>/desk/<id:visit_id>/party/", checkin_views.desk_party, name="event_desk_party"),
     path("events/<id:pk>/desk/close/", checkin_views.desk_close, name="event_desk_close"),
     path("events/<id:pk>/desk/serve/", checkin_views.desk_serve, name="event_desk_serve"),
     path("events/<id:pk>/desk/helpers/", checkin_views.desk_add_helper, name="event_desk_add_helper"),

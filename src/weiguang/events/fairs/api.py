@@ -168,6 +168,8 @@ class FairSummaryOut(Schema):
     transferred: int
     on_spot_share: float | None = Field(description="Handled on the spot, % of collected (69.2)")
     parcels: int
+    came: int = Field(description="Distinct people checked in at the fair's desk (a party as many as came)")
+    door_visits: int = Field(description="Person-visits at the fair's desk")
     stall_rows: list[FairStallRowOut]
     unit_rows: list[FairUnitRowOut]
 
@@ -420,7 +422,7 @@ def summary_body(event: Event) -> dict:
         "event": event.pk, "title": event.title, "stalls": s.stalls, "units": s.units,
         "person_visits": s.person_visits, "distinct_residents": s.distinct_residents, "wishes": s.wishes,
         "collected": s.collected, "on_spot": s.on_spot, "transferred": s.transferred,
-        "on_spot_share": s.on_spot_share, "parcels": s.parcels,
+        "on_spot_share": s.on_spot_share, "parcels": s.parcels, "came": s.came, "door_visits": s.door_visits,
         "stall_rows": [
             {"stall": r.stall.pk, "number": r.stall.number, "provider": r.stall.provider, "service": r.stall.service,
              "person_visits": r.visits, "distinct_residents": r.residents, "wishes": r.wishes}

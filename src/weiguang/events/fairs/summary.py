@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from weiguang.demands import stats as demand_stats
 
+from ..checkins import figures
 from ..models import Event, FoodParcel, Stall, StallVisit, StallWish
 from .services import intake_session_for
 
@@ -44,6 +45,8 @@ class FairSummary:
     on_spot: int
     transferred: int
     parcels: int
+    came: int = 0  # distinct people checked in at the fair's desk (a party as many as came)
+    door_visits: int = 0  # person-visits at the desk (someone in twice counts twice)
     rows: list[StallRow] = field(default_factory=list)
     unit_rows: list[UnitRow] = field(default_factory=list)
 
@@ -91,6 +94,7 @@ def fair_summary(event: Event) -> FairSummary:
     session = intake_session_for(event) if event.kind == "service_fair" else None
     demands = demand_stats.session_summary(session) if session is not None else None
     parcels = FoodParcel.objects.filter(round__event=event).count()
+    door = figures(event)
     return FairSummary(
         stalls=len(stalls),
         units=len(units),
@@ -101,6 +105,8 @@ def fair_summary(event: Event) -> FairSummary:
         on_spot=demands.resolved_on_spot if demands else 0,
         transferred=demands.transferred if demands else 0,
         parcels=parcels,
+        came=door["people"],
+        door_visits=door["visits"],
         rows=[StallRow(s, s.n_visits, s.n_residents, s.n_wishes) for s in stalls],
         unit_rows=sorted(units.values(), key=lambda u: (-u.visits, u.name)),
     )
@@ -109,6 +115,8 @@ def fair_summary(event: Event) -> FairSummary:
 def summary_rows(event: Event, summary: FairSummary) -> list[tuple[str, object]]:
     """The headline figures as (label, value), the same on the page, in the API and the sheet."""
     return [
+        (_("People who came (check-in)"), summary.came),
+        (_("Check-in person-visits"), summary.door_visits),
         (_("Stalls"), summary.stalls),
         (_("Units"), summary.units),
         (_("Person-visits"), summary.person_visits),
@@ -133,7 +141,7 @@ def summary_xlsx(event: Event, summary: FairSummary | None = None) -> bytes:
     sheet.title = _("Summary")[:31]
     sheet.append([event.title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([str(event.starts_at.date()), event.place_text])
+    sheet.append([str(event.starts_at.date()), event.where])
     sheet.append([])
     for label, value in summary_rows(event, summary):
         sheet.append([str(label), value])

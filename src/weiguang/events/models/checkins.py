@@ -93,6 +93,9 @@ class CheckIn(RegionScoped):
         EventHelper, null=True, blank=True, on_delete=models.PROTECT, related_name="checkins"
     )
     person_key = models.CharField(max_length=40)
+    # how many of the sign-up's party came (the desk says; the party size unless told): the
+    # person-visits count them, and the distinct people count the party at its largest visit
+    party = models.PositiveSmallIntegerField(_("people who came"), default=1)
     name = models.CharField(_("name"), max_length=50)
     role = models.CharField(_("role"), max_length=8, choices=CheckInRole.choices, default=CheckInRole.VISITOR)
     method = models.CharField(_("how"), max_length=8, choices=CheckInMethod.choices)
@@ -128,6 +131,7 @@ class CheckIn(RegionScoped):
                 condition=Q(checked_out_at__isnull=True) | Q(checked_out_at__gte=models.F("checked_in_at")),
                 name="checkin_out_after_in",
             ),
+            models.CheckConstraint(condition=Q(party__gte=1), name="checkin_party_positive"),
         ]
 
     def __str__(self) -> str:

@@ -15,9 +15,11 @@ from django.utils import timezone
 
 from weiguang.demands.models import IntakeSession
 from weiguang.demands.services import dispatch, transfers
+from weiguang.events import checkins
 from weiguang.events import services as event_services
 from weiguang.events.fairs import services
 from weiguang.events.models import (
+    CheckIn,
     Event,
     EventKind,
     FoodParcel,
@@ -69,6 +71,15 @@ def seed_fair(b) -> Event:
     }))  # fmt: skip
 
     residents = [r for r in b.residents if r.grid.path.startswith(home.path) and r.consent][:24]
+    # the desk at the square's entrance: each resident checked in as they came (walk-ins: a fair
+    # takes no sign-ups), a few minutes apart from the opening; the passers-by served at the
+    # stalls below came in by name
+    for i, resident in enumerate(residents):
+        checkins.walk_in(fair, staff, resident=resident, at=start + dt.timedelta(minutes=i))
+    for i in range(len(stalls)):
+        checkins.walk_in(
+            fair, staff, name=f"路过居民{i + 1}", at=start + dt.timedelta(minutes=len(residents) + i)
+        )
     # the queue: residents with an account take numbers on their phones, others at the stall
     for i, resident in enumerate(residents):
         stall = stalls[i % len(stalls)]
@@ -126,6 +137,7 @@ def seed_fair(b) -> Event:
         ):
             services.hand_out(food, staff, resident=resident)
 
+    checkins.close_desk(fair, staff)  # everyone out when the stalls pack up: the summary's door figures
     _move_back(fair, now)
     return fair
 
@@ -154,3 +166,8 @@ def _move_back(fair: Event, now) -> None:
         for v in StallVisit.objects.filter(stall=stall):
             StallVisit.objects.filter(pk=v.pk).update(served_at=v.served_at - shift)
     FoodRound.objects.filter(event=fair).update(date=saturday)
+    for visit in CheckIn.objects.filter(event=fair):
+        CheckIn.objects.filter(pk=visit.pk).update(
+            checked_in_at=visit.checked_in_at - shift,
+            checked_out_at=visit.checked_out_at and visit.checked_out_at - shift,
+        )

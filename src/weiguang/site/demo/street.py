@@ -183,14 +183,15 @@ class Builder(PeopleMixin, DepartmentsMixin, WishesMixin, DemandsMixin, Meetings
         )  # fmt: skip
         partner_demo.seed_partner_demo(street, self.communities, admin, self.rng)
         seed_stations(street, self.communities, self.staff, admin)  # stations (驿站), their pick-ups
-        rooms_demo.seed_rooms_demo(  # the service centre's function rooms and this week's bookings
+        centre = rooms_demo.seed_rooms_demo(  # the service centre's function rooms and this week's bookings
             street=street, admin=admin, volunteer=self.volunteers[0][0], partner_rep=self.partners[0][1],
             resident=resident_user,
         )  # fmt: skip
         first = self.communities[0]
         events_demo.seed_events(
             community=first, staff=self.staff[first.pk], grid_worker=self.grid_workers[self.grids[first.pk][0].pk],
-            resident_user=resident_user, today=self.today,
+            resident_user=resident_user, today=self.today, approver=admin,
+            room=centre.rooms.filter(name="老年大学教室").first(),
             residents=[r for r in residents[1:] if r.grid_id in {g.pk for g in self.grids[first.pk]}],
         )  # fmt: skip
         seed_fair(self)  # last Saturday's service fair: stalls, queues, what it collected, parcels

@@ -1431,7 +1431,59 @@ def add_stall_booking(w: World, i: int, page: bool = False) -> str:
     return tz.localtime(at).strftime("%H:%M") if page else at.astimezone(dt.UTC).isoformat()[:16]
 
 
+def the_round(w: World):
+    from django.utils import timezone as tz
+
+    from weiguang.events.fairs import services
+    from weiguang.people.models import PopulationGroup
+
+    return w.once("food_round", lambda: services.open_food_round(
+        w.people.staff, region=None, event=the_fair(w), stall=the_stall(w), title="爱心食物银行",
+        date=tz.localdate(), groups=[PopulationGroup.objects.get(code="low_income")],
+    ))  # fmt: skip
+
+
+def add_food_round(w: World, i: int) -> str:
+    """The i-th round of the fair: of one group or two, at the stall or not, with parcels
+    handed out at every other one."""
+    from django.utils import timezone as tz
+
+    from weiguang.events.fairs import services
+    from weiguang.people.models import PopulationGroup
+
+    groups = list(PopulationGroup.objects.filter(code__in=["low_income", "disabled"][: 1 + i % 2]))
+    r = services.open_food_round(
+        w.people.staff, region=None, event=the_fair(w), stall=the_stall(w) if i % 2 else None,
+        title=f"第{i}批物资包", date=tz.localdate(), groups=groups, parcels=10 + i,
+    )  # fmt: skip
+    if i % 2:
+        household = ResidentFactory(grid=w.tree.grid_a1, building=f"{i}号楼", door="101")
+        household.groups.add(groups[0])
+        services.hand_out(r, w.people.staff, resident=household)
+    return f"第{i}批物资包"
+
+
+def add_household(w: World, i: int) -> str:
+    """The i-th eligible household of the round (two residents at every other door), its
+    parcel handed out at every third."""
+    from weiguang.events.fairs import services
+    from weiguang.people.models import PopulationGroup
+
+    r = the_round(w)
+    low = PopulationGroup.objects.get(code="low_income")
+    head = ResidentFactory(grid=(w.tree.grid_a1, w.tree.grid_a2)[i % 2], building=f"{i}号楼", door="101")
+    head.groups.add(low)
+    if i % 2:
+        ResidentFactory(grid=head.grid, building=head.building, door="101").groups.add(low)
+    if i % 3 == 0:
+        services.hand_out(r, w.people.staff, resident=head)
+    return f"{i}号楼"
+
+
 PAGES += [
+    Case("fair_setup", lambda w: f"/fairs/{the_fair(w).pk}/setup/", "staff", add_stall),
+    Case("fair_food", lambda w: f"/fairs/{the_fair(w).pk}/food/", "staff", add_food_round),
+    Case("food_round", lambda w: f"/food/{the_round(w).pk}/", "staff", add_household),
     Case("fair_stalls", lambda w: f"/fairs/{the_fair(w).pk}/", "anonymous", add_stall),
     Case("fair_summary", lambda w: f"/fairs/{the_fair(w).pk}/summary/", "staff", add_stall),
     Case("stall_counter", lambda w: f"/stalls/{the_stall(w).pk}/counter/", "volunteer", add_ticket),
@@ -1476,6 +1528,7 @@ NOT_LISTS: set[str] = {
     "fair_summary_xlsx", "stall_display", "stall_take", "stall_book", "fair_ticket", "fair_ticket_cancel",
     "stall_counter_call_next", "stall_counter_take", "stall_counter_walk_in", "stall_counter_skip",
     "stall_counter_recall", "stall_counter_serve",
+    "stall_edit", "stall_remove", "stall_counter_wish", "stall_counter_demand", "food_round_hand_out",
 }  # fmt: skip
 
 # API GET routes that answer lists under other names than `items`.

@@ -371,6 +371,14 @@ FILLERS: dict[str, Callable] = {
         f"stalls/<id:pk>/counter/{step}/": lambda w: {"pk": aux(ids(Stall.objects.all()))}
         for step in ("call_next", "take", "walk_in", "skip", "recall", "serve")
     },
+    "stalls/<id:pk>/counter/wish/": lambda w: {"pk": aux(ids(Stall.objects.all()))},
+    "stalls/<id:pk>/counter/demand/": lambda w: {"pk": aux(ids(Stall.objects.all()))},
+    "fairs/<id:pk>/setup/": lambda w: {"pk": ids(Event.objects.filter(kind="service_fair"))},
+    "stalls/<id:pk>/edit/": lambda w: {"pk": ids(Stall.objects.all())},
+    "stalls/<id:pk>/remove/": lambda w: {"pk": aux(ids(Stall.objects.all()))},
+    "fairs/<id:pk>/food/": lambda w: {"pk": ids(Event.objects.filter(kind="service_fair"))},
+    "food/<id:pk>/": lambda w: {"pk": ids(FoodRound.objects.all())},
+    "food/<id:pk>/hand-out/": lambda w: {"pk": aux(ids(FoodRound.objects.all()))},
     "queue/<id:pk>/": lambda w: {"pk": ids(QueueTicket.objects.all(), "status")},
     "queue/<id:pk>/cancel/": lambda w: {"pk": aux(ids(QueueTicket.objects.all(), "status"))},
     "media/<path:path>": lambda w: {

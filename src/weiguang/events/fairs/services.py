@@ -225,6 +225,66 @@ def _stall_fields(event: Event, data: dict) -> dict:
     return fields
 
 
+def edit_stall(stall: Stall, by, data: dict) -> Stall:
+    """Change a stall: who runs it, what, where and when, its slots. Bookings already made
+    keep their times; a stall cannot lose its slots while people hold one."""
+    event = stall.event
+    _need(by, "stall.manage", event, _("Only staff of the fair's place may set up its stalls."))
+    fields = _stall_fields(event, data)
+    fields.pop("workers", None)
+    with transaction.atomic():
+        locked_event = capacity.lock(event)
+        locked = capacity.lock(stall)
+        if fields.get("number") is None:
+            fields["number"] = locked.number
+        elif (
+            fields["number"] != locked.number
+            and Stall.objects.filter(event=locked_event, number=fields["number"]).exists()
+        ):
+            raise InvalidInput(
+                _("Stall %(n)d exists already.") % {"n": fields["number"]}, fields={"number": "taken"}
+            )
+        booked = SlotBooking.objects.filter(stall=locked, status=BookingStatus.BOOKED)
+        if booked.exists() and (
+            fields["slot_minutes"] != locked.slot_minutes
+            or fields["opens_at"] != locked.opens_at
+            or fields["per_slot"] < locked.per_slot
+            or fields["closes_at"] < locked.closes_at
+        ):
+            raise Conflict(
+                _("People have booked slots at this stall: its hours and slots cannot change now."),
+                code="has_bookings",
+            )
+        before = {k: str(getattr(locked, k)) for k in ("number", "service", "spot", "opens_at", "closes_at")}
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save()
+        log_action(locked, "edit", by, before=before)
+    return locked
+
+
+def remove_stall(stall: Stall, by) -> None:
+    """Take a stall off the fair, while it has served no one: a stall with numbers, bookings,
+    people served or wishes recorded keeps its records (the fair's summary counts them)."""
+    _need(by, "stall.manage", stall.event, _("Only staff of the fair's place may set up its stalls."))
+    with transaction.atomic():
+        locked = capacity.lock(stall)
+        used = (
+            QueueTicket.objects.filter(stall=locked).exists()
+            or SlotBooking.objects.filter(stall=locked).exists()
+            or StallVisit.objects.filter(stall=locked).exists()
+            or StallWish.objects.filter(stall=locked).exists()
+        )
+        if used:
+            raise Conflict(
+                _("Stall %(n)d has numbers, bookings or people served; it stays on the fair.")
+                % {"n": locked.number},
+                code="in_use",
+            )
+        log_action(locked.event, "remove_stall", by, stall=locked.pk, number=locked.number)
+        locked.delete()
+
+
 def fair_stalls(event: Event) -> QuerySet[Stall]:
     """A fair's stalls, for anyone who may see the fair (stalls are public: no one's data)."""
     return Stall.objects.filter(event=event).select_related("partner", "team").order_by("number", "id")
@@ -595,7 +655,9 @@ def record_walk_in(stall: Stall, by, *, resident: Resident | int | None = None, 
 
 
 def record_wish_at_stall(stall: Stall, by, **wish_fields):
-    """A micro-wish recorded at the stall (channel "stall"), kept by the fair."""
+    """A micro-wish recorded at the stall (channel "stall"), kept by the fair. Recorded by the
+    stall's people for a resident they may act for (wishes' own "on behalf of" rule)."""
+    _need(by, "stall.serve", stall, _("Only the people serving at this stall may record here."))
     with transaction.atomic():
         wish, created = wish_services.submit_wish(by, channel=Channel.STALL, **wish_fields)
         if created:
@@ -605,9 +667,16 @@ def record_wish_at_stall(stall: Stall, by, **wish_fields):
 
 
 def record_demand_at_stall(stall: Stall, by, **demand_fields):
-    """A demand recorded at the stall, in the fair's intake session (channel "stall")."""
+    """A demand recorded at the stall, in the fair's intake session (channel "stall"), by the
+    stall's people who record demands in that grid (staff, its grid workers): anyone else's
+    would be an online demand outside the fair, so it is refused here."""
+    from weiguang.demands.access import may
     from weiguang.demands.models import DemandChannel
 
+    _need(by, "stall.serve", stall, _("Only the people serving at this stall may record here."))
+    grid = demand_fields.get("grid")
+    if grid is not None and not may(by, "demand.create", grid):
+        raise NotAllowed(_("Only staff and grid workers of this place record demands at the fair."))
     session = intake_session_for(stall.event, by)
     return demand_intake.submit_demand(by, channel=DemandChannel.STALL, session=session, **demand_fields)
 
@@ -680,6 +749,37 @@ def eligible_households(round_: FoodRound) -> int:
         .distinct()
     )
     return len({f"{g}|{b.strip()}|{d.strip()}" if d else f"resident:{pk}" for pk, g, b, d in rows})
+
+
+def household_list(round_: FoodRound) -> list[dict]:
+    """The round's eligible households, each once (its eligible residents, the first of them
+    to hand the parcel to) and whether it had its parcel: a fixed number of queries."""
+    residents = (
+        Resident.objects.filter(grid__path__startswith=round_.region.path, groups__in=round_.groups.all())
+        .select_related("grid")
+        .distinct()
+        .order_by("grid__path", "building", "door", "name", "id")
+    )
+    given = dict(FoodParcel.objects.filter(round=round_).values_list("household", "handed_at"))
+    households: dict[str, dict] = {}
+    for r in residents:
+        key = household_key(r)
+        row = households.setdefault(
+            key, {"key": key, "resident": r, "members": [], "handed_at": given.get(key)}
+        )
+        row["members"].append(r)
+    return list(households.values())
+
+
+def food_rounds(event: Event) -> QuerySet[FoodRound]:
+    """A fair's rounds with their handed-out count (one query for the list)."""
+    return (
+        FoodRound.objects.filter(event=event)
+        .select_related("stall")
+        .prefetch_related("groups")
+        .annotate(n_handed_out=Count("handed_out"))
+        .order_by("-date", "-id")
+    )
 
 
 def handed_out(round_: FoodRound) -> int:

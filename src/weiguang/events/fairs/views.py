@@ -23,7 +23,7 @@ from weiguang.regions import access
 from .. import services as event_services
 from ..models import Event, EventKind, QueueTicket, Stall, TicketStatus
 from . import services
-from .api import queue_rows
+from .staff_views import counter_context, served_stall
 from .summary import fair_summary, summary_rows, summary_xlsx
 
 DISPLAY_POLL_SECONDS = 3
@@ -56,10 +56,12 @@ def fair_stalls(request, pk: int):
             n_waiting=Count("tickets", filter=Q(tickets__status=TicketStatus.WAITING))
         )
     )
-    may_summary = access.can(request.user, "fair.summary", event)
+    user = request.user
     return render(
-        request, "events/fairs/stalls.html", {"event": event, "stalls": stalls, "may_summary": may_summary}
-    )
+        request, "events/fairs/stalls.html",
+        {"event": event, "stalls": stalls, "may_summary": access.can(user, "fair.summary", event),
+         "may_setup": access.can(user, "stall.manage", event), "may_food": access.can(user, "food.manage", event)},
+    )  # fmt: skip
 
 
 def stall_detail(request, pk: int):
@@ -157,29 +159,18 @@ def cancel_ticket(request, pk: int):
     return redirect("stall", t.stall_id)
 
 
-def _served_stall(request, pk: int) -> Stall:
-    stall = Stall.objects.select_related("event", "partner", "team").filter(pk=pk).first()
-    if stall is None or not access.can(request.user, "stall.serve", stall):
-        raise Http404
-    return stall
-
-
 @login_required
 def counter(request, pk: int):
-    """The stall's counter: call the next number, skip, recall, serve; take a number for someone."""
-    stall = _served_stall(request, pk)
-    rows = queue_rows(stall)
-    return render(
-        request,
-        "events/fairs/counter.html",
-        {"stall": stall, "rows": rows, "now_calling": services.now_calling(stall)},
-    )
+    """The stall's counter: call the next number, skip, recall, serve; take a number for someone;
+    record whom the stall served and a wish or a demand collected here (staff_views)."""
+    stall = served_stall(request, pk)
+    return render(request, "events/fairs/counter.html", counter_context(request, stall))
 
 
 @login_required
 @require_POST
 def counter_act(request, pk: int, step: str):
-    stall = _served_stall(request, pk)
+    stall = served_stall(request, pk)
     try:
         if step == "call_next":
             t = services.call_next(stall, request.user)
@@ -193,8 +184,21 @@ def counter_act(request, pk: int, step: str):
             )
             messages.success(request, _("Number %(label)s given.") % {"label": t.label})
         elif step == "walk_in":
-            services.record_walk_in(stall, request.user, name=request.POST.get("name", ""))
-            messages.success(request, _("Recorded."))
+            raw = request.POST.get("resident", "")
+            resident = int(raw) if raw.isdigit() and len(raw) < 12 else None
+            visit = services.record_walk_in(
+                stall, request.user, resident=resident, name=request.POST.get("name", "")
+            )
+            messages.success(
+                request,
+                _("Recorded: %(name)s served.") % {"name": visit.resident.masked_name}
+                if visit.resident_id
+                else _("Recorded."),
+            )
+            if visit.resident_id:
+                return redirect(
+                    reverse("stall_counter", args=[stall.pk]) + f"?resident={visit.resident_id}#record"
+                )
         elif step in ("skip", "recall", "serve"):
             raw = request.POST.get("ticket", "")
             t = QueueTicket.objects.filter(

@@ -90,7 +90,7 @@ def demo_pages():
 def issue_12_pages():
     """Events, fairs, stations and rooms (issue 12): the week calendar's hour scale once pushed
     the page to 485 px in large text."""
-    from weiguang.events.models import Event, EventKind, Stall
+    from weiguang.events.models import Event, EventKind, FoodRound, Stall
     from weiguang.places.models import Room, ServiceCentre, Station
 
     party_day = Event.objects.filter(kind=EventKind.PARTY_DAY).first()
@@ -110,6 +110,11 @@ def issue_12_pages():
         ("staff", f"/rooms/{room.pk}/"),
         ("staff", "/bookings/queue/"),
         ("partner", f"/stalls/{stall.pk}/counter/"),
+        ("staff", f"/fairs/{fair.pk}/setup/"),
+        ("staff", f"/stalls/{stall.pk}/edit/"),
+        ("staff", f"/stalls/{stall.pk}/counter/?q=王"),
+        ("staff", f"/fairs/{fair.pk}/food/"),
+        ("staff", f"/food/{FoodRound.objects.filter(event=fair).first().pk}/"),
         ("grid", "/field/"),
         (None, "/stations/"),
         (None, f"/stations/{station.pk}/"),

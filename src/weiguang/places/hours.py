@@ -5,6 +5,10 @@ interval is a closed day. An interval may run past midnight ("20:00-02:00" close
 next morning) and "24:00" closes at midnight; a station open round the clock says so with its
 own flag instead of intervals. Pure functions: what the form parses, the page shows and the
 public list sorts by.
+
+The street's holiday calendar changes the week (places.calendar): `exceptions` ({date:
+is_workday}, read by the caller) closes a station on a holiday and gives it its working-day
+hours on a 调休 make-up day. A station open round the clock is open every day.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from . import calendar
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
 MAX_INTERVALS = 4
@@ -90,50 +96,60 @@ def validate_hours(value) -> None:
             raise ValidationError(_("Opening hours are given per weekday."))
 
 
-def _windows(hours: dict, day: dt.date):
+def intervals_on(hours: dict, day: dt.date, exceptions: calendar.Exceptions | None = None) -> list:
+    """The intervals of `day` on the street's calendar ([] when closed)."""
+    return calendar.hours_on(day, exceptions or {}, lambda weekday: hours.get(WEEKDAYS[weekday])) or []
+
+
+def _windows(hours: dict, day: dt.date, exceptions=None):
     """The opening windows starting on `day`, as naive (start, end) datetimes."""
     midnight = dt.datetime.combine(day, dt.time.min)
-    for interval in hours.get(WEEKDAYS[day.weekday()], []):
+    for interval in intervals_on(hours, day, exceptions):
         start, end = _span(interval)
         yield midnight + dt.timedelta(minutes=start), midnight + dt.timedelta(minutes=end)
 
 
-def is_open(hours: dict, always: bool, at: dt.datetime) -> bool:
+LOOK_AHEAD_DAYS = 15  # a closed station says when it opens next within this (a week of holidays)
+
+
+def is_open(hours: dict, always: bool, at: dt.datetime, exceptions=None) -> bool:
     """Open at `at` (a local, naive or aware, time)?"""
     if always:
         return True
     local = at.replace(tzinfo=None)
     day = local.date()
     for d in (day - dt.timedelta(days=1), day):  # yesterday's window may run past midnight
-        for start, end in _windows(hours, d):
+        for start, end in _windows(hours, d, exceptions):
             if start <= local < end:
                 return True
     return False
 
 
-def next_opening(hours: dict, always: bool, at: dt.datetime) -> dt.datetime | None:
-    """When a closed station opens next (within a week), in `at`'s time zone; None when it is
-    open now or never opens."""
-    if always or is_open(hours, always, at):
+def next_opening(hours: dict, always: bool, at: dt.datetime, exceptions=None) -> dt.datetime | None:
+    """When a closed station opens next (within LOOK_AHEAD_DAYS), in `at`'s time zone; None
+    when it is open now or does not open by then."""
+    if always or is_open(hours, always, at, exceptions):
         return None
     local = at.replace(tzinfo=None)
-    for offset in range(8):
-        for start, _end in _windows(hours, local.date() + dt.timedelta(days=offset)):
+    for offset in range(LOOK_AHEAD_DAYS + 1):
+        for start, _end in _windows(hours, local.date() + dt.timedelta(days=offset), exceptions):
             if start > local:
                 return start.replace(tzinfo=at.tzinfo)
     return None
 
 
-def closes_at(hours: dict, always: bool, at: dt.datetime, _depth: int = 0) -> dt.datetime | None:
+def closes_at(
+    hours: dict, always: bool, at: dt.datetime, exceptions=None, _depth: int = 0
+) -> dt.datetime | None:
     """When an open station closes (None when it never does or is closed now); a window that
     ends where the next begins (23:00-24:00, then 00:00-06:00) runs on."""
     if always:
         return None
     local = at.replace(tzinfo=None)
     for d in (local.date() - dt.timedelta(days=1), local.date()):
-        for start, end in _windows(hours, d):
+        for start, end in _windows(hours, d, exceptions):
             if start <= local < end:
-                if _depth < 8 and is_open(hours, False, end):
-                    return closes_at(hours, False, end.replace(tzinfo=at.tzinfo), _depth + 1)
+                if _depth < 8 and is_open(hours, False, end, exceptions):
+                    return closes_at(hours, False, end.replace(tzinfo=at.tzinfo), exceptions, _depth + 1)
                 return end.replace(tzinfo=at.tzinfo)
     return None

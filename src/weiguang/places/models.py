@@ -58,6 +58,12 @@ class Station(RegionScoped):
     open_24h = models.BooleanField(_("open 24 hours"), default=False)
     # {"mon": [["08:00", "20:00"]], ..., "sun": []} (places.hours); ignored while open_24h
     hours = models.JSONField(_("opening hours"), default=dict, blank=True, validators=[validate_hours])
+    # False: the street's holiday calendar applies (closed on holidays, working-day hours on a
+    # 调休 make-up day); True: the weekly hours hold whatever the calendar says
+    open_on_holidays = models.BooleanField(
+        _("keeps its weekly hours on public holidays"), default=False,
+        help_text=_("Otherwise it is closed on the street's holidays and keeps working-day hours on make-up days."),
+    )  # fmt: skip
     phone = models.CharField(
         _("service phone"), max_length=20, blank=True, validators=[station_phone_validator],
         help_text=_("The station's public number, never a resident's."),
@@ -113,7 +119,7 @@ class Amenity(models.TextChoices):
 
 class AmenityState(models.TextChoices):
     AVAILABLE = "available", _("Available")
-    OUT_OF_ORDER = "out_of_order", _("Out of order today")
+    OUT_OF_ORDER = "out_of_order", _("Out of order")
     NOT_OFFERED = "not_offered", _("Not offered")
 
 
@@ -122,8 +128,10 @@ AMENITY_TRANSITIONS = StateMachine.build(
     "state",
     [
         ("available", _ALL, AmenityState.AVAILABLE, "station.manage", _("Available")),
-        ("out_of_order", _ALL, AmenityState.OUT_OF_ORDER, "station.manage", _("Out of order today")),
+        ("out_of_order", _ALL, AmenityState.OUT_OF_ORDER, "station.manage", _("Out of order")),
         ("not_offered", _ALL, AmenityState.NOT_OFFERED, "station.manage", _("Not offered")),
+        # the job: an out-of-order state whose last day has passed is available again
+        ("reset", [AmenityState.OUT_OF_ORDER], AmenityState.AVAILABLE, None, _("Available again")),
     ],
 )
 
@@ -138,6 +146,9 @@ class StationAmenity(RegionScoped):
         _("state"), max_length=12, choices=AmenityState.choices, default=AmenityState.NOT_OFFERED
     )
     note = models.CharField(_("note"), max_length=100, blank=True)
+    # out of order: the last day it is (today unless staff said longer); the day after, the
+    # reset job makes it available again unless staff set it again
+    out_until = models.DateField(_("out of order until"), null=True, blank=True)
     changed_at = models.DateTimeField(null=True, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -156,6 +167,11 @@ class StationAmenity(RegionScoped):
 
     def __str__(self) -> str:
         return f"{self.station_id}: {self.amenity} {self.state}"
+
+    def broken_on(self, day: dt.date) -> bool:
+        """Out of order on `day` (a state whose last day has passed counts as available, also
+        before the reset job has run)."""
+        return self.state == AmenityState.OUT_OF_ORDER and (self.out_until is None or self.out_until >= day)
 
 
 class RewardPickup(RegionScoped):

@@ -7,14 +7,9 @@ the lock, capacity one per time span), so two requests for the same hour cannot 
 whichever database. A weekly series is written in one transaction, each occurrence through the
 same reserve().
 
-Closed days: a room follows its street's holiday calendar (demands.Holiday, the same calendar
-demands.calendar counts working days on):
-- on a holiday (a date with is_workday=False) the room is closed, whatever its weekday hours;
-- on a 调休 make-up working day (is_workday=True on a Saturday or Sunday) the centre works as
-  on a weekday, so a room open on working days is open with its working-day hours (those of the
-  first of Monday–Friday it opens on); a room never open on working days keeps its own hours of
-  that weekday;
-- any other day: the room's hours for its weekday (`Room.hours`).
+Closed days: a room follows its street's holiday calendar (demands.Holiday), by the one rule
+of places.calendar (a holiday closes it; a 调休 make-up working day gives it its working-day
+hours), as the stations do.
 """
 
 from __future__ import annotations
@@ -34,10 +29,9 @@ from weiguang.core.audit import log_action, save_and_log_update
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from weiguang.core.notifications import notify
 from weiguang.core.transitions import SYSTEM, perform
-from weiguang.demands.models import Holiday
 from weiguang.regions import access
-from weiguang.regions.models import RegionKind
 
+from .. import calendar
 from ..models import (
     ACTIVE_BOOKING,
     ROOM_WEEKDAYS,
@@ -65,49 +59,21 @@ def check_in_minutes() -> int:
 # --- the calendar ---------------------------------------------------------------------------
 
 
-def street_of(centre: ServiceCentre):
-    region = centre.region
-    return region if region.kind == RegionKind.STREET else region.ancestor_of_kind(RegionKind.STREET)
-
-
 def calendar_exceptions(centre: ServiceCentre, first: dt.date, last: dt.date) -> dict[dt.date, bool]:
     """The street's holidays and make-up days from `first` to `last` (inclusive): {date:
     is_workday}, read in one query."""
-    street = street_of(centre)
-    if street is None:
-        return {}
-    return dict(
-        Holiday.objects.filter(street=street, date__gte=first, date__lte=last).values_list(
-            "date", "is_workday"
-        )
-    )
-
-
-def working_day_hours(room: Room) -> tuple[dt.time, dt.time] | None:
-    for weekday in range(5):
-        hours = room.hours_on(weekday)
-        if hours:
-            return hours
-    return None
+    return calendar.exceptions_of(centre.region, first, last)
 
 
 def opening_hours(
     room: Room, day: dt.date, exceptions: dict[dt.date, bool]
 ) -> tuple[dt.time, dt.time] | None:
-    """The room's bookable hours on `day`, or None when it is closed (see the module's
-    docstring). `exceptions`: calendar_exceptions() covering `day`."""
-    kind = exceptions.get(day)
-    if kind is False:
-        return None
-    if kind is True and day.weekday() >= 5:
-        return working_day_hours(room) or room.hours_on(day.weekday())
-    return room.hours_on(day.weekday())
+    """The room's bookable hours on `day`, or None when it is closed (places.calendar's rule).
+    `exceptions`: calendar_exceptions() covering `day`."""
+    return calendar.hours_on(day, exceptions, room.hours_on)
 
 
-def closed_reason(exceptions: dict[dt.date, bool], day: dt.date) -> str:
-    if exceptions.get(day) is False:
-        return _("Closed: a holiday of the street.")
-    return _("Closed on this day.")
+closed_reason = calendar.closed_reason
 
 
 def local(day: dt.date, time: dt.time) -> dt.datetime:
@@ -805,7 +771,7 @@ def week_of(rooms: list[Room], monday: dt.date) -> dict[int, list[Day]]:
                 hours=(hours := opening_hours(room, d, exceptions)),
                 closed="" if hours else closed_reason(exceptions, d),
                 bookings=[b for b in bookings[room.pk] if timezone.localtime(b.start).date() == d],
-                make_up=exceptions.get(d) is True and d.weekday() >= 5,
+                make_up=calendar.is_make_up_day(exceptions, d),
             )
             for d in days
         ]

@@ -53,6 +53,9 @@ class StationAmenityOut(Schema):
     label: str
     state: AmenityStateName  # type: ignore[valid-type]
     note: str = Field(description="What is wrong, while out of order")
+    out_until: dt.date | None = Field(
+        description="While out of order: its last day (the next day it is available again)"
+    )
     changed_at: dt.datetime | None
 
 
@@ -66,9 +69,14 @@ class StationCardOut(Schema):
     phone: str = Field(description="The station's public service number")
     open_now: bool
     open_24h: bool
+    open_on_holidays: bool = Field(
+        description="Keeps its weekly hours on the street's holidays (else closed on them, and "
+        "open with the working-day hours on a make-up working day)"
+    )
+    holiday_today: bool = Field(description="Closed today for a holiday of the street")
     closes_at: dt.datetime | None = Field(description="While open: when it closes (null: round the clock)")
     next_opening: dt.datetime | None = Field(
-        description="While closed: when it opens next (null: not this week)"
+        description="While closed: when it opens next (null: not in the next two weeks)"
     )
     distance_m: int | None = Field(description="Metres from lat/lng, when given")
     amenities: list[StationAmenityOut] = Field(description="The amenities offered, broken ones included")
@@ -115,6 +123,7 @@ class StationIn(InSchema):
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
     open_24h: bool = False
+    open_on_holidays: bool = False
     hours: StationHoursIn | None = None
     phone: Text = Field("", max_length=30)
     run_by: Id | None = Field(None, description="A partner unit serving the region")
@@ -130,6 +139,7 @@ class StationPatch(InSchema):
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     open_24h: bool | None = None
+    open_on_holidays: bool | None = None
     hours: StationHoursIn | None = None
     phone: Text | None = Field(None, max_length=30)
     run_by: Id | None = None
@@ -140,6 +150,10 @@ class StationPatch(InSchema):
 class AmenityStateIn(InSchema):
     state: AmenityStateName  # type: ignore[valid-type]
     note: Text = Field("", max_length=services.AMENITY_NOTE_MAX, description="What is wrong (out of order)")
+    until: dt.date | None = Field(
+        None,
+        description="Out of order: its last day (today when not given); the next day it is available again",
+    )
 
 
 class StationPickupOut(Schema):
@@ -156,7 +170,7 @@ class StationPickupOut(Schema):
 def _amenity_out(row) -> dict:
     return {
         "amenity": row.amenity, "label": row.get_amenity_display(), "state": row.state, "note": row.note,
-        "changed_at": row.changed_at,
+        "out_until": row.out_until, "changed_at": row.changed_at,
     }  # fmt: skip
 
 
@@ -165,7 +179,7 @@ def _card_out(c: queries.StationCard) -> dict:
     return {
         "id": s.pk, "name": s.name, "kind": s.kind, "address": s.address, "latitude": float(s.latitude),
         "longitude": float(s.longitude), "phone": s.phone, "open_now": c.open_now, "open_24h": s.open_24h,
-        "closes_at": c.closes_at, "next_opening": c.next_opening,
+        "open_on_holidays": s.open_on_holidays, "holiday_today": c.holiday, "closes_at": c.closes_at, "next_opening": c.next_opening,
         "distance_m": round(c.distance_m) if c.distance_m is not None else None,
         "amenities": [_amenity_out(a) for a in c.amenities],
     }  # fmt: skip
@@ -205,8 +219,10 @@ def list_stations(request, filters: Query[StationListQuery]):
 )  # fmt: skip
 def managed_stations(request):
     user = require_user(request)
-    qs = services.staff_stations(user).prefetch_related("amenities").order_by("name", "id")[:500]
-    return [_card_out(_station_card(s)) for s in qs]
+    qs = services.staff_stations(user).select_related("region").prefetch_related("amenities")
+    return [
+        _card_out(c) for c in queries.station_cards(qs.order_by("name", "id")[:500], timezone.localtime())
+    ]
 
 
 def _visible_station(user, station_id: int) -> Station:
@@ -281,13 +297,13 @@ def update_station(request, station_id: Id, data: StationPatch):
 
 @stations_router.put(
     "/{id:station_id}/amenities/{amenity}", response={200: StationAmenityOut, **ERROR_RESPONSES},
-    summary="Set an amenity's state: available, out of order today (with a note) or not offered (staff)",
+    summary="Set an amenity's state: available, out of order (with a note, until a day) or not offered (staff)",
 )  # fmt: skip
 def set_amenity(request, station_id: Id, amenity: AmenityName, data: AmenityStateIn):  # type: ignore[valid-type]
     user = require_user(request)
     station = _managed(user, station_id)
     row = services.amenity_of(station, amenity)
-    return _amenity_out(services.set_amenity(row, user, data.state, data.note))
+    return _amenity_out(services.set_amenity(row, user, data.state, data.note, data.until))
 
 
 @stations_router.get(

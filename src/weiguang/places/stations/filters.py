@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, Self
 
 import pydantic
+from django.db.models import Q
+from django.utils import timezone
 from pydantic import Field
 
 from weiguang.core.filters import FilterSchema
@@ -46,8 +48,12 @@ class StationFilter(FilterSchema):
         return cls.model_validate(values)
 
     def filter_amenity(self, qs, value):
+        today = timezone.localdate()
         for amenity in value:
-            available = StationAmenity.objects.filter(amenity=amenity, state=AmenityState.AVAILABLE)
+            # a broken state past its last day is available again (before the reset job runs too)
+            available = StationAmenity.objects.filter(amenity=amenity).filter(
+                Q(state=AmenityState.AVAILABLE) | Q(state=AmenityState.OUT_OF_ORDER, out_until__lt=today)
+            )
             qs = qs.filter(pk__in=available.values("station_id"))
         return qs
 

@@ -32,6 +32,12 @@ class StationForm(Form):
         help_text=_("E.g. 120.383."),
     )  # fmt: skip
     open_24h = forms.BooleanField(label=_("Open 24 hours"), required=False)
+    open_on_holidays = forms.BooleanField(
+        label=_("Keeps these hours on public holidays"), required=False,
+        help_text=_(
+            "Otherwise it is closed on the street's holidays and open with the working-day hours on a 调休 make-up day."
+        ),
+    )  # fmt: skip
     phone = forms.CharField(
         label=_("Service phone"), max_length=30, required=False,
         help_text=_("The station's public number, never a resident's."),
@@ -74,7 +80,10 @@ class StationForm(Form):
     def values(self) -> dict:
         """The service's keyword arguments."""
         data = self.cleaned_data
-        names = ("name", "kind", "address", "latitude", "longitude", "open_24h", "hours", "phone", "partner")
+        names = (
+            "name", "kind", "address", "latitude", "longitude", "open_24h", "open_on_holidays", "hours", "phone",
+            "partner",
+        )  # fmt: skip
         values = {name: data[name] for name in names} | {"note": data["note"], "active": data["active"]}
         if "region" in self.fields:
             values["region"] = data["region"]
@@ -95,6 +104,7 @@ class StationForm(Form):
                 "latitude",
                 "longitude",
                 "open_24h",
+                "open_on_holidays",
                 "phone",
                 "note",
                 "active",
@@ -109,6 +119,7 @@ class StationForm(Form):
 class AmenityStateForm(Form):
     state = forms.ChoiceField(choices=AmenityState.choices)
     note = forms.CharField(max_length=100, required=False)
+    until = forms.DateField(required=False)
 
 
 class PickupItemsForm(Form):

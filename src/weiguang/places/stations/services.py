@@ -3,6 +3,7 @@ as plain functions taking the acting user."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from weiguang.core.audit import log_action, save_and_log_update
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from weiguang.core.text import clean_text as _text
 from weiguang.core.text import normalize_phone
-from weiguang.core.transitions import perform
+from weiguang.core.transitions import SYSTEM, perform
 from weiguang.core.uploads import reencode
 from weiguang.partners.models import PartnerUnit, units_serving
 from weiguang.people.models import Resident
@@ -38,8 +39,8 @@ from ..models import (
 
 NAME_MAX, ADDRESS_MAX, NOTE_MAX, AMENITY_NOTE_MAX = 60, 120, 200, 100
 FIELDS = (
-    "name", "kind", "address", "latitude", "longitude", "open_24h", "hours", "phone", "partner",
-    "note", "active",
+    "name", "kind", "address", "latitude", "longitude", "open_24h", "open_on_holidays", "hours", "phone",
+    "partner", "note", "active",
 )  # fmt: skip
 
 
@@ -95,7 +96,7 @@ def _clean_fields(changes: dict, region: Region) -> dict:
             )  # fmt: skip
         elif name in ("latitude", "longitude"):
             cleaned[name] = _coordinate(value, name, 90 if name == "latitude" else 180)
-        elif name in ("open_24h", "active"):
+        elif name in ("open_24h", "open_on_holidays", "active"):
             if not isinstance(value, bool):
                 raise InvalidInput(_("This value has the wrong type."), fields={name: "invalid"})
             cleaned[name] = value
@@ -164,7 +165,8 @@ def _photo(photo):
 
 def create_station(
     by, *, region: Region, name: str, kind: str, address: str, latitude, longitude,
-    open_24h: bool = False, hours=None, phone: str = "", partner=None, note: str = "",
+    open_24h: bool = False, open_on_holidays: bool = False, hours=None, phone: str = "", partner=None,
+    note: str = "",
     active: bool = True, photo=None, amenities: dict | None = None,
 ) -> Station:  # fmt: skip
     """Open a station in a street or community: staff of that region. `amenities` gives the
@@ -176,7 +178,7 @@ def create_station(
     fields = _clean_fields(
         {
             "name": name, "kind": kind, "address": address, "latitude": latitude, "longitude": longitude,
-            "open_24h": open_24h, "hours": hours, "phone": phone, "partner": partner, "note": note,
+            "open_24h": open_24h, "open_on_holidays": open_on_holidays, "hours": hours, "phone": phone, "partner": partner, "note": note,
             "active": active,
         },
         region,
@@ -247,21 +249,72 @@ def update_station(station: Station, by, *, photo=None, remove_photo: bool = Fal
 # --- amenities --------------------------------------------------------------------------------
 
 
-def set_amenity(row: StationAmenity, by, state: str, note: str = "") -> StationAmenity:
-    """One tap on the staff page: the amenity is available, out of order today (with a note:
-    "微波炉今天坏了") or not offered. Who changed it and when is kept on the row and audited."""
+OUT_OF_ORDER_MAX_DAYS = 60  # a longer repair: mark it "not offered" until it is back
+
+
+def set_amenity(
+    row: StationAmenity, by, state: str, note: str = "", until: dt.date | None = None
+) -> StationAmenity:
+    """One tap on the staff page: the amenity is available, out of order (with a note:
+    "微波炉今天坏了") or not offered. Out of order lasts until the end of `until` (today when not
+    given); the next day the reset job makes it available again unless staff set it again.
+    Who changed it and when is kept on the row and audited."""
     if state not in AmenityState.values:
         raise InvalidInput(_("Choose the amenity's state."), fields={"state": "invalid"})
     note = _text(note, "note", required=False, max_length=AMENITY_NOTE_MAX, one_line=True)
+    today = timezone.localdate()
     if state != AmenityState.OUT_OF_ORDER:
-        note = ""
+        note, until = "", None
+    else:
+        until = until or today
+        if not isinstance(until, dt.date) or isinstance(until, dt.datetime):
+            raise InvalidInput(_("Enter a date."), fields={"until": "invalid"})
+        if until < today:
+            raise InvalidInput(_("The last day must not be in the past."), fields={"until": "past"})
+        if until > today + dt.timedelta(days=OUT_OF_ORDER_MAX_DAYS):
+            raise InvalidInput(
+                _("At most %(n)d days ahead; for longer, mark it not offered.")
+                % {"n": OUT_OF_ORDER_MAX_DAYS},
+                fields={"until": "too_far"},
+            )
 
     def apply(locked):
         locked.note = note
+        locked.out_until = until
         locked.changed_at = timezone.now()
         locked.changed_by = by if getattr(by, "is_authenticated", False) else None
 
-    return perform(row, state, by, note=note, apply=apply, audit={"amenity": row.amenity})
+    audit = {"amenity": row.amenity} | ({"until": until.isoformat()} if until else {})
+    return perform(row, state, by, note=note, apply=apply, audit=audit)
+
+
+def expired_amenities(today: dt.date | None = None) -> QuerySet[StationAmenity]:
+    """Out-of-order states whose last day has passed."""
+    today = today or timezone.localdate()
+    return StationAmenity.objects.filter(state=AmenityState.OUT_OF_ORDER, out_until__lt=today)
+
+
+def reset_expired_amenities(today: dt.date | None = None) -> int:
+    """The periodic job: an amenity out of order past its last day is available again (audited
+    as "reset", by the system). Safe to run twice or concurrently: a row set again meanwhile is
+    skipped."""
+    today = today or timezone.localdate()
+
+    def check(locked):
+        if locked.broken_on(today):
+            raise Conflict(_("Set again meanwhile."), code="set_again")
+
+    def apply(locked):
+        locked.note, locked.out_until, locked.changed_at, locked.changed_by = "", None, timezone.now(), None
+
+    count = 0
+    for row in expired_amenities(today):
+        try:
+            perform(row, "reset", SYSTEM, check=check, apply=apply, note="out of order until passed")
+        except Conflict:
+            continue
+        count += 1
+    return count
 
 
 def amenity_of(station: Station, amenity: str) -> StationAmenity:

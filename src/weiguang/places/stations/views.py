@@ -4,6 +4,8 @@ call a service, render."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +22,7 @@ from weiguang.core.templatetags.wg import safe_next
 from weiguang.partners.models import PartnerUnit
 from weiguang.regions import access
 
+from .. import calendar
 from ..models import Amenity, AmenityState, Pickup, PickupStatus, Station, StationAmenity
 from . import queries, services
 from .filters import StationFilter
@@ -56,6 +59,7 @@ def station_detail(request, pk: int):
             "card": card,
             "station": station,
             "week": _week(station),
+            "coming": _coming(station),
             "now": timezone.localtime(),
             "can_manage": _can_manage(request.user, station),
         },  # fmt: skip
@@ -69,6 +73,15 @@ def _week(station: Station) -> list[tuple[str, str]]:
     if station.open_24h:
         return []
     return [(DAY_LABELS[d], format_day(station.hours.get(d, [])) or _("Closed that day")) for d in WEEKDAYS]
+
+
+def _coming(station: Station):
+    """The street's holidays and make-up days of the next two weeks, when they change its hours."""
+    if station.open_24h or station.open_on_holidays:
+        return []
+    today = timezone.localdate()
+    rows = calendar.holidays_of(station.region, today, today + dt.timedelta(days=14))
+    return [h for h in rows if not h.is_workday or h.date.weekday() >= 5]
 
 
 def _can_manage(user, station: Station) -> bool:
@@ -165,6 +178,7 @@ def staff_station(request, pk: int):
             "station": station,
             "rows": _amenity_rows(station),
             "states": AmenityState.choices,
+            "today": timezone.localdate(),
             "items_form": PickupItemsForm(initial={"items": chosen}, items=items),
             "has_items": items.exists(),
             "waiting": station.pickups.filter(status=PickupStatus.WAITING).count(),
@@ -184,19 +198,28 @@ def amenity_state(request, pk: int, amenity: str):
     error = ""
     if form.is_valid():
         try:
-            row = services.set_amenity(
-                row, request.user, form.cleaned_data["state"], form.cleaned_data["note"]
-            )
+            data = form.cleaned_data
+            row = services.set_amenity(row, request.user, data["state"], data["note"], data["until"])
         except ServiceError as err:
             error = err.message
     else:
-        error = _("Choose the amenity's state.")
+        error = (
+            next(iter(form.errors.values()))[0]
+            if "until" in form.errors
+            else _("Choose the amenity's state.")
+        )
     if request.htmx:
         row = StationAmenity.objects.select_related("changed_by").get(pk=row.pk)
         return render(
             request,
             "places/staff_station.html#amenity-row",
-            {"station": station, "row": row, "states": AmenityState.choices, "error": error},
+            {
+                "station": station,
+                "row": row,
+                "states": AmenityState.choices,
+                "today": timezone.localdate(),
+                "error": error,
+            },
             status=422 if error else 200,
         )
     if error:

@@ -1502,7 +1502,8 @@ API += [
 ]  # fmt: skip
 
 NOT_LISTS: set[str] = {
-    "room_book", "room_edit", "room_new", "room_door", "room_door_check_in", "booking_action",
+    "room_book", "room_edit", "room_new", "room_door", "room_door_check_in", "booking_action", "booking_edit",
+    "booking_cancel_rest",
     "home", "favicon", "login", "logout", "inbox_open", "inbox_read_all", "prefs_lang", "prefs_large_text",
     "wish_new", "wish_suggest_category", "wish_qr", "wish_action", "grid_wish_new", "staff_wish",
     "demand_new", "demand_done", "demand_track", "demand_track_evaluate", "demand_action",

@@ -346,6 +346,8 @@ FILLERS: dict[str, Callable] = {
     },
     "centres/<id:pk>/week/": lambda w: {"pk": ids(ServiceCentre.objects.all())},
     "centres/<id:pk>/rooms/new/": lambda w: {"pk": aux(ids(ServiceCentre.objects.all()))},
+    "bookings/<id:pk>/edit/": lambda w: {"pk": ids(Booking.objects.all(), "status")},
+    "bookings/<id:pk>/cancel-rest/": lambda w: {"pk": ids(Booking.objects.exclude(series=None), "status")},
     "bookings/<id:pk>/<slug:action>/": lambda w: {
         "pk": ids(Booking.objects.all(), "status"),
         "action": words(*BOOKING_ACTIONS),

@@ -106,7 +106,7 @@ def test_bad_input_is_a_field_error(client, room, people):
 def test_one_booking_decided_cancelled_and_checked_in(client, room, people):
     r = post(client, "/api/v1/bookings", people.resident_user, _body(room))
     booking = r.json()["bookings"][0]
-    assert booking["actions"] == ["cancel"] and booking["mine"] is True
+    assert booking["actions"] == ["cancel", "change"] and booking["mine"] is True
     bid = booking["id"]
     # a second request for the same hour: 409
     assert (
@@ -116,7 +116,7 @@ def test_one_booking_decided_cancelled_and_checked_in(client, room, people):
     # staff of the street see it in their queue; staff of another street do not
     queue = get(client, "/api/v1/bookings", people.street_admin, queue="true", status="requested").json()
     assert [b["id"] for b in queue["items"]] == [bid]
-    assert set(queue["items"][0]["actions"]) == {"approve", "refuse", "cancel"}
+    assert set(queue["items"][0]["actions"]) == {"approve", "refuse", "cancel", "change"}
     assert get(client, "/api/v1/bookings", people.outsider_staff, queue="true").json()["items"] == []
     assert post(client, f"/api/v1/bookings/{bid}/approve", people.outsider_staff).status_code == 404
     assert post(client, f"/api/v1/bookings/{bid}/approve", people.resident_user).status_code == 403

@@ -17,6 +17,8 @@ class PlacesConfig(AppConfig):
 
         # Rooms: a booking nobody checked in to is released a quarter of an hour after its start.
         scheduler.register("weiguang.places.rooms.tasks.release_unclaimed_bookings", dt.timedelta(minutes=5))
+        # Rooms: a request nobody decided on before its start lapses.
+        scheduler.register("weiguang.places.rooms.tasks.lapse_undecided_requests", dt.timedelta(minutes=5))
         # Stations: "out of order" lasts until its last day; the next day the amenity is available.
         scheduler.register("weiguang.places.stations.tasks.reset_expired_amenities", dt.timedelta(minutes=10))
 

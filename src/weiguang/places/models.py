@@ -299,6 +299,9 @@ class Room(RegionScoped):
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
     active = models.BooleanField(_("open for bookings"), default=True)
+    # the door QR code's version: staff replace the code (a lost or copied print), and every
+    # earlier code stops working (places.rooms.services.door_token)
+    door_key = models.PositiveIntegerField(_("door code version"), default=0, editable=False)
 
     scope_path_lookup = "centre__region__path"
 
@@ -330,6 +333,7 @@ class BookingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     RELEASED = "released", _("Released (nobody checked in)")
     CHECKED_IN = "checked_in", _("Checked in")
+    LAPSED = "lapsed", _("Lapsed (not decided before its start)")
 
 
 # The statuses that hold the room for the booking's time span.
@@ -355,6 +359,24 @@ BOOKING_TRANSITIONS = StateMachine.build(
             BookingStatus.CANCELLED,
             None,
             _("Given back"),
+        ),
+        # the job: a request nobody decided on before its start
+        ("lapse", [BookingStatus.REQUESTED], BookingStatus.LAPSED, None, _("Lapse")),
+        # the booker or staff change its time or details (places.rooms.services.change_booking);
+        # an approved booking whose time the booker changed waits for approval again
+        (
+            "change",
+            [BookingStatus.REQUESTED, BookingStatus.APPROVED],
+            None,
+            "booking.cancel",
+            _("Change booking"),
+        ),
+        (
+            "resubmit",
+            [BookingStatus.APPROVED],
+            BookingStatus.REQUESTED,
+            "booking.cancel",
+            _("Change booking"),
         ),
         ("check_in", [BookingStatus.APPROVED], BookingStatus.CHECKED_IN, "booking.check_in", _("Check in")),
     ],

@@ -20,7 +20,7 @@ from weiguang.volunteers.models import Team
 
 from ..models import Booking, Equipment, Room, ServiceCentre
 from . import services
-from .actions import BOOKING_ACTIONS
+from .actions import BOOKING_ACTIONS, BookingReasonIn
 from .filters import BookingFilter, RoomFilter
 
 rooms_router = Router(tags=["rooms"])
@@ -230,7 +230,10 @@ class BookingOut(Schema):
     note: str
     mine: bool
     checked_in_at: dt.datetime | None
-    actions: list[str] = Field(description="What I may do now: approve, refuse, cancel, check_in")
+    actions: list[str] = Field(
+        description="What I may do now: approve, refuse, cancel, check_in; change (PATCH) and "
+        "cancel_rest (a weekly booking: this and the later dates)"
+    )
 
 
 def _booking_out(user, b: Booking) -> dict:
@@ -239,8 +242,17 @@ def _booking_out(user, b: Booking) -> dict:
         "purpose": b.purpose, "group_name": b.group_name, "team": b.team_id, "partner": b.partner_id,
         "attendees": b.attendees, "status": b.status, "series": b.series_id, "note": b.note,
         "mine": b.booked_by_id == user.pk, "checked_in_at": b.checked_in_at,
-        "actions": [t.name for t in Booking.state_machine.available(b, user)],
+        "actions": booking_actions(user, b),
     }  # fmt: skip
+
+
+def booking_actions(user, b: Booking) -> list[str]:
+    names = [t.name for t in Booking.state_machine.available(b, user) if t.name in BOOKING_ACTIONS]
+    if services.may_change(b, user):
+        names.append("change")
+        if b.series_id:
+            names.append("cancel_rest")
+    return names
 
 
 def _booking(user, booking_id: int) -> Booking:
@@ -408,3 +420,62 @@ def check_in_at_door(request, data: DoorIn):
     user = require_user(request)
     room = services.room_from_door_token(data.code)
     return _booking_out(user, services.check_in_at_door(room, user))
+
+
+class BookingChangeIn(InSchema):
+    start: dt.datetime
+    end: dt.datetime
+    purpose: Text | None = Field(None, max_length=services.PURPOSE_MAX)
+    attendees: int | None = Field(None, ge=1, le=10000)
+
+
+@bookings_router.patch(
+    "/{id:booking_id}", response={200: BookingOut, **ERROR_RESPONSES},
+    summary="Change a booking's time, purpose or people (the booker or staff; the booker's new time "
+    "of an approved booking waits for approval again)",
+)  # fmt: skip
+def change_booking(request, booking_id: Id, data: BookingChangeIn):
+    user = require_user(request)
+    booking = _booking(user, booking_id)
+    for name in ("start", "end"):
+        _within_years(getattr(data, name).date(), name)
+    start, end = (
+        timezone.localtime(v if v.tzinfo else timezone.make_aware(v)) for v in (data.start, data.end)
+    )
+    if start.date() != end.date():
+        raise invalid("end", _("A booking starts and ends on the same day."))
+    changed = services.change_booking(
+        booking, user, start=start, end=end, purpose=data.purpose, attendees=data.attendees
+    )
+    return _booking_out(user, changed)
+
+
+class CancelledOut(Schema):
+    cancelled: list[BookingOut]
+
+
+@bookings_router.post(
+    "/{id:booking_id}/cancel_rest", response={200: CancelledOut, **ERROR_RESPONSES},
+    summary="Cancel this date of a weekly booking and every later one (the booker or staff)",
+)  # fmt: skip
+def cancel_rest_of_series(request, booking_id: Id, data: BookingReasonIn | None = None):
+    user = require_user(request)
+    booking = _booking(user, booking_id)
+    cancelled = services.cancel_series_from(booking, user, data.reason if data else "")
+    return {"cancelled": [_booking_out(user, b) for b in cancelled]}
+
+
+class DoorCodeOut(Schema):
+    room: int
+    code: str = Field(description="The token of the room's door QR code (POST /bookings/door)")
+    version: int
+
+
+@rooms_router.post(
+    "/{id:room_id}/door/replace", response={200: DoorCodeOut, **ERROR_RESPONSES},
+    summary="Replace a room's door QR code: every earlier code stops working (staff)",
+)  # fmt: skip
+def replace_door_code(request, room_id: Id):
+    user = require_user(request)
+    room = services.rotate_door_code(_room(user, room_id), user)
+    return {"room": room.pk, "code": services.door_token(room), "version": room.door_key}

@@ -112,6 +112,44 @@ class BookingForm(Form):
         )  # fmt: skip
 
 
+class BookingChangeForm(Form):
+    """A booking's new time (the same room), purpose and number of people."""
+
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    start_time = forms.TimeField(label=_("Starts at"), widget=TIME_INPUT)
+    end_time = forms.TimeField(label=_("Ends at"), widget=TIME_INPUT)
+    purpose = forms.CharField(label=_("Purpose"), max_length=services.PURPOSE_MAX)
+    attendees = forms.IntegerField(label=_("Attendees expected"), min_value=1, max_value=10000)
+
+    def __init__(self, *args, booking, **kwargs):
+        start, end = timezone.localtime(booking.start), timezone.localtime(booking.end)
+        kwargs.setdefault(
+            "initial",
+            {"date": start.date(), "start_time": start.time(), "end_time": end.time(),
+             "purpose": booking.purpose, "attendees": booking.attendees},
+        )  # fmt: skip
+        super().__init__(*args, **kwargs)
+        capacity = booking.room.capacity
+        self.fields["attendees"].validators.append(
+            MaxValueValidator(capacity, _("The room holds at most %(n)d people.") % {"n": capacity})
+        )
+        self.fields["attendees"].widget.attrs["max"] = capacity
+
+    def clean(self):
+        data = super().clean()
+        day = data.get("date")
+        if day is not None and not 2000 <= day.year <= 2100:
+            self.add_error("date", _("Give a date between %(a)d and %(b)d.") % {"a": 2000, "b": 2100})
+        return data
+
+    def values(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "start": services.local(d["date"], d["start_time"]), "end": services.local(d["date"], d["end_time"]),
+            "purpose": d["purpose"], "attendees": d["attendees"],
+        }  # fmt: skip
+
+
 def default_booking(room) -> dict:
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     return {

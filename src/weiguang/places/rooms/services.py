@@ -553,6 +553,124 @@ def cancel_booking(booking: Booking, by, reason: str = "") -> Booking:
     return perform(booking, "cancel", by, apply=apply, note=reason)
 
 
+def may_change(booking: Booking, user) -> bool:
+    """The booker or staff may change a booking still to come that nobody checked in to."""
+    return (
+        booking.status in (BookingStatus.REQUESTED, BookingStatus.APPROVED)
+        and booking.start > timezone.now()
+        and access.can(user, "booking.cancel", booking)
+    )
+
+
+def change_booking(
+    booking: Booking,
+    by,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    purpose: str | None = None,
+    attendees: int | None = None,
+    now=None,
+) -> Booking:
+    """The booker (or staff) moves a booking still to come to another time of the same room,
+    or changes its purpose or number of people. The new time is checked as a new request is
+    (closed days, hours, the past) and held through the same capacity.reserve() (the booking's
+    own old time does not stand in its way). When the booker moves an approved booking of a
+    room that needs approval, it waits for approval again (staff are told); staff keep it
+    approved. Audited with the old and the new time."""
+    now = now or timezone.now()
+    room = booking.room
+    if not access.can(by, "booking.cancel", booking):
+        raise NotAllowed(_("You are not allowed to do this."))
+    if booking.start <= now:
+        raise Conflict(_("This booking has begun; it can no longer be changed."), code="begun")
+    if held_above(booking):
+        raise Conflict(
+            _("This booking holds the room for an event: change the event's time or place instead."),
+            code="held",
+        )
+    if end <= start:
+        message = _("The end must be after the start.")
+        raise InvalidInput(message, fields={"end": message})
+    data = BookingInput(
+        purpose=booking.purpose if purpose is None else purpose, group_name=booking.group_name,
+        attendees=booking.attendees if attendees is None else attendees, team=booking.team,
+        partner=booking.partner,
+    )  # fmt: skip
+    data = BookingInput(data.purpose, data.group_name, data.attendees).clean(room, by)
+    moved = (start, end) != (booking.start, booking.end)
+    staff = access.can(by, "booking.approve", room)
+    resubmit = moved and room.needs_approval and not staff and booking.status == BookingStatus.APPROVED
+    begin = timezone.localtime(start).date()
+    exceptions = calendar_exceptions(room.centre, begin, begin)
+    problem = span_problem(room, start, end, exceptions, taken=[], now=now) if moved else None
+    if problem is not None:
+        raise InvalidInput(problem.message, fields={"start": problem.message})
+
+    def iso(t: dt.datetime) -> str:
+        return timezone.localtime(t).isoformat()
+
+    was = {"start": iso(booking.start), "end": iso(booking.end)}
+
+    def apply(b: Booking):
+        b.start, b.end, b.purpose, b.attendees = start, end, data.purpose, data.attendees
+        if resubmit:
+            b.decided_by, b.decided_at = None, None
+
+    def change(locked_room: Room) -> Booking:
+        return perform(
+            booking, "resubmit" if resubmit else "change", by, apply=apply,
+            audit={"was": was, "now": {"start": iso(start), "end": iso(end)}},
+        )  # fmt: skip
+
+    with transaction.atomic():
+        if moved:
+            changed = capacity.reserve(
+                room,
+                capacity=lambda locked: 1,
+                held=lambda locked: overlapping(locked, start, end).exclude(pk=booking.pk).count(),
+                wanted=1,
+                create=change,
+                message=_("The room is already booked at this time."),
+            )
+        else:
+            changed = change(room)
+        if resubmit:
+            _notify_new(room, [changed], by)
+        elif moved and changed.booked_by_id != getattr(by, "pk", None):
+            _tell_booker(
+                changed,
+                _("Your booking of %(room)s was moved to %(when)s.")
+                % {"room": room.name, "when": _when(changed)},
+            )
+    return changed
+
+
+def cancel_series_from(booking: Booking, by, reason: str = "") -> list[Booking]:
+    """Cancel `booking` and every later occurrence of its weekly series still to come (the
+    ones waiting or approved that `by` may cancel), in one transaction; the earlier ones stay."""
+    if booking.series_id is None:
+        return [cancel_booking(booking, by, reason)]
+    if not access.can(by, "booking.cancel", booking):
+        raise NotAllowed(_("You are not allowed to do this."))
+    with transaction.atomic():
+        rows = list(
+            Booking.objects.filter(
+                series_id=booking.series_id,
+                start__gte=booking.start,
+                status__in=[BookingStatus.REQUESTED, BookingStatus.APPROVED],
+            ).order_by("start")
+        )
+        if not rows:
+            raise Conflict(_("Nothing left to cancel in this series."), code="state_conflict")
+        cancelled = [cancel_booking(b, by, reason) for b in rows]
+        log_action(
+            booking.series, "cancel_from", by, note=(reason or "").strip()[:200],
+            dates=[timezone.localtime(b.start).date().isoformat() for b in cancelled],
+        )  # fmt: skip
+    return cancelled
+
+
 # --- check-in at the door, release of the unclaimed --------------------------------------------
 
 
@@ -583,18 +701,47 @@ def check_in(booking: Booking, by, now=None) -> Booking:
 
 
 def door_token(room: Room) -> str:
-    return signing.Signer(salt=DOOR_SALT).sign(str(room.pk))
+    """The signed code of the room's door QR: the room and the version of its code (the first
+    version signs the room alone, as the codes printed before codes could be replaced)."""
+    value = str(room.pk) if not room.door_key else f"{room.pk}.{room.door_key}"
+    return signing.Signer(salt=DOOR_SALT).sign(value)
+
+
+class DoorCodeReplaced(NotFound):
+    code = "door_code_replaced"
 
 
 def room_from_door_token(token: str) -> Room:
     try:
-        pk = int(signing.Signer(salt=DOOR_SALT).unsign(token))
+        value = signing.Signer(salt=DOOR_SALT).unsign(token)
+        pk, _dot, key = value.partition(".")
+        pk, key = int(pk), int(key or 0)
     except (signing.BadSignature, ValueError):
         raise NotFound(_("This door code is not valid.")) from None
     room = Room.objects.select_related("centre").filter(pk=pk).first()
     if room is None:
         raise NotFound(_("This door code is not valid."))
+    if key != room.door_key:
+        raise DoorCodeReplaced(
+            _(
+                "This QR code of %(room)s has been replaced and no longer works. Scan the new code on the door."
+            )
+            % {"room": room.name}
+        )
     return room
+
+
+def rotate_door_code(room: Room, by) -> Room:
+    """Staff replace the room's door QR code (a print was lost or copied): every earlier code
+    stops working at once; the new one is printed from the door page."""
+    if not access.can(by, "room.manage", room):
+        raise NotAllowed(_("You are not allowed to do this."))
+    with transaction.atomic():
+        locked = capacity.lock(room)
+        locked.door_key += 1
+        locked.save(update_fields=["door_key"])
+        log_action(locked, "rotate_door_code", by, version=locked.door_key)
+    return locked
 
 
 def door_booking(room: Room, user, now=None) -> Booking | None:
@@ -651,6 +798,46 @@ def release_unclaimed(now=None) -> int:
     for pk in unclaimed(now).values_list("pk", flat=True):
         try:
             release_booking(Booking.objects.get(pk=pk), now)
+            count += 1
+        except Conflict:
+            continue
+    return count
+
+
+def undecided(now=None):
+    """Requests nobody approved or refused before their start (not those an app above holds
+    the room with, as for the release: the event's desk keeps them)."""
+    now = now or timezone.now()
+    rows = Booking.objects.filter(status=BookingStatus.REQUESTED, start__lte=now)
+    for exempt in RELEASE_EXEMPT:
+        rows = rows.exclude(pk__in=exempt())
+    return rows
+
+
+def held_above(booking: Booking) -> bool:
+    """Whether an app above (an event) holds the room with `booking` (RELEASE_EXEMPT)."""
+    return any(Booking.objects.filter(pk=booking.pk, pk__in=exempt()).exists() for exempt in RELEASE_EXEMPT)
+
+
+def lapse_booking(booking: Booking) -> Booking:
+    def apply(b: Booking):
+        _tell_booker(
+            b,
+            _("Your request for %(room)s (%(when)s) lapsed: nobody decided on it before it began.")
+            % {"room": b.room.name, "when": _when(b)},
+        )
+
+    return perform(booking, "lapse", SYSTEM, apply=apply, note="not decided before its start")
+
+
+def lapse_undecided(now=None) -> int:
+    """The periodic job: requests still waiting for a decision when their time has come lapse
+    (audited, the requester is told and sees it under my bookings). Safe to run twice or
+    concurrently: a request decided meanwhile is skipped."""
+    count = 0
+    for pk in undecided(now).values_list("pk", flat=True):
+        try:
+            lapse_booking(Booking.objects.select_related("room").get(pk=pk))
             count += 1
         except Conflict:
             continue

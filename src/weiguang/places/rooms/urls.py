@@ -13,5 +13,7 @@ urlpatterns = [
     path("centres/<id:pk>/rooms/new/", views.room_new, name="room_new"),
     path("bookings/mine/", views.my_bookings, name="my_bookings"),
     path("bookings/queue/", views.booking_queue, name="booking_queue"),
+    path("bookings/<id:pk>/edit/", views.booking_edit, name="booking_edit"),
+    path("bookings/<id:pk>/cancel-rest/", views.booking_cancel_rest, name="booking_cancel_rest"),
     path("bookings/<id:pk>/<slug:action>/", views.booking_action, name="booking_action"),
 ]

@@ -30,7 +30,7 @@ from ..models import ACTIVE_BOOKING, Booking, BookingStatus, Room, ServiceCentre
 from . import services
 from .actions import BOOKING_ACTIONS
 from .filters import BookingFilter
-from .forms import WEEKDAY_LABELS, BookingForm, RoomForm, default_booking
+from .forms import WEEKDAY_LABELS, BookingChangeForm, BookingForm, RoomForm, default_booking
 
 FIRST_HOUR, LAST_HOUR = 7, 22  # the week grid's hours
 
@@ -256,7 +256,13 @@ def my_bookings(request):
 
 
 def _with_actions(user, bookings: list[Booking]) -> list[dict]:
-    return [{"b": b, "actions": Booking.state_machine.available(b, user)} for b in bookings]
+    """Each booking with the buttons `user` gets: the transitions of BOOKING_ACTIONS, and
+    change / cancel the rest of a weekly series while it is still to come."""
+    rows = []
+    for b in bookings:
+        actions = [t for t in Booking.state_machine.available(b, user) if t.name in BOOKING_ACTIONS]
+        rows.append({"b": b, "actions": actions, "may_change": services.may_change(b, user)})
+    return rows
 
 
 @login_required
@@ -292,6 +298,53 @@ def booking_action(request, pk: int, action: str):
         return redirect(safe_next(request, default))
     messages.success(request, BOOKING_ACTIONS[action].success)
     return redirect(safe_next(request, default))
+
+
+@login_required
+def booking_edit(request, pk: int):
+    """The booker (or staff) changes a booking still to come: its time in the same room (checked
+    and held as a new request is), purpose and people."""
+    booking = access.get_for_user(_LISTED, request.user, see="booking.view", pk=pk)
+    if not services.may_change(booking, request.user):
+        if not access.can(request.user, "booking.cancel", booking):
+            raise PermissionDenied
+        messages.error(request, _("This booking can no longer be changed."))
+        return redirect("my_bookings")
+    form = BookingChangeForm(request.POST or None, booking=booking)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.change_booking(booking, request.user, **form.values())
+        except ServiceError as err:
+            apply_service_error(form, err)
+            if err.status == 409:
+                form.add_error(None, err.message)
+        else:
+            if changed.status == BookingStatus.REQUESTED and booking.status == BookingStatus.APPROVED:
+                messages.success(request, _("Changed. The new time waits for the staff's approval."))
+            else:
+                messages.success(request, _("Changed."))
+            return redirect(safe_next(request, reverse("my_bookings")))
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "places/rooms/booking_edit.html",
+        {"booking": booking, "form": form, "reapproval": booking.room.needs_approval
+         and booking.status == BookingStatus.APPROVED and not access.can(request.user, "booking.approve", booking)},
+        status=status,
+    )  # fmt: skip
+
+
+@require_POST
+@login_required
+def booking_cancel_rest(request, pk: int):
+    """Cancel this date of a weekly booking and every later one."""
+    booking = access.get_for_user(_LISTED, request.user, see="booking.view", pk=pk)
+    try:
+        cancelled = services.cancel_series_from(booking, request.user, request.POST.get("reason", ""))
+    except ServiceError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("%(n)d bookings cancelled.") % {"n": len(cancelled)})
+    return redirect(safe_next(request, reverse("my_bookings")))
 
 
 # --- room settings ----------------------------------------------------------------------------
@@ -339,10 +392,22 @@ def room_edit(request, pk: int):
 
 @login_required
 def room_door(request, pk: int):
-    """The printable sign for the room's door: its name and the QR code to check in with."""
+    """The printable sign for the room's door: its name and the QR code to check in with; staff
+    replace the code when a print is lost or copied (POST)."""
     room = _room(request, pk)
     if not access.can(request.user, "room.manage", room):
         raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.rotate_door_code(room, request.user)
+        except ServiceError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(
+                request,
+                _("The QR code is replaced: the old one no longer works. Print this one for the door."),
+            )
+        return redirect("room_door", pk=room.pk)
     url = request.build_absolute_uri(reverse("room_door_check_in", args=[services.door_token(room)]))
     buf = io.BytesIO()
     segno.make(url, error="m").save(
@@ -356,11 +421,12 @@ def room_door(request, pk: int):
 
 @login_required
 def door_check_in(request, token: str):
-    """Opened from the door's QR code: the user's booking of this room now, and its check-in."""
+    """Opened from the door's QR code: the user's booking of this room now, and its check-in. A
+    code that was replaced (or never valid) says so, with nothing to press."""
     try:
         room = services.room_from_door_token(token)
     except ServiceError as err:
-        raise Http404(err.message) from None
+        return render(request, "places/rooms/door_check_in.html", {"invalid": err.message}, status=404)
     if request.method == "POST":
         try:
             booking = services.check_in_at_door(room, request.user)

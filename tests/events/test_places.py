@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from weiguang.core.capacity import Full
-from weiguang.core.errors import InvalidInput
+from weiguang.core.errors import Conflict, InvalidInput
 from weiguang.events import services
 from weiguang.events.models import Event, EventKind
 from weiguang.places.models import Booking, BookingStatus, Room, ServiceCentre, Station
@@ -159,6 +159,16 @@ def test_the_release_job_leaves_an_events_booking_alone(make_event, room, people
     event = in_room(make_event, room, by=people.street_admin)
     assert rooms.release_unclaimed(now=at(TUESDAY, "15:00")) == 0
     assert Booking.objects.get(pk=event.room_booking_id).status == BookingStatus.APPROVED
+
+
+def test_an_events_booking_is_changed_through_the_event_and_does_not_lapse(make_event, room, people):
+    event = in_room(make_event, room)  # waits for the centre's approval
+    booking = Booking.objects.get(pk=event.room_booking_id)
+    with pytest.raises(Conflict) as held:
+        rooms.change_booking(booking, people.staff, start=at(TUESDAY, "09:00"), end=at(TUESDAY, "10:00"))
+    assert held.value.code == "held"
+    assert rooms.lapse_undecided(now=at(TUESDAY, "15:00")) == 0
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.REQUESTED
 
 
 def test_the_form_offers_the_regions_places_and_shows_a_conflict(make_event, room, station, people, client):

@@ -91,15 +91,6 @@ class HelperOut(Schema):
     number: str | None
 
 
-def _event(user, event_id: int) -> Event:
-    return access.get_for_user(
-        Event.objects.select_related("region"),
-        user,
-        see=lambda u, e: checkins.may_check_in(u, e),
-        pk=event_id,
-    )
-
-
 def _staff(user, event: Event) -> bool:
     return access.can(user, "event.signups", event)
 
@@ -144,7 +135,7 @@ def _visit(user, event: Event, checkin_id: int) -> CheckIn:
 )
 def list_checkins(request, event_id: Id, filters: Query[CheckInListQuery]):
     user = require_user(request)
-    event = _event(user, event_id)
+    event = checkins.desk_event(user, event_id)
     qs = checkins.visits(event, user)
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -162,7 +153,7 @@ def list_checkins(request, event_id: Id, filters: Query[CheckInListQuery]):
 )
 def checkin_figures(request, event_id: Id):
     user = require_user(request)
-    return checkins.figures(_event(user, event_id))
+    return checkins.figures(checkins.desk_event(user, event_id))
 
 
 @router.post(
@@ -172,7 +163,7 @@ def checkin_figures(request, event_id: Id):
 )
 def check_in(request, event_id: Id, data: TicketIn):
     user = require_user(request)
-    event = _event(user, event_id)
+    event = checkins.desk_event(user, event_id)
     checkin = checkins.check_in_ticket(event, user, **_ticket(data), party=data.party)
     return Status(201, _out(checkin, _staff(user, event)))
 
@@ -184,7 +175,7 @@ def check_in(request, event_id: Id, data: TicketIn):
 )
 def check_in_walk_in(request, event_id: Id, data: WalkInIn):
     user = require_user(request)
-    event = _event(user, event_id)
+    event = checkins.desk_event(user, event_id)
     if data.resident_id is None and not (data.name or "").strip():
         raise invalid("name", _("Name the visitor, or choose the resident."))
     checkin = checkins.walk_in(event, user, resident=data.resident_id, name=data.name or "")
@@ -198,7 +189,7 @@ def check_in_walk_in(request, event_id: Id, data: WalkInIn):
 )
 def check_in_helper(request, event_id: Id, data: ServeIn):
     user = require_user(request)
-    event = _event(user, event_id)
+    event = checkins.desk_event(user, event_id)
     volunteer = None
     if data.volunteer_id is not None:
         volunteer = Volunteer.objects.filter(pk=data.volunteer_id).first()
@@ -215,7 +206,7 @@ def check_in_helper(request, event_id: Id, data: ServeIn):
 )
 def check_out_ticket(request, event_id: Id, data: TicketIn):
     user = require_user(request)
-    event = _event(user, event_id)
+    event = checkins.desk_event(user, event_id)
     return _out(checkins.check_out_ticket(event, user, **_ticket(data)), _staff(user, event))
 
 
@@ -226,7 +217,7 @@ def check_out_ticket(request, event_id: Id, data: TicketIn):
 )
 def set_party(request, event_id: Id, checkin_id: Id, data: CheckInPartyIn):
     user = require_user(request)
-    event = _event(user, event_id)
+    event = checkins.desk_event(user, event_id)
     return _out(checkins.set_party(_visit(user, event, checkin_id), user, data.party), _staff(user, event))
 
 
@@ -237,7 +228,7 @@ def set_party(request, event_id: Id, checkin_id: Id, data: CheckInPartyIn):
 )
 def check_out(request, event_id: Id, checkin_id: Id):
     user = require_user(request)
-    event = _event(user, event_id)
+    event = checkins.desk_event(user, event_id)
     visit = access.get_for_user(
         CheckIn.objects.filter(event=event),
         user,
@@ -255,7 +246,7 @@ def check_out(request, event_id: Id, checkin_id: Id):
 )
 def close_desk(request, event_id: Id):
     user = require_user(request)
-    return {"checked_out": checkins.close_desk(_event(user, event_id), user)}
+    return {"checked_out": checkins.close_desk(checkins.desk_event(user, event_id), user)}
 
 
 @router.get(
@@ -265,7 +256,7 @@ def close_desk(request, event_id: Id):
 )
 def list_helpers(request, event_id: Id):
     user = require_user(request)
-    event = _event(user, event_id)
+    event = checkins.desk_event(user, event_id)
     rows = EventHelper.objects.filter(event=event).select_related("volunteer").order_by("id")
     full = _staff(user, event)
     return [
@@ -286,7 +277,7 @@ def list_helpers(request, event_id: Id):
 )
 def add_helper(request, event_id: Id, data: HelperIn):
     user = require_user(request)
-    event = _event(user, event_id)
+    event = checkins.desk_event(user, event_id)
     volunteer = Volunteer.objects.filter(pk=data.volunteer_id).first()
     if volunteer is None:
         raise invalid("volunteer_id", _("There is no such volunteer."))
@@ -303,7 +294,7 @@ def add_helper(request, event_id: Id, data: HelperIn):
 )
 def remove_helper(request, event_id: Id, helper_id: Id):
     user = require_user(request)
-    event = _event(user, event_id)
+    event = checkins.desk_event(user, event_id)
     helper = access.get_for_user(EventHelper.objects.filter(event=event), user, pk=helper_id)
     checkins.remove_helper(helper, user)
     return Status(204, None)

@@ -38,12 +38,7 @@ class HelperForm(forms.Form):
 
 
 def _event(request, pk: int) -> Event:
-    return access.get_for_user(
-        Event.objects.select_related("region"),
-        request.user,
-        see=lambda u, e: checkins.may_check_in(u, e),
-        pk=pk,
-    )
+    return checkins.desk_event(request.user, pk)
 
 
 @login_required

@@ -48,7 +48,7 @@ from .models import (
     SignUp,
     SignUpStatus,
 )
-from .services import signup_for_token
+from .services import read_ticket, signup_for_token
 
 NAME_MAX = 50
 
@@ -103,7 +103,18 @@ def serving(user, event: Event) -> EventHelper | None:
 
 
 def may_check_in(user, event: Event) -> bool:
+    if getattr(event, "_desk_of", None) == getattr(user, "pk", False):
+        return True  # loaded for this user's request by desk_event(), which asked already
     return access.can(user, "event.check_in", event) or serving(user, event) is not None
+
+
+def desk_event(user, event_id: int) -> Event:
+    """The event whose desk `user` works, for one request (its pages and API): 404 when they
+    may not check people in there. The answer is kept on the instance, so the services this
+    request calls with it do not ask again (a volunteer's roster row is one query)."""
+    event = access.get_for_user(Event.objects.select_related("region"), user, see=may_check_in, pk=event_id)
+    event._desk_of = user.pk
+    return event
 
 
 def _require_desk(user, event: Event) -> None:
@@ -171,26 +182,34 @@ def _open_visit(event: Event, person_key: str) -> CheckIn | None:
     )
 
 
-def _create(event: Event, by, *, person_key: str, at: dt.datetime, **fields) -> CheckIn:
-    """A new open visit, or AlreadyIn when the person has one (found first, or refused by the
-    unique index when a twin got there between the look and the write)."""
+def _insert(event: Event, by, *, person_key: str, at: dt.datetime, **fields) -> CheckIn:
+    """The open visit written with its audit entry, inside the caller's transaction. The
+    person's open visit, if any, is not looked for first: the unique index (event, person_key)
+    where open refuses the row (IntegrityError), and the caller answers `_already()`."""
+    checkin = CheckIn.objects.create(
+        event=event, person_key=person_key, checked_in_at=at, checked_in_by=by, **fields
+    )
+    log_action(checkin, "check_in", by, to_state=checkin.status, method=checkin.method, role=checkin.role)
+    return checkin
+
+
+def _already(event: Event, person_key: str, error: IntegrityError) -> AlreadyIn:
+    """After the insert was refused and its transaction rolled back: the open visit that
+    refused it (AlreadyIn), or the error itself when it was another constraint."""
     existing = _open_visit(event, person_key)
-    if existing is not None:
-        raise AlreadyIn(existing)
+    if existing is None:
+        raise error
+    return AlreadyIn(existing)
+
+
+def _create(event: Event, by, *, person_key: str, at: dt.datetime, **fields) -> CheckIn:
+    """A new open visit, or AlreadyIn when the person has one (refused by the unique index,
+    whether it was there before or a twin got there at the same moment)."""
     try:
         with transaction.atomic():
-            checkin = CheckIn.objects.create(
-                event=event, person_key=person_key, checked_in_at=at, checked_in_by=by, **fields
-            )
-            log_action(
-                checkin, "check_in", by, to_state=checkin.status, method=checkin.method, role=checkin.role
-            )
-    except IntegrityError:
-        existing = _open_visit(event, person_key)
-        if existing is None:
-            raise
-        raise AlreadyIn(existing) from None
-    return checkin
+            return _insert(event, by, person_key=person_key, at=at, **fields)
+    except IntegrityError as error:
+        raise _already(event, person_key, error) from None
 
 
 def find_ticket(
@@ -199,14 +218,18 @@ def find_ticket(
     """The sign-up of `event` a typed code or a scanned QR token names (`lock`: its row locked
     until the caller's transaction ends)."""
     if token:
-        signup = signup_for_token(token)
-        if signup.event_id != event.pk:
-            raise InvalidInput(
-                _("This ticket is for another event: %(title)s.") % {"title": signup.event.title},
-                code="other_event",
-                fields={"token": "other_event"},
-            )
-        return SignUp.objects.select_for_update().get(pk=signup.pk) if lock else signup
+        ticket = read_ticket(token)
+        if ticket["event_id"] == event.pk:
+            rows = SignUp.objects.select_for_update() if lock else SignUp.objects
+            signup = rows.filter(**ticket).first()
+            if signup is not None:
+                return signup
+        signup = signup_for_token(token)  # not ours (InvalidInput), or another event's
+        raise InvalidInput(
+            _("This ticket is for another event: %(title)s.") % {"title": signup.event.title},
+            code="other_event",
+            fields={"token": "other_event"},
+        )
     code = (code or "").strip()
     if not (len(code) == 6 and code.isascii() and code.isdigit()):
         raise InvalidInput(_("The code has 6 digits."), fields={"code": "invalid"})
@@ -235,22 +258,35 @@ def check_in_ticket(
 ) -> CheckIn:
     """Check in the holder of a ticket (its code typed or its QR scanned) with `party` of their
     sign-up's people (all of them unless told). A second check-in while in: AlreadyIn (409),
-    nothing written."""
+    nothing written.
+
+    Three statements in one transaction: the sign-up's row locked (two desks with the same
+    ticket take turns, and a cancellation cannot slip in between), the visit inserted (the
+    unique index refuses a second open one: the turn that comes second is AlreadyIn), the
+    audit entry. No savepoint: a refused insert rolls the whole transaction back, and the
+    visit that refused it is read after."""
     _require_desk(by, event)
     at = _when(at)
-    with transaction.atomic():
-        locked = find_ticket(event, code=code, token=token, lock=True)
-        if locked.status != SignUpStatus.CONFIRMED:
-            raise Conflict(
-                _("This sign-up holds no place (%(status)s).") % {"status": locked.get_status_display()},
-                code="no_place",
-            )
-        _desk_open(event, at)
-        return _create(
-            event, by, person_key=_person_key(locked), at=at, signup=locked, resident_id=locked.resident_id,
-            user_id=locked.user_id, name=locked.name, method=CheckInMethod.QR if token else CheckInMethod.CODE,
-            party=party_came(locked, party),
-        )  # fmt: skip
+    person_key = None
+    try:
+        with transaction.atomic():
+            locked = find_ticket(event, code=code, token=token, lock=True)
+            if locked.status != SignUpStatus.CONFIRMED:
+                raise Conflict(
+                    _("This sign-up holds no place (%(status)s).") % {"status": locked.get_status_display()},
+                    code="no_place",
+                )
+            _desk_open(event, at)
+            person_key = _person_key(locked)
+            return _insert(
+                event, by, person_key=person_key, at=at, signup=locked, resident_id=locked.resident_id,
+                user_id=locked.user_id, name=locked.name,
+                method=CheckInMethod.QR if token else CheckInMethod.CODE, party=party_came(locked, party),
+            )  # fmt: skip
+    except IntegrityError as error:
+        if person_key is None:
+            raise
+        raise _already(event, person_key, error) from None
 
 
 def set_party(checkin: CheckIn, by, party: int) -> CheckIn:
@@ -402,7 +438,9 @@ def record_scan(
     this device, another one, or a desk) a duplicate scan naming the first visit. Either way one
     scan row; refusals (unknown code, no place, not allowed) raise and write nothing."""
     at = _when(at)
-    with transaction.atomic():
+    # no savepoint of its own: a refusal raised here ends the caller's transaction anyway, and
+    # check_in_ticket's (nested, so a savepoint) takes back a refused insert
+    with transaction.atomic(savepoint=False):
         try:
             visit = check_in_ticket(event, by, code=code, token=token, at=at, party=party)
             created = True

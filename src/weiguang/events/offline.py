@@ -36,7 +36,7 @@ def handle(entry) -> Outcome:
     data = parse(CheckInFieldIn, entry.payload)
     if not data.code and not data.token:
         raise InvalidInput(_("Type the 6-digit code or scan the QR code."), fields={"code": "required"})
-    event = Event.objects.filter(pk=data.event_id).first()
+    event = Event.objects.select_related("region").filter(pk=data.event_id).first()
     if event is None:
         raise InvalidInput(_("There is no such event."), fields={"event_id": "not_found"})
     result = checkins.record_scan(

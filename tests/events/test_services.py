@@ -40,6 +40,25 @@ def test_party_sizes_count_and_a_party_that_does_not_fit_waits(make_event, resid
     assert [a for a in history_of(first)][0].action == "sign_up"
 
 
+def test_a_full_event_refuses_at_once_without_waiting_for_its_lock(make_event, residents):
+    """wait=False on a full event: refused from a count read before any lock (no transaction
+    opened, so it never queues behind the winners), with the answers the lock would give."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event = make_event(capacity=1)
+    services.sign_up(event, residents[0].user)
+    with CaptureQueriesContext(connection) as ctx, pytest.raises(Full):
+        services.sign_up(event, residents[1].user, wait=False)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert not [q for q in sql if "FOR UPDATE" in q or q.startswith(("SAVEPOINT", "BEGIN"))], sql
+    with pytest.raises(Conflict) as already:  # signed up already: said so, as under the lock
+        services.sign_up(event, residents[0].user, wait=False)
+    assert already.value.code == "already_signed_up"
+    waiting = services.sign_up(event, residents[1].user)  # wait=True still joins the list under the lock
+    assert waiting.status == SignUpStatus.WAITING and SignUp.objects.filter(event=event).count() == 2
+
+
 def test_codes_are_unique_within_an_event(make_event, residents):
     event = make_event(capacity=None)
     codes = {services.sign_up(event, r.user).code for r in residents}

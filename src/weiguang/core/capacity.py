@@ -57,6 +57,18 @@ def reserve(
         return create(locked)
 
 
+def full_already(
+    resource, *, capacity: Callable[[object], int | None], held: Callable[[object], int], wanted: int
+) -> bool:
+    """Whether `wanted` did not fit at the moment `held(resource)` was counted, read WITHOUT the
+    lock: a request that would be refused anyway (it does not wait for a place) may be refused
+    at once instead of queueing for the lock behind the winners. True is safe to act on (the
+    places were taken at that moment: as if the request had come then); False proves nothing,
+    and only `reserve()` may give a place."""
+    limit = capacity(resource)
+    return limit is not None and held(resource) + wanted > limit
+
+
 def free(resource, *, held: Callable[[object], int], capacity: Callable[[object], int | None]) -> int | None:
     """How many places are left now (None: unlimited); for display, not for deciding."""
     limit = capacity(resource)

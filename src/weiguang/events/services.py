@@ -550,28 +550,41 @@ def sign_up(event: Event, by, *, party_size: int = 1, resident=None, wait: bool 
         raise InvalidInput(message, code=code, fields={"resident_id": code} if by != account else None)
     name = resident.name if resident is not None else (by.get_full_name() or by.get_username())
     now = timezone.now()
+    person = Q(resident=resident) if resident is not None else Q(user=account, resident=None)
+
+    def refuse_if_taken(ev: Event) -> None:
+        _open_for_signups(ev, now)
+        if SignUp.objects.filter(person, event=ev, status__in=LIVE).exists():
+            raise Conflict(_("Already signed up for this event."), code="already_signed_up")
+
+    if not wait and capacity.full_already(
+        event, capacity=lambda e: e.capacity, held=held_places, wanted=party_size
+    ):
+        # full before any lock: refused at once (the same answers in the same order as under
+        # the lock) instead of queueing for the event's row behind the winners
+        refuse_if_taken(event)
+        raise capacity.Full(_("All places are taken."))
     with transaction.atomic():
         locked = capacity.lock(event)  # held until the end: a refused hold still joins the list in order
-        _open_for_signups(locked, now)
-        live = SignUp.objects.filter(event=locked, status__in=LIVE)
-        if live.filter(
-            Q(resident=resident) if resident is not None else Q(user=account, resident=None)
-        ).exists():
-            raise Conflict(_("Already signed up for this event."), code="already_signed_up")
+        refuse_if_taken(locked)
         fields = dict(
             event=locked, resident=resident, user=account if account is not None else None, name=name,
-            party_size=party_size, signed_up_by=by, code=_new_code(locked),
+            party_size=party_size, signed_up_by=by,
         )  # fmt: skip
         try:
             signup = _reserve(
                 locked,
                 party_size,
-                lambda ev: SignUp.objects.create(status=SignUpStatus.CONFIRMED, confirmed_at=now, **fields),
+                lambda ev: SignUp.objects.create(
+                    status=SignUpStatus.CONFIRMED, confirmed_at=now, code=_new_code(ev), **fields
+                ),
             )
         except capacity.Full:
             if not wait:
                 raise
-            signup = SignUp.objects.create(status=SignUpStatus.WAITING, waiting_since=now, **fields)
+            signup = SignUp.objects.create(
+                status=SignUpStatus.WAITING, waiting_since=now, code=_new_code(locked), **fields
+            )
         log_action(
             signup, "sign_up", by, to_state=signup.status, party_size=party_size, on_behalf=by != account
         )

@@ -203,9 +203,49 @@ def bench_environment(redis_db: int) -> None:
     django.setup()
 
 
+def cpu_seconds(pids) -> dict[int, float]:
+    """User + system CPU seconds each process has used so far (all its threads), from
+    /proc/<pid>/stat; processes that are gone (or not visible) are left out."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return found
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (gunicorn's workers)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+class Server:
+    """A running gunicorn: its port, and the CPU its workers have used so far."""
+
+    def __init__(self, port: int, pid: int):
+        self.port, self.pid = port, pid
+
+    def worker_cpu(self) -> float:
+        return sum(cpu_seconds(children(self.pid)).values())
+
+
 @contextmanager
-def gunicorn(workers: int, threads: int, ready_path: str = "/bench/floor/"):
-    """gunicorn (gthread) on a free loopback port for the duration of the block: yields the port."""
+def gunicorn_server(workers: int, threads: int, ready_path: str = "/bench/floor/"):
+    """gunicorn (gthread) on a free loopback port for the duration of the block: yields a
+    Server."""
     port = free_port()
     cmd = [sys.executable, "-m", "gunicorn", "weiguang.wsgi", "--bind", f"{HOST}:{port}", "--workers",
            str(workers), "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "60",
@@ -213,13 +253,20 @@ def gunicorn(workers: int, threads: int, ready_path: str = "/bench/floor/"):
     server = subprocess.Popen(cmd, cwd=ROOT, env=os.environ.copy())
     try:
         wait_for(port, ready_path)
-        yield port
+        yield Server(port, server.pid)
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@contextmanager
+def gunicorn(workers: int, threads: int, ready_path: str = "/bench/floor/"):
+    """gunicorn (gthread) on a free loopback port for the duration of the block: yields the port."""
+    with gunicorn_server(workers, threads, ready_path) as server:
+        yield server.port
 
 
 def forget_cache(prefix: str) -> None:

@@ -154,6 +154,19 @@ def _desk_load(port: int, path: str, token: str, jobs: list[list[str]], start_at
     )
 
 
+def settle(server, quiet: float = 0.05, timeout: float = 180) -> None:
+    """Wait until every gunicorn worker has booted (their CPU stops growing), so that no
+    worker's start-up is counted in a measurement."""
+    deadline = time.time() + timeout
+    before = server.worker_cpu()
+    while time.time() < deadline:
+        time.sleep(1)
+        now = server.worker_cpu()
+        if now - before < quiet:
+            return
+        before = now
+
+
 def backend_cpu() -> dict[int, float]:
     """CPU seconds of the PostgreSQL backends connected to this database (gunicorn's), by pid;
     empty when PostgreSQL runs where /proc cannot see it."""
@@ -217,21 +230,31 @@ def main(argv=None) -> int:
             port = server.port
             print(f"gunicorn: {args.workers} workers × {args.threads} threads (gthread); "
                   f"{args.connections} connections in {args.procs} client processes")  # fmt: skip
-            # the framework floor, with the same connections
+            settle(server)
+            # the framework floor, with the same connections; the workers' CPU is read at the
+            # start and the end of the measured window (after the warm-up)
             start_at = time.time() + 1
             stop_at = start_at + args.warmup + args.duration
             per_proc = _split(list(range(args.connections)), args.procs)
-            app_cpu = server.worker_cpu()
+            window: dict[str, float] = {}
+            for key, moment in (("from", start_at + args.warmup), ("to", stop_at)):
+                timer = threading.Timer(
+                    max(0.0, moment - time.time()), lambda k=key: window.__setitem__(k, server.worker_cpu())
+                )
+                timer.daemon = True
+                timer.start()
             with spawn.Pool(len(per_proc)) as pool:
                 floor = pool.starmap(
                     _floor_load,
                     [(port, "/bench/floor/", len(p), start_at + args.warmup, stop_at) for p in per_proc],
                 )
-            floor_app_cpu = server.worker_cpu() - app_cpu
+            time.sleep(max(0.0, stop_at + 0.2 - time.time()))
             floor_lat = sorted(x for lat, _, _ in floor for x in lat)
             floor_rate = len(floor_lat) / args.duration
-            floor_sent = sum(sum(s.values()) for _, s, _ in floor)  # warm-up included: it used the CPU too
-            floor_client_cpu = sum(c for _, _, c in floor)
+            floor_app_cpu = window["to"] - window["from"]
+            floor_sent = len(floor_lat)
+            sent = sum(sum(s.values()) for _, s, _ in floor)  # the clients' CPU covers the warm-up too
+            floor_client_cpu = sum(c for _, _, c in floor) * floor_sent / max(1, sent)
             path = f"/api/v1/events/{event_id}/checkins"
             db_cpu = backend_cpu()
             app_cpu = server.worker_cpu()

@@ -161,7 +161,7 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[index]
 
 
-def wait_for(port: int, path: str, timeout: float = 60) -> None:
+def wait_for(port: int, path: str, timeout: float = 300) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:

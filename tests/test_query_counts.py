@@ -1522,7 +1522,7 @@ NOT_LISTS: set[str] = {
     "residence", "residence_action",
     "station_detail", "station_new", "station_edit", "station_amenity", "station_pickup_items", "pickup_hand_over",
     "offline_page", "service_worker", "web_manifest",
-    "event_desk_walk_in", "event_desk_check_out", "event_desk_close", "event_desk_serve",
+    "event_desk_walk_in", "event_desk_check_out", "event_desk_party", "event_desk_close", "event_desk_serve",
     "event_desk_add_helper",
     "event_detail", "event_sign_up", "event_new", "event_edit", "event_action", "event_signup_qr",
     "event_signup_action",

@@ -49,3 +49,17 @@ def normalize_phone(text) -> str:
     elif len(digits) == 15 and digits.startswith("0086"):
         digits = digits[4:]
     return digits
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text) -> tuple:
+    """A sort key that orders numbers inside text by value: "2号楼" before "12号楼", "3单元" before
+    "10单元", a number before a word at the same place (full-width digits count as digits; Chinese
+    numerals such as 十二 do not). Text parts compare case-insensitively."""
+    text = unicodedata.normalize("NFKC", str(text or "")).strip()
+    parts = _DIGITS.split(text)  # text, digits, text, digits, ...: the digits at odd places
+    return tuple(
+        (0, int(part), part) if i % 2 else (1, 0, part.casefold()) for i, part in enumerate(parts) if part
+    )

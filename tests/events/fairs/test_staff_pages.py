@@ -250,3 +250,18 @@ def test_the_food_bank_opens_a_round_and_hands_out_one_parcel_per_household(clie
     client.force_login(people.outsider_staff)
     assert client.get(f"/food/{round_.pk}/").status_code == 404
     assert client.post(f"/food/{round_.pk}/hand-out/", {"code": "123456"}).status_code == 404
+
+
+def test_the_food_banks_households_come_by_building_number(client, fair, people):
+    low = PopulationGroup.objects.get(code="low_income")
+    for building in ("12号楼", "2号楼", "10号楼", "1号楼"):
+        young(f"户主{building}", people.tree.grid_a1, username=f"hh{building[:-2]}", building=building,
+              door="101室").groups.add(low)  # fmt: skip
+    round_ = services.open_food_round(
+        people.staff, region=fair.region, title="爱心食物银行", event=fair,
+        date=timezone.localtime(fair.starts_at).date(), groups=[low],
+    )  # fmt: skip
+    client.force_login(people.staff)
+    page = _text(client.get(f"/food/{round_.pk}/"))
+    shown = re.findall(r"· (\d+号楼)</span>", page)
+    assert shown == ["1号楼", "2号楼", "10号楼", "12号楼"]

@@ -34,7 +34,7 @@ from weiguang.core import capacity
 from weiguang.core.audit import log_action, save_and_log_update
 from weiguang.core.errors import Conflict, InvalidInput, NotAllowed
 from weiguang.core.privacy import age_on
-from weiguang.core.text import clean_text
+from weiguang.core.text import clean_text, natural_key
 from weiguang.core.transitions import perform
 from weiguang.demands.models import IntakeSession, SessionKind
 from weiguang.demands.services import intake as demand_intake
@@ -753,12 +753,14 @@ def eligible_households(round_: FoodRound) -> int:
 
 def household_list(round_: FoodRound) -> list[dict]:
     """The round's eligible households, each once (its eligible residents, the first of them
-    to hand the parcel to) and whether it had its parcel: a fixed number of queries."""
-    residents = (
+    to hand the parcel to) and whether it had its parcel: a fixed number of queries. In the
+    order a person walks them: by grid, then building and door with numbers by value (2号楼
+    before 12号楼)."""
+    residents = sorted(
         Resident.objects.filter(grid__path__startswith=round_.region.path, groups__in=round_.groups.all())
         .select_related("grid")
-        .distinct()
-        .order_by("grid__path", "building", "door", "name", "id")
+        .distinct(),
+        key=lambda r: (r.grid.path, natural_key(r.building), natural_key(r.door), r.name, r.pk),
     )
     given = dict(FoodParcel.objects.filter(round=round_).values_list("household", "handed_at"))
     households: dict[str, dict] = {}

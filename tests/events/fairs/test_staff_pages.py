@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import ResidentFactory
+from weiguang.core.models import AuditEntry
 from weiguang.demands.models import Demand, DemandChannel, DemandStatus
 from weiguang.events.fairs import services
 from weiguang.events.fairs.summary import fair_summary
@@ -100,6 +101,34 @@ def test_staff_set_up_edit_and_remove_stalls(client, fair, people):
     r = client.post(f"/stalls/{law.pk}/remove/", follow=True)
     assert "Stall 5 is removed." in _text(r)
     assert list(Stall.objects.filter(event=fair)) == [stall]
+
+
+def test_staff_choose_who_serves_at_a_stall_on_its_edit_page(client, stall, people):
+    client.force_login(people.staff)
+    page = _text(client.get(f"/stalls/{stall.pk}/edit/"))
+    assert "Serving at the stall" in page and "吴志愿" in page and "褚志愿" not in page  # the street's only
+    assert re.search(rf'value="{people.volunteer.pk}"[^>]*checked', page)
+
+    # someone of another street is refused on the field; nothing changes
+    post = _stall_post(people, service="家电维修", spot="A3", slot_minutes="15", number="1")
+    r = client.post(f"/stalls/{stall.pk}/edit/", {**post, "workers": [people.outsider_volunteer.pk]})
+    assert r.status_code == 422
+    assert "Only staff, grid workers, volunteers and partner representatives of this street serve" in _text(r)
+    assert list(stall.workers.all()) == [people.volunteer]
+
+    r = client.post(
+        f"/stalls/{stall.pk}/edit/", {**post, "workers": [people.volunteer2.pk, people.partner_rep.pk]}
+    )
+    assert r.status_code == 302
+    assert set(stall.workers.all()) == {people.volunteer2, people.partner_rep}
+    entry = AuditEntry.objects.filter(action="edit", object_id=str(stall.pk)).latest("id")
+    assert entry.actor == people.staff and entry.data["workers_before"] == [people.volunteer.pk]
+    assert entry.data["workers"] == sorted([people.volunteer2.pk, people.partner_rep.pk])
+
+    client.force_login(people.volunteer2)  # added: the stall's counter opens for them
+    assert client.get(f"/stalls/{stall.pk}/counter/").status_code == 200
+    client.force_login(people.volunteer)  # no longer on it
+    assert client.get(f"/stalls/{stall.pk}/counter/").status_code == 404
 
 
 def test_who_may_set_up_stalls(client, fair, stall, people):

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weiguang.accounts.staff import display_name
 from weiguang.core.forms import BigRadioSelect, Form
 from weiguang.demands.forms import CategoryField, GridField, category_choices
 from weiguang.partners.models import units_serving
@@ -48,6 +49,14 @@ class StallForm(Form):
         help_text=_("Residents book a time when this is set; empty: no booking, numbers only."),
     )  # fmt: skip
     per_slot = forms.IntegerField(label=_("People per slot"), min_value=1, max_value=50, initial=1)
+    workers = forms.ModelMultipleChoiceField(
+        label=_("Serving at the stall"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("They call numbers and record whom the stall served."),
+        error_messages={
+            "invalid_choice": services.NOT_A_WORKER,
+            "invalid_pk_value": _("This choice is not valid; reload the page and try again."),
+        },
+    )  # fmt: skip
 
     def __init__(self, event: Event, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +65,8 @@ class StallForm(Form):
         paths = ancestor_paths(event.region.path)
         street = paths[1] if len(paths) > 1 else event.region.path
         self.fields["team"].queryset = Team.objects.filter(region__path__startswith=street).order_by("name")
+        self.fields["workers"].queryset = services.worker_candidates(event).order_by("first_name", "username")
+        self.fields["workers"].label_from_instance = display_name
         if not self.is_bound and "opens_at" not in self.initial:
             self.initial["opens_at"] = timezone.localtime(event.starts_at).time()
             self.initial["closes_at"] = timezone.localtime(event.ends_at).time()
@@ -69,6 +80,7 @@ class StallForm(Form):
         }  # fmt: skip
         initial["opens_at"] = timezone.localtime(stall.opens_at).time()
         initial["closes_at"] = timezone.localtime(stall.closes_at).time()
+        initial["workers"] = [w.pk for w in stall.workers.all()]
         return cls(stall.event, *args, initial=initial, **kwargs)
 
     def clean(self):
@@ -91,6 +103,7 @@ class StallForm(Form):
             "team": data["team"], "department_name": data["department_name"], "service": data["service"],
             "spot": data["spot"], "opens_at": self._at(data["opens_at"]), "closes_at": self._at(data["closes_at"]),
             "slot_minutes": data["slot_minutes"], "per_slot": data["per_slot"] or 1,
+            "workers": list(data["workers"]),
         }  # fmt: skip
 
 

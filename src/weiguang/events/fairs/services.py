@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from weiguang.core import capacity
 from weiguang.core.audit import log_action, save_and_log_update
@@ -43,7 +44,7 @@ from weiguang.people.models import PopulationGroup, Resident
 from weiguang.people.services import own_resident, resident_for
 from weiguang.places.models import Station
 from weiguang.regions import access
-from weiguang.regions.models import Region, RegionKind, ancestor_paths
+from weiguang.regions.models import Membership, Region, RegionKind, Role, ancestor_paths
 from weiguang.volunteers.models import Team
 from weiguang.wishes import services as wish_services
 from weiguang.wishes.models import Channel
@@ -153,7 +154,7 @@ def add_stall(event: Event, by, data: dict) -> Stall:
         stall = Stall.objects.create(event=locked, **fields)
         if workers:
             stall.workers.set(workers)
-        log_action(stall, "create", by, event=locked.pk)
+        log_action(stall, "create", by, event=locked.pk, workers=sorted(w.pk for w in workers))
     intake_session_for(event, by)
     return stall
 
@@ -213,16 +214,42 @@ def _stall_fields(event: Event, data: dict) -> dict:
     if not 1 <= per_slot <= 50:
         raise InvalidInput(_("People per slot: 1 to 50."), fields={"per_slot": "invalid"})
     fields["per_slot"] = per_slot
-    workers = data.get("workers") or []
-    if workers:
+    if "workers" in data:
+        fields["workers"] = _workers(event, data["workers"] or [])
+    return fields
+
+
+# who may serve at a stall: the staff, grid workers, volunteers and partner representatives of the
+# fair's street (a role inside it, or above it: the district's)
+NOT_A_WORKER = gettext_lazy(
+    "Only staff, grid workers, volunteers and partner representatives of this street serve at its stalls."
+)
+WORKER_ROLES = (Role.STREET_ADMIN, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.VOLUNTEER, Role.PARTNER_REP)
+
+
+def worker_candidates(event: Event) -> QuerySet:
+    """The people who may serve at a stall of `event` (the one rule for the API and the
+    stall form): active users with a role of WORKER_ROLES inside the fair's street or above it."""
+    from django.contrib.auth import get_user_model
+
+    paths = ancestor_paths(event.region.path)
+    street = paths[1] if len(paths) > 1 else event.region.path
+    roles = Membership.objects.filter(role__in=WORKER_ROLES).filter(
+        Q(region__path__startswith=street) | Q(region__path__in=ancestor_paths(street))
+    )
+    return get_user_model().objects.filter(is_active=True, pk__in=roles.values("user_id"))
+
+
+def _workers(event: Event, workers) -> list:
+    ids = {w if isinstance(w, int) else w.pk for w in workers}
+    found = list(worker_candidates(event).filter(pk__in=ids))
+    if len(found) != len(ids):
         from django.contrib.auth import get_user_model
 
-        ids = [w if isinstance(w, int) else w.pk for w in workers]
-        found = list(get_user_model().objects.filter(pk__in=ids, is_active=True))
-        if len(found) != len(set(ids)):
+        if get_user_model().objects.filter(pk__in=ids, is_active=True).count() != len(ids):
             raise InvalidInput(_("There is no such person."), fields={"workers": "not_found"})
-        fields["workers"] = found
-    return fields
+        raise InvalidInput(str(NOT_A_WORKER), fields={"workers": "other_street"})
+    return found
 
 
 def edit_stall(stall: Stall, by, data: dict) -> Stall:
@@ -231,7 +258,7 @@ def edit_stall(stall: Stall, by, data: dict) -> Stall:
     event = stall.event
     _need(by, "stall.manage", event, _("Only staff of the fair's place may set up its stalls."))
     fields = _stall_fields(event, data)
-    fields.pop("workers", None)
+    workers = fields.pop("workers", None)  # None: left as they are (not in `data`)
     with transaction.atomic():
         locked_event = capacity.lock(event)
         locked = capacity.lock(stall)
@@ -259,7 +286,14 @@ def edit_stall(stall: Stall, by, data: dict) -> Stall:
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.save()
-        log_action(locked, "edit", by, before=before)
+        extra = {}
+        if workers is not None:
+            had = sorted(locked.workers.values_list("pk", flat=True))
+            now = sorted(w.pk for w in workers)
+            if had != now:
+                locked.workers.set(workers)
+                extra = {"workers_before": had, "workers": now}
+        log_action(locked, "edit", by, before=before, **extra)
     return locked
 
 

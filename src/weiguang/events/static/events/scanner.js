@@ -72,8 +72,8 @@
 
   // --- sending (core/outbox.js): the scans not yet answered wait in IndexedDB ----------------
   function online(on) {
-    network.className = "msg small " + (on ? "msg-info" : "warning");
     network.textContent = on ? T.online : T.offline;
+    network.setAttribute("data-state", on ? "online" : "offline"); // green, amber (.field-net)
     network.setAttribute("data-online", on ? "1" : "0");
   }
   var outbox = WeiguangOutbox.open({
@@ -91,7 +91,7 @@
     kept: function (scan, r) { show(scan, "failed", T.not_sent, r.message); },
     status: function (state) {
       if (state === "login") {
-        network.className = "msg small msg-error";
+        network.setAttribute("data-state", "login");
         network.textContent = T.login;
       } else if (state !== "sending") {
         online(state === "online");

@@ -133,15 +133,17 @@
     // One round: every pending entry, in batches; each answer saved as it comes.
     function sync() {
       if (sending) { again = true; return Promise.resolve(); }
+      sending = true; // at once: a second call while the queue is read waits for this round
+      again = false;
       clearTimeout(timer);
       return mine().then(function (entries) {
         var waiting = entries.filter(o.pending || function () { return true; });
         if (!waiting.length || !navigator.onLine) {
+          sending = false;
           status(navigator.onLine ? "online" : "offline");
+          if (again) return sync();
           return;
         }
-        sending = true;
-        again = false;
         status("sending");
         var keep = false;
         return o.token()
@@ -181,7 +183,7 @@
           })
           .then(function () { if (o.done) return o.done(); })
           .then(function () { if (again) return sync(); });
-      });
+      }, function () { sending = false; }); // the queue could not be read: nothing was sent
     }
     // "Send now", a new entry, the signal back: no waiting for the pause
     function now() {

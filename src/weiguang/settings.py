@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "weiguang.regions",
     "weiguang.people",
     "weiguang.accounts",
+    "weiguang.outbox",  # every outbound message: inbox, robots, SMS, e-mail (docs/outbox.md)
     "weiguang.partners",
     "weiguang.wishes",
     "weiguang.demands",
@@ -225,6 +226,30 @@ SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
 SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", 10))
 SMS_SIGN = os.environ.get("SMS_SIGN", "微光")  # the signature providers put in front: 【微光】
 SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", 10))
+
+# The outbox (docs/outbox.md): how long a sender holds a claimed message (a dead sender's
+# claim lapses then), attempts and back-off, the HTTP timeout of chat robots, and the site's
+# address for links in robot messages, texts and mail.
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", 60))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 10))
+OUTBOX_BACKOFF_MAX = int(os.environ.get("OUTBOX_BACKOFF_MAX", 3600))
+OUTBOX_HTTP_TIMEOUT = float(os.environ.get("OUTBOX_HTTP_TIMEOUT", 10))
+OUTBOX_SITE_URL = os.environ.get("OUTBOX_SITE_URL", "")
+OUTBOX_MAIL_DOMAIN = os.environ.get("OUTBOX_MAIL_DOMAIN", "weiguang.local")
+# Mail (the outbox's e-mail channel) through Django's mail: the console under `make run`.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if env_bool("WEIGUANG_DEV") or DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "微光 <noreply@weiguang.local>")
 
 
 def _limits(name: str, default: str) -> tuple[tuple[int, int], ...]:

@@ -1519,7 +1519,7 @@ NOT_LISTS: set[str] = {
     "staff_account_new", "staff_set_password",
     "security_setup", "security_verify", "security_recovery", "security_remove", "security_end_others",
     "my_data_json", "my_data_xlsx", "data_request",
-    "residence", "residence_action",
+    "residence", "residence_action", "message_settings",
     "station_detail", "station_new", "station_edit", "station_amenity", "station_pickup_items", "pickup_hand_over",
     "offline_page", "service_worker", "web_manifest",
     "event_desk_walk_in", "event_desk_check_out", "event_desk_party", "event_desk_close", "event_desk_serve",

@@ -15,6 +15,7 @@ from weiguang.events.checkin_api import router as checkins_router
 from weiguang.events.fairs import api as fairs_api
 from weiguang.lists import api as lists_api
 from weiguang.matching import api as matching_api
+from weiguang.outbox.api import router as message_settings_router
 from weiguang.partners import api as partners_api
 from weiguang.people.api import residents_router
 from weiguang.places.rooms import api as rooms_api
@@ -53,6 +54,7 @@ api.add_router("/surveys", lists_api.surveys_router)
 api.add_router("/lists", lists_api.lists_router)
 api.add_router("/residents", residents_router)
 api.add_router("/me", accounts_data_api.me_data_router)  # GET /me/data: the personal-data export
+api.add_router("/me", message_settings_router)  # GET/PUT /me/message_settings: channels, quiet hours
 api.add_router("/data_requests", accounts_data_api.data_requests_router)
 api.add_router("/wishes", matching_api.wish_candidates_router)  # recommended claimers, invite
 api.add_router("/demands", matching_api.demand_candidates_router)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("weiguang.demands.urls")),
     path("", include("weiguang.volunteers.urls")),
     path("", include("weiguang.matching.urls")),
+    path("", include("weiguang.outbox.urls")),  # 消息提醒 (message settings)
     path("", include("weiguang.partners.urls")),
     path("", include("weiguang.lists.urls")),
     path("", include("weiguang.places.urls")),

@@ -12,13 +12,14 @@ class OutboxConfig(AppConfig):
         from weiguang.accounts import sms
         from weiguang.core import notifications, scheduler
 
-        from . import delivery, services
+        from . import delivery, navigation, services
 
         # core.notify() and accounts.send_sms() write here (core and accounts are floors below)
         notifications.install(services.notify)
         sms.install_outbox(SmsOutbox(services, delivery))
         # what is due again (retries, quiet hours over, a lost kick) and lapsed claims
         scheduler.register("weiguang.outbox.tasks.deliver_due", dt.timedelta(minutes=1))
+        navigation.register()  # 消息提醒, beside the account's security page
 
 
 class SmsOutbox:

@@ -231,7 +231,7 @@ TWO_CACHES_BUT = """async (old) => {
 KEPT_OUTBOX = """async () => {
     const names = (await caches.keys()).filter((n) => n.startsWith("wg-static-"));
     return Promise.all(names.map(async (n) => {
-        const hit = await (await caches.open(n)).match("/static/core/outbox.js");
+        const hit = await (await caches.open(n)).match("/static/core/offline-queue.js");
         return hit ? await hit.text() : "";
     }));
 }"""
@@ -250,8 +250,8 @@ def test_a_new_deploy_replaces_the_scripts_kept_on_the_phone(phone, people, stat
     """The kit keeps its scripts on the phone (cache first). After a deploy that changes one of
     them the next visit installs the new worker: the phone keeps the new script, and the old
     version's caches are gone (the old script is never served again)."""
-    original = Path(finders.find("core/outbox.js")).read_text()
-    static_deploy("core/outbox.js", original)
+    original = Path(finders.find("core/offline-queue.js")).read_text()
+    static_deploy("core/offline-queue.js", original)
     page = phone()
     log_in(page, "grid_a1")
     page.goto("/field/")
@@ -261,13 +261,13 @@ def test_a_new_deploy_replaces_the_scripts_kept_on_the_phone(phone, people, stat
     assert [n.split("-")[1] for n in before] == ["pages", "static"]
     assert page.evaluate(KEPT_OUTBOX) == [original]
 
-    static_deploy("core/outbox.js", original + "\n/* the next release */\n")
+    static_deploy("core/offline-queue.js", original + "\n/* the next release */\n")
     page.reload()  # the browser checks /sw.js on the way: a new version, installed at once
     until(page, TWO_CACHES_BUT, before[1])
     after = page.evaluate(CACHES)
     assert not set(after) & set(before)
     assert page.evaluate(KEPT_OUTBOX) == [original + "\n/* the next release */\n"]
-    served = page.evaluate("fetch('/static/core/outbox.js').then((r) => r.text())")
+    served = page.evaluate("fetch('/static/core/offline-queue.js').then((r) => r.text())")
     assert served.endswith("/* the next release */\n")
     page.reload()  # the kit still works with the new script
     expect(page.locator("[data-testid=field-net]")).to_have_attribute("data-state", "online")

@@ -20,13 +20,13 @@ def cache_names(client) -> tuple[str, str, str]:
 
 @pytest.mark.django_db
 def test_the_cache_names_change_when_a_script_of_the_shell_changes(client, static_deploy):
-    outbox = Path(finders.find("core/outbox.js")).read_text()
+    queue_js = Path(finders.find("core/offline-queue.js")).read_text()
     scanner = Path(finders.find("events/scanner.js")).read_text()
-    static_deploy("core/outbox.js", outbox)
+    static_deploy("core/offline-queue.js", queue_js)
     first = cache_names(client)
     assert cache_names(client) == first  # the same files: the same caches, nothing to install
 
-    static_deploy("core/outbox.js", outbox + "\n/* fixed */\n")
+    static_deploy("core/offline-queue.js", queue_js + "\n/* fixed */\n")
     second = cache_names(client)
     assert second[1] != first[1] and second[2] != first[2]
 
@@ -34,7 +34,7 @@ def test_the_cache_names_change_when_a_script_of_the_shell_changes(client, stati
     third = cache_names(client)
     assert len({first, second, third}) == 3
 
-    static_deploy("core/outbox.js", outbox)  # rolled back: the first version's names again
+    static_deploy("core/offline-queue.js", queue_js)  # rolled back: the first version's names again
     static_deploy("events/scanner.js", scanner)
     assert cache_names(client) == first
 

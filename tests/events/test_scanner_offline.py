@@ -22,7 +22,7 @@ def test_the_service_worker_keeps_the_scanner_page_and_its_scripts(client):
     assert "/field/" in _list(body, "PAGES")
     shell = _list(body, "SHELL")
     for path in (
-        "core/outbox.js",
+        "core/offline-queue.js",
         "events/scanner.js",
         "events/checkin.css",
         "vendor/zxing/zxing-browser.min.js",
@@ -31,8 +31,8 @@ def test_the_service_worker_keeps_the_scanner_page_and_its_scripts(client):
     assert len(shell) == len(set(shell))
 
 
-def test_the_field_kit_and_the_scanner_share_one_outbox_script():
-    """The queue on the phone, the device's id, the keys and the sending are core/outbox.js,
+def test_the_field_kit_and_the_scanner_share_one_offline_queue_script():
+    """The queue on the phone, the device's id, the keys and the sending are core/offline-queue.js,
     loaded before each page's own script; neither page carries a copy of them."""
     from pathlib import Path
 
@@ -45,7 +45,7 @@ def test_the_field_kit_and_the_scanner_share_one_outbox_script():
     ):
         html = (src / template).read_text()
         page_script = script.rsplit("/", 1)[1]
-        assert 0 <= html.index("core/outbox.js") < html.index(page_script), template
+        assert 0 <= html.index("core/offline-queue.js") < html.index(page_script), template
         code = (src / script).read_text()
         for own_copy in (
             "indexedDB.open",
@@ -55,4 +55,4 @@ def test_the_field_kit_and_the_scanner_share_one_outbox_script():
             "wg-field-client",
         ):
             assert own_copy not in code, (script, own_copy)
-        assert "WeiguangOutbox.open(" in code
+        assert "WeiguangOfflineQueue.open(" in code

@@ -29,7 +29,7 @@ from .offline import kinds, parts
 SHELL = [
     "core/weiguang.css",
     "core/weiguang.js",
-    "core/outbox.js",
+    "core/offline-queue.js",
     "core/field.js",
     "vendor/htmx/htmx.min.js",
     "core/favicon.svg",

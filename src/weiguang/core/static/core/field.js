@@ -1,7 +1,7 @@
 /* The field kit (core/field_kit.html): entries are kept in IndexedDB on the phone, each with
    the device's id and its own key (a UUID), and sent to POST /api/v1/field/entries when there
    is a network (at once, on the "online" event, and again with a growing pause after a
-   failure): the queue and the sending are core/outbox.js, shared with the event scanner.
+   failure): the queue and the sending are core/offline-queue.js, shared with the event scanner.
    The server accepts each key once (core/offline.py), so sending again is safe.
    Lists: waiting (an entry the server failed on says so, and is sent again later), sent (with
    the server's number), refused (with the reason; correct it in its form and save: the same
@@ -14,7 +14,7 @@
   var USER = root.getAttribute("data-user");
   var ENDPOINT = root.getAttribute("data-endpoint");
   var CSRF_URL = root.getAttribute("data-csrf-url");
-  var outbox = WeiguangOutbox.open({
+  var queue = WeiguangOfflineQueue.open({
     db: "weiguang-field",
     store: "entries",
     user: USER,
@@ -29,7 +29,7 @@
       entry.result = res;
       entry.state = res.status === "refused" || res.status === "conflict" ? res.status : "sent";
       entry.sent = Date.now();
-      return outbox.save(entry);
+      return queue.save(entry);
     },
     status: function (state) {
       if (state === "sending") say(T.sending, "sending");
@@ -39,12 +39,12 @@
     },
     done: function () { return render(); },
   });
-  WeiguangOutbox.registerWorker(root.getAttribute("data-sw"));
-  var CLIENT = outbox.client;
-  var uuid = WeiguangOutbox.uuid;
-  var save = outbox.save;
-  var remove = outbox.remove;
-  var mine = outbox.mine;
+  WeiguangOfflineQueue.registerWorker(root.getAttribute("data-sw"));
+  var CLIENT = queue.client;
+  var uuid = WeiguangOfflineQueue.uuid;
+  var save = queue.save;
+  var remove = queue.remove;
+  var mine = queue.mine;
 
   // --- the resident picker, tabs, dates ---------------------------------------------------
   var picker = document.querySelector("[data-field-resident]");
@@ -142,7 +142,7 @@
         savedNote.hidden = false;
         savedNote.className = "msg msg-success";
         savedNote.textContent = T.saved + " " + T.kinds[kind] + "：" + entry.label;
-        return render().then(outbox.now);
+        return render().then(queue.now);
       });
     });
   });
@@ -221,7 +221,7 @@
     if (action === "anyway") {
       entry.payload.confirm_duplicate = true;
       entry.state = "waiting";
-      return save(entry).then(render).then(outbox.now);
+      return save(entry).then(render).then(queue.now);
     }
     // edit: back into its form, with the same key; saving sends it again
     var form = document.querySelector('[data-field-kind="' + entry.kind + '"]');
@@ -268,7 +268,7 @@
     if (navigator.onLine) say(T.online, "online");
     else say(T.offline, "offline");
   }
-  document.querySelector("[data-field-send]").addEventListener("click", function () { outbox.now(); });
+  document.querySelector("[data-field-send]").addEventListener("click", function () { queue.now(); });
   showNet();
-  render().then(outbox.sync);
+  render().then(queue.sync);
 })();

@@ -3,7 +3,7 @@
    "checkin" for POST /api/v1/field/entries (core/offline.py): kept in IndexedDB first, with
    its own key (a UUID) and the moment of the scan, then sent at once; without network it
    waits and goes when the signal returns (the "online" event, and a retry every few seconds):
-   the queue and the sending are core/outbox.js, shared with the field kit.
+   the queue and the sending are core/offline-queue.js, shared with the field kit.
    The server accepts each key once, so sending again is safe; the same ticket scanned on two
    phones gives one check-in and one "already checked in". */
 (function () {
@@ -17,13 +17,13 @@
   var RETRY = 5000;
   // the service worker (core/offline_views.py) keeps this page and its scripts on the phone,
   // so the scanner opens at a table that has lost the network
-  WeiguangOutbox.registerWorker(root.getAttribute("data-sw"));
+  WeiguangOfflineQueue.registerWorker(root.getAttribute("data-sw"));
   var eventSelect = root.querySelector("[data-scanner-event]");
   var deskLink = root.querySelector("[data-scanner-desk]");
   var results = root.querySelector("[data-scanner-results]");
   var network = root.querySelector("[data-scanner-network]");
 
-  var uuid = WeiguangOutbox.uuid;
+  var uuid = WeiguangOfflineQueue.uuid;
 
   // --- the event ------------------------------------------------------------------------
   var kept = localStorage.getItem("wg-scan-event");
@@ -70,13 +70,13 @@
     }
   }
 
-  // --- sending (core/outbox.js): the scans not yet answered wait in IndexedDB ----------------
+  // --- sending (core/offline-queue.js): the scans not yet answered wait in IndexedDB ----------------
   function online(on) {
     network.textContent = on ? T.online : T.offline;
     network.setAttribute("data-state", on ? "online" : "offline"); // green, amber (.field-net)
     network.setAttribute("data-online", on ? "1" : "0");
   }
-  var outbox = WeiguangOutbox.open({
+  var queue = WeiguangOfflineQueue.open({
     db: "weiguang-scanner",
     store: "scans",
     user: USER,
@@ -85,7 +85,7 @@
     token: function () { return Promise.resolve(CSRF); },
     answered: function (scan, r) {
       answered(scan, r);
-      return outbox.remove(r.key);
+      return queue.remove(r.key);
     },
     // the server broke on this scan: it stays on the phone, is sent again, says why
     kept: function (scan, r) { show(scan, "failed", T.not_sent, r.message); },
@@ -112,12 +112,12 @@
     payload.event_id = Number(eventSelect.value);
     payload.scanned_at = new Date(now).toISOString();
     var scan = {
-      key: uuid(), client_id: outbox.client, user: USER, payload: payload,
+      key: uuid(), client_id: queue.client, user: USER, payload: payload,
       scanned_at: payload.scanned_at, created: now, label: label,
     };
-    return outbox.save(scan).then(function () {
+    return queue.save(scan).then(function () {
       show(scan, "waiting", T.waiting, label);
-      return outbox.now();
+      return queue.now();
     });
   }
 
@@ -203,12 +203,12 @@
   });
 
   // what waited from an earlier visit of the page
-  outbox.mine().then(function (scans) {
+  queue.mine().then(function (scans) {
     scans.forEach(function (s) {
       if (s.result && s.result.status === "failed") show(s, "failed", T.not_sent, s.result.message);
       else show(s, "waiting", T.waiting, s.label);
     });
     online(navigator.onLine);
-    return outbox.sync();
+    return queue.sync();
   });
 })();

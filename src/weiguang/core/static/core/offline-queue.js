@@ -6,7 +6,7 @@
 
    A plain script (loaded before the page's own, kept by the service worker with the shell):
 
-     var box = WeiguangOutbox.open({
+     var box = WeiguangOfflineQueue.open({
        db: "weiguang-field", store: "entries",   // IndexedDB database and store (by key, index "user")
        user: "12", endpoint: "/api/v1/field/entries",
        kind: "checkin",                          // an entry's kind when it has none of its own
@@ -195,5 +195,5 @@
     return { save: store.save, remove: store.remove, mine: mine, sync: sync, now: now, client: client };
   }
 
-  window.WeiguangOutbox = { uuid: uuid, clientId: clientId, registerWorker: registerWorker, queue: queue, open: open };
+  window.WeiguangOfflineQueue = { uuid: uuid, clientId: clientId, registerWorker: registerWorker, queue: queue, open: open };
 })();

@@ -147,3 +147,24 @@ def test_staff_create_publish_and_sign_a_resident_up(client, people, tree):
     r = client.post(f"/events/{event.pk}/do/cancel/", {"reason": "x"})
     event.refresh_from_db()
     assert event.status == "published"  # a grid worker cannot cancel it
+
+
+def test_a_resident_sees_her_next_events_on_her_home_page(client, people, make_event, tree):
+    """Issue 12: residents of the region see upcoming events on their home page (the next three,
+    soonest first), with their own sign-up marked; staff's home has 举办活动 instead."""
+    soon = make_event(title="七一主题党日", capacity=5)
+    later = make_event(title="智能手机课", starts_at=timezone.now() + dt.timedelta(days=9),
+                       ends_at=timezone.now() + dt.timedelta(days=9, hours=2))  # fmt: skip
+    make_event(status="draft", title="还没发布的活动")
+    make_event(title="别的社区的活动", region=tree.community_b, by=people.staff_b)
+    services.sign_up(soon, people.resident_user)
+    client.force_login(people.resident_user)
+    home = client.get("/").content.decode()
+    assert 'data-testid="home-events"' in home
+    shown = home.split('data-testid="home-events"')[1].split("</ul>")[0]
+    assert shown.index("七一主题党日") < shown.index("智能手机课")
+    assert "还没发布的活动" not in shown and "别的社区的活动" not in shown
+    assert shown.count('data-testid="event"') == 2 and shown.count("已报名") == 1  # you signed up
+    assert f"/events/{later.pk}/" in shown
+    client.force_login(people.staff)
+    assert 'data-testid="home-events"' not in client.get("/").content.decode()

@@ -10,7 +10,7 @@ from weiguang.core.notifications import notify
 pytestmark = pytest.mark.django_db
 
 # session, user, memberships, the flags' row, and the walls (streets, their communities) ...
-RESIDENT_HOME = 9  # ... + my wishes, my demands, unread
+RESIDENT_HOME = 10  # ... + my wishes, my demands, unread, her next events
 STAFF_HOME = 15  # ... + to review, overdue demands, volunteers to approve, hours to verify,
 # personal-data requests waiting, addresses to confirm, room requests to decide, unread, and whether
 # the staff member has set up two-factor sign-in (accounts.security.gate)

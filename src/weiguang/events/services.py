@@ -705,12 +705,27 @@ def public_events() -> QuerySet[Event]:
 def upcoming_for(user, now=None) -> QuerySet[Event]:
     """Upcoming public events; for a resident, those of their community and street first
     (only theirs when `residents_only`)."""
-    now = now or timezone.now()
-    qs = public_events().filter(ends_at__gte=now)
     resident = own_resident(user)
-    if resident is not None:
-        qs = qs.filter(Q(region__path__in=ancestor_paths(resident.grid.path)) | Q(residents_only=False))
+    return upcoming_near(resident.grid.path if resident is not None else None, now)
+
+
+def upcoming_near(grid_path: str | None, now=None) -> QuerySet[Event]:
+    """Upcoming public events; for a resident of the grid at `grid_path`, those of the places
+    above it and those open to all (None: every one)."""
+    qs = public_events().filter(ends_at__gte=now or timezone.now())
+    if grid_path is not None:
+        qs = qs.filter(Q(region__path__in=ancestor_paths(grid_path)) | Q(residents_only=False))
     return qs
+
+
+def next_events_for_home(user, grid_path: str | None, limit: int = 3) -> list[Event]:
+    """The next few events a resident of the grid at `grid_path` may come to, for their home
+    page (the home page's role flags know the grid: one query). Nobody else gets any: staff
+    have 举办活动."""
+    if grid_path is None:
+        return []
+    qs = upcoming_near(grid_path).select_related("region", "station", "room__centre")
+    return list(with_places(qs, user).order_by("starts_at", "id")[:limit])
 
 
 def my_signups(user) -> QuerySet[SignUp]:

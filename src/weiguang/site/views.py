@@ -1,4 +1,5 @@
-"""The home page: the tiles every app registered for the user's roles, and the street walls."""
+"""The home page: the tiles every app registered for the user's roles, a resident's next events,
+and the street walls."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 
 from weiguang.core import navigation
+from weiguang.events import services as event_services
 from weiguang.regions.models import Region, RegionKind
 
 
@@ -18,5 +20,8 @@ def home(request):
         .order_by("name")
     )
     notices, tiles = navigation.tiles_for(request.user)
-    context = {"streets": streets, "notices": notices, "tiles": tiles}
+    upcoming = event_services.next_events_for_home(
+        request.user, navigation.role_flags(request.user).resident_grid_path
+    )
+    context = {"streets": streets, "notices": notices, "tiles": tiles, "upcoming": upcoming}
     return render(request, "site/home.html", context)

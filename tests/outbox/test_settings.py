@@ -72,14 +72,19 @@ def test_the_api_reads_and_changes_the_same_settings(client, resident):
     got = client.get("/api/v1/me/message_settings").json()
     assert got == {
         "inapp": True, "sms": False, "email": False, "phone": "138****8000", "email_address": "",
-        "quiet_from": "22:00:00", "quiet_until": "07:00:00",
+        "quiet_from": "22:00", "quiet_until": "07:00",
     }  # fmt: skip
     put = client.put(
         "/api/v1/me/message_settings",
         {"sms": True, "email": False, "quiet_from": "23:00", "quiet_until": "06:30"},
         content_type="application/json",
     )
-    assert put.status_code == 200 and put.json()["sms"] is True and put.json()["quiet_until"] == "06:30:00"
+    assert put.status_code == 200 and put.json()["sms"] is True and put.json()["quiet_until"] == "06:30"
+    late = client.put(
+        "/api/v1/me/message_settings", {"sms": True, "email": False, "quiet_from": "24:00"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert late.status_code == 422 and Preference.objects.get(user=resident).quiet_from == dt.time(23, 0)
     bad = client.put(
         "/api/v1/me/message_settings", {"sms": False, "email": True, "email_address": "not-mail"},
         content_type="application/json",

@@ -20,7 +20,7 @@ def test_the_apps_register_their_entries_and_tiles_in_order():
     assert entries[9:] == [
         "demand_new", "my_demands", "desk", "demands", "residents", "residence_queue", "dept",
         "events", "run_events", "event_scanner", "volunteering", "unit", "staff_stations", "rooms",
-        "staff_accounts", "inbox", "security", "message_settings",
+        "staff_accounts", "inbox", "security",
     ]  # fmt: skip
     tiles = [t.key for t in sorted(navigation.TILES.values(), key=lambda t: t.order)]
     assert tiles[:9] == ["residence", "new", "mine", "queue", "region", "field", "grid", "wall", "claims"]

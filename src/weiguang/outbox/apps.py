@@ -19,7 +19,7 @@ class OutboxConfig(AppConfig):
         sms.install_outbox(SmsOutbox(services, delivery))
         # what is due again (retries, quiet hours over, a lost kick) and lapsed claims
         scheduler.register("weiguang.outbox.tasks.deliver_due", dt.timedelta(minutes=1))
-        navigation.register()  # 消息提醒, beside the account's security page
+        navigation.register()  # 消息提醒, a link on the inbox page
 
 
 class SmsOutbox:

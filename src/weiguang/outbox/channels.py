@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import time
 import urllib.parse
+from abc import ABC, abstractmethod
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -32,7 +33,9 @@ def text_of(row: OutboxMessage) -> str:
     return "\n".join(part for part in (row.title, row.body, full_url(row.url)) if part)
 
 
-class Base:
+class Base(ABC):
+    """A channel: how a row is handed over. `send` returns the channel's id for the message."""
+
     confirms = False
 
     def idempotent(self, row: OutboxMessage) -> bool:
@@ -45,10 +48,12 @@ class Base:
         return None
 
     def mirror(self, row: OutboxMessage) -> None:
-        """Tell the channel's own record (accounts' text messages) where the row stands."""
+        """Tell the channel's own record (accounts' text messages) where the row stands; most
+        channels keep none."""
+        return None
 
-    def send(self, row: OutboxMessage) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, row: OutboxMessage) -> str: ...
 
 
 class InApp(Base):
